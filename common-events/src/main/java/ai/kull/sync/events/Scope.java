@@ -1,0 +1,43 @@
+package ai.kull.sync.events;
+
+/**
+ * How a gateway routes a Kafka record, carried in the {@link EventHeaders#SCOPE} header, together with
+ * what the record key is for that scope. The key is chosen so that Kafka's per-partition order is the
+ * order a recipient needs, and so that a gateway can route on key and headers without parsing the value.
+ */
+public enum Scope {
+    /** Key = userId. Delivered to that user's sessions, narrowed by the target/origin device headers. The default. */
+    USER("user"),
+    /** Key = orgId. Delivered to sessions subscribed to that organization. */
+    ORG("org"),
+    /** Key = the aggregate id (e.g. promptId), so one aggregate's events stay ordered. Delivered to every session. */
+    BROADCAST("broadcast"),
+    /** Key = pod id. Read by gateway pods (heartbeats), never delivered to a device. */
+    POD("pod");
+
+    private final String headerValue;
+
+    Scope(String headerValue) {
+        this.headerValue = headerValue;
+    }
+
+    public String headerValue() {
+        return headerValue;
+    }
+
+    /**
+     * The scope named by a header value; {@link #USER} when the header is absent. An unknown value fails,
+     * so a gateway never guesses recipients for a record it does not understand.
+     */
+    public static Scope fromHeader(String value) {
+        if (value == null) {
+            return USER;
+        }
+        for (Scope scope : values()) {
+            if (scope.headerValue.equals(value)) {
+                return scope;
+            }
+        }
+        throw new IllegalArgumentException("unknown " + EventHeaders.SCOPE + " '" + value + "'");
+    }
+}

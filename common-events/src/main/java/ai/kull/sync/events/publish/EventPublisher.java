@@ -1,0 +1,219 @@
+package ai.kull.sync.events.publish;
+
+import ai.kull.sync.events.Envelope;
+import ai.kull.sync.events.EventHeaders;
+import ai.kull.sync.events.Limits;
+import ai.kull.sync.events.MessageType;
+import ai.kull.sync.events.OrgSyncEvent;
+import ai.kull.sync.events.Scope;
+import ai.kull.sync.events.Topics;
+import ai.kull.sync.events.codec.EventCodec;
+import ai.kull.sync.events.codec.InvalidEventException;
+import ai.kull.sync.events.codec.Violation;
+import ai.kull.sync.events.payload.ErrorPayload;
+import ai.kull.sync.events.payload.PodHeartbeat;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Publishes sync events to Kafka for any JVM service, without a framework. Every method validates
+ * first and throws {@link InvalidEventException} before anything is sent, picks the topic from the
+ * message type, sets the record key and routing headers for the gateway (see {@link Scope} and
+ * {@link EventHeaders}), and returns a future that completes only once the brokers acknowledged the
+ * record (acks=all), or fails within the delivery timeout, so a caller never reports a false success.
+ * <p>
+ * Thread-safe. {@code send} may block the calling thread for up to {@code max.block.ms} while topic
+ * metadata is unavailable, so do not call it on an event loop. Trace context ({@code traceparent}) is
+ * added by an instrumented producer passed to {@link #EventPublisher(Producer)}.
+ */
+public final class EventPublisher implements AutoCloseable {
+
+    /** Kafka's own maximum for idempotent producers; more in-flight requests could reorder on retry. */
+    private static final int MAX_IN_FLIGHT = 5;
+
+    private final Producer<String, byte[]> producer;
+    private final EventCodec codec;
+
+    public EventPublisher(String bootstrapServers) {
+        this(bootstrapServers, new Properties());
+    }
+
+    /** @param extra further producer settings (client.id, security, timeouts); durability settings win */
+    public EventPublisher(String bootstrapServers, Properties extra) {
+        this(new KafkaProducer<>(producerConfig(bootstrapServers, extra)));
+    }
+
+    /** Wraps a producer the caller configured (its durability is then the caller's responsibility). */
+    public EventPublisher(Producer<String, byte[]> producer) {
+        this.producer = Objects.requireNonNull(producer, "producer");
+        this.codec = new EventCodec();
+    }
+
+    /**
+     * Producer settings for durable, ordered publishing that fails within a bounded time when the
+     * brokers are unreachable. Settings in {@code extra} override the timeouts but not acks, idempotence,
+     * serializers or the in-flight bound.
+     */
+    public static Properties producerConfig(String bootstrapServers, Properties extra) {
+        Properties config = new Properties();
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "10000");
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "5000");
+        config.putAll(extra);
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        Object inFlight = config.get(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION);
+        int requested = inFlight == null ? MAX_IN_FLIGHT : Integer.parseInt(inFlight.toString().trim());
+        config.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION,
+                String.valueOf(Math.max(1, Math.min(MAX_IN_FLIGHT, requested))));
+        return config;
+    }
+
+    /** To every device of {@code userId}. */
+    public CompletableFuture<RecordMetadata> publishToUser(String userId, Envelope envelope) {
+        return publishUserScoped(new Route(userId, null, null), envelope);
+    }
+
+    /** Only to device {@code deviceId} of {@code userId}. */
+    public CompletableFuture<RecordMetadata> publishToDevice(String userId, String deviceId, Envelope envelope) {
+        requirePresent("targetDevice", deviceId);
+        return publishUserScoped(new Route(userId, deviceId, null), envelope);
+    }
+
+    /** To every device of {@code userId} except {@code originDeviceId}, which caused the event. */
+    public CompletableFuture<RecordMetadata> publishExceptDevice(String userId, String originDeviceId,
+                                                                 Envelope envelope) {
+        requirePresent("originDevice", originDeviceId);
+        return publishUserScoped(new Route(userId, null, originDeviceId), envelope);
+    }
+
+    /** To every session subscribed to organization {@code orgId}; the event's orgId must be {@code orgId}. */
+    public CompletableFuture<RecordMetadata> publishToOrg(String orgId, OrgSyncEvent event) {
+        codec.validate(new Route(orgId, null, null));
+        codec.validateForPublishing(event);
+        if (!orgId.equals(event.orgId())) {
+            throw invalid("orgId", "must equal the orgId it is published to");
+        }
+        RecordHeaders headers = headers(UUID.randomUUID().toString(), event.type(), Scope.ORG);
+        EventHeaders.write(headers, EventHeaders.ORG, orgId);
+        return send(topicOf(event.type()), orgId, codec.encode(event), headers);
+    }
+
+    /**
+     * To every connected session; keyed by {@code aggregateId} (e.g. the promptId) so that aggregate's events
+     * stay ordered. A broadcast names no user, so no user's id reaches everyone.
+     */
+    public CompletableFuture<RecordMetadata> broadcast(String aggregateId, Envelope envelope) {
+        codec.validate(new Route(aggregateId, null, null));
+        checkDeliverable(envelope);
+        if (envelope.userId() != null) {
+            throw invalid("userId", "must be absent in a broadcast");
+        }
+        return send(topicOf(envelope.type()), aggregateId, codec.encode(envelope),
+                headers(envelope.id(), envelope.type(), Scope.BROADCAST));
+    }
+
+    /** Tells the other gateway pods this pod is alive; keyed by the pod id. */
+    public CompletableFuture<RecordMetadata> publishPodHeartbeat(PodHeartbeat heartbeat) {
+        Envelope envelope = codec.validateForPublishing(Envelope.of(MessageType.POD_HEARTBEAT, heartbeat, null, null));
+        return send(topicOf(envelope.type()), heartbeat.pod(), codec.encode(envelope),
+                headers(envelope.id(), envelope.type(), Scope.POD));
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+
+    private CompletableFuture<RecordMetadata> publishUserScoped(Route route, Envelope envelope) {
+        codec.validate(route);
+        checkDeliverable(envelope);
+        if (!route.key().equals(envelope.userId())) {
+            throw invalid("userId", "must equal the userId it is published to");
+        }
+        RecordHeaders headers = headers(envelope.id(), envelope.type(), Scope.USER);
+        if (route.targetDevice() != null) {
+            EventHeaders.write(headers, EventHeaders.TARGET_DEVICE, route.targetDevice());
+        }
+        if (route.originDevice() != null) {
+            EventHeaders.write(headers, EventHeaders.ORIGIN_DEVICE, route.originDevice());
+        }
+        return send(topicOf(envelope.type()), route.key(), codec.encode(envelope), headers);
+    }
+
+    /** Valid for publishing, a type devices receive, and a type that has a topic. */
+    private void checkDeliverable(Envelope envelope) {
+        codec.validateForPublishing(envelope);
+        if (!envelope.type().deliveredToDevices() || Topics.topicFor(envelope.type()).isEmpty()) {
+            throw new InvalidEventException(ErrorPayload.UNKNOWN_TYPE,
+                    List.of(new Violation("type", "not published to devices through Kafka")));
+        }
+    }
+
+    private static String topicOf(MessageType type) {
+        return Topics.topicFor(type).orElseThrow();
+    }
+
+    private static RecordHeaders headers(String eventId, MessageType type, Scope scope) {
+        RecordHeaders headers = new RecordHeaders();
+        EventHeaders.write(headers, EventHeaders.EVENT_ID, eventId);
+        EventHeaders.write(headers, EventHeaders.EVENT_TYPE, type.name());
+        EventHeaders.write(headers, EventHeaders.SCOPE, scope.headerValue());
+        return headers;
+    }
+
+    private CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value, RecordHeaders headers) {
+        CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(topic, null, key, value, headers), (metadata, error) -> {
+                if (error != null) {
+                    acked.completeExceptionally(error);
+                } else {
+                    acked.complete(metadata);
+                }
+            });
+        } catch (RuntimeException e) {
+            // A closed producer or a failed metadata wait must reach the caller like any other send failure.
+            acked.completeExceptionally(e);
+        }
+        return acked;
+    }
+
+    private static void requirePresent(String field, String deviceId) {
+        if (deviceId == null || deviceId.isBlank()) {
+            throw invalid(field, "must not be blank");
+        }
+    }
+
+    private static InvalidEventException invalid(String field, String reason) {
+        return new InvalidEventException(ErrorPayload.INVALID_FIELD, List.of(new Violation(field, reason)));
+    }
+
+    /** The record key and device routing, held to the same id rules as the events themselves. */
+    private record Route(
+            @NotBlank @Size(max = Limits.ID_MAX, message = Limits.SIZE_MESSAGE)
+            @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_PATTERN_MESSAGE) String key,
+            @Size(max = Limits.ID_MAX, message = Limits.SIZE_MESSAGE)
+            @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_PATTERN_MESSAGE) String targetDevice,
+            @Size(max = Limits.ID_MAX, message = Limits.SIZE_MESSAGE)
+            @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_PATTERN_MESSAGE) String originDevice) {
+    }
+}

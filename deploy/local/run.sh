@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Runs the whole stack locally without Docker: a real Kafka broker, two gateway replicas and
+# the three domain services, each as its own process. Builds what is missing, waits until every
+# process is healthy, prints the URLs, and stops everything on Ctrl-C (or SIGTERM).
+#
+# Ports (all overridable): KAFKA_PORT=9092, GATEWAY_PORTS="8080 8090", CREDIT_PORT=8081,
+# SHOOT_PORT=8082, PROMPT_PORT=8083. Logs and broker data go to RUN_DIR (target/local-stack).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+KAFKA_PORT=${KAFKA_PORT:-9092}
+GATEWAY_PORTS=${GATEWAY_PORTS:-"8080 8090"}
+CREDIT_PORT=${CREDIT_PORT:-8081}
+SHOOT_PORT=${SHOOT_PORT:-8082}
+PROMPT_PORT=${PROMPT_PORT:-8083}
+RUN_DIR=${RUN_DIR:-$ROOT/target/local-stack}
+START_TIMEOUT_SECONDS=${START_TIMEOUT_SECONDS:-180}
+BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
+
+PIDS=()
+NAMES=()
+
+log() { printf '[local-stack] %s\n' "$*"; }
+
+stop_all() {
+  trap - INT TERM EXIT
+  if ((${#PIDS[@]})); then
+    log "stopping ${#PIDS[@]} processes"
+    # Services first, broker last, so they can flush and say goodbye to Kafka.
+    for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill -TERM "${PIDS[$i]}" 2>/dev/null || true; done
+    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  fi
+  log "stopped"
+}
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
+trap 'stop_all' EXIT
+
+app_jar() { echo "$ROOT/$1/target/quarkus-app/quarkus-run.jar"; }
+
+build_if_missing() {
+  local missing=0
+  for module in gateway-service credit-service shoot-service prompt-service; do
+    [[ -f $(app_jar "$module") ]] || missing=1
+  done
+  [[ -f $ROOT/local-kafka/target/classpath.txt ]] || missing=1
+  if ((missing)); then
+    log "building (first run): ./mvnw -q -B -DskipTests package"
+    (cd "$ROOT" && ./mvnw -q -B -DskipTests package)
+  fi
+}
+
+# start NAME LOGFILE COMMAND... : runs a process in the background and remembers it.
+start() {
+  local name=$1 logfile=$2
+  shift 2
+  "$@" >"$logfile" 2>&1 &
+  PIDS+=($!)
+  NAMES+=("$name")
+}
+
+fail_with_log() {
+  log "$1 is not running (or not ready in time); last lines of $2:"
+  tail -n 40 "$2" >&2 || true
+  exit 1
+}
+
+wait_for_broker() {
+  local logfile=$1 deadline=$((SECONDS + START_TIMEOUT_SECONDS))
+  until grep -q LOCAL_KAFKA_READY "$logfile" 2>/dev/null; do
+    kill -0 "${PIDS[0]}" 2>/dev/null || fail_with_log kafka "$logfile"
+    ((SECONDS < deadline)) || fail_with_log kafka "$logfile"
+    sleep 0.5
+  done
+}
+
+wait_until_ready() {
+  local deadline=$((SECONDS + START_TIMEOUT_SECONDS)) i
+  for i in "${!PIDS[@]}"; do
+    local name=${NAMES[$i]} port=${URL_PORTS[$i]:-}
+    [[ -n $port ]] || continue
+    until curl -fs "http://localhost:$port/q/health/ready" >/dev/null; do
+      kill -0 "${PIDS[$i]}" 2>/dev/null || fail_with_log "$name" "$RUN_DIR/logs/$name.log"
+      ((SECONDS < deadline)) || fail_with_log "$name" "$RUN_DIR/logs/$name.log"
+      sleep 0.5
+    done
+  done
+}
+
+build_if_missing
+mkdir -p "$RUN_DIR/logs"
+
+URL_PORTS=("")
+start kafka "$RUN_DIR/logs/kafka.log" env KAFKA_PORT="$KAFKA_PORT" KAFKA_DATA_DIR="$RUN_DIR/kafka-data" \
+  java -Xmx512m -cp "$ROOT/local-kafka/target/classes:$(cat "$ROOT/local-kafka/target/classpath.txt")" \
+  ai.kull.sync.kafka.local.LocalKafkaMain
+wait_for_broker "$RUN_DIR/logs/kafka.log"
+log "kafka ready on $BOOTSTRAP"
+
+start_service() {
+  local name=$1 module=$2 port=$3
+  start "$name" "$RUN_DIR/logs/$name.log" env HTTP_PORT="$port" KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" \
+    java -Xmx256m -jar "$(app_jar "$module")"
+  URL_PORTS+=("$port")
+}
+
+for port in $GATEWAY_PORTS; do start_service "gateway-$port" gateway-service "$port"; done
+start_service credit-service credit-service "$CREDIT_PORT"
+start_service shoot-service shoot-service "$SHOOT_PORT"
+start_service prompt-service prompt-service "$PROMPT_PORT"
+wait_until_ready
+
+log "all ${#PIDS[@]} processes healthy"
+for port in $GATEWAY_PORTS; do log "gateway        ws://localhost:$port/ws   http://localhost:$port/q/health"; done
+log "credit-service http://localhost:$CREDIT_PORT/q/swagger-ui"
+log "shoot-service  http://localhost:$SHOOT_PORT/q/swagger-ui"
+log "prompt-service http://localhost:$PROMPT_PORT/q/swagger-ui"
+log "kafka          $BOOTSTRAP      logs: $RUN_DIR/logs"
+log "LOCAL_STACK_READY (Ctrl-C stops everything)"
+
+# Stay in the foreground; if any process dies, say so and take the rest down.
+while true; do
+  for i in "${!PIDS[@]}"; do
+    if ! kill -0 "${PIDS[$i]}" 2>/dev/null; then
+      fail_with_log "${NAMES[$i]}" "$RUN_DIR/logs/${NAMES[$i]}.log"
+    fi
+  done
+  sleep 1
+done

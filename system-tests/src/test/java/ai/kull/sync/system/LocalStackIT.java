@@ -1,0 +1,109 @@
+package ai.kull.sync.system;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** deploy/local/run.sh, the front door, brings all six processes up healthy and takes them down. */
+class LocalStackIT {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+
+    private Process stack;
+
+    @Test
+    void runScriptStartsEveryProcessHealthyAndStopsThemAll() throws Exception {
+        List<Integer> ports = freePorts(6);
+        int kafka = ports.get(0);
+        List<Integer> services = ports.subList(1, 6);
+        Path output = Files.createTempFile("local-stack", ".log");
+        ProcessBuilder builder = new ProcessBuilder("bash", "deploy/local/run.sh")
+                .directory(ROOT.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        builder.environment().put("KAFKA_PORT", String.valueOf(kafka));
+        builder.environment().put("GATEWAY_PORTS", services.get(0) + " " + services.get(1));
+        builder.environment().put("CREDIT_PORT", String.valueOf(services.get(2)));
+        builder.environment().put("SHOOT_PORT", String.valueOf(services.get(3)));
+        builder.environment().put("PROMPT_PORT", String.valueOf(services.get(4)));
+        builder.environment().put("RUN_DIR", ROOT.resolve("system-tests/target/local-stack").toString());
+        stack = builder.start();
+
+        awaitLine(output, "LOCAL_STACK_READY");
+
+        HttpClient http = HttpClient.newHttpClient();
+        for (int port : services) {
+            HttpResponse<String> ready = http.send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).as("ready on %d", port).isEqualTo(200);
+            assertThat(ready.body()).contains("\"UP\"");
+        }
+
+        stack.destroy(); // SIGTERM, as Ctrl-C or a supervisor would
+        assertThat(stack.waitFor(90, TimeUnit.SECONDS)).as("run.sh exits").isTrue();
+        assertThat(Files.readString(output)).contains("stopped");
+        for (int port : ports) {
+            assertThat(listening(port)).as("port %d closed after stop", port).isFalse();
+        }
+    }
+
+    @AfterEach
+    void killLeftovers() {
+        if (stack != null && stack.isAlive()) {
+            stack.descendants().forEach(ProcessHandle::destroyForcibly);
+            stack.destroyForcibly();
+        }
+    }
+
+    private void awaitLine(Path output, String line) throws Exception {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            String text = Files.readString(output);
+            if (text.contains(line)) {
+                return;
+            }
+            assertThat(stack.isAlive()).as("run.sh still running; output so far:%n%s", text).isTrue();
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no " + line + " within " + START_TIMEOUT + ":\n" + Files.readString(output));
+    }
+
+    private static boolean listening(int port) {
+        try (Socket ignored = new Socket("localhost", port)) {
+            return true;
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
+    private static List<Integer> freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                sockets.add(new ServerSocket(0));
+            }
+            return sockets.stream().map(ServerSocket::getLocalPort).toList();
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
+        }
+    }
+}
