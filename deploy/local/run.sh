@@ -99,19 +99,26 @@ log "kafka ready on $BOOTSTRAP"
 
 start_service() {
   local name=$1 module=$2 port=$3
-  start "$name" "$RUN_DIR/logs/$name.log" env HTTP_PORT="$port" KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" \
+  shift 3
+  start "$name" "$RUN_DIR/logs/$name.log" env HTTP_PORT="$port" KAFKA_BOOTSTRAP_SERVERS="$BOOTSTRAP" "$@" \
     java -Xmx256m -jar "$(app_jar "$module")"
   URL_PORTS+=("$port")
 }
 
-for port in $GATEWAY_PORTS; do start_service "gateway-$port" gateway-service "$port"; done
+# Local development: the seeds' raw "userId[:deviceId]" tokens are accepted, and JWTs signed with
+# GATEWAY_AUTH_JWT_SECRET (a fixed local default) too.
+JWT_SECRET=${GATEWAY_AUTH_JWT_SECRET:-local-dev-secret-change-me-0123456789}
+for port in $GATEWAY_PORTS; do
+  start_service "gateway-$port" gateway-service "$port" GATEWAY_POD_ID="gateway-$port" \
+    GATEWAY_AUTH_DEV_TOKENS=true GATEWAY_AUTH_JWT_SECRET="$JWT_SECRET"
+done
 start_service credit-service credit-service "$CREDIT_PORT"
 start_service shoot-service shoot-service "$SHOOT_PORT"
 start_service prompt-service prompt-service "$PROMPT_PORT"
 wait_until_ready
 
 log "all ${#PIDS[@]} processes healthy"
-for port in $GATEWAY_PORTS; do log "gateway        ws://localhost:$port/ws   http://localhost:$port/q/health"; done
+for port in $GATEWAY_PORTS; do log "gateway        ws://localhost:$port/ws?token=user_123:iphone_456   http://localhost:$port/api/sync/status"; done
 log "credit-service http://localhost:$CREDIT_PORT/q/swagger-ui"
 log "shoot-service  http://localhost:$SHOOT_PORT/q/swagger-ui"
 log "prompt-service http://localhost:$PROMPT_PORT/q/swagger-ui"

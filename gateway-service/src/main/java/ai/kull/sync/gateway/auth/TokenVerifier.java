@@ -1,0 +1,170 @@
+package ai.kull.sync.gateway.auth;
+
+import ai.kull.sync.events.Limits;
+import ai.kull.sync.gateway.config.GatewayConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jose4j.jwa.AlgorithmConstraints;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.MalformedClaimException;
+import org.jose4j.jwt.consumer.ErrorCodes;
+import org.jose4j.jwt.consumer.InvalidJwtException;
+import org.jose4j.jwt.consumer.JwtConsumer;
+import org.jose4j.jwt.consumer.JwtConsumerBuilder;
+import org.jose4j.keys.HmacKey;
+
+import java.nio.charset.StandardCharsets;
+import java.security.Key;
+import java.security.KeyFactory;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a device token into a {@link DeviceIdentity}, or says why it cannot.
+ *
+ * <p>Tokens are JWTs signed with the configured HS256 secret or RS256/ES256 public key. Claims:
+ * {@code sub} (userId, required), {@code exp} (required), {@code device} (deviceId; web sessions
+ * without one get a generated id), {@code platform}, {@code deviceName}, {@code orgs} (org ids the
+ * session may join, {@code *} for all) and {@code groups} (roles, MicroProfile JWT's name).
+ */
+@ApplicationScoped
+public class TokenVerifier {
+
+    static final String DEVICE_CLAIM = "device";
+    static final String PLATFORM_CLAIM = "platform";
+    static final String DEVICE_NAME_CLAIM = "deviceName";
+    static final String ORGS_CLAIM = "orgs";
+    static final String ROLES_CLAIM = "groups";
+
+    private static final Pattern ID = Pattern.compile(Limits.ID_PATTERN);
+
+    private final JwtConsumer jwtConsumer;
+    private final boolean devTokens;
+
+    public TokenVerifier(GatewayConfig config) {
+        this.jwtConsumer = buildConsumer(config.auth());
+        this.devTokens = config.auth().devTokens();
+    }
+
+    public DeviceIdentity verify(String token) throws AuthenticationFailure {
+        if (token == null || token.isBlank()) {
+            throw AuthenticationFailure.unauthorized("missing token");
+        }
+        if (devTokens && !token.contains(".")) {
+            return devIdentity(token);
+        }
+        if (jwtConsumer == null) {
+            throw AuthenticationFailure.unauthorized("no token verification key is configured");
+        }
+        try {
+            return identity(jwtConsumer.processToClaims(token));
+        } catch (InvalidJwtException e) {
+            throw AuthenticationFailure.unauthorized(reason(e));
+        } catch (MalformedClaimException e) {
+            throw AuthenticationFailure.unauthorized("malformed claim: " + e.getMessage());
+        }
+    }
+
+    private static String reason(InvalidJwtException e) {
+        if (e.hasExpired()) {
+            return "token expired";
+        }
+        if (e.hasErrorCode(ErrorCodes.SIGNATURE_INVALID)) {
+            return "invalid signature";
+        }
+        if (e.hasErrorCode(ErrorCodes.ISSUER_INVALID)) {
+            return "wrong issuer";
+        }
+        if (e.hasErrorCode(ErrorCodes.EXPIRATION_MISSING) || e.hasErrorCode(ErrorCodes.SUBJECT_MISSING)) {
+            return "token lacks exp or sub";
+        }
+        return "malformed or unverifiable token";
+    }
+
+    private static DeviceIdentity identity(JwtClaims claims) throws MalformedClaimException, AuthenticationFailure {
+        String userId = requireId(claims.getSubject(), "sub");
+        String device = claims.getStringClaimValue(DEVICE_CLAIM);
+        String deviceId = device == null ? generatedWebDeviceId() : requireId(device, DEVICE_CLAIM);
+        return new DeviceIdentity(userId, deviceId,
+                orDefault(claims.getStringClaimValue(PLATFORM_CLAIM), device == null ? "web" : "unknown"),
+                orDefault(claims.getStringClaimValue(DEVICE_NAME_CLAIM), deviceId),
+                stringSet(claims, ORGS_CLAIM), stringSet(claims, ROLES_CLAIM));
+    }
+
+    /** The seeds' {@code userId} or {@code userId:deviceId}, trusted as is: only with the dev flag on. */
+    private static DeviceIdentity devIdentity(String token) throws AuthenticationFailure {
+        int colon = token.indexOf(':');
+        String userId = requireId(colon < 0 ? token : token.substring(0, colon), "token user");
+        String deviceId = colon < 0 ? generatedWebDeviceId() : requireId(token.substring(colon + 1), "token device");
+        return new DeviceIdentity(userId, deviceId, colon < 0 ? "web" : "unknown", deviceId, Set.of("*"), Set.of());
+    }
+
+    private static String requireId(String value, String claim) throws AuthenticationFailure {
+        if (value == null || value.isEmpty() || value.length() > Limits.ID_MAX || !ID.matcher(value).matches()) {
+            throw AuthenticationFailure.unauthorized("invalid " + claim);
+        }
+        return value;
+    }
+
+    private static Set<String> stringSet(JwtClaims claims, String name) throws MalformedClaimException {
+        if (!claims.hasClaim(name)) {
+            return Set.of();
+        }
+        List<String> values = claims.isClaimValueStringList(name)
+                ? claims.getStringListClaimValue(name)
+                : List.of(claims.getStringClaimValue(name));
+        return Set.copyOf(new HashSet<>(values));
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value;
+    }
+
+    private static String generatedWebDeviceId() {
+        return "web-" + UUID.randomUUID();
+    }
+
+    private static JwtConsumer buildConsumer(GatewayConfig.Auth auth) {
+        Key key;
+        AlgorithmConstraints algorithms;
+        if (auth.jwtSecret().isPresent()) {
+            key = new HmacKey(auth.jwtSecret().get().getBytes(StandardCharsets.UTF_8));
+            algorithms = new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
+                    AlgorithmIdentifiers.HMAC_SHA256);
+        } else if (auth.jwtPublicKey().isPresent()) {
+            key = publicKey(auth.jwtPublicKey().get());
+            algorithms = new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
+                    AlgorithmIdentifiers.RSA_USING_SHA256, AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256);
+        } else {
+            return null;
+        }
+        JwtConsumerBuilder builder = new JwtConsumerBuilder()
+                .setRequireExpirationTime()
+                .setRequireSubject()
+                .setAllowedClockSkewInSeconds((int) auth.clockSkew().toSeconds())
+                .setVerificationKey(key)
+                .setJwsAlgorithmConstraints(algorithms)
+                .setSkipDefaultAudienceValidation();
+        auth.issuer().ifPresent(builder::setExpectedIssuer);
+        return builder.build();
+    }
+
+    private static Key publicKey(String pem) {
+        byte[] der = Base64.getMimeDecoder().decode(pem
+                .replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "")
+                .replaceAll("\\s", ""));
+        for (String algorithm : List.of("RSA", "EC")) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
+            } catch (Exception notThisAlgorithm) {
+                // try the next one
+            }
+        }
+        throw new IllegalArgumentException("gateway.auth.jwt-public-key is neither an RSA nor an EC public key");
+    }
+}

@@ -1,0 +1,39 @@
+package ai.kull.sync.gateway.health;
+
+import ai.kull.sync.gateway.messaging.EventConsumer;
+import ai.kull.sync.gateway.messaging.ConsumerProgress;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Ready only while the pod really delivers: its consumer polls and has caught up with the topics. A pod
+ * that is not ready gets no new devices from the load balancer.
+ */
+@Readiness
+@ApplicationScoped
+public class ConsumerReadinessCheck implements HealthCheck {
+
+    /** Longer than any healthy poll loop iteration takes. */
+    private static final long STALE_POLL_MILLIS = 10_000;
+
+    private final EventConsumer consumer;
+
+    public ConsumerReadinessCheck(EventConsumer consumer) {
+        this.consumer = consumer;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        ConsumerProgress progress = consumer.progress();
+        long sinceLastPoll = System.currentTimeMillis() - progress.lastPollMillis();
+        boolean polling = sinceLastPoll < STALE_POLL_MILLIS;
+        return HealthCheckResponse.named("event-consumer")
+                .status(polling && progress.isCaughtUp())
+                .withData("caughtUp", progress.isCaughtUp())
+                .withData("millisSinceLastPoll", sinceLastPoll)
+                .build();
+    }
+}

@@ -1,0 +1,48 @@
+package ai.kull.sync.gateway.messaging;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+
+import java.util.Map;
+
+/**
+ * Whether the consumer is alive and has caught up with the log as it stood when it started. Written by
+ * the consumer thread, read by the readiness check.
+ */
+public final class ConsumerProgress {
+
+    private volatile Map<TopicPartition, Long> startEndOffsets;
+    private volatile boolean caughtUp;
+    private volatile long lastPollMillis;
+
+    void startedAt(Map<TopicPartition, Long> endOffsets) {
+        startEndOffsets = Map.copyOf(endOffsets);
+        caughtUp = false;
+    }
+
+    void polled(Consumer<?, ?> consumer) {
+        lastPollMillis = System.currentTimeMillis();
+        Map<TopicPartition, Long> target = startEndOffsets;
+        if (!caughtUp && target != null) {
+            caughtUp = target.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+        }
+    }
+
+    void failed() {
+        caughtUp = false;
+    }
+
+    /** The offset at which live traffic begins on this partition (records before it are history). */
+    public long liveFrom(TopicPartition partition) {
+        Map<TopicPartition, Long> target = startEndOffsets;
+        return target == null ? Long.MAX_VALUE : target.getOrDefault(partition, 0L);
+    }
+
+    public boolean isCaughtUp() {
+        return caughtUp;
+    }
+
+    public long lastPollMillis() {
+        return lastPollMillis;
+    }
+}

@@ -1,0 +1,50 @@
+package ai.kull.sync.gateway.messaging;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The gateway's own counters. Counters are cached per tag value because {@link #delivered} runs for
+ * every record on the consumer thread, and a registry lookup there would cost more than the routing.
+ */
+@ApplicationScoped
+public class GatewayMetrics {
+
+    private final MeterRegistry registry;
+    private final ConcurrentHashMap<String, Counter> deliveries = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> drops = new ConcurrentHashMap<>();
+
+    public GatewayMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** Frames handed to sessions, by event type. */
+    public void delivered(String type, int sessions) {
+        if (sessions > 0) {
+            counter(deliveries, "sync.gateway.deliveries", "type", type == null ? "unknown" : type).increment(sessions);
+        }
+    }
+
+    /** A record no session can receive because it is malformed (e.g. unknown scope). */
+    public void undeliverable(String reason) {
+        counter(drops, "sync.gateway.drops", "reason", reason).increment();
+    }
+
+    /** A frame that could not be written to a session (closed meanwhile, I/O error). */
+    public void sendFailed() {
+        counter(drops, "sync.gateway.drops", "reason", "send-failed").increment();
+    }
+
+    /** A client frame answered with ERROR, by error code. */
+    public void clientError(String code) {
+        counter(errors, "sync.gateway.client.errors", "code", code).increment();
+    }
+
+    private Counter counter(ConcurrentHashMap<String, Counter> cache, String name, String tagKey, String tagValue) {
+        return cache.computeIfAbsent(tagValue, v -> Counter.builder(name).tag(tagKey, v).register(registry));
+    }
+}

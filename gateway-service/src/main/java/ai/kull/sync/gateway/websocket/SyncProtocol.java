@@ -1,0 +1,168 @@
+package ai.kull.sync.gateway.websocket;
+
+import ai.kull.sync.events.ClientMessage;
+import ai.kull.sync.events.Envelope;
+import ai.kull.sync.events.MessageType;
+import ai.kull.sync.events.codec.EventCodec;
+import ai.kull.sync.events.codec.InvalidEventException;
+import ai.kull.sync.events.payload.ConnectionEstablished;
+import ai.kull.sync.events.payload.DeviceConnection;
+import ai.kull.sync.events.payload.ErrorPayload;
+import ai.kull.sync.events.payload.Payload;
+import ai.kull.sync.events.payload.PendingCheckComplete;
+import ai.kull.sync.events.payload.Pong;
+import ai.kull.sync.events.payload.ShootProgress;
+import ai.kull.sync.events.payload.Subscription;
+import ai.kull.sync.events.publish.EventPublisher;
+import ai.kull.sync.gateway.auth.DeviceIdentity;
+import ai.kull.sync.gateway.auth.UpgradeAuthCheck;
+import ai.kull.sync.gateway.config.GatewayConfig;
+import ai.kull.sync.gateway.config.PodId;
+import ai.kull.sync.gateway.messaging.GatewayMetrics;
+import ai.kull.sync.gateway.session.DeviceSession;
+import ai.kull.sync.gateway.session.SessionRegistry;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.UserData;
+import io.quarkus.websockets.next.WebSocketConnection;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+/**
+ * The WebSocket protocol, shared by every endpoint path: what happens on open, on each client frame
+ * and on close. Answers are returned as encoded frames; bad frames get an ERROR and the session stays.
+ */
+@ApplicationScoped
+public class SyncProtocol {
+
+    private static final Logger LOG = Logger.getLogger(SyncProtocol.class);
+    private static final UserData.TypedKey<DeviceSession> SESSION = new UserData.TypedKey<>("sync.session");
+    /** Policy violation: the upgrade check did not run or did not authenticate. */
+    private static final CloseReason UNAUTHENTICATED = new CloseReason(1008, "unauthenticated");
+
+    private final SessionRegistry sessions;
+    private final EventPublisher publisher;
+    private final EventCodec codec = new EventCodec();
+    private final GatewayMetrics metrics;
+    private final PodId podId;
+    private final long heartbeatIntervalMs;
+
+    public SyncProtocol(SessionRegistry sessions, EventPublisher publisher, GatewayMetrics metrics, PodId podId,
+                        GatewayConfig config) {
+        this.sessions = sessions;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.podId = podId;
+        this.heartbeatIntervalMs = config.heartbeatInterval().toMillis();
+    }
+
+    /** @return the CONNECTION_ESTABLISHED frame, or null when the connection is closed instead */
+    public String open(WebSocketConnection connection) {
+        DeviceIdentity identity = connection.userData().get(UpgradeAuthCheck.IDENTITY);
+        if (identity == null) {
+            connection.close(UNAUTHENTICATED).subscribe().with(ok -> { }, failure -> { });
+            return null;
+        }
+        DeviceSession session = new DeviceSession(connection, identity);
+        connection.userData().put(SESSION, session);
+        sessions.add(session);
+        String orgId = connection.pathParam("orgId");
+        if (orgId != null) {
+            sessions.subscribe(session, orgId); // authorized by the upgrade check
+        }
+        announce(MessageType.DEVICE_CONNECTED, identity);
+        return frame(MessageType.CONNECTION_ESTABLISHED, identity, new ConnectionEstablished(connection.id(),
+                identity.userId(), identity.deviceId(), podId.value(), heartbeatIntervalMs, false, null));
+    }
+
+    /** @return the answer frame, or null when the message needs none */
+    public String receive(WebSocketConnection connection, String text) {
+        DeviceSession session = connection.userData().get(SESSION);
+        if (session == null) {
+            return null;
+        }
+        ClientMessage message;
+        try {
+            message = codec.decodeClientMessage(text);
+        } catch (InvalidEventException invalid) {
+            return error(session, invalid.toErrorPayload());
+        }
+        DeviceIdentity identity = session.identity();
+        Payload payload = message.payload();
+        return switch (message.type()) {
+            case PING -> frame(MessageType.PONG, identity, new Pong(System.currentTimeMillis()));
+            case SUBSCRIBE -> subscribe(session, (Subscription) payload);
+            case UNSUBSCRIBE -> {
+                sessions.unsubscribe(session, ((Subscription) payload).orgId());
+                yield frame(MessageType.UNSUBSCRIBED, identity, payload);
+            }
+            case UPDATE_PROGRESS -> relayProgress(session, (ShootProgress) payload);
+            // No replay window yet: nothing is pending beyond what was delivered live.
+            case GET_PENDING -> frame(MessageType.PENDING_CHECK_COMPLETE, identity, new PendingCheckComplete(0, null));
+            default -> error(session, new ErrorPayload(ErrorPayload.UNKNOWN_TYPE,
+                    "a client may not send " + message.type()));
+        };
+    }
+
+    public void close(WebSocketConnection connection) {
+        DeviceSession session = connection.userData().get(SESSION);
+        if (session != null) {
+            sessions.remove(session);
+            announce(MessageType.DEVICE_DISCONNECTED, session.identity());
+        }
+    }
+
+    /** Binary frames are not part of the protocol. */
+    public String rejectBinary(WebSocketConnection connection) {
+        DeviceSession session = connection.userData().get(SESSION);
+        return session == null ? null
+                : error(session, new ErrorPayload(ErrorPayload.INVALID_FIELD, "binary frames are not supported"));
+    }
+
+    private String subscribe(DeviceSession session, Subscription subscription) {
+        if (!session.identity().mayJoinOrg(subscription.orgId())) {
+            return error(session, new ErrorPayload(ErrorPayload.FORBIDDEN,
+                    "token does not allow organization " + subscription.orgId()));
+        }
+        sessions.subscribe(session, subscription.orgId());
+        return frame(MessageType.SUBSCRIBED, session.identity(), subscription);
+    }
+
+    /**
+     * A device's own progress goes to the shoot-progress topic keyed by the sender's userId (never one
+     * named in the frame), so its other devices and shoot-service see it; the sender itself is excluded.
+     */
+    private String relayProgress(DeviceSession session, ShootProgress progress) {
+        DeviceIdentity identity = session.identity();
+        Envelope event = Envelope.of(MessageType.SHOOT_PROGRESS, progress, identity.userId(), identity.deviceId());
+        publisher.publishExceptDevice(identity.userId(), identity.deviceId(), event).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                session.connection().sendText(error(session, new ErrorPayload("UNAVAILABLE",
+                        "progress not stored, retry: " + failure.getMessage()))).subscribe().with(d -> { }, f -> { });
+            }
+        });
+        return null;
+    }
+
+    /** Tells the user's other devices, on every pod, that this one came or went. */
+    private void announce(MessageType type, DeviceIdentity identity) {
+        DeviceConnection device = new DeviceConnection(identity.deviceId(), identity.platform(),
+                identity.deviceName(), System.currentTimeMillis(), podId.value());
+        publisher.publishExceptDevice(identity.userId(), identity.deviceId(),
+                        Envelope.of(type, device, identity.userId(), identity.deviceId()))
+                .whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        LOG.warnf("could not publish %s for %s/%s: %s", type, identity.userId(),
+                                identity.deviceId(), failure.getMessage());
+                    }
+                });
+    }
+
+    private String error(DeviceSession session, ErrorPayload error) {
+        metrics.clientError(error.code());
+        return frame(MessageType.ERROR, session.identity(), error);
+    }
+
+    private String frame(MessageType type, DeviceIdentity identity, Payload payload) {
+        return codec.encodeToString(Envelope.of(type, payload, identity.userId(), identity.deviceId()));
+    }
+}

@@ -1,0 +1,218 @@
+package ai.kull.sync.gateway.websocket;
+
+import ai.kull.sync.events.Envelope;
+import ai.kull.sync.events.MessageType;
+import ai.kull.sync.events.OrgSyncEvent;
+import ai.kull.sync.events.payload.CreditUpdate;
+import ai.kull.sync.events.publish.EventPublisher;
+import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** One gateway, a real broker, real WebSocket clients: what devices receive and what they are refused. */
+@QuarkusTest
+@QuarkusTestResource(KafkaBrokerTestResource.class)
+class LiveDeliveryTest {
+
+    private static EventPublisher publisher;
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @BeforeEach
+    void awaitReady() throws InterruptedException {
+        if (publisher == null) {
+            publisher = new EventPublisher(bootstrap);
+        }
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (RestAssured.get("/q/health/ready").statusCode() != 200 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+    }
+
+    @AfterAll
+    static void closePublisher() {
+        if (publisher != null) {
+            publisher.close();
+        }
+    }
+
+    @Test
+    void connectionEstablishedNamesTheUserDeviceAndPod() throws Exception {
+        try (TestDevice device = device("/ws", unique("u"), "iphone-1", List.of())) {
+            String established = device.next("CONNECTION_ESTABLISHED");
+            assertThat(established).contains("\"deviceId\":\"iphone-1\"", "\"pod\":\"test-pod\"",
+                    "\"heartbeatIntervalMs\":20000", "\"resumed\":false");
+        }
+    }
+
+    @Test
+    void anEventReachesEveryDeviceOfItsUserOnceAndNoOtherUser() throws Exception {
+        String alice = unique("alice");
+        String bob = unique("bob");
+        try (TestDevice aliceWeb = device("/ws", alice, null, List.of());
+             TestDevice alicePhone = device("/ws/user/" + alice, alice, "phone", List.of());
+             TestDevice bobWeb = device("/ws", bob, null, List.of())) {
+            publishCredit(alice, 111);
+            publishCredit(bob, 222);
+
+            assertThat(alicePhone.next("CREDIT_UPDATE")).contains("\"newBalance\":111");
+            assertThat(aliceWeb.next("CREDIT_UPDATE")).contains("\"newBalance\":111");
+            assertThat(bobWeb.next("CREDIT_UPDATE")).contains("\"newBalance\":222");
+
+            publishCredit(alice, 112); // a marker: everything before it has been routed
+            assertThat(aliceWeb.next("CREDIT_UPDATE")).contains("\"newBalance\":112");
+            assertThat(alicePhone.next("CREDIT_UPDATE")).contains("\"newBalance\":112");
+            assertThat(bobWeb.frames).noneMatch(frame -> frame.contains("\"newBalance\":11"));
+        }
+    }
+
+    @Test
+    void targetDeviceAndOriginExclusion() throws Exception {
+        String user = unique("carol");
+        try (TestDevice mac = device("/ws", user, "mac", List.of());
+             TestDevice phone = device("/ws", user, "phone", List.of())) {
+            Envelope onlyPhone = credit(user, 1);
+            publisher.publishToDevice(user, "phone", onlyPhone).get(10, TimeUnit.SECONDS);
+            Envelope notMac = credit(user, 2);
+            publisher.publishExceptDevice(user, "mac", notMac).get(10, TimeUnit.SECONDS);
+            publishCredit(user, 3);
+
+            assertThat(phone.next("CREDIT_UPDATE")).contains("\"newBalance\":1,");
+            assertThat(phone.next("CREDIT_UPDATE")).contains("\"newBalance\":2,");
+            assertThat(phone.next("CREDIT_UPDATE")).contains("\"newBalance\":3,");
+            assertThat(mac.next("CREDIT_UPDATE")).contains("\"newBalance\":3,");
+        }
+    }
+
+    @Test
+    void anotherDeviceConnectingAndLeavingIsAnnounced() throws Exception {
+        String user = unique("dave");
+        try (TestDevice mac = device("/ws", user, "mac", List.of())) {
+            mac.next("CONNECTION_ESTABLISHED");
+            try (TestDevice phone = device("/ws", user, "phone", List.of())) {
+                assertThat(mac.next("DEVICE_CONNECTED")).contains("\"deviceId\":\"phone\"");
+            }
+            assertThat(mac.next("DEVICE_DISCONNECTED")).contains("\"deviceId\":\"phone\"");
+        }
+    }
+
+    @Test
+    void updateProgressIsRelayedToTheUsersOtherDevicesOnly() throws Exception {
+        String user = unique("erin");
+        try (TestDevice mac = device("/ws", user, "mac", List.of());
+             TestDevice phone = device("/ws", user, "phone", List.of())) {
+            mac.next("CONNECTION_ESTABLISHED");
+            mac.send("""
+                    {"type":"UPDATE_PROGRESS","payload":{"shootId":"shoot_1","status":"processing",
+                     "processedCount":15,"totalCount":100,"provider":"Local"}}""");
+
+            String relayed = phone.next("SHOOT_PROGRESS");
+            assertThat(relayed).contains("\"shootId\":\"shoot_1\"", "\"userId\":\"" + user + "\"",
+                    "\"deviceId\":\"mac\"");
+            publishCredit(user, 5);
+            mac.next("CREDIT_UPDATE");
+            assertThat(mac.frames).noneMatch(frame -> frame.contains("SHOOT_PROGRESS"));
+        }
+    }
+
+    @Test
+    void organizationChannelsDeliverToSubscribersTheTokenAllows() throws Exception {
+        String org = unique("org");
+        try (TestDevice member = device("/api/ws/sync/" + org, unique("f"), "web", List.of(org));
+             TestDevice subscriber = device("/ws", unique("g"), "web", List.of(org));
+             TestDevice outsider = device("/ws", unique("h"), "web", List.of())) {
+            subscriber.send("{\"type\":\"SUBSCRIBE\",\"payload\":{\"orgId\":\"" + org + "\"}}");
+            assertThat(subscriber.next("SUBSCRIBED")).contains(org);
+            outsider.send("{\"type\":\"SUBSCRIBE\",\"payload\":{\"orgId\":\"" + org + "\"}}");
+            assertThat(outsider.next("ERROR")).contains("\"code\":\"FORBIDDEN\"");
+            member.next("CONNECTION_ESTABLISHED");
+
+            publisher.publishToOrg(org, new OrgSyncEvent(MessageType.SYNC_STARTED, org, "job-1", "PFA-001", null,
+                    "Starting sync", null, Instant.now())).get(10, TimeUnit.SECONDS);
+
+            assertThat(member.next("SYNC_STARTED")).contains("\"jobId\":\"job-1\"");
+            assertThat(subscriber.next("SYNC_STARTED")).contains("\"jobId\":\"job-1\"");
+            assertThat(outsider.frames).noneMatch(frame -> frame.contains("SYNC_STARTED"));
+        }
+    }
+
+    @Test
+    void badFramesGetAnErrorAndTheSessionStays() throws Exception {
+        try (TestDevice device = device("/ws", unique("i"), "web", List.of())) {
+            device.send("not json");
+            assertThat(device.next("ERROR")).contains("\"code\":\"MALFORMED_JSON\"");
+            device.send("{\"type\":\"NOPE\"}");
+            assertThat(device.next("ERROR")).contains("\"code\":\"UNKNOWN_TYPE\"");
+            device.send("{\"type\":\"CREDIT_UPDATE\",\"payload\":{}}");
+            assertThat(device.next("ERROR")).contains("\"code\":\"UNKNOWN_TYPE\"");
+            device.send("{\"type\":\"UPDATE_PROGRESS\",\"payload\":{\"shootId\":\"s\",\"status\":\"processing\","
+                    + "\"processedCount\":5,\"totalCount\":2,\"provider\":\"p\"}}");
+            assertThat(device.next("ERROR")).contains("\"code\":\"INVALID_FIELD\"", "processedCount");
+            device.send("{\"type\":\"PING\"}");
+            assertThat(device.next("PONG")).contains("\"timestamp\"");
+            device.send("{\"type\":\"GET_PENDING\"}");
+            assertThat(device.next("PENDING_CHECK_COMPLETE")).contains("\"delivered\":0");
+        }
+    }
+
+    @Test
+    void everyAuthenticationFailureIsRefusedAtTheUpgrade() throws Exception {
+        String user = unique("k");
+        assertThat(TestDevice.refusedStatus(ws("/ws"))).as("no token").isEqualTo(401);
+        assertThat(TestDevice.refusedStatus(ws("/ws?token=" + user))).as("raw token, dev flag off").isEqualTo(401);
+        assertThat(TestDevice.refusedStatus(ws("/ws?token=not.a.jwt"))).as("malformed").isEqualTo(401);
+        assertThat(TestDevice.refusedStatus(ws("/ws?token="
+                + TestDevice.token(user, "d", Duration.ofMinutes(-5), TestDevice.SECRET, List.of()))))
+                .as("expired").isEqualTo(401);
+        assertThat(TestDevice.refusedStatus(ws("/ws?token="
+                + TestDevice.token(user, "d", Duration.ofMinutes(5), TestDevice.SECRET + "x", List.of()))))
+                .as("forged signature").isEqualTo(401);
+        String valid = TestDevice.token(user, "d", Duration.ofMinutes(5), TestDevice.SECRET, List.of());
+        assertThat(TestDevice.refusedStatus(ws("/ws/user/someone-else?token=" + valid)))
+                .as("path user differs").isEqualTo(403);
+        assertThat(TestDevice.refusedStatus(ws("/api/ws/sync/other-org?token=" + valid)))
+                .as("org not allowed").isEqualTo(403);
+        assertThat(TestDevice.refusedStatus(ws("/ws?token=" + valid))).as("valid").isEqualTo(101);
+    }
+
+    private TestDevice device(String path, String userId, String deviceId, List<String> orgs) throws Exception {
+        String token = TestDevice.token(userId, deviceId, Duration.ofMinutes(5), TestDevice.SECRET, orgs);
+        TestDevice device = TestDevice.connect(ws(path + "?token=" + token));
+        return device;
+    }
+
+    private URI ws(String pathAndQuery) {
+        return URI.create("ws://" + base.getHost() + ":" + base.getPort() + pathAndQuery);
+    }
+
+    private static Envelope credit(String userId, long balance) {
+        return Envelope.of(MessageType.CREDIT_UPDATE, new CreditUpdate(userId, balance, 1L, "test"), userId, null);
+    }
+
+    private static void publishCredit(String userId, long balance) throws Exception {
+        publisher.publishToUser(userId, credit(userId, balance)).get(10, TimeUnit.SECONDS);
+    }
+
+    private static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

@@ -1,0 +1,105 @@
+package ai.kull.sync.gateway.websocket;
+
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.keys.HmacKey;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A real WebSocket client over loopback that records every text frame it receives. */
+final class TestDevice implements WebSocket.Listener, AutoCloseable {
+
+    static final String SECRET = "test-secret-test-secret-test-secret-0123";
+
+    final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    private final StringBuilder partial = new StringBuilder();
+    private WebSocket socket;
+
+    static String token(String userId, String deviceId, Duration validFor, String secret, List<String> orgs)
+            throws Exception {
+        JwtClaims claims = new JwtClaims();
+        claims.setSubject(userId);
+        claims.setExpirationTimeMinutesInTheFuture(validFor.toSeconds() / 60f);
+        if (deviceId != null) {
+            claims.setClaim("device", deviceId);
+        }
+        if (!orgs.isEmpty()) {
+            claims.setStringListClaim("orgs", orgs);
+        }
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload(claims.toJson());
+        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.HMAC_SHA256);
+        jws.setKey(new HmacKey(secret.getBytes(StandardCharsets.UTF_8)));
+        return jws.getCompactSerialization();
+    }
+
+    static TestDevice connect(URI uri) throws Exception {
+        TestDevice device = new TestDevice();
+        device.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(uri, device).get(10, TimeUnit.SECONDS);
+        return device;
+    }
+
+    /** The HTTP status an upgrade attempt was refused with. */
+    static int refusedStatus(URI uri) throws Exception {
+        try {
+            connect(uri).close();
+            return 101;
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw e;
+        }
+    }
+
+    void send(String frame) {
+        socket.sendText(frame, true).join();
+    }
+
+    String next() throws InterruptedException {
+        String frame = frames.poll(15, TimeUnit.SECONDS);
+        if (frame == null) {
+            throw new AssertionError("no frame within 15 s");
+        }
+        return frame;
+    }
+
+    /** The next frame of the given type, skipping others (e.g. presence). */
+    String next(String type) throws InterruptedException {
+        while (true) {
+            String frame = next();
+            if (frame.contains("\"type\":\"" + type + "\"")) {
+                return frame;
+            }
+        }
+    }
+
+    @Override
+    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+            frames.add(partial.toString());
+            partial.setLength(0);
+        }
+        webSocket.request(1);
+        return null;
+    }
+
+    @Override
+    public void close() {
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").exceptionally(e -> null);
+        socket.abort();
+    }
+
+}
