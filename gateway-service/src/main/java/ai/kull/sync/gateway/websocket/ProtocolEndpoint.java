@@ -1,0 +1,38 @@
+package ai.kull.sync.gateway.websocket;
+
+import io.quarkus.websockets.next.OnBinaryMessage;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.buffer.Buffer;
+
+/** The callbacks every endpoint path shares; each path is a subclass that only names its path. */
+public abstract class ProtocolEndpoint {
+
+    private final SyncProtocol protocol;
+
+    protected ProtocolEndpoint(SyncProtocol protocol) {
+        this.protocol = protocol;
+    }
+
+    @OnOpen
+    public String onOpen(WebSocketConnection connection) {
+        return protocol.open(connection);
+    }
+
+    @OnTextMessage
+    public String onText(WebSocketConnection connection, String frame) {
+        return protocol.receive(connection, frame);
+    }
+
+    @OnBinaryMessage
+    public String onBinary(WebSocketConnection connection, Buffer frame) {
+        return protocol.rejectBinary(connection);
+    }
+
+    @OnClose
+    public void onClose(WebSocketConnection connection) {
+        protocol.close(connection);
+    }
+}
