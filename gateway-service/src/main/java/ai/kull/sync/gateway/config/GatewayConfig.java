@@ -1,5 +1,6 @@
 package ai.kull.sync.gateway.config;
 
+import ai.kull.sync.events.Topics;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -18,15 +19,9 @@ public interface GatewayConfig {
 
     Kafka kafka();
 
-    Presence presence();
-
-    /** How often the server pings each session; a session silent for longer than idle-timeout is closed. */
+    /** How often the server pings each session (WebSocket ping frames); also told to clients on connect. */
     @WithDefault("20s")
     Duration heartbeatInterval();
-
-    /** Period over which sessions are closed (1012) on shutdown, so clients do not reconnect all at once. */
-    @WithDefault("10s")
-    Duration drainPeriod();
 
     interface Auth {
         /** HS256 shared secret (at least 32 bytes) that device tokens are signed with. */
@@ -49,7 +44,8 @@ public interface GatewayConfig {
 
     interface Kafka {
         /** The topics whose records are delivered to devices. */
-        @WithDefault("sync.shoot-progress,sync.credit-updates,sync.prompt-changes,sync.org-events,sync.user-events")
+        @WithDefault(Topics.SHOOT_PROGRESS + "," + Topics.CREDIT_UPDATES + "," + Topics.PROMPT_CHANGES + ","
+                + Topics.ORG_EVENTS + "," + Topics.USER_EVENTS)
         List<String> eventTopics();
 
         /** Create missing topics at start (local stacks, tests); off where topics are managed elsewhere. */
@@ -67,15 +63,5 @@ public interface GatewayConfig {
         /** Max records per poll. */
         @WithDefault("2000")
         int maxPollRecords();
-    }
-
-    interface Presence {
-        /** How often this pod announces itself on the presence topic. */
-        @WithDefault("5s")
-        Duration heartbeatInterval();
-
-        /** A pod not heard from for this long is considered dead and its devices offline. */
-        @WithDefault("15s")
-        Duration podTimeout();
     }
 }

@@ -32,12 +32,6 @@ public final class ConsumerProgress {
         caughtUp = false;
     }
 
-    /** The offset at which live traffic begins on this partition (records before it are history). */
-    public long liveFrom(TopicPartition partition) {
-        Map<TopicPartition, Long> target = startEndOffsets;
-        return target == null ? Long.MAX_VALUE : target.getOrDefault(partition, 0L);
-    }
-
     public boolean isCaughtUp() {
         return caughtUp;
     }

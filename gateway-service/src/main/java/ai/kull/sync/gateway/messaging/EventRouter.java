@@ -32,12 +32,11 @@ public class EventRouter {
         this.metrics = metrics;
     }
 
-    /** @return how many sessions the record was sent to */
-    public int route(ConsumerRecord<String, byte[]> record) {
+    public void route(ConsumerRecord<String, byte[]> record) {
         Headers headers = record.headers();
         Collection<DeviceSession> candidates = candidates(record.key(), headers);
         if (candidates.isEmpty()) {
-            return 0;
+            return;
         }
         String type = EventHeaders.read(headers, EventHeaders.EVENT_TYPE);
         String targetDevice = EventHeaders.read(headers, EventHeaders.TARGET_DEVICE);
@@ -58,7 +57,6 @@ public class EventRouter {
             delivered++;
         }
         metrics.delivered(type, delivered);
-        return delivered;
     }
 
     private Collection<DeviceSession> candidates(String key, Headers headers) {

@@ -18,10 +18,6 @@ public final class DeviceSession {
         this.identity = identity;
     }
 
-    public String connectionId() {
-        return connection.id();
-    }
-
     public DeviceIdentity identity() {
         return identity;
     }

@@ -19,6 +19,7 @@ import ai.kull.sync.gateway.auth.UpgradeAuthCheck;
 import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.config.PodId;
 import ai.kull.sync.gateway.messaging.GatewayMetrics;
+import ai.kull.sync.gateway.messaging.SessionSender;
 import ai.kull.sync.gateway.session.DeviceSession;
 import ai.kull.sync.gateway.session.SessionRegistry;
 import io.quarkus.websockets.next.CloseReason;
@@ -41,15 +42,17 @@ public class SyncProtocol {
 
     private final SessionRegistry sessions;
     private final EventPublisher publisher;
+    private final SessionSender sender;
     private final EventCodec codec = new EventCodec();
     private final GatewayMetrics metrics;
     private final PodId podId;
     private final long heartbeatIntervalMs;
 
-    public SyncProtocol(SessionRegistry sessions, EventPublisher publisher, GatewayMetrics metrics, PodId podId,
-                        GatewayConfig config) {
+    public SyncProtocol(SessionRegistry sessions, EventPublisher publisher, SessionSender sender,
+                        GatewayMetrics metrics, PodId podId, GatewayConfig config) {
         this.sessions = sessions;
         this.publisher = publisher;
+        this.sender = sender;
         this.metrics = metrics;
         this.podId = podId;
         this.heartbeatIntervalMs = config.heartbeatInterval().toMillis();
@@ -136,8 +139,8 @@ public class SyncProtocol {
         Envelope event = Envelope.of(MessageType.SHOOT_PROGRESS, progress, identity.userId(), identity.deviceId());
         publisher.publishExceptDevice(identity.userId(), identity.deviceId(), event).whenComplete((ok, failure) -> {
             if (failure != null) {
-                session.connection().sendText(error(session, new ErrorPayload("UNAVAILABLE",
-                        "progress not stored, retry: " + failure.getMessage()))).subscribe().with(d -> { }, f -> { });
+                sender.send(session, error(session, new ErrorPayload("UNAVAILABLE",
+                        "progress not stored, retry: " + failure.getMessage())));
             }
         });
         return null;
