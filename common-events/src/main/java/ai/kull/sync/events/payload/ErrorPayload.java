@@ -21,6 +21,8 @@ public record ErrorPayload(
     public static final String INVALID_FIELD = "INVALID_FIELD";
     /** The client sends faster than allowed. */
     public static final String RATE_LIMITED = "RATE_LIMITED";
+    /** No valid credential came with the request (missing, expired, forged or malformed token). */
+    public static final String UNAUTHENTICATED = "UNAUTHENTICATED";
     /** The client may not do this (e.g. subscribe to another organization). */
     public static final String FORBIDDEN = "FORBIDDEN";
 }

@@ -2,6 +2,7 @@ package ai.kull.sync.gateway.auth;
 
 import ai.kull.sync.events.Limits;
 import ai.kull.sync.gateway.config.GatewayConfig;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jws.AlgorithmIdentifiers;
@@ -42,6 +43,8 @@ public class TokenVerifier {
     static final String ROLES_CLAIM = "groups";
 
     private static final Pattern ID = Pattern.compile(Limits.ID_PATTERN);
+    private static final String BEARER = "Bearer ";
+    private static final String TOKEN_QUERY_PARAM = "token";
 
     private final JwtConsumer jwtConsumer;
     private final boolean devTokens;
@@ -49,6 +52,15 @@ public class TokenVerifier {
     public TokenVerifier(GatewayConfig config) {
         this.jwtConsumer = buildConsumer(config.auth());
         this.devTokens = config.auth().devTokens();
+    }
+
+    /** The token of a request: a Bearer Authorization header, or (browsers cannot set headers on a WebSocket) the {@code token} query parameter. */
+    public static String tokenOf(HttpServerRequest request) {
+        String header = request.getHeader("Authorization");
+        if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return header.substring(BEARER.length()).trim();
+        }
+        return request.getParam(TOKEN_QUERY_PARAM);
     }
 
     public DeviceIdentity verify(String token) throws AuthenticationFailure {

@@ -1,10 +1,10 @@
 package ai.kull.sync.gateway.auth;
 
+import ai.kull.sync.gateway.session.SessionDrain;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.quarkus.websockets.next.UserData;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.List;
@@ -21,38 +21,36 @@ public class UpgradeAuthCheck implements HttpUpgradeCheck {
 
     public static final UserData.TypedKey<DeviceIdentity> IDENTITY = new UserData.TypedKey<>("sync.identity");
     public static final String REASON_HEADER = "X-Sync-Auth-Error";
-    public static final String TOKEN_QUERY_PARAM = "token";
-
-    private static final String BEARER = "Bearer ";
 
     private final TokenVerifier verifier;
+    private final SessionDrain drain;
     private final MeterRegistry metrics;
 
-    public UpgradeAuthCheck(TokenVerifier verifier, MeterRegistry metrics) {
+    public UpgradeAuthCheck(TokenVerifier verifier, SessionDrain drain, MeterRegistry metrics) {
         this.verifier = verifier;
+        this.drain = drain;
         this.metrics = metrics;
     }
 
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
+        if (drain.isDraining()) {
+            // The load balancer may not have seen the pod turn unready yet: send the device elsewhere.
+            return reject(503, "Retry-After", "1");
+        }
         try {
-            DeviceIdentity identity = verifier.verify(token(context.httpRequest()));
+            DeviceIdentity identity = verifier.verify(TokenVerifier.tokenOf(context.httpRequest()));
             authorizePath(identity, context);
             context.userData().put(IDENTITY, identity);
             return CheckResult.permitUpgrade();
         } catch (AuthenticationFailure failure) {
-            metrics.counter("sync.gateway.upgrades.rejected", "status", String.valueOf(failure.status())).increment();
-            return CheckResult.rejectUpgrade(failure.status(), Map.of(REASON_HEADER, List.of(failure.getMessage())));
+            return reject(failure.status(), REASON_HEADER, failure.getMessage());
         }
     }
 
-    /** Browsers cannot set headers on a WebSocket, so the token may also come as a query parameter. */
-    private static String token(HttpServerRequest request) {
-        String header = request.getHeader("Authorization");
-        if (header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return header.substring(BEARER.length()).trim();
-        }
-        return request.getParam(TOKEN_QUERY_PARAM);
+    private Uni<CheckResult> reject(int status, String header, String value) {
+        metrics.counter("sync.gateway.upgrades.rejected", "status", String.valueOf(status)).increment();
+        return CheckResult.rejectUpgrade(status, Map.of(header, List.of(value)));
     }
 
     private static void authorizePath(DeviceIdentity identity, HttpUpgradeContext context) throws AuthenticationFailure {

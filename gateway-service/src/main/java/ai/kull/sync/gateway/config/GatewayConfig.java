@@ -23,6 +23,48 @@ public interface GatewayConfig {
     @WithDefault("20s")
     Duration heartbeatInterval();
 
+    Session session();
+
+    Presence presence();
+
+    Drain drain();
+
+    interface Session {
+        /** A session that sent no frame and no pong for this long is presumed dead and closed (reconnect allowed). */
+        @WithDefault("60s")
+        Duration idleTimeout();
+
+        /**
+         * Sessions older than this are closed (reconnect allowed), which also bounds how much of the presence
+         * topic a starting pod reads to learn which devices are connected elsewhere.
+         */
+        @WithDefault("12h")
+        Duration maxLifetime();
+    }
+
+    interface Presence {
+        /** How often this pod tells the others it is alive. */
+        @WithDefault("5s")
+        Duration podHeartbeatInterval();
+
+        /**
+         * A pod not heard from for this long is presumed dead: its devices are reported offline. Devices of a
+         * crashed pod go offline within this time plus one heartbeat interval.
+         */
+        @WithDefault("15s")
+        Duration podTimeout();
+    }
+
+    interface Drain {
+        /**
+         * On SIGTERM, sessions are closed with 1012 at random moments spread over this period, so their
+         * reconnects do not all land on the other pods at once. Keep Kubernetes'
+         * terminationGracePeriodSeconds above it.
+         */
+        @WithDefault("10s")
+        Duration period();
+    }
+
     interface Auth {
         /** HS256 shared secret (at least 32 bytes) that device tokens are signed with. */
         Optional<String> jwtSecret();

@@ -1,6 +1,7 @@
 package ai.kull.sync.gateway.messaging;
 
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
 import java.util.Map;
@@ -30,6 +31,12 @@ public final class ConsumerProgress {
 
     void failed() {
         caughtUp = false;
+    }
+
+    /** Whether the record was already in the log when the consumer started (history, not news). */
+    boolean isFromBeforeStart(ConsumerRecord<?, ?> record) {
+        Long end = startEndOffsets.get(new TopicPartition(record.topic(), record.partition()));
+        return end != null && record.offset() < end;
     }
 
     public boolean isCaughtUp() {

@@ -3,6 +3,7 @@ package ai.kull.sync.gateway.messaging;
 import ai.kull.sync.events.Topics;
 import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.config.PodId;
+import ai.kull.sync.gateway.presence.PresenceTracker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
@@ -34,6 +35,10 @@ import java.util.concurrent.ExecutionException;
  * Reads every partition of the event topics and the presence topic on its own thread and hands each
  * record to the router. Manual assignment, no consumer group: every pod sees every record, and pods
  * coming and going never cause a rebalance pause (design decision 3).
+ * <p>
+ * Event topics are read from their end: devices get news. The presence topic is read from as far back
+ * as a session can live, so the device directory knows the devices connected to every other pod before
+ * this pod reports ready.
  */
 @ApplicationScoped
 public class EventConsumer {
@@ -45,6 +50,7 @@ public class EventConsumer {
     private final Map<String, Object> kafkaConfig;
     private final PodId podId;
     private final EventRouter router;
+    private final PresenceTracker presence;
     private final MeterRegistry meters;
     private final ConsumerProgress progress = new ConsumerProgress();
 
@@ -52,11 +58,12 @@ public class EventConsumer {
     private Thread thread;
 
     public EventConsumer(GatewayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
-                         PodId podId, EventRouter router, MeterRegistry meters) {
+                         PodId podId, EventRouter router, PresenceTracker presence, MeterRegistry meters) {
         this.config = config;
         this.kafkaConfig = kafkaConfig;
         this.podId = podId;
         this.router = router;
+        this.presence = presence;
         this.meters = meters;
     }
 
@@ -92,6 +99,7 @@ public class EventConsumer {
                 kafka.assign(partitions);
                 kafka.seekToEnd(partitions);
                 progress.startedAt(kafka.endOffsets(partitions));
+                seekToPresenceLookback(kafka, partitions);
                 LOG.infof("pod %s consuming %d partitions of %s", podId, partitions.size(), topics);
                 pollUntilStopped(kafka);
                 return;
@@ -108,10 +116,30 @@ public class EventConsumer {
     private void pollUntilStopped(KafkaConsumer<String, byte[]> kafka) {
         while (true) {
             for (ConsumerRecord<String, byte[]> record : kafka.poll(POLL_TIMEOUT)) {
+                if (Topics.PRESENCE.equals(record.topic())) {
+                    boolean history = progress.isFromBeforeStart(record);
+                    presence.apply(record, history);
+                    if (history) {
+                        continue;
+                    }
+                }
                 router.route(record);
             }
             progress.polled(kafka);
         }
+    }
+
+    /** Presence partitions go back by the longest a session lives, plus the time a silent pod is still trusted. */
+    private void seekToPresenceLookback(KafkaConsumer<String, byte[]> kafka, List<TopicPartition> partitions) {
+        long since = System.currentTimeMillis() - config.session().maxLifetime().toMillis()
+                - config.presence().podTimeout().toMillis();
+        Map<TopicPartition, Long> times = new HashMap<>();
+        partitions.stream().filter(p -> p.topic().equals(Topics.PRESENCE)).forEach(p -> times.put(p, since));
+        kafka.offsetsForTimes(times).forEach((partition, found) -> {
+            if (found != null) {
+                kafka.seek(partition, found.offset());
+            }
+        });
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {

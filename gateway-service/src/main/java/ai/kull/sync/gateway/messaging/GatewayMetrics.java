@@ -17,6 +17,7 @@ public class GatewayMetrics {
     private final ConcurrentHashMap<String, Counter> deliveries = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> drops = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> closes = new ConcurrentHashMap<>();
 
     public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -42,6 +43,11 @@ public class GatewayMetrics {
     /** A client frame answered with ERROR, by error code. */
     public void clientError(String code) {
         counter(errors, "sync.gateway.client.errors", "code", code).increment();
+    }
+
+    /** A session the server closed, by close code (idle, expired, drain, ...). */
+    public void closed(int code) {
+        counter(closes, "sync.gateway.sessions.closed", "code", String.valueOf(code)).increment();
     }
 
     private Counter counter(ConcurrentHashMap<String, Counter> cache, String name, String tagKey, String tagValue) {

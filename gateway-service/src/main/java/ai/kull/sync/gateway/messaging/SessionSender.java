@@ -1,9 +1,10 @@
 package ai.kull.sync.gateway.messaging;
 
 import ai.kull.sync.gateway.session.DeviceSession;
+import io.quarkus.websockets.next.CloseReason;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Writes already encoded frames to sessions, from any thread, without waiting for the write. */
+/** Writes already encoded frames to sessions, and closes them, from any thread, without waiting. */
 @ApplicationScoped
 public class SessionSender {
 
@@ -15,5 +16,14 @@ public class SessionSender {
 
     public void send(DeviceSession session, String frame) {
         session.connection().sendText(frame).subscribe().with(done -> { }, failure -> metrics.sendFailed());
+    }
+
+    /** Closes with {@code code}; the session leaves the registry through the endpoint's close callback. */
+    public void close(DeviceSession session, int code, String reason) {
+        if (!session.startClosing()) {
+            return;
+        }
+        metrics.closed(code);
+        session.connection().close(new CloseReason(code, reason)).subscribe().with(done -> { }, failure -> { });
     }
 }

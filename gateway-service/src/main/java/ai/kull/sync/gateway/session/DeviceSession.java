@@ -5,6 +5,7 @@ import io.quarkus.websockets.next.WebSocketConnection;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** One open WebSocket of one device, with what it is allowed and has asked to receive. */
 public final class DeviceSession {
@@ -12,10 +13,33 @@ public final class DeviceSession {
     private final WebSocketConnection connection;
     private final DeviceIdentity identity;
     private final Set<String> subscribedOrgs = ConcurrentHashMap.newKeySet();
+    private final long connectedAt;
+    /** Last frame or pong from the device: how dead connections are told from quiet ones. */
+    private volatile long lastHeardAt;
+    private final AtomicBoolean closing = new AtomicBoolean();
 
-    public DeviceSession(WebSocketConnection connection, DeviceIdentity identity) {
+    public DeviceSession(WebSocketConnection connection, DeviceIdentity identity, long connectedAt) {
         this.connection = connection;
         this.identity = identity;
+        this.connectedAt = connectedAt;
+        this.lastHeardAt = connectedAt;
+    }
+
+    public long connectedAt() {
+        return connectedAt;
+    }
+
+    public long lastHeardAt() {
+        return lastHeardAt;
+    }
+
+    public void heardAt(long millis) {
+        lastHeardAt = millis;
+    }
+
+    /** @return true the first time only, so a session is closed once even if several reasons apply */
+    public boolean startClosing() {
+        return closing.compareAndSet(false, true);
     }
 
     public DeviceIdentity identity() {

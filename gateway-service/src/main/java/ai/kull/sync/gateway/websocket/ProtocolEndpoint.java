@@ -1,8 +1,10 @@
 package ai.kull.sync.gateway.websocket;
 
 import io.quarkus.websockets.next.OnBinaryMessage;
+import io.smallrye.common.annotation.NonBlocking;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.buffer.Buffer;
@@ -29,6 +31,13 @@ public abstract class ProtocolEndpoint {
     @OnBinaryMessage
     public String onBinary(WebSocketConnection connection, Buffer frame) {
         return protocol.rejectBinary(connection);
+    }
+
+    /** Runs on the event loop: pongs arrive from every session every heartbeat interval. */
+    @OnPongMessage
+    @NonBlocking
+    public void onPong(WebSocketConnection connection, Buffer data) {
+        protocol.pong(connection);
     }
 
     @OnClose

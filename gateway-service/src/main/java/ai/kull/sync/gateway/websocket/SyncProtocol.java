@@ -65,14 +65,14 @@ public class SyncProtocol {
             connection.close(UNAUTHENTICATED).subscribe().with(ok -> { }, failure -> { });
             return null;
         }
-        DeviceSession session = new DeviceSession(connection, identity);
+        DeviceSession session = new DeviceSession(connection, identity, System.currentTimeMillis());
         connection.userData().put(SESSION, session);
         sessions.add(session);
         String orgId = connection.pathParam("orgId");
         if (orgId != null) {
             sessions.subscribe(session, orgId); // authorized by the upgrade check
         }
-        announce(MessageType.DEVICE_CONNECTED, identity);
+        announce(MessageType.DEVICE_CONNECTED, session);
         return frame(MessageType.CONNECTION_ESTABLISHED, identity, new ConnectionEstablished(connection.id(),
                 identity.userId(), identity.deviceId(), podId.value(), heartbeatIntervalMs, false, null));
     }
@@ -83,6 +83,7 @@ public class SyncProtocol {
         if (session == null) {
             return null;
         }
+        session.heardAt(System.currentTimeMillis());
         ClientMessage message;
         try {
             message = codec.decodeClientMessage(text);
@@ -110,7 +111,15 @@ public class SyncProtocol {
         DeviceSession session = connection.userData().get(SESSION);
         if (session != null) {
             sessions.remove(session);
-            announce(MessageType.DEVICE_DISCONNECTED, session.identity());
+            announce(MessageType.DEVICE_DISCONNECTED, session);
+        }
+    }
+
+    /** A pong answers the server's ping: the path to the device still works. */
+    public void pong(WebSocketConnection connection) {
+        DeviceSession session = connection.userData().get(SESSION);
+        if (session != null) {
+            session.heardAt(System.currentTimeMillis());
         }
     }
 
@@ -146,10 +155,14 @@ public class SyncProtocol {
         return null;
     }
 
-    /** Tells the user's other devices, on every pod, that this one came or went. */
-    private void announce(MessageType type, DeviceIdentity identity) {
+    /**
+     * Tells the user's other devices, on every pod, that this one came or went. Both announcements carry the
+     * same connectedAt, which with the pod identifies the connection in every pod's device directory.
+     */
+    private void announce(MessageType type, DeviceSession session) {
+        DeviceIdentity identity = session.identity();
         DeviceConnection device = new DeviceConnection(identity.deviceId(), identity.platform(),
-                identity.deviceName(), System.currentTimeMillis(), podId.value());
+                identity.deviceName(), session.connectedAt(), podId.value());
         publisher.publishExceptDevice(identity.userId(), identity.deviceId(),
                         Envelope.of(type, device, identity.userId(), identity.deviceId()))
                 .whenComplete((ok, failure) -> {

@@ -3,23 +3,16 @@ package ai.kull.sync.gateway.websocket;
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.OrgSyncEvent;
-import ai.kull.sync.events.payload.CreditUpdate;
-import ai.kull.sync.events.publish.EventPublisher;
+import ai.kull.sync.events.payload.AdminAction;
+import ai.kull.sync.events.payload.AdminSessionUpdate;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,40 +20,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** One gateway, a real broker, real WebSocket clients: what devices receive and what they are refused. */
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerTestResource.class)
-class LiveDeliveryTest {
-
-    private static EventPublisher publisher;
-
-    @TestHTTPResource("/")
-    URI base;
-
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-
-    @BeforeEach
-    void awaitReady() throws InterruptedException {
-        if (publisher == null) {
-            publisher = new EventPublisher(bootstrap);
-        }
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (RestAssured.get("/q/health/ready").statusCode() != 200 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(200);
-        }
-    }
-
-    @AfterAll
-    static void closePublisher() {
-        if (publisher != null) {
-            publisher.close();
-        }
-    }
+class LiveDeliveryTest extends GatewayTest {
 
     @Test
     void connectionEstablishedNamesTheUserDeviceAndPod() throws Exception {
         try (TestDevice device = device("/ws", unique("u"), "iphone-1", List.of())) {
             String established = device.next("CONNECTION_ESTABLISHED");
             assertThat(established).contains("\"deviceId\":\"iphone-1\"", "\"pod\":\"test-pod\"",
-                    "\"heartbeatIntervalMs\":20000", "\"resumed\":false");
+                    "\"heartbeatIntervalMs\":1000", "\"resumed\":false");
         }
     }
 
@@ -156,6 +123,24 @@ class LiveDeliveryTest {
     }
 
     @Test
+    void adminMessagesReachOnlyTheUsersAdminSessions() throws Exception {
+        String user = unique("admin");
+        String adminToken = TestDevice.token(user, "console", Duration.ofMinutes(5), TestDevice.SECRET, List.of(),
+                List.of("admin"));
+        try (TestDevice console = TestDevice.connect(ws("/ws?token=" + adminToken));
+             TestDevice phone = device("/ws", user, "phone", List.of())) {
+            publisher.publishToUser(user, Envelope.of(MessageType.ADMIN_SESSION_UPDATE,
+                    new AdminSessionUpdate("session-1", AdminAction.STARTED, "opened", null), user, null))
+                    .get(10, TimeUnit.SECONDS);
+            publishCredit(user, 9); // a marker: the admin message was routed before it
+
+            assertThat(console.next("ADMIN_SESSION_UPDATE")).contains("\"sessionId\":\"session-1\"");
+            phone.next("CREDIT_UPDATE");
+            assertThat(phone.frames).noneMatch(frame -> frame.contains("ADMIN_SESSION_UPDATE"));
+        }
+    }
+
+    @Test
     void badFramesGetAnErrorAndTheSessionStays() throws Exception {
         try (TestDevice device = device("/ws", unique("i"), "web", List.of())) {
             device.send("not json");
@@ -192,27 +177,5 @@ class LiveDeliveryTest {
         assertThat(TestDevice.refusedStatus(ws("/api/ws/sync/other-org?token=" + valid)))
                 .as("org not allowed").isEqualTo(403);
         assertThat(TestDevice.refusedStatus(ws("/ws?token=" + valid))).as("valid").isEqualTo(101);
-    }
-
-    private TestDevice device(String path, String userId, String deviceId, List<String> orgs) throws Exception {
-        String token = TestDevice.token(userId, deviceId, Duration.ofMinutes(5), TestDevice.SECRET, orgs);
-        TestDevice device = TestDevice.connect(ws(path + "?token=" + token));
-        return device;
-    }
-
-    private URI ws(String pathAndQuery) {
-        return URI.create("ws://" + base.getHost() + ":" + base.getPort() + pathAndQuery);
-    }
-
-    private static Envelope credit(String userId, long balance) {
-        return Envelope.of(MessageType.CREDIT_UPDATE, new CreditUpdate(userId, balance, 1L, "test"), userId, null);
-    }
-
-    private static void publishCredit(String userId, long balance) throws Exception {
-        publisher.publishToUser(userId, credit(userId, balance)).get(10, TimeUnit.SECONDS);
-    }
-
-    private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 }

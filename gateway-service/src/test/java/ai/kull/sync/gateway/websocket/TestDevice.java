@@ -27,6 +27,11 @@ final class TestDevice implements WebSocket.Listener, AutoCloseable {
 
     static String token(String userId, String deviceId, Duration validFor, String secret, List<String> orgs)
             throws Exception {
+        return token(userId, deviceId, validFor, secret, orgs, List.of());
+    }
+
+    static String token(String userId, String deviceId, Duration validFor, String secret, List<String> orgs,
+                        List<String> roles) throws Exception {
         JwtClaims claims = new JwtClaims();
         claims.setSubject(userId);
         claims.setExpirationTimeMinutesInTheFuture(validFor.toSeconds() / 60f);
@@ -35,6 +40,9 @@ final class TestDevice implements WebSocket.Listener, AutoCloseable {
         }
         if (!orgs.isEmpty()) {
             claims.setStringListClaim("orgs", orgs);
+        }
+        if (!roles.isEmpty()) {
+            claims.setStringListClaim("groups", roles);
         }
         JsonWebSignature jws = new JsonWebSignature();
         jws.setPayload(claims.toJson());

@@ -1,0 +1,115 @@
+package ai.kull.sync.gateway.presence;
+
+import ai.kull.sync.events.Envelope;
+import ai.kull.sync.events.MessageType;
+import ai.kull.sync.events.codec.EventCodec;
+import ai.kull.sync.events.codec.InvalidEventException;
+import ai.kull.sync.events.payload.DeviceConnection;
+import ai.kull.sync.events.payload.PodHeartbeat;
+import ai.kull.sync.events.publish.EventPublisher;
+import ai.kull.sync.gateway.config.GatewayConfig;
+import ai.kull.sync.gateway.config.PodId;
+import ai.kull.sync.gateway.messaging.GatewayMetrics;
+import ai.kull.sync.gateway.messaging.SessionSender;
+import ai.kull.sync.gateway.session.DeviceSession;
+import ai.kull.sync.gateway.session.SessionRegistry;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+
+/**
+ * Keeps the {@link DeviceDirectory} in step with the presence topic, tells the other pods this one is
+ * alive, and reports the devices of a pod that went silent (or restarted) as disconnected to this pod's
+ * sessions of their users. Every pod does the latter for its own sessions, so each device hears it once.
+ */
+@ApplicationScoped
+public class PresenceTracker {
+
+    private static final Logger LOG = Logger.getLogger(PresenceTracker.class);
+
+    private final DeviceDirectory directory;
+    private final SessionRegistry sessions;
+    private final SessionSender sender;
+    private final EventPublisher publisher;
+    private final GatewayMetrics metrics;
+    private final EventCodec codec = new EventCodec();
+    private final PodHeartbeat heartbeat;
+
+    public PresenceTracker(DeviceDirectory directory, SessionRegistry sessions, SessionSender sender,
+                           EventPublisher publisher, GatewayMetrics metrics, PodId podId, GatewayConfig config) {
+        this.directory = directory;
+        this.sessions = sessions;
+        this.sender = sender;
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.heartbeat = new PodHeartbeat(podId.value(), System.currentTimeMillis(),
+                config.presence().podHeartbeatInterval().toMillis());
+    }
+
+    /**
+     * Applies one presence record.
+     *
+     * @param history true for records from before this pod started: they rebuild the directory, and the
+     *                pods they speak of may be long gone, so their time (not now) says when a pod was seen
+     */
+    public void apply(ConsumerRecord<String, byte[]> record, boolean history) {
+        Envelope event;
+        try {
+            event = codec.decodeEnvelope(record.value());
+        } catch (InvalidEventException invalid) {
+            metrics.undeliverable("invalid-presence");
+            return;
+        }
+        long seenAt = history ? record.timestamp() : System.currentTimeMillis();
+        switch (event.type()) {
+            case DEVICE_CONNECTED -> directory.connected(record.key(), (DeviceConnection) event.data(), seenAt);
+            case DEVICE_DISCONNECTED -> directory.disconnected(record.key(), (DeviceConnection) event.data());
+            case POD_HEARTBEAT -> {
+                PodHeartbeat beat = (PodHeartbeat) event.data();
+                List<DeviceDirectory.Connection> restarted = directory.heartbeat(beat.pod(), beat.startedAt(), seenAt);
+                if (!history) {
+                    reportGone(restarted);
+                }
+            }
+            default -> metrics.undeliverable("unexpected-presence-type");
+        }
+    }
+
+    @Scheduled(every = "${gateway.presence.pod-heartbeat-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void sendHeartbeat() {
+        publisher.publishPodHeartbeat(heartbeat).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.warnf("pod heartbeat not sent: %s", failure.getMessage());
+            }
+        });
+    }
+
+    /** Checked at the heartbeat rate, so a silent pod is noticed within its timeout plus one interval. */
+    @Scheduled(every = "${gateway.presence.pod-heartbeat-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void expireSilentPods() {
+        List<DeviceDirectory.Connection> gone = directory.expireSilentPods(System.currentTimeMillis());
+        if (!gone.isEmpty()) {
+            LOG.infof("%d connections of silent pods reported offline", gone.size());
+            reportGone(gone);
+        }
+    }
+
+    private void reportGone(List<DeviceDirectory.Connection> gone) {
+        for (DeviceDirectory.Connection connection : gone) {
+            String frame = null;
+            for (DeviceSession session : sessions.forUser(connection.userId())) {
+                if (session.deviceId().equals(connection.device().deviceId())) {
+                    continue; // the device itself, already back on this pod
+                }
+                if (frame == null) {
+                    frame = codec.encodeToString(Envelope.of(MessageType.DEVICE_DISCONNECTED, connection.device(),
+                            connection.userId(), connection.device().deviceId()));
+                }
+                sender.send(session, frame);
+            }
+        }
+    }
+}

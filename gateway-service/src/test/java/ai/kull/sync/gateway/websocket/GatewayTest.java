@@ -1,0 +1,72 @@
+package ai.kull.sync.gateway.websocket;
+
+import ai.kull.sync.events.Envelope;
+import ai.kull.sync.events.MessageType;
+import ai.kull.sync.events.payload.CreditUpdate;
+import ai.kull.sync.events.publish.EventPublisher;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.restassured.RestAssured;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** What every test of one in-process gateway needs: a ready pod, a publisher, devices with valid tokens. */
+abstract class GatewayTest {
+
+    static EventPublisher publisher;
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @BeforeEach
+    void awaitReady() throws InterruptedException {
+        if (publisher == null) {
+            publisher = new EventPublisher(bootstrap);
+        }
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (RestAssured.get("/q/health/ready").statusCode() != 200 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+        }
+    }
+
+    @AfterAll
+    static void closePublisher() {
+        if (publisher != null) {
+            publisher.close();
+            publisher = null;
+        }
+    }
+
+    TestDevice device(String path, String userId, String deviceId, List<String> orgs) throws Exception {
+        return TestDevice.connect(ws(path + "?token=" + token(userId, deviceId, orgs)));
+    }
+
+    static String token(String userId, String deviceId, List<String> orgs) throws Exception {
+        return TestDevice.token(userId, deviceId, Duration.ofMinutes(5), TestDevice.SECRET, orgs);
+    }
+
+    URI ws(String pathAndQuery) {
+        return URI.create("ws://" + base.getHost() + ":" + base.getPort() + pathAndQuery);
+    }
+
+    static Envelope credit(String userId, long balance) {
+        return Envelope.of(MessageType.CREDIT_UPDATE, new CreditUpdate(userId, balance, 1L, "test"), userId, null);
+    }
+
+    static void publishCredit(String userId, long balance) throws Exception {
+        publisher.publishToUser(userId, credit(userId, balance)).get(10, TimeUnit.SECONDS);
+    }
+
+    static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}
