@@ -3,9 +3,6 @@ package ai.kull.sync.system;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -29,7 +25,7 @@ class LocalStackIT {
 
     @Test
     void runScriptStartsEveryProcessHealthyAndStopsThemAll() throws Exception {
-        List<Integer> ports = freePorts(6);
+        List<Integer> ports = TestPorts.free(6);
         int kafka = ports.get(0);
         List<Integer> services = ports.subList(1, 6);
         Path output = Files.createTempFile("local-stack", ".log");
@@ -60,7 +56,7 @@ class LocalStackIT {
         assertThat(stack.waitFor(90, TimeUnit.SECONDS)).as("run.sh exits").isTrue();
         assertThat(Files.readString(output)).contains("stopped");
         for (int port : ports) {
-            assertThat(listening(port)).as("port %d closed after stop", port).isFalse();
+            assertThat(TestPorts.listening(port)).as("port %d closed after stop", port).isFalse();
         }
     }
 
@@ -83,27 +79,5 @@ class LocalStackIT {
             Thread.sleep(500);
         }
         throw new AssertionError("no " + line + " within " + START_TIMEOUT + ":\n" + Files.readString(output));
-    }
-
-    private static boolean listening(int port) {
-        try (Socket ignored = new Socket("localhost", port)) {
-            return true;
-        } catch (IOException refused) {
-            return false;
-        }
-    }
-
-    private static List<Integer> freePorts(int count) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                sockets.add(new ServerSocket(0));
-            }
-            return sockets.stream().map(ServerSocket::getLocalPort).toList();
-        } finally {
-            for (ServerSocket socket : sockets) {
-                socket.close();
-            }
-        }
     }
 }

@@ -177,10 +177,18 @@ public class EventConsumer {
         }
     }
 
+    /**
+     * Every partition of every topic. A topic another pod has just created may briefly show no partitions in
+     * metadata; reading on without them would silently skip that topic, so fail and let the loop retry.
+     */
     private static List<TopicPartition> partitionsOf(KafkaConsumer<String, byte[]> kafka, List<String> topics) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : topics) {
-            for (PartitionInfo info : kafka.partitionsFor(topic, Duration.ofSeconds(30))) {
+            List<PartitionInfo> infos = kafka.partitionsFor(topic, Duration.ofSeconds(30));
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalStateException("no partitions known yet for topic " + topic);
+            }
+            for (PartitionInfo info : infos) {
                 partitions.add(new TopicPartition(topic, info.partition()));
             }
         }

@@ -48,7 +48,7 @@ class LiveDeliveryTest extends GatewayTest {
             publishCredit(alice, 112); // a marker: everything before it has been routed
             assertThat(aliceWeb.next("CREDIT_UPDATE")).contains("\"newBalance\":112");
             assertThat(alicePhone.next("CREDIT_UPDATE")).contains("\"newBalance\":112");
-            assertThat(bobWeb.frames).noneMatch(frame -> frame.contains("\"newBalance\":11"));
+            assertThat(bobWeb.received).noneMatch(frame -> frame.contains("\"newBalance\":11"));
         }
     }
 
@@ -97,7 +97,7 @@ class LiveDeliveryTest extends GatewayTest {
                     "\"deviceId\":\"mac\"");
             publishCredit(user, 5);
             mac.next("CREDIT_UPDATE");
-            assertThat(mac.frames).noneMatch(frame -> frame.contains("SHOOT_PROGRESS"));
+            assertThat(mac.received).noneMatch(frame -> frame.contains("SHOOT_PROGRESS"));
         }
     }
 
@@ -118,7 +118,7 @@ class LiveDeliveryTest extends GatewayTest {
 
             assertThat(member.next("SYNC_STARTED")).contains("\"jobId\":\"job-1\"");
             assertThat(subscriber.next("SYNC_STARTED")).contains("\"jobId\":\"job-1\"");
-            assertThat(outsider.frames).noneMatch(frame -> frame.contains("SYNC_STARTED"));
+            assertThat(outsider.received).noneMatch(frame -> frame.contains("SYNC_STARTED"));
         }
     }
 
@@ -136,7 +136,7 @@ class LiveDeliveryTest extends GatewayTest {
 
             assertThat(console.next("ADMIN_SESSION_UPDATE")).contains("\"sessionId\":\"session-1\"");
             phone.next("CREDIT_UPDATE");
-            assertThat(phone.frames).noneMatch(frame -> frame.contains("ADMIN_SESSION_UPDATE"));
+            assertThat(phone.received).noneMatch(frame -> frame.contains("ADMIN_SESSION_UPDATE"));
         }
     }
 

@@ -12,25 +12,35 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** A real WebSocket client over loopback that records every text frame it receives. */
-final class TestDevice implements WebSocket.Listener, AutoCloseable {
+/**
+ * A real WebSocket client over loopback that records every text frame it receives and how it was closed.
+ * Also used by system-tests against gateway processes.
+ */
+public final class TestDevice implements WebSocket.Listener, AutoCloseable {
 
-    static final String SECRET = "test-secret-test-secret-test-secret-0123";
+    public static final String SECRET = "test-secret-test-secret-test-secret-0123";
 
-    final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    /** Frames not yet taken by {@link #next()}. */
+    public final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
+    /** Every frame received, taken or not: what "never received X" is checked against. */
+    public final List<String> received = new CopyOnWriteArrayList<>();
+    /** The close code the server closed this session with. */
+    public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
     private WebSocket socket;
 
-    static String token(String userId, String deviceId, Duration validFor, String secret, List<String> orgs)
+    public static String token(String userId, String deviceId, Duration validFor, String secret, List<String> orgs)
             throws Exception {
         return token(userId, deviceId, validFor, secret, orgs, List.of());
     }
 
-    static String token(String userId, String deviceId, Duration validFor, String secret, List<String> orgs,
+    public static String token(String userId, String deviceId, Duration validFor, String secret, List<String> orgs,
                         List<String> roles) throws Exception {
         JwtClaims claims = new JwtClaims();
         claims.setSubject(userId);
@@ -51,7 +61,7 @@ final class TestDevice implements WebSocket.Listener, AutoCloseable {
         return jws.getCompactSerialization();
     }
 
-    static TestDevice connect(URI uri) throws Exception {
+    public static TestDevice connect(URI uri) throws Exception {
         TestDevice device = new TestDevice();
         device.socket = HttpClient.newHttpClient().newWebSocketBuilder()
                 .buildAsync(uri, device).get(10, TimeUnit.SECONDS);
@@ -59,7 +69,7 @@ final class TestDevice implements WebSocket.Listener, AutoCloseable {
     }
 
     /** The HTTP status an upgrade attempt was refused with. */
-    static int refusedStatus(URI uri) throws Exception {
+    public static int refusedStatus(URI uri) throws Exception {
         try {
             connect(uri).close();
             return 101;
@@ -71,11 +81,11 @@ final class TestDevice implements WebSocket.Listener, AutoCloseable {
         }
     }
 
-    void send(String frame) {
+    public void send(String frame) {
         socket.sendText(frame, true).join();
     }
 
-    String next() throws InterruptedException {
+    public String next() throws InterruptedException {
         String frame = frames.poll(15, TimeUnit.SECONDS);
         if (frame == null) {
             throw new AssertionError("no frame within 15 s");
@@ -84,10 +94,15 @@ final class TestDevice implements WebSocket.Listener, AutoCloseable {
     }
 
     /** The next frame of the given type, skipping others (e.g. presence). */
-    String next(String type) throws InterruptedException {
+    public String next(String type) throws InterruptedException {
+        return next(type, "");
+    }
+
+    /** The next frame of the given type that contains {@code text}, skipping others. */
+    public String next(String type, String text) throws InterruptedException {
         while (true) {
             String frame = next();
-            if (frame.contains("\"type\":\"" + type + "\"")) {
+            if (frame.contains("\"type\":\"" + type + "\"") && frame.contains(text)) {
                 return frame;
             }
         }
@@ -97,11 +112,23 @@ final class TestDevice implements WebSocket.Listener, AutoCloseable {
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         partial.append(data);
         if (last) {
+            received.add(partial.toString());
             frames.add(partial.toString());
             partial.setLength(0);
         }
         webSocket.request(1);
         return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeCode.complete(statusCode);
+        return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        closeCode.completeExceptionally(error);
     }
 
     @Override
