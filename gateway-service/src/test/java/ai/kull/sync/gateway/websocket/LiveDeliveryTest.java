@@ -8,6 +8,7 @@ import ai.kull.sync.events.payload.AdminSessionUpdate;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -156,6 +157,23 @@ class LiveDeliveryTest extends GatewayTest {
             assertThat(device.next("PONG")).contains("\"timestamp\"");
             device.send("{\"type\":\"GET_PENDING\"}");
             assertThat(device.next("PENDING_CHECK_COMPLETE")).contains("\"delivered\":0");
+        }
+    }
+
+    @Test
+    void metricsCountWhatHappened() throws Exception {
+        String user = unique("m");
+        try (TestDevice device = device("/ws", user, "web", List.of())) {
+            publishCredit(user, 1);
+            device.next("CREDIT_UPDATE");
+            device.send("nope");
+            device.next("ERROR");
+            assertThat(TestDevice.refusedStatus(ws("/ws"))).isEqualTo(401);
+
+            String metrics = RestAssured.get("/q/metrics").asString();
+            assertThat(metrics).contains("sync_gateway_sessions ", "sync_gateway_deliveries_total{type=\"CREDIT_UPDATE\"}",
+                    "sync_gateway_client_errors_total{code=\"MALFORMED_JSON\"}",
+                    "sync_gateway_upgrades_rejected_total{status=\"401\"}", "kafka_consumer_fetch_manager_records_lag_max");
         }
     }
 

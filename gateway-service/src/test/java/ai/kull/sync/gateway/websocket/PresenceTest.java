@@ -85,6 +85,7 @@ class PresenceTest extends GatewayTest {
             assertThat(peer.awaitCloseCode()).isEqualTo(CloseCodes.IDLE_TIMEOUT);
             peer.close(); // the path is gone: no close handshake from the device
             assertThat(mac.next("DEVICE_DISCONNECTED")).contains("vanished-phone");
+            assertThat(given().get("/q/metrics").asString()).contains("sync_gateway_sessions_closed_total{code=\"4000\"}");
         }
     }
 
