@@ -1,5 +1,6 @@
 package ai.kull.sync.gateway.auth;
 
+import ai.kull.sync.gateway.messaging.EventConsumer;
 import ai.kull.sync.gateway.session.SessionDrain;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
@@ -20,28 +21,39 @@ import java.util.Map;
 public class UpgradeAuthCheck implements HttpUpgradeCheck {
 
     public static final UserData.TypedKey<DeviceIdentity> IDENTITY = new UserData.TypedKey<>("sync.identity");
+    /** The cursor a reconnecting device resumes from: {@code cursor} query parameter or {@value #CURSOR_HEADER}. */
+    public static final UserData.TypedKey<String> CURSOR = new UserData.TypedKey<>("sync.cursor");
+    public static final String CURSOR_HEADER = "X-Sync-Cursor";
     public static final String REASON_HEADER = "X-Sync-Auth-Error";
 
     private final TokenVerifier verifier;
     private final SessionDrain drain;
+    private final EventConsumer consumer;
     private final MeterRegistry metrics;
 
-    public UpgradeAuthCheck(TokenVerifier verifier, SessionDrain drain, MeterRegistry metrics) {
+    public UpgradeAuthCheck(TokenVerifier verifier, SessionDrain drain, EventConsumer consumer, MeterRegistry metrics) {
         this.verifier = verifier;
         this.drain = drain;
+        this.consumer = consumer;
         this.metrics = metrics;
     }
 
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
-        if (drain.isDraining()) {
-            // The load balancer may not have seen the pod turn unready yet: send the device elsewhere.
+        if (drain.isDraining() || !consumer.progress().isCaughtUp()) {
+            // Draining, or still filling the replay window: the load balancer may not have seen the pod
+            // unready yet, so send the device elsewhere.
             return reject(503, "Retry-After", "1");
         }
         try {
             DeviceIdentity identity = verifier.verify(TokenVerifier.tokenOf(context.httpRequest()));
             authorizePath(identity, context);
             context.userData().put(IDENTITY, identity);
+            String cursor = context.httpRequest().getHeader(CURSOR_HEADER);
+            cursor = cursor != null ? cursor : context.httpRequest().getParam("cursor");
+            if (cursor != null) {
+                context.userData().put(CURSOR, cursor);
+            }
             return CheckResult.permitUpgrade();
         } catch (AuthenticationFailure failure) {
             return reject(failure.status(), REASON_HEADER, failure.getMessage());

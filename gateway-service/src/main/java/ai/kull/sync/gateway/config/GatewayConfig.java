@@ -29,6 +29,21 @@ public interface GatewayConfig {
 
     Drain drain();
 
+    Replay replay();
+
+    interface Replay {
+        /**
+         * How long a device can be away and still resume without loss. A pod reads this far back when it
+         * starts, so a device can resume on a pod that was not running when it left.
+         */
+        @WithDefault("5m")
+        Duration window();
+
+        /** Memory bound of the window; beyond it the oldest events leave early (their devices resync). */
+        @WithDefault("67108864")
+        long maxBytes();
+    }
+
     interface Session {
         /** A session that sent no frame and no pong for this long is presumed dead and closed (reconnect allowed). */
         @WithDefault("60s")

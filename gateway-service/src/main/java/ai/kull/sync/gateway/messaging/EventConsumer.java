@@ -4,6 +4,7 @@ import ai.kull.sync.events.Topics;
 import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.config.PodId;
 import ai.kull.sync.gateway.presence.PresenceTracker;
+import ai.kull.sync.gateway.replay.TopicLayout;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
@@ -13,8 +14,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
@@ -30,15 +33,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Reads every partition of the event topics and the presence topic on its own thread and hands each
  * record to the router. Manual assignment, no consumer group: every pod sees every record, and pods
  * coming and going never cause a rebalance pause (design decision 3).
  * <p>
- * Event topics are read from their end: devices get news. The presence topic is read from as far back
- * as a session can live, so the device directory knows the devices connected to every other pod before
- * this pod reports ready.
+ * Event topics are read from as far back as the replay window reaches, and the presence topic from as far
+ * back as a session can live, so before this pod reports ready it can replay what a device missed and
+ * knows the devices connected to every other pod. After a consumer failure, reading continues where
+ * routing stopped.
  */
 @ApplicationScoped
 public class EventConsumer {
@@ -94,13 +100,18 @@ public class EventConsumer {
         while (!Thread.currentThread().isInterrupted()) {
             try (KafkaConsumer<String, byte[]> kafka = newConsumer()) {
                 consumer = kafka;
-                ensureTopics(topics);
+                TopicLayout layout = prepareTopics(topics);
                 List<TopicPartition> partitions = partitionsOf(kafka, topics);
                 kafka.assign(partitions);
-                kafka.seekToEnd(partitions);
-                progress.startedAt(kafka.endOffsets(partitions));
-                seekToPresenceLookback(kafka, partitions);
-                LOG.infof("pod %s consuming %d partitions of %s", podId, partitions.size(), topics);
+                Map<TopicPartition, Long> ends = kafka.endOffsets(partitions);
+                progress.startedAt(ends);
+                long[] from = router.start(layout, windowStart(kafka, layout, ends));
+                for (int slot = 0; slot < layout.slotCount(); slot++) {
+                    kafka.seek(layout.partitionOf(slot), from[slot]);
+                }
+                seekToPresenceLookback(kafka, partitions, ends);
+                LOG.infof("pod %s consuming %d partitions of %s (layout %s)", podId, partitions.size(), topics,
+                        layout.epoch());
                 pollUntilStopped(kafka);
                 return;
             } catch (WakeupException stopping) {
@@ -123,23 +134,40 @@ public class EventConsumer {
                         continue;
                     }
                 }
+                // Event records from before the start only fill the replay window: no session is attached
+                // until the pod has caught up.
                 router.route(record);
             }
             progress.polled(kafka);
         }
     }
 
+    /** Per slot, the first offset within the replay window (the end offset when none is). */
+    private long[] windowStart(KafkaConsumer<String, byte[]> kafka, TopicLayout layout, Map<TopicPartition, Long> ends) {
+        long since = System.currentTimeMillis() - config.replay().window().toMillis();
+        Map<TopicPartition, Long> times = new HashMap<>();
+        for (int slot = 0; slot < layout.slotCount(); slot++) {
+            times.put(layout.partitionOf(slot), since);
+        }
+        Map<TopicPartition, OffsetAndTimestamp> found = kafka.offsetsForTimes(times);
+        long[] start = new long[layout.slotCount()];
+        for (int slot = 0; slot < start.length; slot++) {
+            TopicPartition partition = layout.partitionOf(slot);
+            OffsetAndTimestamp first = found.get(partition);
+            start[slot] = first != null ? first.offset() : ends.get(partition);
+        }
+        return start;
+    }
+
     /** Presence partitions go back by the longest a session lives, plus the time a silent pod is still trusted. */
-    private void seekToPresenceLookback(KafkaConsumer<String, byte[]> kafka, List<TopicPartition> partitions) {
+    private void seekToPresenceLookback(KafkaConsumer<String, byte[]> kafka, List<TopicPartition> partitions,
+                                        Map<TopicPartition, Long> ends) {
         long since = System.currentTimeMillis() - config.session().maxLifetime().toMillis()
                 - config.presence().podTimeout().toMillis();
         Map<TopicPartition, Long> times = new HashMap<>();
         partitions.stream().filter(p -> p.topic().equals(Topics.PRESENCE)).forEach(p -> times.put(p, since));
-        kafka.offsetsForTimes(times).forEach((partition, found) -> {
-            if (found != null) {
-                kafka.seek(partition, found.offset());
-            }
-        });
+        kafka.offsetsForTimes(times).forEach((partition, found) ->
+                kafka.seek(partition, found != null ? found.offset() : ends.get(partition)));
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {
@@ -154,27 +182,47 @@ public class EventConsumer {
         return kafka;
     }
 
-    /** Creates missing topics so a fresh cluster works; production clusters usually pre-create them. */
-    private void ensureTopics(List<String> topics) {
-        if (!config.kafka().createTopics()) {
-            return;
-        }
+    /**
+     * Creates missing topics (a fresh cluster works; production clusters usually pre-create them), then
+     * describes the event topics: their ids and partition counts make the layout cursors refer to.
+     */
+    private TopicLayout prepareTopics(List<String> topics) {
         try (Admin admin = Admin.create(kafkaConfig)) {
-            List<NewTopic> wanted = topics.stream()
-                    .map(t -> new NewTopic(t, config.kafka().topicPartitions(), config.kafka().topicReplication()))
-                    .toList();
-            admin.createTopics(wanted).values().forEach((topic, created) -> {
-                try {
-                    created.get();
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + topic, e.getCause());
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            if (config.kafka().createTopics()) {
+                createMissing(admin, topics);
+            }
+            Map<String, TopicDescription> described =
+                    admin.describeTopics(config.kafka().eventTopics()).allTopicNames().get(30, TimeUnit.SECONDS);
+            Map<String, Integer> partitions = new HashMap<>();
+            Map<String, String> ids = new HashMap<>();
+            described.forEach((topic, description) -> {
+                partitions.put(topic, description.partitions().size());
+                ids.put(topic, description.topicId().toString());
             });
+            return new TopicLayout(partitions, ids);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot describe the event topics", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    private void createMissing(Admin admin, List<String> topics) {
+        List<NewTopic> wanted = topics.stream()
+                .map(t -> new NewTopic(t, config.kafka().topicPartitions(), config.kafka().topicReplication()))
+                .toList();
+        admin.createTopics(wanted).values().forEach((topic, created) -> {
+            try {
+                created.get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new IllegalStateException("cannot create topic " + topic, e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     /**

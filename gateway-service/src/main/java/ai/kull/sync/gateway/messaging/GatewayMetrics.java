@@ -18,6 +18,7 @@ public class GatewayMetrics {
     private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> drops = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> closes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> resyncs = new ConcurrentHashMap<>();
 
     public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -48,6 +49,21 @@ public class GatewayMetrics {
     /** A session the server closed, by close code (idle, expired, drain, ...). */
     public void closed(int code) {
         counter(closes, "sync.gateway.sessions.closed", "code", String.valueOf(code)).increment();
+    }
+
+    /** A session that resumed from its cursor without loss. */
+    public void resumed() {
+        registry.counter("sync.gateway.replay.resumed").increment();
+    }
+
+    /** Missed events written to resuming sessions from the replay window. */
+    public void replayed(int events) {
+        registry.counter("sync.gateway.replay.events").increment(events);
+    }
+
+    /** A cursor that could not be replayed, so the device was told to refetch state. */
+    public void resync(String reason) {
+        counter(resyncs, "sync.gateway.replay.resync", "reason", reason).increment();
     }
 
     private Counter counter(ConcurrentHashMap<String, Counter> cache, String name, String tagKey, String tagValue) {

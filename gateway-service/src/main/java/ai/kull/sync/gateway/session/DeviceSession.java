@@ -1,6 +1,7 @@
 package ai.kull.sync.gateway.session;
 
 import ai.kull.sync.gateway.auth.DeviceIdentity;
+import ai.kull.sync.gateway.replay.SessionStream;
 import io.quarkus.websockets.next.WebSocketConnection;
 
 import java.util.Set;
@@ -17,12 +18,22 @@ public final class DeviceSession {
     /** Last frame or pong from the device: how dead connections are told from quiet ones. */
     private volatile long lastHeardAt;
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** Set by the router when the session attaches; read and changed only under its lock. */
+    private SessionStream stream;
 
     public DeviceSession(WebSocketConnection connection, DeviceIdentity identity, long connectedAt) {
         this.connection = connection;
         this.identity = identity;
         this.connectedAt = connectedAt;
         this.lastHeardAt = connectedAt;
+    }
+
+    public SessionStream stream() {
+        return stream;
+    }
+
+    public void stream(SessionStream stream) {
+        this.stream = stream;
     }
 
     public long connectedAt() {
@@ -58,7 +69,7 @@ public final class DeviceSession {
         return connection;
     }
 
-    Set<String> subscribedOrgs() {
+    public Set<String> subscribedOrgs() {
         return subscribedOrgs;
     }
 

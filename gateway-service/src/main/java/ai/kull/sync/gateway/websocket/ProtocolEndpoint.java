@@ -19,8 +19,8 @@ public abstract class ProtocolEndpoint {
     }
 
     @OnOpen
-    public String onOpen(WebSocketConnection connection) {
-        return protocol.open(connection);
+    public void onOpen(WebSocketConnection connection) {
+        protocol.open(connection);
     }
 
     @OnTextMessage

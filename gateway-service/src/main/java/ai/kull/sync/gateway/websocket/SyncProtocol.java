@@ -5,19 +5,19 @@ import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.codec.EventCodec;
 import ai.kull.sync.events.codec.InvalidEventException;
-import ai.kull.sync.events.payload.ConnectionEstablished;
 import ai.kull.sync.events.payload.DeviceConnection;
 import ai.kull.sync.events.payload.ErrorPayload;
 import ai.kull.sync.events.payload.Payload;
-import ai.kull.sync.events.payload.PendingCheckComplete;
+import ai.kull.sync.events.payload.PendingRequest;
 import ai.kull.sync.events.payload.Pong;
 import ai.kull.sync.events.payload.ShootProgress;
 import ai.kull.sync.events.payload.Subscription;
 import ai.kull.sync.events.publish.EventPublisher;
 import ai.kull.sync.gateway.auth.DeviceIdentity;
 import ai.kull.sync.gateway.auth.UpgradeAuthCheck;
-import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.config.PodId;
+import ai.kull.sync.gateway.messaging.EventRouter;
+import ai.kull.sync.gateway.messaging.Frames;
 import ai.kull.sync.gateway.messaging.GatewayMetrics;
 import ai.kull.sync.gateway.messaging.SessionSender;
 import ai.kull.sync.gateway.session.DeviceSession;
@@ -44,37 +44,37 @@ public class SyncProtocol {
     private final EventPublisher publisher;
     private final SessionSender sender;
     private final EventCodec codec = new EventCodec();
+    private final EventRouter router;
+    private final Frames frames;
     private final GatewayMetrics metrics;
     private final PodId podId;
-    private final long heartbeatIntervalMs;
 
     public SyncProtocol(SessionRegistry sessions, EventPublisher publisher, SessionSender sender,
-                        GatewayMetrics metrics, PodId podId, GatewayConfig config) {
+                        EventRouter router, Frames frames, GatewayMetrics metrics, PodId podId) {
         this.sessions = sessions;
         this.publisher = publisher;
         this.sender = sender;
         this.metrics = metrics;
         this.podId = podId;
-        this.heartbeatIntervalMs = config.heartbeatInterval().toMillis();
+        this.router = router;
+        this.frames = frames;
     }
 
-    /** @return the CONNECTION_ESTABLISHED frame, or null when the connection is closed instead */
-    public String open(WebSocketConnection connection) {
+    /**
+     * Attaches the session to the router, which writes CONNECTION_ESTABLISHED and, for a device resuming
+     * with a cursor, what it missed; then tells the user's other devices.
+     */
+    public void open(WebSocketConnection connection) {
         DeviceIdentity identity = connection.userData().get(UpgradeAuthCheck.IDENTITY);
         if (identity == null) {
             connection.close(UNAUTHENTICATED).subscribe().with(ok -> { }, failure -> { });
-            return null;
+            return;
         }
         DeviceSession session = new DeviceSession(connection, identity, System.currentTimeMillis());
         connection.userData().put(SESSION, session);
-        sessions.add(session);
-        String orgId = connection.pathParam("orgId");
-        if (orgId != null) {
-            sessions.subscribe(session, orgId); // authorized by the upgrade check
-        }
+        // The org of an org path was authorized by the upgrade check.
+        router.attach(session, connection.pathParam("orgId"), connection.userData().get(UpgradeAuthCheck.CURSOR));
         announce(MessageType.DEVICE_CONNECTED, session);
-        return frame(MessageType.CONNECTION_ESTABLISHED, identity, new ConnectionEstablished(connection.id(),
-                identity.userId(), identity.deviceId(), podId.value(), heartbeatIntervalMs, false, null));
     }
 
     /** @return the answer frame, or null when the message needs none */
@@ -93,15 +93,19 @@ public class SyncProtocol {
         DeviceIdentity identity = session.identity();
         Payload payload = message.payload();
         return switch (message.type()) {
-            case PING -> frame(MessageType.PONG, identity, new Pong(System.currentTimeMillis()));
+            // The PONG carries the cursor, so a device that receives no events still holds a recent one.
+            case PING -> frames.of(MessageType.PONG, identity, new Pong(System.currentTimeMillis()),
+                    router.cursorOf(session));
             case SUBSCRIBE -> subscribe(session, (Subscription) payload);
             case UNSUBSCRIBE -> {
                 sessions.unsubscribe(session, ((Subscription) payload).orgId());
-                yield frame(MessageType.UNSUBSCRIBED, identity, payload);
+                yield frames.of(MessageType.UNSUBSCRIBED, identity, payload);
             }
             case UPDATE_PROGRESS -> relayProgress(session, (ShootProgress) payload);
-            // No replay window yet: nothing is pending beyond what was delivered live.
-            case GET_PENDING -> frame(MessageType.PENDING_CHECK_COMPLETE, identity, new PendingCheckComplete(0, null));
+            case GET_PENDING -> {
+                router.pending(session, ((PendingRequest) payload).cursor());
+                yield null;
+            }
             default -> error(session, new ErrorPayload(ErrorPayload.UNKNOWN_TYPE,
                     "a client may not send " + message.type()));
         };
@@ -135,8 +139,8 @@ public class SyncProtocol {
             return error(session, new ErrorPayload(ErrorPayload.FORBIDDEN,
                     "token does not allow organization " + subscription.orgId()));
         }
-        sessions.subscribe(session, subscription.orgId());
-        return frame(MessageType.SUBSCRIBED, session.identity(), subscription);
+        router.subscribe(session, subscription.orgId());
+        return null;
     }
 
     /**
@@ -175,10 +179,6 @@ public class SyncProtocol {
 
     private String error(DeviceSession session, ErrorPayload error) {
         metrics.clientError(error.code());
-        return frame(MessageType.ERROR, session.identity(), error);
-    }
-
-    private String frame(MessageType type, DeviceIdentity identity, Payload payload) {
-        return codec.encodeToString(Envelope.of(type, payload, identity.userId(), identity.deviceId()));
+        return frames.of(MessageType.ERROR, session.identity(), error);
     }
 }

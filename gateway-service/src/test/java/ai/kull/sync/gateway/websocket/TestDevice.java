@@ -17,6 +17,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real WebSocket client over loopback that records every text frame it receives and how it was closed.
@@ -25,6 +27,9 @@ import java.util.concurrent.TimeUnit;
 public final class TestDevice implements WebSocket.Listener, AutoCloseable {
 
     public static final String SECRET = "test-secret-test-secret-test-secret-0123";
+    /** One client for every device: each HttpClient has its own selector thread. */
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Pattern ENVELOPE_CURSOR = Pattern.compile("\"cursor\":\"([^\"]+)\"}$");
 
     /** Frames not yet taken by {@link #next()}. */
     public final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
@@ -63,7 +68,7 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
 
     public static TestDevice connect(URI uri) throws Exception {
         TestDevice device = new TestDevice();
-        device.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+        device.socket = HTTP.newWebSocketBuilder()
                 .buildAsync(uri, device).get(10, TimeUnit.SECONDS);
         return device;
     }
@@ -106,6 +111,17 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
                 return frame;
             }
         }
+    }
+
+    /** The cursor of the last frame received that carries one: what a reconnect resumes from. */
+    public String lastCursor() {
+        for (int i = received.size() - 1; i >= 0; i--) {
+            Matcher cursor = ENVELOPE_CURSOR.matcher(received.get(i));
+            if (cursor.find()) {
+                return cursor.group(1);
+            }
+        }
+        return null;
     }
 
     @Override

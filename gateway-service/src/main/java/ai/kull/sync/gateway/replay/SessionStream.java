@@ -1,0 +1,76 @@
+package ai.kull.sync.gateway.replay;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Where one session stands in the event log: the partition slots it receives from, and, when it resumed,
+ * the client's cursor. Used only under the router's lock.
+ */
+public final class SessionStream {
+
+    private int[] slots;
+    /** The resumed-from cursor: records below it were delivered by an earlier session, maybe on another pod. */
+    private final Map<Integer, Long> floor;
+    /** Positions when the session attached; GET_PENDING replays what lies before them. */
+    private Map<Integer, Long> start = Map.of();
+
+    public SessionStream(int[] slots, Map<Integer, Long> floor) {
+        this.slots = slots;
+        this.floor = floor == null ? Map.of() : floor;
+    }
+
+    public int[] slots() {
+        return slots;
+    }
+
+    public boolean reads(int slot) {
+        return Arrays.binarySearch(slots, slot) >= 0;
+    }
+
+    public void addSlot(int slot) {
+        if (slot >= 0 && !reads(slot)) {
+            int[] more = Arrays.copyOf(slots, slots.length + 1);
+            more[slots.length] = slot;
+            Arrays.sort(more);
+            slots = more;
+        }
+    }
+
+    /** Whether the record at {@code offset} of {@code slot} was already delivered before the resume. */
+    public boolean seenBefore(int slot, long offset) {
+        Long below = floor.get(slot);
+        return below != null && offset < below;
+    }
+
+    public Map<Integer, Long> floor() {
+        return floor;
+    }
+
+    public Map<Integer, Long> start() {
+        return start;
+    }
+
+    public void started(Map<Integer, Long> positions) {
+        start = Map.copyOf(positions);
+    }
+
+    /** The session's position: the later of what was routed here and what it had seen before resuming. */
+    public long[] positions(long[] routed) {
+        long[] positions = new long[slots.length];
+        for (int i = 0; i < slots.length; i++) {
+            positions[i] = Math.max(routed[slots[i]], floor.getOrDefault(slots[i], 0L));
+        }
+        return positions;
+    }
+
+    public Map<Integer, Long> positionMap(long[] routed) {
+        Map<Integer, Long> map = new HashMap<>();
+        long[] positions = positions(routed);
+        for (int i = 0; i < slots.length; i++) {
+            map.put(slots[i], positions[i]);
+        }
+        return map;
+    }
+}

@@ -1,0 +1,211 @@
+package ai.kull.sync.gateway.websocket;
+
+import ai.kull.sync.events.Envelope;
+import ai.kull.sync.events.MessageType;
+import ai.kull.sync.events.OrgSyncEvent;
+import ai.kull.sync.events.payload.PromptAction;
+import ai.kull.sync.events.payload.PromptChange;
+import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Resume on one real gateway: a device that comes back with its last cursor gets exactly what it missed,
+ * in order, then live events; a cursor that cannot be replayed gets RESYNC_REQUIRED. (Across pods, with
+ * pods killed and restarted: system-tests.)
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaBrokerTestResource.class)
+class ResumeTest extends GatewayTest {
+
+    private static final Pattern BALANCE = Pattern.compile("\"newBalance\":(\\d+)");
+
+    @Test
+    void aReconnectingDeviceGetsExactlyWhatItMissedInOrderThenLiveEvents() throws Exception {
+        String user = unique("resume");
+        String cursor;
+        try (TestDevice phone = device("/ws", user, "phone", List.of())) {
+            assertThat(phone.next("CONNECTION_ESTABLISHED")).contains("\"resumed\":false", "\"cursor\":\"");
+            publishCredit(user, 1);
+            assertThat(phone.next("CREDIT_UPDATE")).contains("\"newBalance\":1,").containsPattern("\"cursor\":\"[^\"]+\"}$");
+            cursor = phone.lastCursor();
+        }
+        for (long balance = 2; balance <= 6; balance++) {
+            publishCredit(user, balance);
+        }
+        publisher.publishToDevice(user, "mac", credit(user, 99)).get(10, TimeUnit.SECONDS); // not for the phone
+        String promptId = unique("prompt");
+        publisher.broadcast(promptId, Envelope.of(MessageType.PROMPT_CHANGE,
+                new PromptChange(promptId, PromptAction.UPDATED, null), null, null)).get(10, TimeUnit.SECONDS);
+
+        try (TestDevice phone = resume(user, "phone", cursor)) {
+            assertThat(phone.next("CONNECTION_ESTABLISHED")).contains("\"resumed\":true");
+            List<String> replayed = untilPendingComplete(phone);
+            assertThat(replayed.get(replayed.size() - 1)).contains("\"delivered\":6");
+            assertThat(replayed).filteredOn(frame -> frame.contains("CREDIT_UPDATE"))
+                    .extracting(ResumeTest::balanceOf).containsExactly(2L, 3L, 4L, 5L, 6L);
+            assertThat(replayed).filteredOn(frame -> frame.contains("PROMPT_CHANGE")).singleElement()
+                    .asString().contains(promptId);
+            publishCredit(user, 7);
+            assertThat(balances(phone, 7)).containsExactly(7L);
+            assertThat(phone.received).noneMatch(frame -> frame.contains("\"newBalance\":99"));
+        }
+    }
+
+    @Test
+    void resumingTwiceFromTheLatestCursorDeliversNothingTwice() throws Exception {
+        String user = unique("twice");
+        String cursor;
+        try (TestDevice phone = device("/ws", user, "phone", List.of())) {
+            phone.next("CONNECTION_ESTABLISHED");
+            cursor = phone.lastCursor();
+        }
+        publishCredit(user, 1);
+        try (TestDevice phone = resume(user, "phone", cursor)) {
+            assertThat(balances(phone, 1)).containsExactly(1L);
+            phone.next("PENDING_CHECK_COMPLETE");
+            cursor = phone.lastCursor();
+        }
+        publishCredit(user, 2);
+        try (TestDevice phone = resume(user, "phone", cursor)) {
+            assertThat(balances(phone, 2)).containsExactly(2L);
+        }
+    }
+
+    @Test
+    void aDeviceThatOnlyPingsKeepsACurrentCursorFromPong() throws Exception {
+        String user = unique("idle");
+        try (TestDevice phone = device("/ws", user, "phone", List.of())) {
+            String atConnect = phone.next("CONNECTION_ESTABLISHED");
+            publishCredit(unique("someone-else"), 1);
+            phone.send("{\"type\":\"PING\"}");
+            assertThat(phone.next("PONG")).containsPattern("\"cursor\":\"[^\"]+\"}$");
+            assertThat(phone.lastCursor()).isNotNull();
+            assertThat(atConnect).contains("\"cursor\":\"");
+        }
+    }
+
+    @Test
+    void anUnreadableOrForeignCursorGetsResyncRequiredAndTheSessionGoesOnLive() throws Exception {
+        String user = unique("resync");
+        for (String bad : List.of("garbage", "otherepoch~0.1,1.2")) {
+            try (TestDevice phone = resume(user, "phone", bad)) {
+                assertThat(phone.next("CONNECTION_ESTABLISHED")).contains("\"resumed\":false");
+                assertThat(phone.next("RESYNC_REQUIRED")).contains("\"reason\":\"");
+                publishCredit(user, 5);
+                assertThat(balances(phone, 5)).containsExactly(5L);
+            }
+        }
+    }
+
+    @Test
+    void aCursorOlderThanTheWindowGetsResyncRequiredNotASilentGap() throws Exception {
+        String user = unique("gap");
+        String cursor;
+        try (TestDevice phone = device("/ws", user, "phone", List.of())) {
+            phone.next("CONNECTION_ESTABLISHED");
+            cursor = phone.lastCursor();
+        }
+        // The test window holds 256 KiB; these push the user's first events out of it.
+        for (int i = 0; i < 500; i++) {
+            publisher.publishToUser(user, credit(user, i));
+        }
+        publishCredit(user, 500);
+        try (TestDevice phone = resume(user, "phone", cursor)) {
+            assertThat(phone.next("CONNECTION_ESTABLISHED")).contains("\"resumed\":false");
+            assertThat(phone.next("RESYNC_REQUIRED")).contains("older than the recovery window");
+        }
+    }
+
+    @Test
+    void getPendingWithACursorReplaysWhatWasMissedBeforeThisSession() throws Exception {
+        String user = unique("pending");
+        String cursor;
+        try (TestDevice phone = device("/ws", user, "phone", List.of())) {
+            phone.next("CONNECTION_ESTABLISHED");
+            cursor = phone.lastCursor();
+        }
+        publishCredit(user, 1);
+        publishCredit(user, 2);
+        try (TestDevice phone = device("/ws", user, "phone", List.of())) {
+            phone.next("CONNECTION_ESTABLISHED");
+            phone.send("{\"type\":\"GET_PENDING\",\"payload\":{\"cursor\":\"" + cursor + "\"}}");
+            assertThat(balances(phone, 2)).containsExactly(1L, 2L);
+            assertThat(phone.next("PENDING_CHECK_COMPLETE")).contains("\"delivered\":2");
+        }
+    }
+
+    @Test
+    void organizationEventsAreReplayedOnThePathAndOnResubscribe() throws Exception {
+        String user = unique("orgs");
+        String pathOrg = unique("org-path");
+        String subscribedOrg = unique("org-sub");
+        List<String> orgs = List.of(pathOrg, subscribedOrg);
+        String cursor;
+        try (TestDevice web = device("/api/ws/sync/" + pathOrg, user, "web", orgs)) {
+            web.next("CONNECTION_ESTABLISHED");
+            web.send("{\"type\":\"SUBSCRIBE\",\"payload\":{\"orgId\":\"" + subscribedOrg + "\"}}");
+            web.next("SUBSCRIBED");
+            cursor = web.lastCursor();
+        }
+        publishSync(pathOrg, "job-path");
+        publishSync(subscribedOrg, "job-sub");
+
+        String token = token(user, "web", orgs);
+        try (TestDevice web = TestDevice.connect(ws("/api/ws/sync/" + pathOrg + "?token=" + token + "&cursor="
+                + URLEncoder.encode(cursor, StandardCharsets.UTF_8)))) {
+            assertThat(web.next("CONNECTION_ESTABLISHED")).contains("\"resumed\":true");
+            assertThat(web.next("SYNC_STARTED")).contains("job-path");
+            web.next("PENDING_CHECK_COMPLETE");
+            web.send("{\"type\":\"SUBSCRIBE\",\"payload\":{\"orgId\":\"" + subscribedOrg + "\"}}");
+            web.next("SUBSCRIBED");
+            assertThat(web.next("SYNC_STARTED")).contains("job-sub");
+        }
+    }
+
+    private TestDevice resume(String user, String deviceId, String cursor) throws Exception {
+        return TestDevice.connect(ws("/ws?token=" + token(user, deviceId, List.of()) + "&cursor="
+                + URLEncoder.encode(cursor, StandardCharsets.UTF_8)));
+    }
+
+    private static void publishSync(String org, String job) throws Exception {
+        publisher.publishToOrg(org, new OrgSyncEvent(MessageType.SYNC_STARTED, org, job, "PFA-1", null, "start",
+                null, Instant.now())).get(10, TimeUnit.SECONDS);
+    }
+
+    /** Every frame up to and including PENDING_CHECK_COMPLETE, the end of a replay. */
+    private static List<String> untilPendingComplete(TestDevice device) throws InterruptedException {
+        List<String> frames = new ArrayList<>();
+        do {
+            frames.add(device.next());
+        } while (!frames.get(frames.size() - 1).contains("\"type\":\"PENDING_CHECK_COMPLETE\""));
+        return frames;
+    }
+
+    private static long balanceOf(String frame) {
+        Matcher balance = BALANCE.matcher(frame);
+        assertThat(balance.find()).isTrue();
+        return Long.parseLong(balance.group(1));
+    }
+
+    /** Balances of the CREDIT_UPDATE frames up to and including {@code last}. */
+    private static List<Long> balances(TestDevice device, long last) throws InterruptedException {
+        List<Long> balances = new ArrayList<>();
+        while (balances.isEmpty() || balances.get(balances.size() - 1) != last) {
+            balances.add(balanceOf(device.next("CREDIT_UPDATE")));
+        }
+        return balances;
+    }
+}
