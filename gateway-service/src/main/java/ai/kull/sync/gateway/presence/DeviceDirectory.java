@@ -80,8 +80,16 @@ public class DeviceDirectory {
         return podSeen(pod, startedAt, seenAt);
     }
 
-    /** @return the connections of pods not heard from within the pod timeout, now removed */
-    public synchronized List<Connection> expireSilentPods(long now) {
+    /**
+     * @param selfPod this pod: while its own heartbeats are not coming back either, the presence topic is
+     *                what is silent (a Kafka outage), not the other pods, so nothing expires
+     * @return the connections of pods not heard from within the pod timeout, now removed
+     */
+    public synchronized List<Connection> expireSilentPods(String selfPod, long now) {
+        PodState self = pods.get(selfPod);
+        if (self == null || !alive(self, now)) {
+            return List.of();
+        }
         List<Connection> gone = new ArrayList<>();
         pods.entrySet().removeIf(pod -> {
             if (alive(pod.getValue(), now)) {

@@ -90,7 +90,7 @@ public class PresenceTracker {
     /** Checked at the heartbeat rate, so a silent pod is noticed within its timeout plus one interval. */
     @Scheduled(every = "${gateway.presence.pod-heartbeat-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void expireSilentPods() {
-        List<DeviceDirectory.Connection> gone = directory.expireSilentPods(System.currentTimeMillis());
+        List<DeviceDirectory.Connection> gone = directory.expireSilentPods(heartbeat.pod(), System.currentTimeMillis());
         if (!gone.isEmpty()) {
             LOG.infof("%d connections of silent pods reported offline", gone.size());
             reportGone(gone);

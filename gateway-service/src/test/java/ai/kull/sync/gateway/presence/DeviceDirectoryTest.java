@@ -52,15 +52,26 @@ class DeviceDirectoryTest {
         directory.connected("alice", device("mac", "pod-b", 100), 1_000);
         directory.heartbeat("pod-b", 50, 1_000 + TIMEOUT);
 
-        assertThat(directory.expireSilentPods(1_000 + TIMEOUT)).isEmpty();
+        assertThat(directory.expireSilentPods("pod-b", 1_000 + TIMEOUT)).isEmpty();
         assertThat(directory.devicesOf("alice", 1_001 + TIMEOUT)).extracting(DeviceConnection::deviceId)
                 .as("listed only while its pod is alive, even before the sweep").containsExactly("mac");
 
-        assertThat(directory.expireSilentPods(1_001 + TIMEOUT))
+        assertThat(directory.expireSilentPods("pod-b", 1_001 + TIMEOUT))
                 .extracting(c -> c.device().deviceId()).containsExactly("phone");
-        assertThat(directory.expireSilentPods(1_002 + TIMEOUT)).isEmpty();
+        assertThat(directory.expireSilentPods("pod-b", 1_002 + TIMEOUT)).isEmpty();
         assertThat(directory.devicesOf("alice", 1_001 + TIMEOUT)).extracting(DeviceConnection::deviceId)
                 .containsExactly("mac");
+    }
+
+    @Test
+    void nothingExpiresWhileThisPodsOwnHeartbeatsAreSilentTooForThatIsAKafkaOutage() {
+        directory.heartbeat("self", 50, 1_000);
+        directory.heartbeat("pod-a", 50, 1_000);
+        directory.connected("alice", device("phone", "pod-a", 100), 1_000);
+
+        assertThat(directory.expireSilentPods("self", 1_001 + TIMEOUT)).isEmpty();
+        directory.heartbeat("self", 50, 1_001 + TIMEOUT);
+        assertThat(directory.expireSilentPods("self", 1_001 + TIMEOUT)).hasSize(1);
     }
 
     @Test
