@@ -18,6 +18,22 @@ public interface ServiceConfig {
     String stateTopic();
 
     /**
+     * Create the state topic when it is missing, with these settings (local stacks, tests); leave the
+     * partitions unset where topics are managed elsewhere.
+     */
+    Optional<TopicSpec> createTopic();
+
+    interface TopicSpec {
+        /** Partitions of the created topic. */
+        @WithDefault("6")
+        int partitions();
+
+        /** Replication factor of the created topic (3 on a production cluster). */
+        @WithDefault("1")
+        short replication();
+    }
+
+    /**
      * Longest a write request waits for the brokers' acknowledgement (including waiting behind another
      * request for the same user or key) before it answers 503. Keep it below callers' HTTP timeouts.
      */

@@ -15,11 +15,14 @@ import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -29,6 +32,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Rebuilds the service's state and its seen Idempotency-Keys from its topic: reads every partition from the
@@ -148,12 +154,36 @@ public class StateLoader {
     }
 
     private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> kafkaConsumer) {
-        // Asking for the partitions creates the topic where the broker auto-creates topics (local stacks).
         List<PartitionInfo> infos = kafkaConsumer.partitionsFor(config.stateTopic(), Duration.ofSeconds(30));
         if (infos == null || infos.isEmpty()) {
-            throw new IllegalStateException("topic " + config.stateTopic() + " does not exist");
+            createTopic();
+            throw new IllegalStateException("topic " + config.stateTopic() + " did not exist; retrying");
         }
         return infos.stream().map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+    }
+
+    /**
+     * A fresh cluster has no topic yet, and an empty topic is a complete state; without it the service would
+     * never become ready. Production clusters usually pre-create topics (then this is never reached).
+     */
+    private void createTopic() {
+        if (config.createTopic().isEmpty()) {
+            return;
+        }
+        ServiceConfig.TopicSpec spec = config.createTopic().get();
+        try (Admin admin = Admin.create(kafka)) {
+            admin.createTopics(List.of(new NewTopic(config.stateTopic(), spec.partitions(), spec.replication())))
+                    .all().get(30, TimeUnit.SECONDS);
+            LOG.infof("created topic %s", config.stateTopic());
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                LOG.warnf("cannot create topic %s: %s", config.stateTopic(), e.getCause().getMessage());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            LOG.warnf("creating topic %s timed out", config.stateTopic());
+        }
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {

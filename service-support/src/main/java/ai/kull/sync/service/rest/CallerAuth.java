@@ -68,6 +68,15 @@ public class CallerAuth {
         throw ApiError.forbidden("token may not read another user's state");
     }
 
+    /** The userId ({@code sub}) of a valid JWT, for endpoints about "my" state; 401 without one. */
+    public String requireUser(HttpHeaders headers) {
+        String userId = subject(bearerClaims(headers));
+        if (userId == null || userId.isBlank()) {
+            throw ApiError.unauthorized("token has no sub");
+        }
+        return userId;
+    }
+
     private boolean hasValidApiKey(HttpHeaders headers) {
         String presented = headers.getHeaderString(API_KEY_HEADER);
         if (presented == null) {

@@ -27,7 +27,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * The one write path of every domain service: at most one request per Idempotency-Key (and per lock key,
@@ -94,10 +96,12 @@ public class EventPublishing {
      * @param idempotencyKey the caller's key, or null
      * @param request        the decoded request; its hash tells a retry (same) from a reused key (different)
      * @param lockKeys       further keys to serialize on (e.g. the userId whose version {@code plan} checks)
-     * @param plan           the records to publish, computed under the locks; may throw {@link ApiError}
+     * @param plan           given the recipients this Idempotency-Key already published to (empty without a
+     *                       key or on first use), the records still to publish; computed under the locks, so a
+     *                       check-then-publish in it is race free; may throw {@link ApiError}
      */
     public Result publish(String endpoint, String idempotencyKey, Object request, Collection<String> lockKeys,
-                          Supplier<List<Outgoing>> plan, Outcome outcome) {
+                          Function<Set<String>, List<Outgoing>> plan, Outcome outcome) {
         long deadline = System.nanoTime() + config.publishTimeout().toNanos();
         state.requireCaughtUp(); // before that, seen keys and versions are incomplete
         Idempotency key = idempotencyKey == null ? null : checked(new Idempotency(idempotencyKey, hash(request)));
@@ -114,10 +118,10 @@ public class EventPublishing {
                 throw new ApiError(422, "IDEMPOTENCY_KEY_REUSED",
                         "this Idempotency-Key was used for a different request");
             }
-            List<Outgoing> planned = plan.get();
-            List<Outgoing> missing = planned.stream()
-                    .filter(o -> earlier == null || !earlier.hasRecipient(o.recordKey()))
-                    .toList();
+            Set<String> done = earlier == null ? Set.of() : earlier.events().stream()
+                    .map(IdempotencyStore.Published::recordKey)
+                    .collect(Collectors.toUnmodifiableSet());
+            List<Outgoing> missing = plan.apply(done);
             if (earlier != null && missing.isEmpty()) {
                 metrics.replayed(endpoint);
                 return new Result(earlier.events().stream().map(IdempotencyStore.Published::envelope).toList(), true);
@@ -177,8 +181,11 @@ public class EventPublishing {
         }
     }
 
-    /** SHA-256 of the request's canonical JSON, so formatting and field order do not matter. */
-    static String hash(Object request) {
+    /**
+     * SHA-256 of the request's canonical JSON, so formatting and field order do not matter; written to the
+     * {@code sync-request-hash} header.
+     */
+    public static String hash(Object request) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(CANONICAL.writeValueAsBytes(request));
             return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);

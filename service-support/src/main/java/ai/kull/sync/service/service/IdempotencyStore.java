@@ -24,9 +24,6 @@ public final class IdempotencyStore {
 
     /** What a key produced so far; more than one event when a request fans out to several recipients. */
     public record Entry(String requestHash, long firstSeenMillis, List<Published> events) {
-        public boolean hasRecipient(String recordKey) {
-            return events.stream().anyMatch(p -> p.recordKey().equals(recordKey));
-        }
     }
 
     private final int maxKeys;

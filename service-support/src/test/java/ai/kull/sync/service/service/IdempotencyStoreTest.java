@@ -27,7 +27,7 @@ class IdempotencyStoreTest {
         assertThat(store.find("k")).hasValueSatisfying(entry -> {
             assertThat(entry.requestHash()).isEqualTo("h");
             assertThat(entry.events()).hasSize(1);
-            assertThat(entry.hasRecipient("u1")).isTrue();
+            assertThat(entry.events().get(0).recordKey()).isEqualTo("u1");
         });
     }
 
