@@ -15,8 +15,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,33 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTestResource(value = RestartableKafka.class, restrictToAnnotatedClass = true)
 class CreditUpdateEndpointTest extends PublishEndpointContract {
 
-    private static final Pattern USER = Pattern.compile("\"userId\":\"([^\"]+)\"");
-
-    @Override
-    protected String path() {
-        return "/api/sync/credit-update";
-    }
-
-    @Override
-    protected String topic() {
-        return Topics.CREDIT_UPDATES;
-    }
-
-    @Override
-    protected String eventType() {
-        return "CREDIT_UPDATE";
+    CreditUpdateEndpointTest() {
+        super("/api/sync/credit-update", Topics.CREDIT_UPDATES, "CREDIT_UPDATE", "userId");
     }
 
     @Override
     protected String validBody() {
         return body(unique(), 500, null);
-    }
-
-    @Override
-    protected String expectedRecordKey(String body) {
-        Matcher user = USER.matcher(body);
-        assertThat(user.find()).isTrue();
-        return user.group(1);
     }
 
     @ParameterizedTest(name = "{0}")

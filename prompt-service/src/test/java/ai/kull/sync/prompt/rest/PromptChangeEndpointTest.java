@@ -14,8 +14,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,34 +21,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTestResource(value = RestartableKafka.class, restrictToAnnotatedClass = true)
 class PromptChangeEndpointTest extends PublishEndpointContract {
 
-    private static final Pattern PROMPT = Pattern.compile("\"promptId\":\"([^\"]+)\"");
-
-    @Override
-    protected String path() {
-        return "/api/sync/prompt-change";
-    }
-
-    @Override
-    protected String topic() {
-        return Topics.PROMPT_CHANGES;
-    }
-
-    @Override
-    protected String eventType() {
-        return "PROMPT_CHANGE";
+    PromptChangeEndpointTest() {
+        super("/api/sync/prompt-change", Topics.PROMPT_CHANGES, "PROMPT_CHANGE", "promptId");
     }
 
     /** A broadcast: keyed by the promptId. */
     @Override
     protected String validBody() {
         return "{\"promptId\":\"" + unique("prompt") + "\",\"action\":\"voted\"}";
-    }
-
-    @Override
-    protected String expectedRecordKey(String body) {
-        Matcher prompt = PROMPT.matcher(body);
-        assertThat(prompt.find()).isTrue();
-        return prompt.group(1);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -22,6 +22,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -83,7 +84,7 @@ public class EventPublishing {
     }
 
     /**
-     * @param events   the events of the request, in plan order
+     * @param events   the events of the request, ordered by recipient (record key)
      * @param replayed true when an Idempotency-Key retry was answered without publishing
      */
     public record Result(List<Envelope> events, boolean replayed) {
@@ -124,20 +125,28 @@ public class EventPublishing {
             List<Outgoing> missing = plan.apply(done);
             if (earlier != null && missing.isEmpty()) {
                 metrics.replayed(endpoint);
-                return new Result(earlier.events().stream().map(IdempotencyStore.Published::envelope).toList(), true);
+                return new Result(byRecipient(earlier.events()), true);
             }
             awaitAcks(missing.stream().map(o -> send(o, key, outcome)).toList(), deadline);
             metrics.published(endpoint);
-            List<Envelope> events = new ArrayList<>();
+            List<IdempotencyStore.Published> events = new ArrayList<>();
             if (earlier != null) {
-                earlier.events().forEach(p -> events.add(p.envelope()));
+                events.addAll(earlier.events());
             }
-            missing.forEach(o -> events.add(o.envelope()));
-            return new Result(events, false);
+            missing.forEach(o -> events.add(new IdempotencyStore.Published(o.recordKey(), o.envelope())));
+            return new Result(byRecipient(events), false);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KafkaUnavailable("interrupted while waiting for Kafka", e);
         }
+    }
+
+    /** Ordered by recipient, so a first answer and its replay list the same events in the same order. */
+    private static List<Envelope> byRecipient(List<IdempotencyStore.Published> events) {
+        return events.stream()
+                .sorted(Comparator.comparing(IdempotencyStore.Published::recordKey))
+                .map(IdempotencyStore.Published::envelope)
+                .toList();
     }
 
     private CompletableFuture<RecordMetadata> send(Outgoing outgoing, Idempotency key, Outcome outcome) {

@@ -19,6 +19,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,31 +32,57 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 public abstract class PublishEndpointContract {
 
-    /** The endpoint, e.g. {@code /api/sync/credit-update}. */
-    protected abstract String path();
+    private final String path;
+    private final String topic;
+    private final String eventType;
+    private final Pattern recordKeyField;
 
-    /** The topic it publishes to. */
-    protected abstract String topic();
-
-    /** The event type it publishes. */
-    protected abstract String eventType();
+    /**
+     * @param path      the endpoint, e.g. {@code /api/sync/credit-update}
+     * @param topic     the topic it publishes to
+     * @param eventType the event type it publishes
+     * @param keyField  the body field whose value the first record's key must be (userId, promptId)
+     */
+    protected PublishEndpointContract(String path, String topic, String eventType, String keyField) {
+        this.path = path;
+        this.topic = topic;
+        this.eventType = eventType;
+        this.recordKeyField = Pattern.compile("\"" + keyField + "\"\\s*:\\s*\"([^\"]+)\"");
+    }
 
     /** A valid request body, different on every call (so tests do not see each other's events). */
     protected abstract String validBody();
 
-    /** The Kafka record key the body's first event must have. */
-    protected abstract String expectedRecordKey(String body);
+    protected final String path() {
+        return path;
+    }
 
-    protected static String bootstrap() {
+    protected final String topic() {
+        return topic;
+    }
+
+    private String expectedRecordKey(String body) {
+        Matcher key = recordKeyField.matcher(body);
+        assertThat(key.find()).as("key field in " + body).isTrue();
+        return key.group(1);
+    }
+
+    public static String bootstrap() {
         return ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
     }
 
-    protected static RequestSpecification asService() {
+    /** A request carrying a service credential. */
+    public static RequestSpecification serviceCall() {
         return RestAssured.given().header("Authorization", Credentials.bearer(Credentials.serviceToken()))
                 .contentType("application/json");
     }
 
-    protected static void awaitReady() {
+    protected static RequestSpecification asService() {
+        return serviceCall();
+    }
+
+    /** Waits (up to a minute) until the service is ready: Kafka reachable and state rebuilt. */
+    public static void awaitReadyNow() {
         long deadline = System.currentTimeMillis() + 60_000;
         while (RestAssured.get("/q/health/ready").statusCode() != 200) {
             if (System.currentTimeMillis() > deadline) {
@@ -66,7 +94,7 @@ public abstract class PublishEndpointContract {
 
     @BeforeEach
     void ready() {
-        awaitReady();
+        awaitReadyNow();
     }
 
     @Test
@@ -80,8 +108,8 @@ public abstract class PublishEndpointContract {
         assertThat(records).hasSize(1);
         TopicReader.Seen record = records.get(0);
         assertThat(record.key()).isEqualTo(expectedRecordKey(body));
-        assertThat(record.header(EventHeaders.EVENT_TYPE)).isEqualTo(eventType());
-        assertThat(record.value()).contains("\"type\":\"" + eventType() + "\"", "\"id\":\"" + eventId + "\"");
+        assertThat(record.header(EventHeaders.EVENT_TYPE)).isEqualTo(eventType);
+        assertThat(record.value()).contains("\"type\":\"" + eventType + "\"", "\"id\":\"" + eventId + "\"");
     }
 
     @Test
@@ -225,7 +253,7 @@ public abstract class PublishEndpointContract {
         assertThat(up.statusCode()).as(up.asString()).isEqualTo(200);
         String eventId = up.jsonPath().getString("eventIds[0]");
         assertThat(TopicReader.withHeader(bootstrap(), topic(), EventHeaders.EVENT_ID, eventId)).hasSize(1);
-        awaitReady();
+        awaitReadyNow();
     }
 
     protected static void sleep(long millis) {

@@ -1,5 +1,6 @@
 package ai.kull.sync.service.testing;
 
+import ai.kull.sync.events.publish.EventPublisher;
 import ai.kull.sync.kafka.local.LocalKafkaBroker;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -37,6 +38,19 @@ public class RestartableKafka implements QuarkusTestResourceLifecycleManager {
 
     /** Runs before the service starts; nothing by default. */
     protected void seed(String bootstrapServers) {
+    }
+
+    /** Records a previous instance of the service wrote, published with acks before this one starts. */
+    public interface PreviousWrites {
+        void publish(EventPublisher publisher) throws Exception;
+    }
+
+    protected static void publishAsPreviousInstance(String bootstrapServers, PreviousWrites writes) {
+        try (EventPublisher publisher = new EventPublisher(bootstrapServers)) {
+            writes.publish(publisher);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot seed the topic", e);
+        }
     }
 
     @Override

@@ -76,8 +76,9 @@ public class ShootResource {
                             Envelope.of(MessageType.SHOOT_PROGRESS, progress, userId, null)));
                 },
                 outgoing -> shoots.apply(userId, outgoing.envelope()));
-        return PublishedResponse.of(result, Map.of("shootId", progress.shootId(),
-                "percentage", ShootView.of(shoots.shoot(progress.shootId()).orElseThrow()).percentage()));
+        ShootProgress published = (ShootProgress) result.events().get(0).data();
+        return PublishedResponse.of(result, Map.of("shootId", published.shootId(),
+                "percentage", ShootView.percentage(published)));
     }
 
     @GET

@@ -17,7 +17,11 @@ public record ShootView(String shootId, String userId, ShootStatus status, int p
     static ShootView of(ShootTracker.Tracked tracked) {
         ShootProgress p = tracked.progress();
         return new ShootView(p.shootId(), tracked.userId(), p.status(), p.processedCount(), p.totalCount(),
-                p.progress(), Math.round(p.progress() * 1000) / 10.0, p.currentImage(), p.eta(), p.provider(),
+                p.progress(), percentage(p), p.currentImage(), p.eta(), p.provider(),
                 p.errorMessage(), tracked.updatedAt(), tracked.eventId(), tracked.deviceId());
+    }
+
+    static double percentage(ShootProgress progress) {
+        return Math.round(progress.progress() * 1000) / 10.0;
     }
 }

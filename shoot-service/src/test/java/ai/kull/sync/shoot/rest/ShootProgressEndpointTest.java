@@ -19,8 +19,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,33 +26,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTestResource(value = RestartableKafka.class, restrictToAnnotatedClass = true)
 class ShootProgressEndpointTest extends PublishEndpointContract {
 
-    private static final Pattern USER = Pattern.compile("\"userId\":\"([^\"]+)\"");
-
-    @Override
-    protected String path() {
-        return "/api/sync/shoot-progress";
-    }
-
-    @Override
-    protected String topic() {
-        return Topics.SHOOT_PROGRESS;
-    }
-
-    @Override
-    protected String eventType() {
-        return "SHOOT_PROGRESS";
+    ShootProgressEndpointTest() {
+        super("/api/sync/shoot-progress", Topics.SHOOT_PROGRESS, "SHOOT_PROGRESS", "userId");
     }
 
     @Override
     protected String validBody() {
         return body(unique("user"), unique("shoot"), "processing", 15, 100);
-    }
-
-    @Override
-    protected String expectedRecordKey(String body) {
-        Matcher user = USER.matcher(body);
-        assertThat(user.find()).isTrue();
-        return user.group(1);
     }
 
     @ParameterizedTest(name = "{0}")
