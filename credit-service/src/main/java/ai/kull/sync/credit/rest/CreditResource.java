@@ -23,6 +23,8 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 import java.util.List;
@@ -56,7 +58,9 @@ public class CreditResource {
     @Operation(summary = "Publish a user's new credit balance (CREDIT_UPDATE, key userId)",
             description = "Body {userId, newBalance, change, reason, version?}. 200 once Kafka acknowledged; "
                     + "409 STALE_VERSION when version is not above the user's latest; 503 + Retry-After without Kafka.")
-    public Response creditUpdate(@RequestBody(description = "CreditUpdate") byte[] body,
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = CreditUpdate.class)))
+    public Response creditUpdate(byte[] body,
                                  @HeaderParam(EventPublishing.IDEMPOTENCY_KEY_HEADER) String idempotencyKey,
                                  @Context HttpHeaders headers) {
         auth.requireService(headers);

@@ -21,6 +21,9 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 import java.util.List;
 import java.util.Map;
@@ -53,7 +56,10 @@ public class PromptResource {
             description = "Body {promptId, action: created|updated|deleted|voted, userIds?}. 200 once Kafka "
                     + "acknowledged every record; a retry with the same Idempotency-Key publishes only what is "
                     + "missing; 503 + Retry-After without Kafka.")
-    public Response promptChange(byte[] body, @HeaderParam(EventPublishing.IDEMPOTENCY_KEY_HEADER) String idempotencyKey,
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = PromptChange.class)))
+    public Response promptChange(byte[] body,
+                                 @HeaderParam(EventPublishing.IDEMPOTENCY_KEY_HEADER) String idempotencyKey,
                                  @Context HttpHeaders headers) {
         auth.requireService(headers);
         PromptChange change = bodies.read(body, PromptChange.class);

@@ -23,6 +23,9 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
 import java.util.List;
 import java.util.Map;
@@ -56,7 +59,10 @@ public class ShootResource {
             description = "Body {userId, shootId, status, processedCount, totalCount, currentImage?, eta?, provider, "
                     + "errorMessage?}. 200 once Kafka acknowledged; 409 when the shoot belongs to another user; "
                     + "503 + Retry-After without Kafka.")
-    public Response shootProgress(byte[] body, @HeaderParam(EventPublishing.IDEMPOTENCY_KEY_HEADER) String idempotencyKey,
+    @RequestBody(description = "The ShootProgress fields plus userId", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ShootProgress.class)))
+    public Response shootProgress(byte[] body,
+                                  @HeaderParam(EventPublishing.IDEMPOTENCY_KEY_HEADER) String idempotencyKey,
                                   @Context HttpHeaders headers) {
         auth.requireService(headers);
         var request = bodies.readForUser(body, ShootProgress.class);
