@@ -112,9 +112,11 @@ for port in $GATEWAY_PORTS; do
   start_service "gateway-$port" gateway-service "$port" GATEWAY_POD_ID="gateway-$port" \
     GATEWAY_AUTH_DEV_TOKENS=true GATEWAY_AUTH_JWT_SECRET="$JWT_SECRET"
 done
-start_service credit-service credit-service "$CREDIT_PORT"
-start_service shoot-service shoot-service "$SHOOT_PORT"
-start_service prompt-service prompt-service "$PROMPT_PORT"
+# Domain services: writes without a credential (local only), user reads with the same JWTs as the gateway.
+SERVICE_AUTH=(SYNC_SERVICE_ALLOW_ANONYMOUS=true SYNC_SERVICE_JWT_SECRET="$JWT_SECRET")
+start_service credit-service credit-service "$CREDIT_PORT" "${SERVICE_AUTH[@]}"
+start_service shoot-service shoot-service "$SHOOT_PORT" "${SERVICE_AUTH[@]}"
+start_service prompt-service prompt-service "$PROMPT_PORT" "${SERVICE_AUTH[@]}"
 wait_until_ready
 
 log "all ${#PIDS[@]} processes healthy"

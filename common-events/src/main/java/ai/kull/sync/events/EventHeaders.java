@@ -23,6 +23,13 @@ public final class EventHeaders {
     public static final String ORIGIN_DEVICE = "sync-origin-device";
     /** The organization of an org-scoped record. */
     public static final String ORG = "sync-org";
+    /**
+     * The caller's Idempotency-Key of the request that produced this record. Domain services rebuild their
+     * seen-keys map from it on start, so a retry after a restart still publishes nothing new.
+     */
+    public static final String IDEMPOTENCY_KEY = "sync-idempotency-key";
+    /** Hash of the request that carried {@link #IDEMPOTENCY_KEY}, to tell a retry from a reused key. */
+    public static final String REQUEST_HASH = "sync-request-hash";
     /** W3C trace context, so a trace continues from the producing service into the gateway. */
     public static final String TRACEPARENT = "traceparent";
 

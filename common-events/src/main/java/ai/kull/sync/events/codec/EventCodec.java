@@ -102,6 +102,15 @@ public final class EventCodec {
     }
 
     /**
+     * Decodes a JSON object into any annotated record (a payload, or a service's request type) and validates
+     * it, with the same strict rules and field-level violations as the wire messages. Unknown fields are
+     * ignored, so several types can be read from one body.
+     */
+    public <T> T decode(byte[] json, Class<T> type) {
+        return validate(bind(parse(json), type));
+    }
+
+    /**
      * Checks the Jakarta Validation rules of a message (envelope, client message, org event, payload or any
      * other annotated object) and returns it.
      */

@@ -89,20 +89,25 @@ public final class EventPublisher implements AutoCloseable {
 
     /** To every device of {@code userId}. */
     public CompletableFuture<RecordMetadata> publishToUser(String userId, Envelope envelope) {
-        return publishUserScoped(new Route(userId, null, null), envelope);
+        return publishUserScoped(new Route(userId, null, null), envelope, null);
+    }
+
+    /** {@link #publishToUser(String, Envelope)}, recording the request's idempotency key in the record headers. */
+    public CompletableFuture<RecordMetadata> publishToUser(String userId, Envelope envelope, Idempotency idempotency) {
+        return publishUserScoped(new Route(userId, null, null), envelope, codec.validate(idempotency));
     }
 
     /** Only to device {@code deviceId} of {@code userId}. */
     public CompletableFuture<RecordMetadata> publishToDevice(String userId, String deviceId, Envelope envelope) {
         requirePresent("targetDevice", deviceId);
-        return publishUserScoped(new Route(userId, deviceId, null), envelope);
+        return publishUserScoped(new Route(userId, deviceId, null), envelope, null);
     }
 
     /** To every device of {@code userId} except {@code originDeviceId}, which caused the event. */
     public CompletableFuture<RecordMetadata> publishExceptDevice(String userId, String originDeviceId,
                                                                  Envelope envelope) {
         requirePresent("originDevice", originDeviceId);
-        return publishUserScoped(new Route(userId, null, originDeviceId), envelope);
+        return publishUserScoped(new Route(userId, null, originDeviceId), envelope, null);
     }
 
     /** To every session subscribed to organization {@code orgId}; the event's orgId must be {@code orgId}. */
@@ -122,13 +127,19 @@ public final class EventPublisher implements AutoCloseable {
      * stay ordered. A broadcast names no user, so no user's id reaches everyone.
      */
     public CompletableFuture<RecordMetadata> broadcast(String aggregateId, Envelope envelope) {
+        return broadcast(aggregateId, envelope, null);
+    }
+
+    /** {@link #broadcast(String, Envelope)}, recording the request's idempotency key (may be null) in the headers. */
+    public CompletableFuture<RecordMetadata> broadcast(String aggregateId, Envelope envelope, Idempotency idempotency) {
         codec.validate(new Route(aggregateId, null, null));
         checkDeliverable(envelope);
         if (envelope.userId() != null) {
             throw invalid("userId", "must be absent in a broadcast");
         }
-        return send(topicOf(envelope.type()), aggregateId, codec.encode(envelope),
-                headers(envelope.id(), envelope.type(), Scope.BROADCAST));
+        RecordHeaders headers = headers(envelope.id(), envelope.type(), Scope.BROADCAST);
+        writeIdempotency(headers, idempotency == null ? null : codec.validate(idempotency));
+        return send(topicOf(envelope.type()), aggregateId, codec.encode(envelope), headers);
     }
 
     /** Tells the other gateway pods this pod is alive; keyed by the pod id. */
@@ -143,7 +154,8 @@ public final class EventPublisher implements AutoCloseable {
         producer.close();
     }
 
-    private CompletableFuture<RecordMetadata> publishUserScoped(Route route, Envelope envelope) {
+    private CompletableFuture<RecordMetadata> publishUserScoped(Route route, Envelope envelope,
+                                                                Idempotency idempotency) {
         codec.validate(route);
         checkDeliverable(envelope);
         if (!route.key().equals(envelope.userId())) {
@@ -156,6 +168,7 @@ public final class EventPublisher implements AutoCloseable {
         if (route.originDevice() != null) {
             EventHeaders.write(headers, EventHeaders.ORIGIN_DEVICE, route.originDevice());
         }
+        writeIdempotency(headers, idempotency);
         return send(topicOf(envelope.type()), route.key(), codec.encode(envelope), headers);
     }
 
@@ -170,6 +183,13 @@ public final class EventPublisher implements AutoCloseable {
 
     private static String topicOf(MessageType type) {
         return Topics.topicFor(type).orElseThrow();
+    }
+
+    private static void writeIdempotency(RecordHeaders headers, Idempotency idempotency) {
+        if (idempotency != null) {
+            EventHeaders.write(headers, EventHeaders.IDEMPOTENCY_KEY, idempotency.key());
+            EventHeaders.write(headers, EventHeaders.REQUEST_HASH, idempotency.requestHash());
+        }
     }
 
     private static RecordHeaders headers(String eventId, MessageType type, Scope scope) {

@@ -24,6 +24,7 @@ import java.util.Set;
 
 import static ai.kull.sync.events.codec.SeedExamples.fieldNames;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The examples the seed documents give decode, validate and re-encode under the same field names. */
 class SeedExamplesTest {
@@ -69,6 +70,20 @@ class SeedExamplesTest {
 
         assertThat(envelope.data()).isEqualTo(new CreditUpdate("user_123", 500L, 100L, "Credit purchase"));
         assertThat(JSON.readTree(codec.encode(envelope)).get("data")).isEqualTo(body);
+    }
+
+    @Test
+    void creditUpdateBodyOfSeed001DecodesDirectlyAsAPayloadWithoutVersion() throws Exception {
+        ObjectNode body = SeedExamples.tree("001-credit-update-body.js");
+
+        CreditUpdate update = codec.decode(JSON.writeValueAsBytes(body), CreditUpdate.class);
+
+        assertThat(update).isEqualTo(new CreditUpdate("user_123", 500L, 100L, "Credit purchase"));
+        assertThat(update.version()).isNull();
+        body.put("version", 0);
+        assertThatThrownBy(() -> codec.decode(JSON.writeValueAsBytes(body), CreditUpdate.class))
+                .isInstanceOfSatisfying(InvalidEventException.class, e -> assertThat(e.violations())
+                        .containsExactly(new Violation("version", "must be greater than 0")));
     }
 
     @Test

@@ -6,6 +6,8 @@ import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.Topics;
 import ai.kull.sync.events.codec.EventCodec;
 import ai.kull.sync.events.payload.CreditUpdate;
+import ai.kull.sync.events.payload.PromptAction;
+import ai.kull.sync.events.payload.PromptChange;
 import ai.kull.sync.kafka.local.LocalKafkaBroker;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -58,6 +60,32 @@ class EventPublisherBrokerTest {
         assertThat(EventHeaders.read(record.headers(), EventHeaders.EVENT_TYPE)).isEqualTo("CREDIT_UPDATE");
         assertThat(EventHeaders.read(record.headers(), EventHeaders.EVENT_ID)).isEqualTo(sent.id());
         assertThat(new EventCodec().decodeEnvelope(record.value())).isEqualTo(sent);
+    }
+
+    @Test
+    void anIdempotencyKeyTravelsInTheHeadersOfUserAndBroadcastRecords() throws Exception {
+        Envelope credit = Envelope.of(MessageType.CREDIT_UPDATE,
+                new CreditUpdate("user_7", 10L, 10L, "bonus").withVersion(3), "user_7", null);
+        Envelope prompt = Envelope.of(MessageType.PROMPT_CHANGE,
+                new PromptChange("prompt_1", PromptAction.VOTED, null), null, null);
+        RecordMetadata creditAck;
+        RecordMetadata promptAck;
+        try (EventPublisher publisher = new EventPublisher(broker.bootstrapServers())) {
+            creditAck = publisher.publishToUser("user_7", credit, new Idempotency("key-1", "hash-1"))
+                    .get(30, TimeUnit.SECONDS);
+            promptAck = publisher.broadcast("prompt_1", prompt, new Idempotency("key-2", "hash-2"))
+                    .get(30, TimeUnit.SECONDS);
+            assertThatThrownBy(() -> publisher.publishToUser("user_7", credit, new Idempotency("bad key!", "h")))
+                    .hasMessageContaining("key");
+        }
+        ConsumerRecord<String, byte[]> creditRecord = readAt(creditAck);
+        assertThat(EventHeaders.read(creditRecord.headers(), EventHeaders.IDEMPOTENCY_KEY)).isEqualTo("key-1");
+        assertThat(EventHeaders.read(creditRecord.headers(), EventHeaders.REQUEST_HASH)).isEqualTo("hash-1");
+        assertThat(new String(creditRecord.value(), java.nio.charset.StandardCharsets.UTF_8))
+                .contains("\"version\":3");
+        ConsumerRecord<String, byte[]> promptRecord = readAt(promptAck);
+        assertThat(EventHeaders.read(promptRecord.headers(), EventHeaders.IDEMPOTENCY_KEY)).isEqualTo("key-2");
+        assertThat(EventHeaders.read(promptRecord.headers(), EventHeaders.SCOPE)).isEqualTo("broadcast");
     }
 
     @Test

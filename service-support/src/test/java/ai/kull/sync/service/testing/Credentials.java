@@ -1,0 +1,54 @@
+package ai.kull.sync.service.testing;
+
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.keys.HmacKey;
+import org.jose4j.lang.JoseException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** Credentials matching the services' %test configuration (see their application.properties). */
+public final class Credentials {
+
+    public static final String JWT_SECRET = "test-service-secret-0123456789abcdef";
+    public static final String API_KEY = "test-api-key";
+
+    private Credentials() {
+    }
+
+    /** A JWT with the {@code sync-service} role. */
+    public static String serviceToken() {
+        return token("ledger", List.of("sync-service"), JWT_SECRET);
+    }
+
+    /** A user's own token (no service role). */
+    public static String userToken(String userId) {
+        return token(userId, List.of("user"), JWT_SECRET);
+    }
+
+    public static String tokenSignedWith(String secret) {
+        return token("ledger", List.of("sync-service"), secret);
+    }
+
+    public static String bearer(String token) {
+        return "Bearer " + token;
+    }
+
+    private static String token(String subject, List<String> groups, String secret) {
+        JwtClaims claims = new JwtClaims();
+        claims.setSubject(subject);
+        claims.setExpirationTimeMinutesInTheFuture(10);
+        claims.setStringListClaim("groups", groups);
+        JsonWebSignature jws = new JsonWebSignature();
+        jws.setPayload(claims.toJson());
+        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.HMAC_SHA256);
+        jws.setKey(new HmacKey(secret.getBytes(StandardCharsets.UTF_8)));
+        try {
+            return jws.getCompactSerialization();
+        } catch (JoseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
