@@ -17,6 +17,7 @@ public final class DeviceSession {
     /** Last frame or pong from the device: how dead connections are told from quiet ones. */
     private volatile long lastHeardAt;
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final OutboundBudget outbound = new OutboundBudget();
 
     public DeviceSession(WebSocketConnection connection, DeviceIdentity identity, long connectedAt) {
         this.connection = connection;
@@ -40,6 +41,11 @@ public final class DeviceSession {
     /** @return true the first time only, so a session is closed once even if several reasons apply */
     public boolean startClosing() {
         return closing.compareAndSet(false, true);
+    }
+
+    /** Frames written to this session's socket and not yet completed: how slow consumers are found. */
+    public OutboundBudget outbound() {
+        return outbound;
     }
 
     public DeviceIdentity identity() {

@@ -1,6 +1,7 @@
 package ai.kull.sync.gateway.websocket;
 
 import ai.kull.sync.events.ClientMessage;
+import ai.kull.sync.events.CloseCodes;
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.codec.EventCodec;
@@ -14,6 +15,7 @@ import ai.kull.sync.events.payload.Pong;
 import ai.kull.sync.events.payload.ShootProgress;
 import ai.kull.sync.events.payload.Subscription;
 import ai.kull.sync.events.publish.EventPublisher;
+import ai.kull.sync.gateway.auth.AdmissionControl;
 import ai.kull.sync.gateway.auth.DeviceIdentity;
 import ai.kull.sync.gateway.auth.UpgradeAuthCheck;
 import ai.kull.sync.gateway.config.GatewayConfig;
@@ -21,6 +23,7 @@ import ai.kull.sync.gateway.config.PodId;
 import ai.kull.sync.gateway.messaging.GatewayMetrics;
 import ai.kull.sync.gateway.messaging.SessionSender;
 import ai.kull.sync.gateway.session.DeviceSession;
+import ai.kull.sync.gateway.session.InboundLimiter;
 import ai.kull.sync.gateway.session.SessionRegistry;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.UserData;
@@ -47,9 +50,14 @@ public class SyncProtocol {
     private final GatewayMetrics metrics;
     private final PodId podId;
     private final long heartbeatIntervalMs;
+    private final AdmissionControl admission;
+    private final InboundRateLimit inboundRate;
 
     public SyncProtocol(SessionRegistry sessions, EventPublisher publisher, SessionSender sender,
-                        GatewayMetrics metrics, PodId podId, GatewayConfig config) {
+                        GatewayMetrics metrics, PodId podId, GatewayConfig config, AdmissionControl admission,
+                        InboundRateLimit inboundRate) {
+        this.admission = admission;
+        this.inboundRate = inboundRate;
         this.sessions = sessions;
         this.publisher = publisher;
         this.sender = sender;
@@ -65,6 +73,8 @@ public class SyncProtocol {
             connection.close(UNAUTHENTICATED).subscribe().with(ok -> { }, failure -> { });
             return null;
         }
+        admission.claim(connection);
+        inboundRate.attach(connection);
         DeviceSession session = new DeviceSession(connection, identity, System.currentTimeMillis());
         connection.userData().put(SESSION, session);
         sessions.add(session);
@@ -84,6 +94,10 @@ public class SyncProtocol {
             return null;
         }
         session.heardAt(System.currentTimeMillis());
+        String limited = rateLimited(session);
+        if (limited != null) {
+            return limited.isEmpty() ? null : limited;
+        }
         ClientMessage message;
         try {
             message = codec.decodeClientMessage(text);
@@ -108,6 +122,11 @@ public class SyncProtocol {
     }
 
     public void close(WebSocketConnection connection) {
+        admission.release(connection);
+        CloseReason reason = connection.closeReason();
+        if (reason != null && reason.getCode() == CloseCodes.MESSAGE_TOO_BIG) {
+            metrics.closed(CloseCodes.MESSAGE_TOO_BIG); // closed by the WebSocket layer, not through SessionSender
+        }
         DeviceSession session = connection.userData().get(SESSION);
         if (session != null) {
             sessions.remove(session);
@@ -126,8 +145,33 @@ public class SyncProtocol {
     /** Binary frames are not part of the protocol. */
     public String rejectBinary(WebSocketConnection connection) {
         DeviceSession session = connection.userData().get(SESSION);
-        return session == null ? null
-                : error(session, new ErrorPayload(ErrorPayload.INVALID_FIELD, "binary frames are not supported"));
+        if (session == null) {
+            return null;
+        }
+        String limited = rateLimited(session);
+        if (limited != null) {
+            return limited.isEmpty() ? null : limited;
+        }
+        return error(session, new ErrorPayload(ErrorPayload.INVALID_FIELD, "binary frames are not supported"));
+    }
+
+    /**
+     * Counts one client frame against the session's inbound rate.
+     *
+     * @return null to process the frame; a RATE_LIMITED ERROR frame to answer instead; "" when the session is
+     *         being closed for sustained abuse and nothing is answered
+     */
+    private String rateLimited(DeviceSession session) {
+        InboundLimiter.Verdict verdict = inboundRate.onFrame(session.connection());
+        return switch (verdict) {
+            case ACCEPT -> null;
+            case REJECT -> error(session, new ErrorPayload(ErrorPayload.RATE_LIMITED,
+                    "too many messages, frame not processed; slow down"));
+            case CLOSE -> {
+                sender.close(session, CloseCodes.RATE_LIMITED, "too many messages, reconnect later");
+                yield "";
+            }
+        };
     }
 
     private String subscribe(DeviceSession session, Subscription subscription) {

@@ -7,7 +7,9 @@ import org.jose4j.keys.HmacKey;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +35,7 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
     /** The close code the server closed this session with. */
     public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final StringBuilder partial = new StringBuilder();
+    private volatile boolean paused;
     private WebSocket socket;
 
     public static String token(String userId, String deviceId, Duration validFor, String secret, List<String> orgs)
@@ -70,12 +73,18 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
 
     /** The HTTP status an upgrade attempt was refused with. */
     public static int refusedStatus(URI uri) throws Exception {
+        HttpResponse<?> refusal = refusal(uri);
+        return refusal == null ? 101 : refusal.statusCode();
+    }
+
+    /** The HTTP response an upgrade attempt was refused with (status and headers), or null if it was accepted. */
+    public static HttpResponse<?> refusal(URI uri) throws Exception {
         try {
             connect(uri).close();
-            return 101;
+            return null;
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
-                return refused.getResponse().statusCode();
+                return refused.getResponse();
             }
             throw e;
         }
@@ -83,6 +92,30 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
 
     public void send(String frame) {
         socket.sendText(frame, true).join();
+    }
+
+    /** Sends one text message as several frames (WebSocket continuation frames). */
+    public void sendFragmented(List<String> parts) {
+        for (int i = 0; i < parts.size(); i++) {
+            socket.sendText(parts.get(i), i == parts.size() - 1).join();
+        }
+    }
+
+    public void sendBinary(byte[] frame) {
+        socket.sendBinary(ByteBuffer.wrap(frame), true).join();
+    }
+
+    /**
+     * Stops reading from the socket after the frame in flight: the client's TCP receive window fills and the
+     * server's writes stay pending, as with a device on a stalled network. Sending still works.
+     */
+    public void pauseReading() {
+        paused = true;
+    }
+
+    public void resumeReading() {
+        paused = false;
+        socket.request(1);
     }
 
     public String next() throws InterruptedException {
@@ -116,7 +149,9 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
             frames.add(partial.toString());
             partial.setLength(0);
         }
-        webSocket.request(1);
+        if (!paused) {
+            webSocket.request(1);
+        }
         return null;
     }
 
