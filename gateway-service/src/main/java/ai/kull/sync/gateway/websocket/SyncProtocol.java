@@ -134,6 +134,20 @@ public class SyncProtocol {
         }
     }
 
+    /** Closes a connection whose frames the WebSocket layer could not process: 1009 when too big, else 1011. */
+    public void failed(WebSocketConnection connection, Throwable failure) {
+        String message = String.valueOf(failure.getMessage());
+        if (message.contains("max message size")) {
+            LOG.debugf("closing %s: %s", connection.id(), message);
+            // Counted by close() from the connection's close reason, as single frames Netty closes with 1009 are.
+            connection.close(new CloseReason(CloseCodes.MESSAGE_TOO_BIG, "message too big"))
+                    .subscribe().with(ok -> { }, closeFailure -> { });
+        } else {
+            LOG.errorf(failure, "closing %s after an unexpected failure", connection.id());
+            connection.close(CloseReason.INTERNAL_SERVER_ERROR).subscribe().with(ok -> { }, closeFailure -> { });
+        }
+    }
+
     /** A pong answers the server's ping: the path to the device still works. */
     public void pong(WebSocketConnection connection) {
         DeviceSession session = connection.userData().get(SESSION);
@@ -142,17 +156,18 @@ public class SyncProtocol {
         }
     }
 
-    /** Binary frames are not part of the protocol. */
-    public String rejectBinary(WebSocketConnection connection) {
+    /** Binary frames are not part of the protocol: answered with a (text) ERROR. */
+    public void rejectBinary(WebSocketConnection connection) {
         DeviceSession session = connection.userData().get(SESSION);
         if (session == null) {
-            return null;
+            return;
         }
         String limited = rateLimited(session);
-        if (limited != null) {
-            return limited.isEmpty() ? null : limited;
+        String answer = limited != null ? limited
+                : error(session, new ErrorPayload(ErrorPayload.INVALID_FIELD, "binary frames are not supported"));
+        if (!answer.isEmpty()) {
+            sender.send(session, answer);
         }
-        return error(session, new ErrorPayload(ErrorPayload.INVALID_FIELD, "binary frames are not supported"));
     }
 
     /**
