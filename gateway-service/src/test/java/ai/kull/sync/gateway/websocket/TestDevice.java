@@ -34,6 +34,8 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
     public final List<String> received = new CopyOnWriteArrayList<>();
     /** The close code the server closed this session with. */
     public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    /** Called on the client's thread with each complete text frame as it arrives (e.g. to time deliveries). */
+    public volatile java.util.function.Consumer<String> onFrame = frame -> { };
     private final StringBuilder partial = new StringBuilder();
     private volatile boolean paused;
     private WebSocket socket;
@@ -145,8 +147,10 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         partial.append(data);
         if (last) {
-            received.add(partial.toString());
-            frames.add(partial.toString());
+            String frame = partial.toString();
+            onFrame.accept(frame);
+            received.add(frame);
+            frames.add(frame);
             partial.setLength(0);
         }
         if (!paused) {
