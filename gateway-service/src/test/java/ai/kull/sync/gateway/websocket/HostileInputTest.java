@@ -30,7 +30,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import static ai.kull.sync.gateway.websocket.SlowConsumerTest.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

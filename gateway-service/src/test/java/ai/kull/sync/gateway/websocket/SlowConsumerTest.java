@@ -7,15 +7,12 @@ import ai.kull.sync.events.payload.CreditUpdate;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTestResource(KafkaBrokerTestResource.class)
 class SlowConsumerTest extends GatewayTest {
 
-    private static final Pattern BALANCE = Pattern.compile("\"newBalance\":(\\d+)");
     /** The reason field at its maximum, so each event is ~700 bytes and the buffers fill with few records. */
     private static final String PADDING = "x".repeat(500);
     private static final long MAX_PUBLISHED_BYTES = 64L << 20;
@@ -72,7 +68,7 @@ class SlowConsumerTest extends GatewayTest {
             long marker = ++published;
             publishCredit(user, marker);
 
-            assertThat(balancesUntil(fast, marker)).as("the reading device got every event in order")
+            assertThat(fast.balancesUntil(marker)).as("the reading device got every event in order")
                     .hasSize((int) marker).isSorted().doesNotHaveDuplicates();
             slow.resumeReading();
             assertThat(slow.closeCode.get(20, TimeUnit.SECONDS)).isEqualTo(CloseCodes.SLOW_CONSUMER);
@@ -84,25 +80,5 @@ class SlowConsumerTest extends GatewayTest {
                     bytes >> 10, published, slowGot, maxPending / 1024);
             keepAlive.cancel(true);
         }
-    }
-
-    private static List<Long> balancesUntil(TestDevice device, long last) throws InterruptedException {
-        List<Long> balances = new ArrayList<>();
-        while (balances.isEmpty() || balances.get(balances.size() - 1) != last) {
-            Matcher balance = BALANCE.matcher(device.next("CREDIT_UPDATE"));
-            assertThat(balance.find()).isTrue();
-            balances.add(Long.parseLong(balance.group(1)));
-        }
-        return balances;
-    }
-
-    /** The value of one Prometheus sample line, 0 when absent. */
-    static double metric(String sample) {
-        for (String line : RestAssured.get("/q/metrics").asString().split("\n")) {
-            if (line.startsWith(sample + " ")) {
-                return Double.parseDouble(line.substring(sample.length() + 1).trim());
-            }
-        }
-        return 0;
     }
 }

@@ -12,6 +12,7 @@ import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +20,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A real WebSocket client over loopback that records every text frame it receives and how it was closed.
@@ -27,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 public final class TestDevice implements WebSocket.Listener, AutoCloseable {
 
     public static final String SECRET = "test-secret-test-secret-test-secret-0123";
+    private static final Pattern BALANCE = Pattern.compile("\"newBalance\":(\\d+)");
 
     /** Frames not yet taken by {@link #next()}. */
     public final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
@@ -35,7 +40,7 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
     /** The close code the server closed this session with. */
     public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     /** Called on the client's thread with each complete text frame as it arrives (e.g. to time deliveries). */
-    public volatile java.util.function.Consumer<String> onFrame = frame -> { };
+    public volatile Consumer<String> onFrame = frame -> { };
     private final StringBuilder partial = new StringBuilder();
     private volatile boolean paused;
     private WebSocket socket;
@@ -141,6 +146,22 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
                 return frame;
             }
         }
+    }
+
+    /**
+     * The balances of the CREDIT_UPDATE frames received, up to and including {@code last} (skipping other
+     * frames): what "every event, in order" is checked against.
+     */
+    public List<Long> balancesUntil(long last) throws InterruptedException {
+        List<Long> balances = new ArrayList<>();
+        while (balances.isEmpty() || balances.get(balances.size() - 1) != last) {
+            Matcher balance = BALANCE.matcher(next("CREDIT_UPDATE"));
+            if (!balance.find()) {
+                throw new AssertionError("a CREDIT_UPDATE without newBalance");
+            }
+            balances.add(Long.parseLong(balance.group(1)));
+        }
+        return balances;
     }
 
     @Override
