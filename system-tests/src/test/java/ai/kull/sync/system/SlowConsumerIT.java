@@ -87,7 +87,8 @@ class SlowConsumerIT {
                 withStalled.p(99), withStalled.p(100));
         System.out.printf("  ratio with/alone: p50 %.2f  p99 %.2f%n", withStalled.p(50) / alone.p(50),
                 withStalled.p(99) / alone.p(99));
-        System.out.printf("stalled device: closed with 4002 after %d events published (%d KiB); it had read %d%n",
+        System.out.printf("stalled device: seen closed with 4002 once %d events were published (%d KiB; checked "
+                + "once a second); it had read %d%n",
                 withStalled.publishedAtClose, withStalled.publishedAtClose * 4, withStalled.stalledReceived);
         System.out.printf("gateway heap (-Xmx128m) used: %.1f MiB before, %.1f MiB after; pending outbound bytes "
                 + "after: %.0f%n", heapBefore / (1 << 20), heapAfter / (1 << 20), pendingAfter);
