@@ -24,8 +24,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,7 +41,6 @@ class GatewayClusterIT {
             "GATEWAY_PRESENCE_POD_TIMEOUT", "3s",
             "GATEWAY_DRAIN_PERIOD", "3s");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
-    private static final Pattern BALANCE = Pattern.compile("\"newBalance\":(\\d+)");
 
     private static LocalKafkaBroker broker;
     private static EventPublisher publisher;
@@ -304,15 +301,8 @@ class GatewayClusterIT {
         return device;
     }
 
-    /** The balances of the CREDIT_UPDATE frames the device received, up to and including {@code last}. */
     private static List<Long> balancesUntil(TestDevice device, long last) throws InterruptedException {
-        List<Long> balances = new ArrayList<>();
-        while (balances.isEmpty() || balances.get(balances.size() - 1) != last) {
-            Matcher balance = BALANCE.matcher(device.next("CREDIT_UPDATE"));
-            assertThat(balance.find()).isTrue();
-            balances.add(Long.parseLong(balance.group(1)));
-        }
-        return balances;
+        return device.balancesUntil(last);
     }
 
     private static String awaitDeviceList(GatewayProcess pod, String user, int devices) throws Exception {

@@ -36,10 +36,16 @@ final class GatewayProcess implements AutoCloseable {
      * settings (e.g. {@code GATEWAY_DRAIN_PERIOD}).
      */
     static GatewayProcess start(String podId, String bootstrap, Map<String, String> env) throws IOException {
+        return start(podId, bootstrap, env, "256m");
+    }
+
+    /** As {@link #start(String, String, Map)}, with the JVM's maximum heap ({@code -Xmx}), e.g. {@code 128m}. */
+    static GatewayProcess start(String podId, String bootstrap, Map<String, String> env, String maxHeap)
+            throws IOException {
         int port = TestPorts.free(1).get(0);
         Path log = ROOT.resolve("system-tests/target/" + podId + ".log");
         Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder("java", "-Xmx256m", "-jar", JAR.toString())
+        ProcessBuilder builder = new ProcessBuilder("java", "-Xmx" + maxHeap, "-jar", JAR.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();

@@ -29,6 +29,8 @@ public interface GatewayConfig {
 
     Drain drain();
 
+    Admission admission();
+
     Replay replay();
 
     interface Replay {
@@ -55,6 +57,54 @@ public interface GatewayConfig {
          */
         @WithDefault("12h")
         Duration maxLifetime();
+
+        /**
+         * Outbound bytes (counted as characters of the JSON frames) handed to a session's socket and not yet
+         * written: a device that reads slower than its events arrive is closed with 4002 above this, instead of
+         * the pod buffering for it without bound. It reconnects and resumes from its cursor.
+         */
+        @WithDefault("1048576")
+        long maxPendingBytes();
+
+        /**
+         * Largest WebSocket message (and frame) a client may send; a bigger one closes the session with 1009.
+         * Applied through {@code quarkus.websockets-next.server.max-message-size} and {@code max-frame-size}.
+         */
+        @WithDefault("65536")
+        int maxMessageBytes();
+
+        /** Client frames per second a session may send on average (token bucket refill rate). */
+        @WithDefault("20")
+        double inboundRate();
+
+        /** Client frames a session may send at once above the average (token bucket size). */
+        @WithDefault("40")
+        int inboundBurst();
+
+        /**
+         * Frames answered RATE_LIMITED within {@link #rateLimitedWindow()} after which the session is closed
+         * with 4003 (reconnect after a backoff).
+         */
+        @WithDefault("20")
+        int rateLimitedCloseAfter();
+
+        /** The window over which RATE_LIMITED answers are counted towards closing the session. */
+        @WithDefault("10s")
+        Duration rateLimitedWindow();
+
+        /** Sessions one user may have open on this pod; further upgrades are refused with HTTP 429. */
+        @WithDefault("20")
+        int maxPerUser();
+    }
+
+    interface Admission {
+        /**
+         * New WebSocket upgrades this pod accepts per second (burst of the same size); more are refused with 503
+         * and a Retry-After of 1-5 s, so a reconnect storm (a pod died, a network blip) spreads out instead of
+         * overloading the pods left. Checked before the token, so refusing costs almost nothing.
+         */
+        @WithDefault("500")
+        double maxNewPerSecond();
     }
 
     interface Presence {

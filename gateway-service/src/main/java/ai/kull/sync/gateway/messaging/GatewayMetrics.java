@@ -1,10 +1,12 @@
 package ai.kull.sync.gateway.messaging;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The gateway's own counters. Counters are cached per tag value because {@link #delivered} runs for
@@ -19,9 +21,14 @@ public class GatewayMetrics {
     private final ConcurrentHashMap<String, Counter> drops = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> closes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> resyncs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> refusals = new ConcurrentHashMap<>();
+    private final LongAdder outboundPending = new LongAdder();
 
     public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
+        Gauge.builder("sync.gateway.outbound.pending.bytes", outboundPending, LongAdder::sum)
+                .description("Bytes of frames handed to sessions' sockets and not yet written, all sessions")
+                .baseUnit("bytes").register(registry);
     }
 
     /** Frames handed to sessions, by event type. */
@@ -39,6 +46,21 @@ public class GatewayMetrics {
     /** A frame that could not be written to a session (closed meanwhile, I/O error). */
     public void sendFailed() {
         counter(drops, "sync.gateway.drops", "reason", "send-failed").increment();
+    }
+
+    /** A frame not queued because its session was over its outbound bound (the session is closed with 4002). */
+    public void slowConsumerDrop() {
+        counter(drops, "sync.gateway.drops", "reason", "slow-consumer").increment();
+    }
+
+    /** Frames written to or completed on any session's socket: bytes waiting in the pod's buffers. */
+    public void outboundPending(long deltaBytes) {
+        outboundPending.add(deltaBytes);
+    }
+
+    /** An upgrade refused by an admission bound, by reason (new-connection-rate, connections-per-user). */
+    public void admissionRefused(String reason) {
+        counter(refusals, "sync.gateway.admission.refused", "reason", reason).increment();
     }
 
     /** A client frame answered with ERROR, by error code. */

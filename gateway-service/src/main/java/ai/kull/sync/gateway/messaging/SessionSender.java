@@ -1,21 +1,42 @@
 package ai.kull.sync.gateway.messaging;
 
+import ai.kull.sync.events.CloseCodes;
+import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.session.DeviceSession;
+import ai.kull.sync.gateway.session.OutboundBudget;
 import io.quarkus.websockets.next.CloseReason;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Writes already encoded frames to sessions, and closes them, from any thread, without waiting. */
+/**
+ * Writes already encoded frames to sessions, and closes them, from any thread, without waiting. Each
+ * session may have at most {@code gateway.session.max-pending-bytes} written and not yet completed; a
+ * frame that would exceed it is not queued and the session is closed with {@link CloseCodes#SLOW_CONSUMER}.
+ */
 @ApplicationScoped
 public class SessionSender {
 
     private final GatewayMetrics metrics;
+    private final long maxPendingBytes;
 
-    public SessionSender(GatewayMetrics metrics) {
+    public SessionSender(GatewayMetrics metrics, GatewayConfig config) {
         this.metrics = metrics;
+        this.maxPendingBytes = config.session().maxPendingBytes();
     }
 
     public void send(DeviceSession session, String frame) {
-        session.connection().sendText(frame).subscribe().with(done -> { }, failure -> metrics.sendFailed());
+        // Characters, not UTF-8 bytes: the same for the protocol's ASCII JSON, and no pass over the frame per session.
+        long bytes = frame.length();
+        OutboundBudget outbound = session.outbound();
+        if (!outbound.tryReserve(bytes, maxPendingBytes)) {
+            metrics.slowConsumerDrop();
+            close(session, CloseCodes.SLOW_CONSUMER, "reading too slowly, reconnect and resume");
+            return;
+        }
+        metrics.outboundPending(bytes);
+        session.connection().sendText(frame).subscribe().with(done -> written(outbound, bytes), failure -> {
+            written(outbound, bytes);
+            metrics.sendFailed();
+        });
     }
 
     /** Closes with {@code code}; the session leaves the registry through the endpoint's close callback. */
@@ -25,5 +46,10 @@ public class SessionSender {
         }
         metrics.closed(code);
         session.connection().close(new CloseReason(code, reason)).subscribe().with(done -> { }, failure -> { });
+    }
+
+    private void written(OutboundBudget outbound, long bytes) {
+        outbound.release(bytes);
+        metrics.outboundPending(-bytes);
     }
 }

@@ -20,6 +20,7 @@ public final class DeviceSession {
     private final AtomicBoolean closing = new AtomicBoolean();
     /** Set by the router when the session attaches; read and changed only under its lock. */
     private SessionStream stream;
+    private final OutboundBudget outbound = new OutboundBudget();
 
     public DeviceSession(WebSocketConnection connection, DeviceIdentity identity, long connectedAt) {
         this.connection = connection;
@@ -51,6 +52,11 @@ public final class DeviceSession {
     /** @return true the first time only, so a session is closed once even if several reasons apply */
     public boolean startClosing() {
         return closing.compareAndSet(false, true);
+    }
+
+    /** Frames written to this session's socket and not yet completed: how slow consumers are found. */
+    public OutboundBudget outbound() {
+        return outbound;
     }
 
     public DeviceIdentity identity() {

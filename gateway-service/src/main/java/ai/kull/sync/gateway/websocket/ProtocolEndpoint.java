@@ -3,6 +3,7 @@ package ai.kull.sync.gateway.websocket;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.smallrye.common.annotation.NonBlocking;
 import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
 import io.quarkus.websockets.next.OnPongMessage;
 import io.quarkus.websockets.next.OnTextMessage;
@@ -28,9 +29,10 @@ public abstract class ProtocolEndpoint {
         return protocol.receive(connection, frame);
     }
 
+    /** Answered through the session (a text ERROR): what an @OnBinaryMessage method returns is sent as binary. */
     @OnBinaryMessage
-    public String onBinary(WebSocketConnection connection, Buffer frame) {
-        return protocol.rejectBinary(connection);
+    public void onBinary(WebSocketConnection connection, Buffer frame) {
+        protocol.rejectBinary(connection);
     }
 
     /** Runs on the event loop: pongs arrive from every session every heartbeat interval. */
@@ -38,6 +40,16 @@ public abstract class ProtocolEndpoint {
     @NonBlocking
     public void onPong(WebSocketConnection connection, Buffer data) {
         protocol.pong(connection);
+    }
+
+    /**
+     * Vert.x reports a message over the maximum size that arrived in several frames (one frame over it is
+     * closed with 1009 by Netty itself) as an IllegalStateException: without this, it would be logged as an
+     * unhandled error, with a stack trace per hostile client, and closed with 1011.
+     */
+    @OnError
+    public void onError(WebSocketConnection connection, IllegalStateException failure) {
+        protocol.failed(connection, failure);
     }
 
     @OnClose

@@ -1,6 +1,7 @@
 package ai.kull.sync.gateway.websocket;
 
 import ai.kull.sync.events.ClientMessage;
+import ai.kull.sync.events.CloseCodes;
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.codec.EventCodec;
@@ -13,6 +14,7 @@ import ai.kull.sync.events.payload.Pong;
 import ai.kull.sync.events.payload.ShootProgress;
 import ai.kull.sync.events.payload.Subscription;
 import ai.kull.sync.events.publish.EventPublisher;
+import ai.kull.sync.gateway.auth.AdmissionControl;
 import ai.kull.sync.gateway.auth.DeviceIdentity;
 import ai.kull.sync.gateway.auth.UpgradeAuthCheck;
 import ai.kull.sync.gateway.config.PodId;
@@ -21,6 +23,7 @@ import ai.kull.sync.gateway.messaging.Frames;
 import ai.kull.sync.gateway.messaging.GatewayMetrics;
 import ai.kull.sync.gateway.messaging.SessionSender;
 import ai.kull.sync.gateway.session.DeviceSession;
+import ai.kull.sync.gateway.session.InboundLimiter;
 import ai.kull.sync.gateway.session.SessionRegistry;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.UserData;
@@ -48,16 +51,21 @@ public class SyncProtocol {
     private final Frames frames;
     private final GatewayMetrics metrics;
     private final PodId podId;
+    private final AdmissionControl admission;
+    private final InboundRateLimit inboundRate;
 
     public SyncProtocol(SessionRegistry sessions, EventPublisher publisher, SessionSender sender,
-                        EventRouter router, Frames frames, GatewayMetrics metrics, PodId podId) {
+                        EventRouter router, Frames frames, GatewayMetrics metrics, PodId podId,
+                        AdmissionControl admission, InboundRateLimit inboundRate) {
         this.sessions = sessions;
         this.publisher = publisher;
         this.sender = sender;
-        this.metrics = metrics;
-        this.podId = podId;
         this.router = router;
         this.frames = frames;
+        this.metrics = metrics;
+        this.podId = podId;
+        this.admission = admission;
+        this.inboundRate = inboundRate;
     }
 
     /**
@@ -70,6 +78,8 @@ public class SyncProtocol {
             connection.close(UNAUTHENTICATED).subscribe().with(ok -> { }, failure -> { });
             return;
         }
+        admission.claim(connection);
+        inboundRate.attach(connection);
         DeviceSession session = new DeviceSession(connection, identity, System.currentTimeMillis());
         connection.userData().put(SESSION, session);
         // The org of an org path was authorized by the upgrade check.
@@ -84,6 +94,10 @@ public class SyncProtocol {
             return null;
         }
         session.heardAt(System.currentTimeMillis());
+        String limited = rateLimited(session);
+        if (limited != null) {
+            return limited.isEmpty() ? null : limited;
+        }
         ClientMessage message;
         try {
             message = codec.decodeClientMessage(text);
@@ -112,10 +126,29 @@ public class SyncProtocol {
     }
 
     public void close(WebSocketConnection connection) {
+        admission.release(connection);
+        CloseReason reason = connection.closeReason();
+        if (reason != null && reason.getCode() == CloseCodes.MESSAGE_TOO_BIG) {
+            metrics.closed(CloseCodes.MESSAGE_TOO_BIG); // closed by the WebSocket layer, not through SessionSender
+        }
         DeviceSession session = connection.userData().get(SESSION);
         if (session != null) {
             sessions.remove(session);
             announce(MessageType.DEVICE_DISCONNECTED, session);
+        }
+    }
+
+    /** Closes a connection whose frames the WebSocket layer could not process: 1009 when too big, else 1011. */
+    public void failed(WebSocketConnection connection, Throwable failure) {
+        String message = String.valueOf(failure.getMessage());
+        if (message.contains("max message size")) {
+            LOG.debugf("closing %s: %s", connection.id(), message);
+            // Counted by close() from the connection's close reason, as single frames Netty closes with 1009 are.
+            connection.close(new CloseReason(CloseCodes.MESSAGE_TOO_BIG, "message too big"))
+                    .subscribe().with(ok -> { }, closeFailure -> { });
+        } else {
+            LOG.errorf(failure, "closing %s after an unexpected failure", connection.id());
+            connection.close(CloseReason.INTERNAL_SERVER_ERROR).subscribe().with(ok -> { }, closeFailure -> { });
         }
     }
 
@@ -127,11 +160,37 @@ public class SyncProtocol {
         }
     }
 
-    /** Binary frames are not part of the protocol. */
-    public String rejectBinary(WebSocketConnection connection) {
+    /** Binary frames are not part of the protocol: answered with a (text) ERROR. */
+    public void rejectBinary(WebSocketConnection connection) {
         DeviceSession session = connection.userData().get(SESSION);
-        return session == null ? null
+        if (session == null) {
+            return;
+        }
+        String limited = rateLimited(session);
+        String answer = limited != null ? limited
                 : error(session, new ErrorPayload(ErrorPayload.INVALID_FIELD, "binary frames are not supported"));
+        if (!answer.isEmpty()) {
+            sender.send(session, answer);
+        }
+    }
+
+    /**
+     * Counts one client frame against the session's inbound rate.
+     *
+     * @return null to process the frame; a RATE_LIMITED ERROR frame to answer instead; "" when the session is
+     *         being closed for sustained abuse and nothing is answered
+     */
+    private String rateLimited(DeviceSession session) {
+        InboundLimiter.Verdict verdict = inboundRate.onFrame(session.connection());
+        return switch (verdict) {
+            case ACCEPT -> null;
+            case REJECT -> error(session, new ErrorPayload(ErrorPayload.RATE_LIMITED,
+                    "too many messages, frame not processed; slow down"));
+            case CLOSE -> {
+                sender.close(session, CloseCodes.RATE_LIMITED, "too many messages, reconnect later");
+                yield "";
+            }
+        };
     }
 
     private String subscribe(DeviceSession session, Subscription subscription) {

@@ -66,6 +66,16 @@ abstract class GatewayTest {
         publisher.publishToUser(userId, credit(userId, balance)).get(10, TimeUnit.SECONDS);
     }
 
+    /** The value of one Prometheus sample line of this gateway, e.g. {@code name{tag="x"}}; 0 when absent. */
+    static double metric(String sample) {
+        for (String line : RestAssured.get("/q/metrics").asString().split("\n")) {
+            if (line.startsWith(sample + " ")) {
+                return Double.parseDouble(line.substring(sample.length() + 1).trim());
+            }
+        }
+        return 0;
+    }
+
     static String unique(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }

@@ -7,9 +7,12 @@ import org.jose4j.keys.HmacKey;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +20,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,6 +34,7 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
     /** One client for every device: each HttpClient has its own selector thread. */
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Pattern ENVELOPE_CURSOR = Pattern.compile("\"cursor\":\"([^\"]+)\"}$");
+    private static final Pattern BALANCE = Pattern.compile("\"newBalance\":(\\d+)");
 
     /** Frames not yet taken by {@link #next()}. */
     public final BlockingQueue<String> frames = new LinkedBlockingQueue<>();
@@ -37,7 +42,10 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
     public final List<String> received = new CopyOnWriteArrayList<>();
     /** The close code the server closed this session with. */
     public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    /** Called on the client's thread with each complete text frame as it arrives (e.g. to time deliveries). */
+    public volatile Consumer<String> onFrame = frame -> { };
     private final StringBuilder partial = new StringBuilder();
+    private volatile boolean paused;
     private WebSocket socket;
 
     public static String token(String userId, String deviceId, Duration validFor, String secret, List<String> orgs)
@@ -75,12 +83,18 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
 
     /** The HTTP status an upgrade attempt was refused with. */
     public static int refusedStatus(URI uri) throws Exception {
+        HttpResponse<?> refusal = refusal(uri);
+        return refusal == null ? 101 : refusal.statusCode();
+    }
+
+    /** The HTTP response an upgrade attempt was refused with (status and headers), or null if it was accepted. */
+    public static HttpResponse<?> refusal(URI uri) throws Exception {
         try {
             connect(uri).close();
-            return 101;
+            return null;
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof java.net.http.WebSocketHandshakeException refused) {
-                return refused.getResponse().statusCode();
+                return refused.getResponse();
             }
             throw e;
         }
@@ -88,6 +102,30 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
 
     public void send(String frame) {
         socket.sendText(frame, true).join();
+    }
+
+    /** Sends one text message as several frames (WebSocket continuation frames). */
+    public void sendFragmented(List<String> parts) {
+        for (int i = 0; i < parts.size(); i++) {
+            socket.sendText(parts.get(i), i == parts.size() - 1).join();
+        }
+    }
+
+    public void sendBinary(byte[] frame) {
+        socket.sendBinary(ByteBuffer.wrap(frame), true).join();
+    }
+
+    /**
+     * Stops reading from the socket after the frame in flight: the client's TCP receive window fills and the
+     * server's writes stay pending, as with a device on a stalled network. Sending still works.
+     */
+    public void pauseReading() {
+        paused = true;
+    }
+
+    public void resumeReading() {
+        paused = false;
+        socket.request(1);
     }
 
     public String next() throws InterruptedException {
@@ -122,17 +160,35 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
             }
         }
         return null;
+    /**
+     * The balances of the CREDIT_UPDATE frames received, up to and including {@code last} (skipping other
+     * frames): what "every event, in order" is checked against.
+     */
+    public List<Long> balancesUntil(long last) throws InterruptedException {
+        List<Long> balances = new ArrayList<>();
+        while (balances.isEmpty() || balances.get(balances.size() - 1) != last) {
+            Matcher balance = BALANCE.matcher(next("CREDIT_UPDATE"));
+            if (!balance.find()) {
+                throw new AssertionError("a CREDIT_UPDATE without newBalance");
+            }
+            balances.add(Long.parseLong(balance.group(1)));
+        }
+        return balances;
     }
 
     @Override
     public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
         partial.append(data);
         if (last) {
-            received.add(partial.toString());
-            frames.add(partial.toString());
+            String frame = partial.toString();
+            onFrame.accept(frame);
+            received.add(frame);
+            frames.add(frame);
             partial.setLength(0);
         }
-        webSocket.request(1);
+        if (!paused) {
+            webSocket.request(1);
+        }
         return null;
     }
 

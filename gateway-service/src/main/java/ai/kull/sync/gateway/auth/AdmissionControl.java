@@ -1,0 +1,112 @@
+package ai.kull.sync.gateway.auth;
+
+import ai.kull.sync.gateway.config.GatewayConfig;
+import ai.kull.sync.gateway.messaging.GatewayMetrics;
+import ai.kull.sync.gateway.session.TokenBucket;
+import io.quarkus.websockets.next.UserData;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The pod's admission bounds at the HTTP upgrade: new connections per second for the whole pod, and open
+ * connections per user.
+ *
+ * <p>A user's slot is reserved at the upgrade (before the session exists, so two concurrent upgrades
+ * cannot both take the last slot), claimed when the session opens and released when it closes. A slot
+ * whose upgrade never reaches open (the client vanished mid-handshake) is released after
+ * {@value #CLAIM_TIMEOUT_MILLIS} ms.
+ */
+@ApplicationScoped
+public class AdmissionControl {
+
+    static final UserData.TypedKey<Slot> SLOT = new UserData.TypedKey<>("sync.connection-slot");
+    /** Far longer than an upgrade takes from the check to the open callback (milliseconds). */
+    private static final long CLAIM_TIMEOUT_MILLIS = 10_000;
+
+    private final TokenBucket newConnections;
+    private final int maxPerUser;
+    private final ConcurrentHashMap<String, Integer> perUser = new ConcurrentHashMap<>();
+    private final GatewayMetrics metrics;
+    private final Vertx vertx;
+
+    public AdmissionControl(GatewayConfig config, GatewayMetrics metrics, Vertx vertx) {
+        double perSecond = config.admission().maxNewPerSecond();
+        this.newConnections = new TokenBucket(perSecond, Math.max(1, perSecond), System.nanoTime());
+        this.maxPerUser = config.session().maxPerUser();
+        this.metrics = metrics;
+        this.vertx = vertx;
+    }
+
+    /** @return false when the pod already admitted its share of new connections this second */
+    public boolean admitNew() {
+        if (newConnections.tryTake(System.nanoTime())) {
+            return true;
+        }
+        metrics.admissionRefused("new-connection-rate");
+        return false;
+    }
+
+    /** Reserves one of the user's connection slots for this upgrade; false when all are taken. */
+    public boolean reserve(String userId, UserData upgrade) {
+        boolean[] reserved = {false};
+        perUser.compute(userId, (user, open) -> {
+            int count = open == null ? 0 : open;
+            if (count >= maxPerUser) {
+                return open;
+            }
+            reserved[0] = true;
+            return count + 1;
+        });
+        if (!reserved[0]) {
+            metrics.admissionRefused("connections-per-user");
+            return false;
+        }
+        Slot slot = new Slot(userId);
+        upgrade.put(SLOT, slot);
+        vertx.setTimer(CLAIM_TIMEOUT_MILLIS, timer -> {
+            if (slot.state.compareAndSet(Slot.RESERVED, Slot.RELEASED)) {
+                decrement(userId);
+            }
+        });
+        return true;
+    }
+
+    /** The session opened: its slot is held until {@link #release}. */
+    public void claim(WebSocketConnection connection) {
+        Slot slot = connection.userData().get(SLOT);
+        if (slot != null && !slot.state.compareAndSet(Slot.RESERVED, Slot.CLAIMED)) {
+            // The handshake outlived the claim timeout and the slot was given back: count the session again.
+            perUser.merge(slot.userId, 1, Integer::sum);
+            slot.state.set(Slot.CLAIMED);
+        }
+    }
+
+    /** The connection closed (or never became a session): its slot is free. Safe to call more than once. */
+    public void release(WebSocketConnection connection) {
+        Slot slot = connection.userData().get(SLOT);
+        if (slot != null && slot.state.getAndSet(Slot.RELEASED) != Slot.RELEASED) {
+            decrement(slot.userId);
+        }
+    }
+
+    private void decrement(String userId) {
+        perUser.computeIfPresent(userId, (user, open) -> open <= 1 ? null : open - 1);
+    }
+
+    static final class Slot {
+        static final int RESERVED = 0;
+        static final int CLAIMED = 1;
+        static final int RELEASED = 2;
+
+        final String userId;
+        final AtomicInteger state = new AtomicInteger(RESERVED);
+
+        Slot(String userId) {
+            this.userId = userId;
+        }
+    }
+}

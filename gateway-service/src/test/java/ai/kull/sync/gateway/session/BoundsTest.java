@@ -1,0 +1,61 @@
+package ai.kull.sync.gateway.session;
+
+import org.junit.jupiter.api.Test;
+
+import static ai.kull.sync.gateway.session.InboundLimiter.Verdict.ACCEPT;
+import static ai.kull.sync.gateway.session.InboundLimiter.Verdict.CLOSE;
+import static ai.kull.sync.gateway.session.InboundLimiter.Verdict.REJECT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The bounds' arithmetic, on a clock the test moves (the gateway tests check them end to end). */
+class BoundsTest {
+
+    private static final long SECOND = 1_000_000_000L;
+
+    @Test
+    void aTokenBucketAllowsItsBurstThenItsRate() {
+        TokenBucket bucket = new TokenBucket(10, 3, 0);
+        assertThat(bucket.tryTake(0)).isTrue();
+        assertThat(bucket.tryTake(0)).isTrue();
+        assertThat(bucket.tryTake(0)).isTrue();
+        assertThat(bucket.tryTake(0)).as("burst used up").isFalse();
+        assertThat(bucket.tryTake(SECOND / 20)).as("half a token later").isFalse();
+        assertThat(bucket.tryTake(SECOND / 10)).as("one token later").isTrue();
+        assertThat(bucket.tryTake(100 * SECOND)).isTrue();
+        assertThat(bucket.tryTake(100 * SECOND)).isTrue();
+        assertThat(bucket.tryTake(100 * SECOND)).isTrue();
+        assertThat(bucket.tryTake(100 * SECOND)).as("refills up to the burst, no more").isFalse();
+    }
+
+    @Test
+    void anInboundLimiterRejectsOverTheRateAndClosesAfterTooManyRejectionsInItsWindow() {
+        InboundLimiter limiter = new InboundLimiter(1, 2, 3, 10 * SECOND, 0);
+        assertThat(limiter.onFrame(0)).isEqualTo(ACCEPT);
+        assertThat(limiter.onFrame(0)).isEqualTo(ACCEPT);
+        assertThat(limiter.onFrame(0)).isEqualTo(REJECT);
+        assertThat(limiter.onFrame(0)).isEqualTo(REJECT);
+        assertThat(limiter.onFrame(0)).isEqualTo(REJECT);
+        assertThat(limiter.onFrame(SECOND)).as("a token again").isEqualTo(ACCEPT);
+        assertThat(limiter.onFrame(SECOND)).as("fourth rejection in the window").isEqualTo(CLOSE);
+
+        InboundLimiter patient = new InboundLimiter(1, 1, 1, 10 * SECOND, 0);
+        assertThat(patient.onFrame(0)).isEqualTo(ACCEPT);
+        assertThat(patient.onFrame(0)).isEqualTo(REJECT);
+        assertThat(patient.onFrame(11 * SECOND)).isEqualTo(ACCEPT);
+        assertThat(patient.onFrame(11 * SECOND)).as("the earlier rejection's window is over").isEqualTo(REJECT);
+    }
+
+    @Test
+    void anOutboundBudgetRefusesWhatWouldExceedItsBoundUntilWritesComplete() {
+        OutboundBudget budget = new OutboundBudget();
+        assertThat(budget.tryReserve(5_000, 1_000)).as("one big frame alone still goes out").isTrue();
+        assertThat(budget.tryReserve(1, 1_000)).isFalse();
+        budget.release(5_000);
+        assertThat(budget.tryReserve(600, 1_000)).isTrue();
+        assertThat(budget.tryReserve(400, 1_000)).isTrue();
+        assertThat(budget.tryReserve(1, 1_000)).isFalse();
+        budget.release(600);
+        assertThat(budget.tryReserve(600, 1_000)).isTrue();
+        assertThat(budget.pending()).isEqualTo(1_000);
+    }
+}
