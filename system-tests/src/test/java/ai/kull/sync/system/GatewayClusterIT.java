@@ -107,10 +107,10 @@ class GatewayClusterIT {
             expected.add(balance);
         }
         for (TestDevice device : aliceDevices) {
-            assertThat(balancesUntil(device, events + 1)).as("alice's device").isEqualTo(expected);
+            assertThat(device.balancesUntil(events + 1)).as("alice's device").isEqualTo(expected);
         }
         for (TestDevice device : bobDevices) {
-            assertThat(balancesUntil(device, 1_001)).as("bob's device").containsExactly(1_000L, 1_001L);
+            assertThat(device.balancesUntil(1_001)).as("bob's device").containsExactly(1_000L, 1_001L);
         }
     }
 
@@ -124,8 +124,8 @@ class GatewayClusterIT {
         publisher.publishExceptDevice(user, "mac", credit(user, 2)).get(10, TimeUnit.SECONDS);
         publishCredit(user, 3);
 
-        assertThat(balancesUntil(phone, 3)).containsExactly(1L, 2L, 3L);
-        assertThat(balancesUntil(mac, 3)).containsExactly(3L);
+        assertThat(phone.balancesUntil(3)).containsExactly(1L, 2L, 3L);
+        assertThat(mac.balancesUntil(3)).containsExactly(3L);
     }
 
     @Test
@@ -151,7 +151,7 @@ class GatewayClusterIT {
         assertThat(member.next("SYNC_PROGRESS")).contains("\"jobId\":\"job-7\"");
         assertThat(subscriber.next("SYNC_PROGRESS")).contains("\"jobId\":\"job-7\"");
         publishCredit(outsiderId, 1);
-        balancesUntil(outsider, 1);
+        outsider.balancesUntil(1);
         assertThat(outsider.received).noneMatch(frame -> frame.contains("SYNC_PROGRESS"));
     }
 
@@ -182,7 +182,7 @@ class GatewayClusterIT {
         assertThat(phone.next("SHOOT_PROGRESS")).contains("\"shootId\":\"shoot_9\"", "\"deviceId\":\"mac\"");
         assertThat(tablet.next("SHOOT_PROGRESS")).contains("\"shootId\":\"shoot_9\"");
         publishCredit(user, 1);
-        balancesUntil(mac, 1);
+        mac.balancesUntil(1);
         assertThat(mac.received).noneMatch(frame -> frame.contains("SHOOT_PROGRESS"));
     }
 
@@ -299,10 +299,6 @@ class GatewayClusterIT {
     private TestDevice track(TestDevice device) {
         devices.add(device);
         return device;
-    }
-
-    private static List<Long> balancesUntil(TestDevice device, long last) throws InterruptedException {
-        return device.balancesUntil(last);
     }
 
     private static String awaitDeviceList(GatewayProcess pod, String user, int devices) throws Exception {

@@ -160,6 +160,8 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
             }
         }
         return null;
+    }
+
     /**
      * The balances of the CREDIT_UPDATE frames received, up to and including {@code last} (skipping other
      * frames): what "every event, in order" is checked against.
