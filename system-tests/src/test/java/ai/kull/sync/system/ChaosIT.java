@@ -39,8 +39,8 @@ class ChaosIT {
     private static final Duration READY = Duration.ofSeconds(90);
 
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(8);
-    private final List<GatewayProcess> live = new CopyOnWriteArrayList<>();
-    private final List<GatewayProcess> everStarted = new ArrayList<>();
+    private final List<AppProcess> live = new CopyOnWriteArrayList<>();
+    private final List<AppProcess> everStarted = new ArrayList<>();
     private final List<ResilientDevice> devices = new ArrayList<>();
     private volatile LocalKafkaBroker broker;
     private EventPublisher publisher;
@@ -49,7 +49,7 @@ class ChaosIT {
     void tearDown() throws Exception {
         devices.forEach(ResilientDevice::stop);
         scheduler.shutdownNow();
-        for (GatewayProcess pod : everStarted) {
+        for (AppProcess pod : everStarted) {
             pod.close();
         }
         if (publisher != null) {
@@ -64,7 +64,7 @@ class ChaosIT {
     void killingOneOfThreePodsLosesAndDuplicatesNothingForAThousandDevices() throws Exception {
         startBrokerAndPods(LocalKafkaBroker.startEphemeral(), 3);
         connectDevices(200, 5);
-        GatewayProcess victim = live.get(1);
+        AppProcess victim = live.get(1);
 
         Result result = stream(40, round -> {
             if (round == 15) {
@@ -83,7 +83,7 @@ class ChaosIT {
     void aRollingRestartOfEveryPodLosesAndDuplicatesNothing() throws Exception {
         startBrokerAndPods(LocalKafkaBroker.startEphemeral(), 3);
         connectDevices(100, 3);
-        List<GatewayProcess> original = List.copyOf(live);
+        List<AppProcess> original = List.copyOf(live);
         CompletableFuture<Void> rolling = new CompletableFuture<>();
 
         Result result = stream(250, round -> {
@@ -138,11 +138,11 @@ class ChaosIT {
         broker = started;
         publisher = new EventPublisher(broker.bootstrapServers());
         for (int i = 0; i < pods; i++) {
-            GatewayProcess pod = GatewayProcess.start("chaos-" + i, broker.bootstrapServers(), SETTINGS);
+            AppProcess pod = AppProcess.start("chaos-" + i, broker.bootstrapServers(), SETTINGS);
             everStarted.add(pod);
             live.add(pod);
         }
-        for (GatewayProcess pod : live) {
+        for (AppProcess pod : live) {
             pod.awaitReady(READY);
         }
     }
@@ -242,7 +242,7 @@ class ChaosIT {
                 result.recoveredMillis());
     }
 
-    private void kill(GatewayProcess pod) {
+    private void kill(AppProcess pod) {
         try {
             pod.kill();
         } catch (InterruptedException e) {
@@ -251,12 +251,12 @@ class ChaosIT {
     }
 
     /** SIGTERM (devices drain to the other pods), then the same pod id back, as a rolling deployment does. */
-    private void restart(GatewayProcess pod) {
+    private void restart(AppProcess pod) {
         try {
             live.remove(pod);
             pod.terminate();
             assertThat(pod.process.waitFor(30, TimeUnit.SECONDS)).as("%s exits after its drain", pod.podId).isTrue();
-            GatewayProcess replacement = GatewayProcess.start(pod.podId, broker.bootstrapServers(), SETTINGS);
+            AppProcess replacement = AppProcess.start(pod.podId, broker.bootstrapServers(), SETTINGS);
             everStarted.add(replacement);
             replacement.awaitReady(READY);
             live.add(replacement);

@@ -44,28 +44,28 @@ class GatewayClusterIT {
 
     private static LocalKafkaBroker broker;
     private static EventPublisher publisher;
-    private static GatewayProcess a;
-    private static GatewayProcess b;
-    private static GatewayProcess c;
+    private static AppProcess a;
+    private static AppProcess b;
+    private static AppProcess c;
 
     private final List<TestDevice> devices = new ArrayList<>();
-    private final List<GatewayProcess> extraPods = new ArrayList<>();
+    private final List<AppProcess> extraPods = new ArrayList<>();
 
     @BeforeAll
     static void startCluster() throws Exception {
         broker = LocalKafkaBroker.startEphemeral();
         publisher = new EventPublisher(broker.bootstrapServers());
-        a = GatewayProcess.start("pod-a", broker.bootstrapServers(), SETTINGS);
-        b = GatewayProcess.start("pod-b", broker.bootstrapServers(), SETTINGS);
-        c = GatewayProcess.start("pod-c", broker.bootstrapServers(), SETTINGS);
-        for (GatewayProcess pod : List.of(a, b, c)) {
+        a = AppProcess.start("pod-a", broker.bootstrapServers(), SETTINGS);
+        b = AppProcess.start("pod-b", broker.bootstrapServers(), SETTINGS);
+        c = AppProcess.start("pod-c", broker.bootstrapServers(), SETTINGS);
+        for (AppProcess pod : List.of(a, b, c)) {
             pod.awaitReady(READY_TIMEOUT);
         }
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
-        for (GatewayProcess pod : new GatewayProcess[] {a, b, c}) {
+        for (AppProcess pod : new AppProcess[] {a, b, c}) {
             if (pod != null) {
                 pod.close();
             }
@@ -81,7 +81,7 @@ class GatewayClusterIT {
     @AfterEach
     void disconnect() throws Exception {
         devices.forEach(TestDevice::close);
-        for (GatewayProcess pod : extraPods) {
+        for (AppProcess pod : extraPods) {
             pod.close();
         }
     }
@@ -196,7 +196,7 @@ class GatewayClusterIT {
         connect(c, user, "tablet");
         assertThat(phone.next("DEVICE_CONNECTED", "\"deviceId\":\"tablet\"")).contains("\"pod\":\"pod-c\"");
 
-        for (GatewayProcess pod : List.of(a, b, c)) {
+        for (AppProcess pod : List.of(a, b, c)) {
             assertThat(awaitDeviceList(pod, user, 3)).as("list on %s", pod.podId)
                     .contains("\"deviceId\":\"mac\"", "\"deviceId\":\"phone\"", "\"deviceId\":\"tablet\"");
         }
@@ -209,7 +209,7 @@ class GatewayClusterIT {
 
     @Test
     void aKilledPodsDevicesAreReportedOfflineOnTheOtherPodsWithinTheTimeout() throws Exception {
-        GatewayProcess doomed = extraPod("pod-doomed");
+        AppProcess doomed = extraPod("pod-doomed");
         String user = unique("frank");
         TestDevice mac = connect(a, user, "mac");
         mac.next("CONNECTION_ESTABLISHED");
@@ -231,7 +231,7 @@ class GatewayClusterIT {
 
     @Test
     void sigtermUnreadiesThePodAndClosesEverySessionWith1012WithinTheDrainPeriod() throws Exception {
-        GatewayProcess draining = extraPod("pod-draining");
+        AppProcess draining = extraPod("pod-draining");
         List<TestDevice> sessions = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             sessions.add(connect(draining, unique("drain"), "web"));
@@ -285,14 +285,14 @@ class GatewayClusterIT {
         assertThat(device.next("PONG")).as("the session stays open").contains("timestamp");
     }
 
-    private GatewayProcess extraPod(String podId) throws Exception {
-        GatewayProcess pod = GatewayProcess.start(podId, broker.bootstrapServers(), SETTINGS);
+    private AppProcess extraPod(String podId) throws Exception {
+        AppProcess pod = AppProcess.start(podId, broker.bootstrapServers(), SETTINGS);
         extraPods.add(pod);
         pod.awaitReady(READY_TIMEOUT);
         return pod;
     }
 
-    private TestDevice connect(GatewayProcess pod, String userId, String deviceId) throws Exception {
+    private TestDevice connect(AppProcess pod, String userId, String deviceId) throws Exception {
         return track(TestDevice.connect(pod.ws("/ws?token=" + token(userId, deviceId, List.of()))));
     }
 
@@ -301,7 +301,7 @@ class GatewayClusterIT {
         return device;
     }
 
-    private static String awaitDeviceList(GatewayProcess pod, String user, int devices) throws Exception {
+    private static String awaitDeviceList(AppProcess pod, String user, int devices) throws Exception {
         String token = token(user, "lister", List.of());
         long deadline = System.currentTimeMillis() + 15_000;
         while (true) {
@@ -316,7 +316,7 @@ class GatewayClusterIT {
         }
     }
 
-    private static void awaitUnready(GatewayProcess pod) throws Exception {
+    private static void awaitUnready(AppProcess pod) throws Exception {
         long deadline = System.currentTimeMillis() + 5_000;
         while (pod.get("/q/health/ready", null).statusCode() == 200) {
             assertThat(System.currentTimeMillis()).as("unready soon after SIGTERM").isLessThan(deadline);

@@ -29,12 +29,12 @@ final class ResilientDevice {
     final String deviceId;
     final AtomicInteger reconnects = new AtomicInteger();
     private final String token;
-    private final Supplier<List<GatewayProcess>> livePods;
+    private final Supplier<List<AppProcess>> livePods;
     private final ScheduledExecutorService scheduler;
     private final List<TestDevice> sessions = new CopyOnWriteArrayList<>();
     private volatile boolean stopped;
 
-    ResilientDevice(String userId, String deviceId, Supplier<List<GatewayProcess>> livePods,
+    ResilientDevice(String userId, String deviceId, Supplier<List<AppProcess>> livePods,
                     ScheduledExecutorService scheduler) throws Exception {
         this.userId = userId;
         this.deviceId = deviceId;
@@ -77,8 +77,8 @@ final class ResilientDevice {
     }
 
     private TestDevice open(String cursor) throws Exception {
-        List<GatewayProcess> pods = livePods.get();
-        GatewayProcess pod = pods.get(ThreadLocalRandom.current().nextInt(pods.size()));
+        List<AppProcess> pods = livePods.get();
+        AppProcess pod = pods.get(ThreadLocalRandom.current().nextInt(pods.size()));
         String query = "/ws?token=" + token + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
         TestDevice session = TestDevice.connect(pod.ws(query));
         sessions.add(session);

@@ -47,13 +47,13 @@ class SlowConsumerIT {
 
     private static LocalKafkaBroker broker;
     private static EventPublisher publisher;
-    private static GatewayProcess gateway;
+    private static AppProcess gateway;
 
     @BeforeAll
     static void start() throws Exception {
         broker = LocalKafkaBroker.startEphemeral();
         publisher = new EventPublisher(broker.bootstrapServers());
-        gateway = GatewayProcess.start("pod-slow", broker.bootstrapServers(),
+        gateway = AppProcess.start("pod-slow", broker.bootstrapServers(),
                 Map.of("GATEWAY_SESSION_MAX_PENDING_BYTES", String.valueOf(MAX_PENDING_BYTES)), "128m");
         gateway.awaitReady(Duration.ofSeconds(90));
     }

@@ -10,21 +10,24 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 
-/** One packaged gateway (quarkus-run.jar) running as its own process, as a pod would. */
-final class GatewayProcess implements AutoCloseable {
+/** One packaged service (its quarkus-run.jar) running as its own process, as a pod would. */
+final class AppProcess implements AutoCloseable {
 
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    private static final Path JAR = ROOT.resolve("gateway-service/target/quarkus-app/quarkus-run.jar");
+    /** The service credential the domain services are started with. */
+    static final String API_KEY = "system-test-api-key";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+    /** The gateway's pod id, or the service's module name. */
     final String podId;
     final int port;
     final Process process;
     final Path log;
 
-    private GatewayProcess(String podId, int port, Process process, Path log) {
+    private AppProcess(String podId, int port, Process process, Path log) {
         this.podId = podId;
         this.port = port;
         this.process = process;
@@ -35,26 +38,38 @@ final class GatewayProcess implements AutoCloseable {
      * Starts a gateway verifying tokens signed with {@link TestDevice#SECRET}; {@code env} adds or overrides
      * settings (e.g. {@code GATEWAY_DRAIN_PERIOD}).
      */
-    static GatewayProcess start(String podId, String bootstrap, Map<String, String> env) throws IOException {
+    static AppProcess start(String podId, String bootstrap, Map<String, String> env) throws IOException {
         return start(podId, bootstrap, env, "256m");
     }
 
     /** As {@link #start(String, String, Map)}, with the JVM's maximum heap ({@code -Xmx}), e.g. {@code 128m}. */
-    static GatewayProcess start(String podId, String bootstrap, Map<String, String> env, String maxHeap)
+    static AppProcess start(String podId, String bootstrap, Map<String, String> env, String maxHeap)
             throws IOException {
+        Map<String, String> gateway = new HashMap<>(Map.of("GATEWAY_POD_ID", podId,
+                "GATEWAY_AUTH_JWT_SECRET", TestDevice.SECRET));
+        gateway.putAll(env);
+        return launch("gateway-service", podId, bootstrap, gateway, maxHeap);
+    }
+
+    /** Starts a domain service ({@code credit-service}, ...) that accepts {@link #API_KEY}. */
+    static AppProcess service(String module, String bootstrap) throws IOException {
+        return launch(module, module, bootstrap, Map.of("SYNC_SERVICE_API_KEYS", API_KEY), "256m");
+    }
+
+    private static AppProcess launch(String module, String name, String bootstrap, Map<String, String> env,
+                                     String maxHeap) throws IOException {
         int port = TestPorts.free(1).get(0);
-        Path log = ROOT.resolve("system-tests/target/" + podId + ".log");
+        Path log = ROOT.resolve("system-tests/target/" + name + ".log");
         Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder("java", "-Xmx" + maxHeap, "-jar", JAR.toString())
+        Path jar = ROOT.resolve(module + "/target/quarkus-app/quarkus-run.jar");
+        ProcessBuilder builder = new ProcessBuilder("java", "-Xmx" + maxHeap, "-jar", jar.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> environment = builder.environment();
         environment.put("HTTP_PORT", String.valueOf(port));
         environment.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-        environment.put("GATEWAY_POD_ID", podId);
-        environment.put("GATEWAY_AUTH_JWT_SECRET", TestDevice.SECRET);
         environment.putAll(env);
-        return new GatewayProcess(podId, port, builder.start(), log);
+        return new AppProcess(name, port, builder.start(), log);
     }
 
     void awaitReady(Duration timeout) throws Exception {
@@ -80,11 +95,29 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     HttpResponse<String> get(String path, String bearerToken) throws IOException, InterruptedException {
+        return get(path, bearerToken, Map.of());
+    }
+
+    HttpResponse<String> get(String path, String bearerToken, Map<String, String> headers)
+            throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .timeout(Duration.ofSeconds(10));
         if (bearerToken != null) {
             request.header("Authorization", "Bearer " + bearerToken);
         }
+        headers.forEach(request::header);
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** POSTs JSON with the service credential and the given extra headers. */
+    HttpResponse<String> post(String path, String json, Map<String, String> headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .header("X-Api-Key", API_KEY)
+                .POST(HttpRequest.BodyPublishers.ofString(json));
+        headers.forEach(request::header);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
