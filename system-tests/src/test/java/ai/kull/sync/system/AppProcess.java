@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /** One packaged service (its quarkus-run.jar) running as its own process, as a pod would. */
 final class AppProcess implements AutoCloseable {
@@ -112,13 +113,21 @@ final class AppProcess implements AutoCloseable {
     /** POSTs JSON with the service credential and the given extra headers. */
     HttpResponse<String> post(String path, String json, Map<String, String> headers)
             throws IOException, InterruptedException {
+        return HTTP.send(postRequest(path, json, headers), HttpResponse.BodyHandlers.ofString());
+    }
+
+    CompletableFuture<HttpResponse<String>> postAsync(String path, String json) {
+        return HTTP.sendAsync(postRequest(path, json, Map.of()), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest postRequest(String path, String json, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .header("X-Api-Key", API_KEY)
                 .POST(HttpRequest.BodyPublishers.ofString(json));
         headers.forEach(request::header);
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return request.build();
     }
 
     /** SIGKILL: the pod vanishes without closing anything, like a crashed node. */
