@@ -41,7 +41,8 @@ class SlowConsumerIT {
     private static final int EVENTS = 3_000;
     /** ~4 KiB per event: a stalled device's socket buffers (several MiB on loopback) fill within seconds. */
     private static final String PADDING = "x".repeat(4_000);
-    private static final long MAX_PENDING_BYTES = 256 * 1024;
+    /** Large enough that readers never reach it on a loaded 2-core machine, small next to a stalled socket. */
+    private static final long MAX_PENDING_BYTES = 1024 * 1024;
     private static final Pattern SENT = Pattern.compile("\"sentNanos\":(\\d+)");
     private static final Pattern SEQ = Pattern.compile("\"jobId\":\"seq-(\\d+)\"");
 

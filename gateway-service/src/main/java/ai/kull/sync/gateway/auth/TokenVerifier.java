@@ -1,24 +1,16 @@
 package ai.kull.sync.gateway.auth;
 
+import ai.kull.sync.auth.JwtVerifiers;
 import ai.kull.sync.events.Limits;
 import ai.kull.sync.gateway.config.GatewayConfig;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.jose4j.jwa.AlgorithmConstraints;
-import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
 import org.jose4j.jwt.consumer.ErrorCodes;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumer;
-import org.jose4j.jwt.consumer.JwtConsumerBuilder;
-import org.jose4j.keys.HmacKey;
 
-import java.nio.charset.StandardCharsets;
-import java.security.Key;
-import java.security.KeyFactory;
-import java.security.spec.X509EncodedKeySpec;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -50,7 +42,8 @@ public class TokenVerifier {
     private final boolean devTokens;
 
     public TokenVerifier(GatewayConfig config) {
-        this.jwtConsumer = buildConsumer(config.auth());
+        this.jwtConsumer = JwtVerifiers.of(config.auth().jwtSecret(), config.auth().jwtPublicKey(),
+                config.auth().issuer(), config.auth().clockSkew(), "gateway.auth.jwt-public-key").orElse(null);
         this.devTokens = config.auth().devTokens();
     }
 
@@ -139,44 +132,5 @@ public class TokenVerifier {
 
     private static String generatedWebDeviceId() {
         return "web-" + UUID.randomUUID();
-    }
-
-    private static JwtConsumer buildConsumer(GatewayConfig.Auth auth) {
-        Key key;
-        AlgorithmConstraints algorithms;
-        if (auth.jwtSecret().isPresent()) {
-            key = new HmacKey(auth.jwtSecret().get().getBytes(StandardCharsets.UTF_8));
-            algorithms = new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
-                    AlgorithmIdentifiers.HMAC_SHA256);
-        } else if (auth.jwtPublicKey().isPresent()) {
-            key = publicKey(auth.jwtPublicKey().get());
-            algorithms = new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
-                    AlgorithmIdentifiers.RSA_USING_SHA256, AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256);
-        } else {
-            return null;
-        }
-        JwtConsumerBuilder builder = new JwtConsumerBuilder()
-                .setRequireExpirationTime()
-                .setRequireSubject()
-                .setAllowedClockSkewInSeconds((int) auth.clockSkew().toSeconds())
-                .setVerificationKey(key)
-                .setJwsAlgorithmConstraints(algorithms)
-                .setSkipDefaultAudienceValidation();
-        auth.issuer().ifPresent(builder::setExpectedIssuer);
-        return builder.build();
-    }
-
-    private static Key publicKey(String pem) {
-        byte[] der = Base64.getMimeDecoder().decode(pem
-                .replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "")
-                .replaceAll("\\s", ""));
-        for (String algorithm : List.of("RSA", "EC")) {
-            try {
-                return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
-            } catch (Exception notThisAlgorithm) {
-                // try the next one
-            }
-        }
-        throw new IllegalArgumentException("gateway.auth.jwt-public-key is neither an RSA nor an EC public key");
     }
 }

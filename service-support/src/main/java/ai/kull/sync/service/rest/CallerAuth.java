@@ -1,23 +1,17 @@
 package ai.kull.sync.service.rest;
 
+import ai.kull.sync.auth.JwtVerifiers;
 import ai.kull.sync.service.config.ServiceConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
-import org.jose4j.jwa.AlgorithmConstraints;
-import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumer;
-import org.jose4j.jwt.consumer.JwtConsumerBuilder;
-import org.jose4j.keys.HmacKey;
 
 import java.nio.charset.StandardCharsets;
-import java.security.Key;
-import java.security.KeyFactory;
 import java.security.MessageDigest;
-import java.security.spec.X509EncodedKeySpec;
-import java.util.Base64;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -38,7 +32,8 @@ public class CallerAuth {
 
     public CallerAuth(ServiceConfig config) {
         this.config = config;
-        this.jwt = buildConsumer(config);
+        this.jwt = JwtVerifiers.of(config.jwtSecret(), config.jwtPublicKey(), config.jwtIssuer(),
+                Duration.ofSeconds(30), "sync.service.jwt-public-key").orElse(null);
         this.apiKeys = config.apiKeys().orElse(List.of()).stream()
                 .filter(key -> !key.isBlank())
                 .map(key -> key.getBytes(StandardCharsets.UTF_8))
@@ -126,42 +121,5 @@ public class CallerAuth {
         } catch (MalformedClaimException e) {
             throw ApiError.unauthorized("malformed sub claim");
         }
-    }
-
-    private static JwtConsumer buildConsumer(ServiceConfig config) {
-        Key key;
-        AlgorithmConstraints algorithms;
-        if (config.jwtSecret().isPresent()) {
-            key = new HmacKey(config.jwtSecret().get().getBytes(StandardCharsets.UTF_8));
-            algorithms = new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
-                    AlgorithmIdentifiers.HMAC_SHA256);
-        } else if (config.jwtPublicKey().isPresent()) {
-            key = publicKey(config.jwtPublicKey().get());
-            algorithms = new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT,
-                    AlgorithmIdentifiers.RSA_USING_SHA256, AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256);
-        } else {
-            return null;
-        }
-        JwtConsumerBuilder builder = new JwtConsumerBuilder()
-                .setRequireExpirationTime()
-                .setAllowedClockSkewInSeconds(30)
-                .setVerificationKey(key)
-                .setJwsAlgorithmConstraints(algorithms)
-                .setSkipDefaultAudienceValidation();
-        config.jwtIssuer().ifPresent(builder::setExpectedIssuer);
-        return builder.build();
-    }
-
-    private static Key publicKey(String pem) {
-        byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "")
-                .replaceAll("\\s", ""));
-        for (String algorithm : List.of("RSA", "EC")) {
-            try {
-                return KeyFactory.getInstance(algorithm).generatePublic(new X509EncodedKeySpec(der));
-            } catch (Exception notThisAlgorithm) {
-                // try the next one
-            }
-        }
-        throw new IllegalArgumentException("sync.service.jwt-public-key is neither an RSA nor an EC public key");
     }
 }
