@@ -15,7 +15,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -227,6 +229,30 @@ class GatewayClusterIT {
                 .succeedsWithin(Duration.ofSeconds(30)).isEqualTo(1006);
         System.out.printf("killed pod's device reported offline after %d ms (pod timeout 3 s, heartbeat 1 s)%n",
                 detectedMillis);
+    }
+
+    @Test
+    void aDeviceResumesWithoutLossOnAPodStartedAfterItDisconnected() throws Exception {
+        String user = unique("gina");
+        String cursor;
+        try (TestDevice phone = TestDevice.connect(a.ws("/ws?token=" + token(user, "phone", List.of())))) {
+            phone.next("CONNECTION_ESTABLISHED");
+            publishCredit(user, 1);
+            phone.balancesUntil(1);
+            cursor = phone.lastCursor();
+        }
+        for (long balance = 2; balance <= 4; balance++) {
+            publishCredit(user, balance);
+        }
+
+        // This pod did not exist when the events were published: it must have read them back before ready.
+        AppProcess late = extraPod("pod-late");
+        TestDevice phone = track(TestDevice.connect(late.ws("/ws?token=" + token(user, "phone", List.of())
+                + "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))));
+
+        assertThat(phone.next("CONNECTION_ESTABLISHED")).contains("\"resumed\":true", "\"pod\":\"pod-late\"");
+        assertThat(phone.balancesUntil(4)).containsExactly(2L, 3L, 4L);
+        assertThat(phone.next("PENDING_CHECK_COMPLETE")).contains("\"delivered\":3");
     }
 
     @Test
