@@ -230,7 +230,7 @@ class ChaosIT {
             boolean inOrderOnce = got.equals(got.stream().sorted().distinct().toList());
             boolean exact = result.failedPublishes() == 0 ? got.equals(expected) : got.containsAll(expected);
             if (!inOrderOnce || !exact) {
-                wrong.add(device.userId + "/" + device.deviceId + " expected " + expected.size() + " got " + got);
+                wrong.add(device.describe() + "; expected " + expected.size() + " got " + got);
             }
         }
         assertThat(wrong).as("devices whose events differ from the acknowledged ones (first 5)")

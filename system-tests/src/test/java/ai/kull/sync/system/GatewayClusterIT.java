@@ -322,9 +322,10 @@ class GatewayClusterIT {
         return track(TestDevice.connect(pod.ws("/ws?token=" + token(userId, deviceId, List.of()))));
     }
 
-    private TestDevice track(TestDevice device) {
+    /** Keeps the device for closing after the test, once its session is attached. */
+    private TestDevice track(TestDevice device) throws InterruptedException {
         devices.add(device);
-        return device;
+        return device.awaitEstablished();
     }
 
     private static String awaitDeviceList(AppProcess pod, String user, int devices) throws Exception {

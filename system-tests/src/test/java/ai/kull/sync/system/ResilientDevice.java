@@ -28,6 +28,8 @@ final class ResilientDevice {
     final String userId;
     final String deviceId;
     final AtomicInteger reconnects = new AtomicInteger();
+    private final AtomicInteger failedAttempts = new AtomicInteger();
+    private volatile String lastFailure = "none";
     private final String token;
     private final Supplier<List<AppProcess>> livePods;
     private final ScheduledExecutorService scheduler;
@@ -71,6 +73,17 @@ final class ResilientDevice {
         return sessions.stream().flatMap(s -> s.received.stream()).filter(f -> f.contains("\"resumed\":true")).count();
     }
 
+    /** For a failure message: how this device's sessions went. */
+    String describe() {
+        StringBuilder text = new StringBuilder(userId + "/" + deviceId + ": " + sessions.size() + " sessions, "
+                + failedAttempts.get() + " failed reconnects (last: " + lastFailure + "), closes:");
+        for (TestDevice session : sessions) {
+            text.append(' ').append(session.closeCode.isDone()
+                    ? String.valueOf(session.closeCode.exceptionally(e -> -1).join()) : "open");
+        }
+        return text.toString();
+    }
+
     void stop() {
         stopped = true;
         sessions.forEach(TestDevice::close);
@@ -99,6 +112,8 @@ final class ResilientDevice {
                 reconnects.incrementAndGet();
                 open(cursor);
             } catch (Exception refusedOrDown) {
+                failedAttempts.incrementAndGet();
+                lastFailure = String.valueOf(refusedOrDown);
                 reconnectLater(cursor); // that pod is draining or gone: try another
             }
         }, 50 + ThreadLocalRandom.current().nextInt(250), TimeUnit.MILLISECONDS);

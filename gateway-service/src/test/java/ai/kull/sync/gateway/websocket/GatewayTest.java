@@ -46,8 +46,9 @@ abstract class GatewayTest {
         }
     }
 
+    /** A device whose session is attached: events published from now on reach it. */
     TestDevice device(String path, String userId, String deviceId, List<String> orgs) throws Exception {
-        return TestDevice.connect(ws(path + "?token=" + token(userId, deviceId, orgs)));
+        return TestDevice.connect(ws(path + "?token=" + token(userId, deviceId, orgs))).awaitEstablished();
     }
 
     static String token(String userId, String deviceId, List<String> orgs) throws Exception {

@@ -76,9 +76,29 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
 
     public static TestDevice connect(URI uri) throws Exception {
         TestDevice device = new TestDevice();
-        device.socket = HTTP.newWebSocketBuilder()
-                .buildAsync(uri, device).get(10, TimeUnit.SECONDS);
+        CompletableFuture<WebSocket> opening = HTTP.newWebSocketBuilder().buildAsync(uri, device);
+        try {
+            device.socket = opening.get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException slow) {
+            opening.thenAccept(WebSocket::abort); // no half-open session left behind, receiving unseen
+            throw slow;
+        }
         return device;
+    }
+
+    /**
+     * Waits until the gateway attached the session (CONNECTION_ESTABLISHED arrived) without taking the frame:
+     * the upgrade completes a little before, and events routed in between are not this session's.
+     */
+    public TestDevice awaitEstablished() throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 15_000;
+        while (received.stream().noneMatch(frame -> frame.contains("\"type\":\"CONNECTION_ESTABLISHED\""))) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("no CONNECTION_ESTABLISHED within 15 s");
+            }
+            Thread.sleep(5);
+        }
+        return this;
     }
 
     /** The HTTP status an upgrade attempt was refused with. */
