@@ -41,8 +41,8 @@ final class BareConsumer {
     /**
      * {@code --from backlog}: reads the records of the last {@code --lookback} (the gateway's replay window,
      * 5m) up to the end offsets as they were at start, and reports records per second between 10% and 90% of
-     * them. {@code --from end --duration 30s}: reads live records and reports the produce-to-consume latency of
-     * the load generator's events.
+     * them. {@code --from end --warmup 5s --duration 30s}: reads live records and reports the produce-to-consume
+     * latency of the load generator's events after the warm-up.
      */
     static Map<String, Object> run(Flags flags) {
         Map<String, Object> props = new HashMap<>();
@@ -61,7 +61,7 @@ final class BareConsumer {
             kafka.assign(partitions);
             Map<TopicPartition, Long> ends = kafka.endOffsets(partitions);
             return "end".equals(flags.string("from", "backlog"))
-                    ? live(kafka, flags.duration("duration", Duration.ofSeconds(30)))
+                    ? live(kafka, flags.duration("warmup", Duration.ZERO), flags.duration("duration", Duration.ofSeconds(30)))
                     : backlog(kafka, partitions, ends, flags.duration("lookback", Duration.ofMinutes(5)));
         }
     }
@@ -94,12 +94,19 @@ final class BareConsumer {
         return report;
     }
 
-    private static Map<String, Object> live(KafkaConsumer<String, byte[]> kafka, Duration duration) {
+    private static Map<String, Object> live(KafkaConsumer<String, byte[]> kafka, Duration warmup, Duration duration) {
         kafka.seekToEnd(kafka.assignment());
         LatencyStats latency = new LatencyStats();
-        long deadline = System.nanoTime() + duration.toNanos();
+        long warm = System.nanoTime() + warmup.toNanos();
+        long deadline = warm + duration.toNanos();
         long records = 0;
+        boolean warmingUp = !warmup.isZero();
         while (System.nanoTime() < deadline) {
+            if (warmingUp && System.nanoTime() >= warm) {
+                warmingUp = false;
+                latency.reset();
+                records = 0;
+            }
             for (ConsumerRecord<String, byte[]> record : kafka.poll(Duration.ofMillis(100))) {
                 long now = Marker.nowMicros();
                 records++;

@@ -73,7 +73,7 @@ final class SessionPool {
                 .setConnectTimeout(30_000)
                 .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
         int n = 0;
-        for (int u = 0; u < users; u++) {
+        for (int u = 0; u < users && !gateways.isEmpty(); u++) {
             for (int d = 0; d < devicesPerUser; d++) {
                 sessions.add(new Session(userPrefix + u, "d" + d, gateways.get(n++ % gateways.size())));
             }
