@@ -93,6 +93,23 @@ loadgen_bg() {
   LAST_PID=$!
 }
 
+# loadgen_cpu NAME SERVER_PID ARGS...: like loadgen, and sets CPU_PER_DELIVERY to the server process's CPU
+# microseconds per delivery from the moment every session is open to the end of the run.
+loadgen_cpu() {
+  local name=$1 server=$2
+  shift 2
+  loadgen_bg "$name" "$@"
+  local pid=$LAST_PID
+  until grep -q LOADGEN_CONNECTED "$RUN_DIR/$name.log" 2>/dev/null || ! kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  local before after
+  before=$(awk '{ print $14 + $15 }' "/proc/$server/stat")
+  wait "$pid" || { tail -20 "$RUN_DIR/$name.log"; return 1; }
+  after=$(awk '{ print $14 + $15 }' "/proc/$server/stat")
+  grep -v '^\[loadgen' "$RUN_DIR/$name.log" | grep -v SLF4J | tail -30 || true
+  CPU_PER_DELIVERY=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v d="$(jget "$RUN_DIR/$name.json" delivered)" \
+    'BEGIN { if (d > 0) printf "%.1f", t * 1e6 / hz / d; else print "n/a" }')
+}
+
 start_broker() {
   rm -rf "$RUN_DIR/kafka-data"
   env KAFKA_PORT="$KAFKA_PORT" KAFKA_DATA_DIR="$RUN_DIR/kafka-data" \
@@ -177,7 +194,8 @@ scenario_fanout() {
   local bare_pid=$LAST_PID
   PIDS+=($bare_pid)
   until grep -q BARE_SERVER_READY "$RUN_DIR/bare-server.log" 2>/dev/null; do sleep 0.3; done
-  loadgen fanout-bare --gateways "ws://localhost:$port" "${args[@]}"
+  loadgen_cpu fanout-bare "$bare_pid" --gateways "ws://localhost:$port" "${args[@]}"
+  local bare_cpu=$CPU_PER_DELIVERY
   stop_pid "$bare_pid"
 
   port=$((BASE_PORT + 11))
@@ -188,12 +206,15 @@ scenario_fanout() {
   if [[ $BENCH_JFR == 1 ]]; then
     jcmd "$FANOUT_PID" JFR.start duration=$((FANOUT_SECONDS + 15))s filename="$RUN_DIR/fanout-gateway.jfr" >/dev/null
   fi
-  loadgen fanout-gateway --gateways "ws://localhost:$port" "${args[@]}"
+  loadgen_cpu fanout-gateway "$FANOUT_PID" --gateways "ws://localhost:$port" "${args[@]}"
+  local gateway_cpu=$CPU_PER_DELIVERY
   local bare gw
   bare=$(jget "$RUN_DIR/fanout-bare.json" deliveredPerSecond)
   gw=$(jget "$RUN_DIR/fanout-gateway.json" deliveredPerSecond)
   row "1. fan-out: deliveries/s to $sessions sessions ($((FANOUT_RATE * FANOUT_DEVICES))/s offered)" "$gw" "$bare" \
     "$(ratio "$gw" "$bare")" ">= 0.7"
+  row "1. fan-out: server CPU per delivery, microseconds (less is better; independent of the loadgen's share)" \
+    "$gateway_cpu" "$bare_cpu" "$(ratio "$bare_cpu" "$gateway_cpu")" ""
   row "1. fan-out: latency p50 / p99 ms (saturated)" \
     "$(jget "$RUN_DIR/fanout-gateway.json" p50) / $(jget "$RUN_DIR/fanout-gateway.json" p99)" \
     "$(jget "$RUN_DIR/fanout-bare.json" p50) / $(jget "$RUN_DIR/fanout-bare.json" p99)" "" ""
@@ -208,13 +229,16 @@ scenario_latency() {
   local rate=$((FANOUT_MAX_EVENTS / 2))
   ((rate > 0)) || rate=$((FANOUT_RATE / 2))
   log "3. latency at $rate events/s (half the fan-out maximum), bare consumer alongside"
-  loadgen_bg latency-bare bare-consumer --bootstrap "$BOOTSTRAP" --from end --warmup "$((WARMUP_SECONDS + 3))s" --duration "$((LATENCY_SECONDS + 4))s"
-  local bare_pid=$LAST_PID
-  loadgen latency-gateway --gateways "ws://localhost:$FANOUT_PORT" --users "$FANOUT_USERS" \
-    --devices-per-user "$FANOUT_DEVICES" --rate "$rate" --duration "${LATENCY_SECONDS}s" --warmup "${WARMUP_SECONDS}s" --connect-rate 2000 \
-    --bootstrap "$BOOTSTRAP" --jwt-secret "$JWT_SECRET"
-  wait "$bare_pid" || true
-  grep -v SLF4J "$RUN_DIR/latency-bare.log" | tail -10
+  loadgen_bg latency-gateway --gateways "ws://localhost:$FANOUT_PORT" --users "$FANOUT_USERS" \
+    --devices-per-user "$FANOUT_DEVICES" --rate "$rate" --duration "${LATENCY_SECONDS}s" --warmup "${WARMUP_SECONDS}s" \
+    --connect-rate 2000 --bootstrap "$BOOTSTRAP" --jwt-secret "$JWT_SECRET"
+  local gateway_pid=$LAST_PID
+  # The bare consumer measures the same window: it starts when the sessions are connected and publishing begins.
+  until grep -q LOADGEN_CONNECTED "$RUN_DIR/latency-gateway.log" 2>/dev/null; do sleep 0.2; done
+  loadgen latency-bare bare-consumer --bootstrap "$BOOTSTRAP" --from end --warmup "${WARMUP_SECONDS}s" \
+    --duration "${LATENCY_SECONDS}s"
+  wait "$gateway_pid" || true
+  grep -v '^\[loadgen' "$RUN_DIR/latency-gateway.log" | grep -v SLF4J | tail -30
   stop_pid "$FANOUT_PID"
   local g50 g99 b50 b99
   g50=$(jget "$RUN_DIR/latency-gateway.json" p50)
