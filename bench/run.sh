@@ -28,7 +28,7 @@ LATENCY_SECONDS=${LATENCY_SECONDS:-20}
 # Seconds of load before figures are taken (JIT, connection pools), in every load run.
 WARMUP_SECONDS=${WARMUP_SECONDS:-5}
 # 2: records pre-produced for users nobody is connected as.
-CONSUME_RECORDS=${CONSUME_RECORDS:-300000}
+CONSUME_RECORDS=${CONSUME_RECORDS:-600000}
 # 4: idle sessions on one pod (split over two loadgen processes: each process may hold ~20k files here).
 CONN_SESSIONS=${CONN_SESSIONS:-20000}
 # 5: sessions that reconnect at once, at the pod's shipped admission rate unless raised.
@@ -41,6 +41,7 @@ SCALE_DEVICES=${SCALE_DEVICES:-6}
 SCALE_RATE=${SCALE_RATE:-1000}
 SCALE_SECONDS=${SCALE_SECONDS:-15}
 SCENARIOS=${SCENARIOS:-"consume fanout latency connections storm scale"}
+# 1: record the gateway with JFR during the fan-out (1), under RUN_DIR.
 BENCH_JFR=${BENCH_JFR:-0}
 
 BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
@@ -91,6 +92,7 @@ loadgen_bg() {
   java -Xmx"$LOADGEN_XMX" -cp "$LOADGEN_CP" ai.kull.sync.loadgen.Main "$@" --json "$RUN_DIR/$name.json" \
     >"$RUN_DIR/$name.log" 2>&1 &
   LAST_PID=$!
+  PIDS+=($LAST_PID)
 }
 
 # loadgen_cpu NAME SERVER_PID ARGS...: like loadgen, and sets CPU_PER_DELIVERY to the server process's CPU
@@ -164,23 +166,51 @@ heap_used() { # after a full GC, bytes of heap in use, from the pod's own metric
 }
 
 # --- scenarios ----------------------------------------------------------------------------
+metric_sum() { # metric_sum PORT NAME: the sum of a metric's untagged-by-topic samples on a pod
+  curl -fs "http://localhost:$1/q/metrics" | grep "^$2{" | grep -v 'topic=' | awk '{ sum += $NF } END { printf "%d", sum }'
+}
+
+# Both consumers are started and warmed on live records first (JIT), then paused (SIGSTOP) while the
+# backlog is produced, and resumed one after the other, so each reads the same backlog warm and alone.
 scenario_consume() {
-  log "2. consume side: $CONSUME_RECORDS records for users nobody connects as"
-  loadgen consume-produce --gateways "" --users 2000 --rate "$((CONSUME_RECORDS / 10))" --duration 10s \
-    --bootstrap "$BOOTSTRAP" --user-prefix nobody-
-  loadgen consume-bare bare-consumer --bootstrap "$BOOTSTRAP" --from backlog
-  local records
-  records=$(jget "$RUN_DIR/consume-bare.json" records)
   local port=$((BASE_PORT + 20))
+  log "2. consume side: a pod with no matching session and a bare consumer read $CONSUME_RECORDS records"
   start_gateway gw-consume "$port"
-  local pid=$LAST_PID
-  loadgen consume-gateway watch-consumed --metrics-url "http://localhost:$port/q/metrics" --records "$records"
-  stop_pid "$pid"
-  local bare gw
-  bare=$(jget "$RUN_DIR/consume-bare.json" recordsPerSecond)
-  gw=$(jget "$RUN_DIR/consume-gateway.json" recordsPerSecond)
-  row "2. consume side: records/s read and filtered ($records records, no matching session)" "$gw" "$bare" \
-    "$(ratio "$gw" "$bare")" ">= 0.8"
+  local gateway=$LAST_PID
+  wait_ready "$port"
+  loadgen_bg consume-bare bare-consumer --bootstrap "$BOOTSTRAP" --from burst --records "$CONSUME_RECORDS"
+  local bare=$LAST_PID
+  until grep -q BARE_CONSUMER_READY "$RUN_DIR/consume-bare.log" 2>/dev/null; do sleep 0.2; done
+  local start
+  start=$(metric_sum "$port" kafka_consumer_fetch_manager_records_consumed_total)
+  loadgen consume-warmup --gateways "" --users 2000 --rate 30000 --duration 5s \
+    --bootstrap "$BOOTSTRAP" --user-prefix nobody-warm-
+  local warm deadline
+  warm=$(jget "$RUN_DIR/consume-warmup.json" published)
+  deadline=$((SECONDS + 120))
+  until grep -q BARE_CONSUMER_WARM "$RUN_DIR/consume-bare.log" \
+      && (($(metric_sum "$port" kafka_consumer_fetch_manager_records_consumed_total) >= start + warm)); do
+    ((SECONDS < deadline)) || { log "consumers not warmed up in time"; break; }
+    sleep 0.3
+  done
+  local base
+  base=$(metric_sum "$port" kafka_consumer_fetch_manager_records_consumed_total)
+  kill -STOP "$gateway" "$bare"
+  loadgen consume-produce --gateways "" --users 2000 --rate 30000 --duration "$((CONSUME_RECORDS / 30000))s" \
+    --bootstrap "$BOOTSTRAP" --user-prefix nobody-
+  local records
+  records=$(jget "$RUN_DIR/consume-produce.json" published)
+  kill -CONT "$bare"
+  wait "$bare" || true
+  grep -v SLF4J "$RUN_DIR/consume-bare.log" | tail -8
+  loadgen consume-gateway watch-consumed --metrics-url "http://localhost:$port/q/metrics" --base "$base" \
+    --records "$records" --resume-pid "$gateway"
+  stop_pid "$gateway"
+  local bare_rate gw_rate
+  bare_rate=$(jget "$RUN_DIR/consume-bare.json" recordsPerSecond)
+  gw_rate=$(jget "$RUN_DIR/consume-gateway.json" recordsPerSecond)
+  row "2. consume side: records/s read and filtered ($records records backlog, no matching session, both warmed)" \
+    "$gw_rate" "$bare_rate" "$(ratio "$gw_rate" "$bare_rate")" ">= 0.8"
 }
 
 FANOUT_MAX_EVENTS=0
@@ -192,7 +222,6 @@ scenario_fanout() {
   local port=$((BASE_PORT + 10))
   loadgen_bg bare-server bare-server --port "$port" --bootstrap "$BOOTSTRAP"
   local bare_pid=$LAST_PID
-  PIDS+=($bare_pid)
   until grep -q BARE_SERVER_READY "$RUN_DIR/bare-server.log" 2>/dev/null; do sleep 0.3; done
   loadgen_cpu fanout-bare "$bare_pid" --gateways "ws://localhost:$port" "${args[@]}"
   local bare_cpu=$CPU_PER_DELIVERY

@@ -4,7 +4,6 @@ import ai.kull.sync.events.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -21,7 +20,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The consume-side baselines: a plain KafkaConsumer with the gateway's settings (every partition of the
@@ -39,10 +37,12 @@ final class BareConsumer {
     }
 
     /**
-     * {@code --from backlog}: reads the records of the last {@code --lookback} (the gateway's replay window,
-     * 5m) up to the end offsets as they were at start, and reports records per second between 10% and 90% of
-     * them. {@code --from end --warmup 5s --duration 30s}: reads live records and reports the produce-to-consume
-     * latency of the load generator's events after the warm-up.
+     * {@code --from end --warmup 5s --duration 30s}: reads live records and reports the produce-to-consume
+     * latency of the load generator's events after the warm-up. {@code --from burst --records N}: prints
+     * {@code BARE_CONSUMER_READY} once it stands at the end of every partition, reads what comes as a warm-up
+     * until a second passes without a record, prints {@code BARE_CONSUMER_WARM}, then reads the next N (the
+     * script pauses this process while they are produced, so they wait as a backlog) and reports records per
+     * second from the first of them to the last.
      */
     static Map<String, Object> run(Flags flags) {
         Map<String, Object> props = new HashMap<>();
@@ -59,39 +59,40 @@ final class BareConsumer {
                 }
             }
             kafka.assign(partitions);
-            Map<TopicPartition, Long> ends = kafka.endOffsets(partitions);
-            return "end".equals(flags.string("from", "backlog"))
-                    ? live(kafka, flags.duration("warmup", Duration.ZERO), flags.duration("duration", Duration.ofSeconds(30)))
-                    : backlog(kafka, partitions, ends, flags.duration("lookback", Duration.ofMinutes(5)));
+            kafka.seekToEnd(partitions);
+            partitions.forEach(kafka::position);
+            return "burst".equals(flags.string("from", "end"))
+                    ? burst(kafka, flags.integer("records", 100_000))
+                    : live(kafka, flags.duration("warmup", Duration.ZERO), flags.duration("duration", Duration.ofSeconds(30)));
         }
     }
 
-    private static Map<String, Object> backlog(KafkaConsumer<String, byte[]> kafka, List<TopicPartition> partitions,
-                                               Map<TopicPartition, Long> ends, Duration lookback) {
-        Map<TopicPartition, Long> since = new HashMap<>();
-        partitions.forEach(p -> since.put(p, System.currentTimeMillis() - lookback.toMillis()));
-        Map<TopicPartition, OffsetAndTimestamp> found = kafka.offsetsForTimes(since);
-        long total = 0;
-        for (TopicPartition partition : partitions) {
-            OffsetAndTimestamp first = found.get(partition);
-            long from = first != null ? first.offset() : ends.get(partition);
-            kafka.seek(partition, from);
-            total += ends.get(partition) - from;
-        }
+    private static Map<String, Object> burst(KafkaConsumer<String, byte[]> kafka, long records) {
+        System.out.println("BARE_CONSUMER_READY");
         long[] read = {0};
-        long[] bytes = {0};
-        Consumer<ConsumerRecord<String, byte[]>> work = record -> {
-            read[0]++;
-            bytes[0] += record.value() == null ? 0 : record.value().length;
-        };
-        Map<String, Object> report = timeBacklog(total, () -> {
-            for (ConsumerRecord<String, byte[]> record : kafka.poll(Duration.ofMillis(100))) {
-                work.accept(record);
-            }
+        Progress step = () -> {
+            read[0] += kafka.poll(Duration.ofMillis(100)).count();
             return read[0];
-        });
-        report.put("bytes", bytes[0]);
-        return report;
+        };
+        // Warm-up: whatever is produced first, until a second passes without a record.
+        long lastRecordAt = System.nanoTime();
+        for (long seen = 0; seen == 0 || System.nanoTime() - lastRecordAt < 1_000_000_000L; ) {
+            long now = step.read();
+            if (now > seen) {
+                seen = now;
+                lastRecordAt = System.nanoTime();
+            }
+        }
+        System.out.println("BARE_CONSUMER_WARM " + read[0]);
+        long warm = read[0];
+        long first = 0;
+        while (read[0] - warm < records) {
+            step.read();
+            if (first == 0 && read[0] > warm) {
+                first = System.nanoTime(); // the process was resumed with a backlog waiting
+            }
+        }
+        return rate(read[0] - warm, (System.nanoTime() - first) / 1e9);
     }
 
     private static Map<String, Object> live(KafkaConsumer<String, byte[]> kafka, Duration warmup, Duration duration) {
@@ -131,27 +132,35 @@ final class BareConsumer {
     }
 
     /**
-     * Times a gateway pod that starts on a backlog: polls its {@code /q/metrics} for the records its consumer
-     * has read until it has read {@code --records}, and reports the rate between 10% and 90% of them, as
-     * {@link #backlog} does for the bare consumer.
+     * Times a gateway pod reading a backlog: resumes the paused pod ({@code --resume-pid}, SIGCONT), polls its
+     * {@code /q/metrics} every 50 ms until its consumer has read {@code --records} more than {@code --base}, and
+     * reports records per second from the resume to that poll (so up to one poll interval slower than the pod).
      */
-    static Map<String, Object> watchGateway(Flags flags) {
+    static Map<String, Object> watchGateway(Flags flags) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         URI metrics = URI.create(flags.string("metrics-url", "http://localhost:8080/q/metrics"));
         long total = flags.integer("records", 100_000);
-        return timeBacklog(total, () -> {
-            try {
-                Thread.sleep(25);
-                String text = http.send(HttpRequest.newBuilder(metrics).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
-                return consumedRecords(text);
-            } catch (java.io.IOException notUpYet) {
-                return 0;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        });
+        long base = flags.integer("base", 0);
+        String pid = flags.string("resume-pid", null);
+        long started = System.nanoTime();
+        if (pid != null) {
+            new ProcessBuilder("kill", "-CONT", pid).inheritIO().start().waitFor();
+        }
+        long read = 0;
+        while (read < total && System.nanoTime() - started < Duration.ofMinutes(5).toNanos()) {
+            Thread.sleep(50); // a scrape costs the pod CPU: rarely enough not to slow what is measured
+            read = consumedRecords(http.send(HttpRequest.newBuilder(metrics).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()) - base;
+        }
+        return rate(read, (System.nanoTime() - started) / 1e9);
+    }
+
+    private static Map<String, Object> rate(long records, double seconds) {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("records", records);
+        report.put("seconds", LoadRun.round(seconds));
+        report.put("recordsPerSecond", LoadRun.round(records / seconds));
+        return report;
     }
 
     /** The sum of {@code kafka_consumer_fetch_manager_records_consumed_total} over the pod's consumers. */
@@ -167,34 +176,5 @@ final class BareConsumer {
 
     interface Progress {
         long read();
-    }
-
-    /** Calls {@code step} until {@code total} records are read; the rate is taken between 10% and 90% of them. */
-    static Map<String, Object> timeBacklog(long total, Progress step) {
-        long at10 = 0;
-        long at90 = 0;
-        long read10 = 0;
-        long read90 = 0;
-        long started = System.nanoTime();
-        long read = 0;
-        long deadline = started + Duration.ofMinutes(5).toNanos();
-        while (read < total && System.nanoTime() < deadline) {
-            read = step.read();
-            long now = System.nanoTime();
-            if (at10 == 0 && read >= total / 10) {
-                at10 = now;
-                read10 = read;
-            }
-            if (at90 == 0 && read >= total * 9 / 10) {
-                at90 = now;
-                read90 = read;
-            }
-        }
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("records", read);
-        report.put("expected", total);
-        report.put("recordsPerSecond", at90 > at10 ? LoadRun.round((read90 - read10) / ((at90 - at10) / 1e9)) : 0);
-        report.put("seconds", LoadRun.round((System.nanoTime() - started) / 1e9));
-        return report;
     }
 }

@@ -103,18 +103,26 @@ final class SessionPool {
         });
     }
 
-    /** Every session closes its socket and reconnects at once, resuming from its cursor. */
+    /**
+     * Every session closes its socket and reconnects at once, resuming from its cursor. A frame still arriving
+     * on the old socket is ignored: it is past the cursor, so the resume replays it.
+     */
     void reconnectStorm() {
+        Map<Session, String> cursors = new java.util.HashMap<>();
         for (Session session : sessions) {
-            WebSocket socket = session.socket;
-            session.socket = null;
+            WebSocket socket;
+            synchronized (session) { // against onFrame: the cursor read covers every frame counted
+                socket = session.socket;
+                session.socket = null;
+                cursors.put(session, Marker.cursor(lastFrame(session)));
+            }
             if (socket != null) {
                 socket.closeHandler(null);
                 socket.close();
                 open.decrementAndGet();
             }
         }
-        sessions.forEach(session -> connect(session, Marker.cursor(lastFrame(session))));
+        sessions.forEach(session -> connect(session, cursors.get(session)));
     }
 
     /** Sessions still waiting for the end of their replay. */
@@ -154,7 +162,10 @@ final class SessionPool {
                 return;
             }
             WebSocket socket = result.result();
-            socket.textMessageHandler(frame -> onFrame(session, frame));
+            synchronized (session) {
+                session.socket = socket;
+            }
+            socket.textMessageHandler(frame -> onFrame(session, socket, frame));
             socket.closeHandler(closed -> {
                 open.decrementAndGet();
                 session.socket = null;
@@ -166,7 +177,6 @@ final class SessionPool {
                     vertx.setTimer(delay, t -> connect(session, Marker.cursor(lastFrame(session))));
                 }
             });
-            session.socket = socket;
             open.incrementAndGet();
             everOpened.incrementAndGet();
         });
@@ -189,8 +199,16 @@ final class SessionPool {
         vertx.setTimer(delayMillis + ThreadLocalRandom.current().nextLong(250), t -> connect(session, cursor));
     }
 
-    private void onFrame(Session session, String frame) {
+    private void onFrame(Session session, WebSocket socket, String frame) {
         long now = Marker.nowMicros();
+        synchronized (session) {
+            if (session.socket == socket) {
+                count(session, frame, now);
+            }
+        }
+    }
+
+    private void count(Session session, String frame, long now) {
         frames.increment();
         long[] marker = Marker.read(frame);
         if (marker != null) {

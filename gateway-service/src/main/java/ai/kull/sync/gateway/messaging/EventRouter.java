@@ -21,9 +21,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.jboss.logging.Logger;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
@@ -98,19 +100,18 @@ public class EventRouter {
     }
 
     public synchronized void route(ConsumerRecord<String, byte[]> record) {
-        Headers headers = record.headers();
+        RoutingHeaders headers = RoutingHeaders.of(record.headers());
         Scope scope;
         try {
-            scope = Scope.fromHeader(EventHeaders.read(headers, EventHeaders.SCOPE));
+            scope = Scope.fromHeader(headers.scope);
         } catch (IllegalArgumentException unknownScope) {
             metrics.undeliverable("unknown-scope");
             return;
         }
         int slot = layout == null ? -1 : layout.slot(record.topic(), record.partition());
-        String type = EventHeaders.read(headers, EventHeaders.EVENT_TYPE);
+        String type = headers.type;
         WindowEntry entry = new WindowEntry(arrivals++, slot, record.offset(), record.timestamp(), scope,
-                record.key(), type, EventHeaders.read(headers, EventHeaders.TARGET_DEVICE),
-                EventHeaders.read(headers, EventHeaders.ORIGIN_DEVICE), record.value());
+                record.key(), type, headers.targetDevice, headers.originDevice, record.value());
         if (slot >= 0 && scope != Scope.POD) {
             routed[slot] = record.offset() + 1;
             window.add(entry, System.currentTimeMillis());
@@ -317,6 +318,43 @@ public class EventRouter {
             last.remember(slots, at, frame);
         }
         return frame;
+    }
+
+    /**
+     * The headers routing depends on, read in one pass: every record of every partition passes through here,
+     * most of them for no session of this pod, and looking each header up by name scanned them all four times.
+     * As with {@link EventHeaders#read}, the last header of a name wins. A known event type is kept as its
+     * constant's name, so the replay window does not hold a copy of it per event.
+     */
+    private record RoutingHeaders(String scope, String type, String targetDevice, String originDevice) {
+
+        private static final Map<String, String> KNOWN_TYPES = Arrays.stream(MessageType.values())
+                .collect(java.util.stream.Collectors.toUnmodifiableMap(MessageType::name, MessageType::name));
+
+        static RoutingHeaders of(Headers headers) {
+            String scope = null;
+            String type = null;
+            String target = null;
+            String origin = null;
+            for (Header header : headers) {
+                // equals, not a switch: the names differ in length, so most comparisons end there, unhashed
+                String name = header.key();
+                if (name.equals(EventHeaders.SCOPE)) {
+                    scope = text(header);
+                } else if (name.equals(EventHeaders.EVENT_TYPE)) {
+                    type = text(header);
+                } else if (name.equals(EventHeaders.TARGET_DEVICE)) {
+                    target = text(header);
+                } else if (name.equals(EventHeaders.ORIGIN_DEVICE)) {
+                    origin = text(header);
+                }
+            }
+            return new RoutingHeaders(scope, type == null ? null : KNOWN_TYPES.getOrDefault(type, type), target, origin);
+        }
+
+        private static String text(Header header) {
+            return header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+        }
     }
 
     /**
