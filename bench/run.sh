@@ -22,7 +22,7 @@ JWT_SECRET=bench-secret-bench-secret-bench-secret-01
 # 1 + 3: S = FANOUT_USERS x FANOUT_DEVICES sessions; FANOUT_RATE events/s offered (x devices deliveries/s).
 FANOUT_USERS=${FANOUT_USERS:-200}
 FANOUT_DEVICES=${FANOUT_DEVICES:-10}
-FANOUT_RATE=${FANOUT_RATE:-4000}
+FANOUT_RATE=${FANOUT_RATE:-8000}
 FANOUT_SECONDS=${FANOUT_SECONDS:-20}
 LATENCY_SECONDS=${LATENCY_SECONDS:-20}
 # Seconds of load before figures are taken (JIT, connection pools), in every load run.
@@ -181,18 +181,14 @@ scenario_consume() {
   loadgen_bg consume-bare bare-consumer --bootstrap "$BOOTSTRAP" --from burst --records "$CONSUME_RECORDS"
   local bare=$LAST_PID
   until grep -q BARE_CONSUMER_READY "$RUN_DIR/consume-bare.log" 2>/dev/null; do sleep 0.2; done
-  local start
-  start=$(metric_sum "$port" kafka_consumer_fetch_manager_records_consumed_total)
   loadgen consume-warmup --gateways "" --users 2000 --rate 30000 --duration 5s \
     --bootstrap "$BOOTSTRAP" --user-prefix nobody-warm-
-  local warm deadline
-  warm=$(jget "$RUN_DIR/consume-warmup.json" published)
-  deadline=$((SECONDS + 120))
-  until grep -q BARE_CONSUMER_WARM "$RUN_DIR/consume-bare.log" \
-      && (($(metric_sum "$port" kafka_consumer_fetch_manager_records_consumed_total) >= start + warm)); do
-    ((SECONDS < deadline)) || { log "consumers not warmed up in time"; break; }
+  local deadline=$((SECONDS + 60))
+  until grep -q BARE_CONSUMER_WARM "$RUN_DIR/consume-bare.log"; do
+    ((SECONDS < deadline)) || { log "the bare consumer did not warm up in time"; break; }
     sleep 0.3
   done
+  sleep 2 # the pod has read the warm-up too: a warm consumer reads it in well under a second
   local base
   base=$(metric_sum "$port" kafka_consumer_fetch_manager_records_consumed_total)
   kill -STOP "$gateway" "$bare"

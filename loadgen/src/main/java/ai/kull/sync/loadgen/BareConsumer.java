@@ -40,7 +40,7 @@ final class BareConsumer {
      * {@code --from end --warmup 5s --duration 30s}: reads live records and reports the produce-to-consume
      * latency of the load generator's events after the warm-up. {@code --from burst --records N}: prints
      * {@code BARE_CONSUMER_READY} once it stands at the end of every partition, reads what comes as a warm-up
-     * until a second passes without a record, prints {@code BARE_CONSUMER_WARM}, then reads the next N (the
+     * until three seconds pass without a record, prints {@code BARE_CONSUMER_WARM}, then reads the next N (the
      * script pauses this process while they are produced, so they wait as a backlog) and reports records per
      * second from the first of them to the last.
      */
@@ -74,9 +74,10 @@ final class BareConsumer {
             read[0] += kafka.poll(Duration.ofMillis(100)).count();
             return read[0];
         };
-        // Warm-up: whatever is produced first, until a second passes without a record.
+        // Warm-up: what is produced first (a thousand records at least, not just a pod heartbeat), until three
+        // seconds pass without a record.
         long lastRecordAt = System.nanoTime();
-        for (long seen = 0; seen == 0 || System.nanoTime() - lastRecordAt < 1_000_000_000L; ) {
+        for (long seen = 0; seen < 1_000 || System.nanoTime() - lastRecordAt < 3_000_000_000L; ) {
             long now = step.read();
             if (now > seen) {
                 seen = now;
@@ -85,14 +86,19 @@ final class BareConsumer {
         }
         System.out.println("BARE_CONSUMER_WARM " + read[0]);
         long warm = read[0];
-        long first = 0;
+        // Timed from the resume (SIGCONT), seen as a jump of the clock between two polls, as the gateway's
+        // watcher times it from sending SIGCONT. Records arriving before the pause (presence heartbeats) count.
+        long resumed = System.nanoTime();
+        long last = resumed;
         while (read[0] - warm < records) {
             step.read();
-            if (first == 0 && read[0] > warm) {
-                first = System.nanoTime(); // the process was resumed with a backlog waiting
+            long now = System.nanoTime();
+            if (now - last > 1_000_000_000L) {
+                resumed = now; // the poll that spanned the pause has just returned
             }
+            last = now;
         }
-        return rate(read[0] - warm, (System.nanoTime() - first) / 1e9);
+        return rate(read[0] - warm, (System.nanoTime() - resumed) / 1e9);
     }
 
     private static Map<String, Object> live(KafkaConsumer<String, byte[]> kafka, Duration warmup, Duration duration) {
