@@ -53,6 +53,30 @@ class LiveDeliveryTest extends GatewayTest {
         }
     }
 
+    /** The router encodes one frame for devices at the same position; a device reading more partitions gets its own. */
+    @Test
+    void eachDeviceGetsTheCursorOfThePartitionsItReads() throws Exception {
+        String user = unique("cursors");
+        String org = unique("org");
+        try (TestDevice web = device("/ws", user, "web", List.of(org));
+             TestDevice phone = device("/ws", user, "phone", List.of());
+             TestDevice tablet = device("/ws", user, "tablet", List.of(org))) {
+            web.send("{\"type\":\"SUBSCRIBE\",\"payload\":{\"orgId\":\"" + org + "\"}}");
+            assertThat(web.next("SUBSCRIBED")).contains(org);
+            publishCredit(user, 5);
+
+            String webFrame = web.next("CREDIT_UPDATE");
+            String phoneFrame = phone.next("CREDIT_UPDATE");
+            String tabletFrame = tablet.next("CREDIT_UPDATE");
+            assertThat(tabletFrame).isEqualTo(phoneFrame).contains("\"newBalance\":5");
+            String userOnly = tablet.lastCursor();
+            String withOrg = web.lastCursor();
+            assertThat(withOrg).isNotEqualTo(userOnly);
+            assertThat(withOrg.split(",")).hasSize(userOnly.split(",").length + 1); // the org's partition too
+            assertThat(webFrame).isEqualTo(phoneFrame.replace(userOnly, withOrg));
+        }
+    }
+
     @Test
     void targetDeviceAndOriginExclusion() throws Exception {
         String user = unique("carol");

@@ -1,0 +1,186 @@
+package ai.kull.sync.loadgen;
+
+import ai.kull.sync.events.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The consume-side baselines: a plain KafkaConsumer with the gateway's settings (every partition of the
+ * event and presence topics assigned, no group, String keys, byte[] values, the same max.poll.records),
+ * and a watcher that times a gateway pod reading the same backlog through its consumer metrics.
+ */
+final class BareConsumer {
+
+    /** The gateway's default topics and max.poll.records (GatewayConfig.Kafka). */
+    static final List<String> TOPICS = List.of(Topics.SHOOT_PROGRESS, Topics.CREDIT_UPDATES, Topics.PROMPT_CHANGES,
+            Topics.ORG_EVENTS, Topics.USER_EVENTS, Topics.PRESENCE);
+    static final int MAX_POLL_RECORDS = 2000;
+
+    private BareConsumer() {
+    }
+
+    /**
+     * {@code --from end --warmup 5s --duration 30s}: reads live records and reports the produce-to-consume
+     * latency of the load generator's events after the warm-up. {@code --from burst --records N}: prints
+     * {@code BARE_CONSUMER_READY} once it stands at the end of every partition, reads what comes as a warm-up
+     * until three seconds pass without a record, prints {@code BARE_CONSUMER_WARM}, then reads the next N (the
+     * script pauses this process while they are produced, so they wait as a backlog) and reports records per
+     * second from the first of them to the last.
+     */
+    static Map<String, Object> run(Flags flags) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, flags.string("bootstrap", "localhost:9092"));
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "bare-consumer");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, flags.integer("max-poll-records", MAX_POLL_RECORDS));
+        try (KafkaConsumer<String, byte[]> kafka =
+                     new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : TOPICS) {
+                for (PartitionInfo info : kafka.partitionsFor(topic, Duration.ofSeconds(30))) {
+                    partitions.add(new TopicPartition(topic, info.partition()));
+                }
+            }
+            kafka.assign(partitions);
+            kafka.seekToEnd(partitions);
+            partitions.forEach(kafka::position);
+            return "burst".equals(flags.string("from", "end"))
+                    ? burst(kafka, flags.integer("records", 100_000))
+                    : live(kafka, flags.duration("warmup", Duration.ZERO), flags.duration("duration", Duration.ofSeconds(30)));
+        }
+    }
+
+    private static Map<String, Object> burst(KafkaConsumer<String, byte[]> kafka, long records) {
+        System.out.println("BARE_CONSUMER_READY");
+        long[] read = {0};
+        Progress step = () -> {
+            read[0] += kafka.poll(Duration.ofMillis(100)).count();
+            return read[0];
+        };
+        // Warm-up: what is produced first (a thousand records at least, not just a pod heartbeat), until three
+        // seconds pass without a record.
+        long lastRecordAt = System.nanoTime();
+        for (long seen = 0; seen < 1_000 || System.nanoTime() - lastRecordAt < 3_000_000_000L; ) {
+            long now = step.read();
+            if (now > seen) {
+                seen = now;
+                lastRecordAt = System.nanoTime();
+            }
+        }
+        System.out.println("BARE_CONSUMER_WARM " + read[0]);
+        long warm = read[0];
+        // Timed from the resume (SIGCONT), seen as a jump of the clock between two polls, as the gateway's
+        // watcher times it from sending SIGCONT. Records arriving before the pause (presence heartbeats) count.
+        long resumed = System.nanoTime();
+        long last = resumed;
+        while (read[0] - warm < records) {
+            step.read();
+            long now = System.nanoTime();
+            if (now - last > 1_000_000_000L) {
+                resumed = now; // the poll that spanned the pause has just returned
+            }
+            last = now;
+        }
+        return rate(read[0] - warm, (System.nanoTime() - resumed) / 1e9);
+    }
+
+    private static Map<String, Object> live(KafkaConsumer<String, byte[]> kafka, Duration warmup, Duration duration) {
+        kafka.seekToEnd(kafka.assignment());
+        LatencyStats latency = new LatencyStats();
+        long warm = System.nanoTime() + warmup.toNanos();
+        long deadline = warm + duration.toNanos();
+        long records = 0;
+        boolean warmingUp = !warmup.isZero();
+        while (System.nanoTime() < deadline) {
+            if (warmingUp && System.nanoTime() >= warm) {
+                warmingUp = false;
+                latency.reset();
+                records = 0;
+            }
+            for (ConsumerRecord<String, byte[]> record : kafka.poll(Duration.ofMillis(100))) {
+                long now = Marker.nowMicros();
+                records++;
+                if (record.value() != null) {
+                    long[] marker = Marker.read(new String(record.value(), StandardCharsets.UTF_8));
+                    if (marker != null) {
+                        latency.record(now - marker[1]);
+                    }
+                }
+            }
+        }
+        LatencyStats.Snapshot total = latency.total();
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("records", records);
+        Map<String, Object> millis = new LinkedHashMap<>();
+        millis.put("p50", LoadRun.ms(total.p50()));
+        millis.put("p95", LoadRun.ms(total.p95()));
+        millis.put("p99", LoadRun.ms(total.p99()));
+        millis.put("max", LoadRun.ms(total.max()));
+        report.put("latencyMs", millis);
+        return report;
+    }
+
+    /**
+     * Times a gateway pod reading a backlog: resumes the paused pod ({@code --resume-pid}, SIGCONT), polls its
+     * {@code /q/metrics} every 50 ms until its consumer has read {@code --records} more than {@code --base}, and
+     * reports records per second from the resume to that poll (so up to one poll interval slower than the pod).
+     */
+    static Map<String, Object> watchGateway(Flags flags) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        URI metrics = URI.create(flags.string("metrics-url", "http://localhost:8080/q/metrics"));
+        long total = flags.integer("records", 100_000);
+        long base = flags.integer("base", 0);
+        String pid = flags.string("resume-pid", null);
+        long started = System.nanoTime();
+        if (pid != null) {
+            new ProcessBuilder("kill", "-CONT", pid).inheritIO().start().waitFor();
+        }
+        long read = 0;
+        while (read < total && System.nanoTime() - started < Duration.ofMinutes(5).toNanos()) {
+            Thread.sleep(50); // a scrape costs the pod CPU: rarely enough not to slow what is measured
+            read = consumedRecords(http.send(HttpRequest.newBuilder(metrics).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()) - base;
+        }
+        return rate(read, (System.nanoTime() - started) / 1e9);
+    }
+
+    private static Map<String, Object> rate(long records, double seconds) {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("records", records);
+        report.put("seconds", LoadRun.round(seconds));
+        report.put("recordsPerSecond", LoadRun.round(records / seconds));
+        return report;
+    }
+
+    /** The sum of {@code kafka_consumer_fetch_manager_records_consumed_total} over the pod's consumers. */
+    static long consumedRecords(String prometheusText) {
+        double sum = 0;
+        for (String line : prometheusText.split("\n")) {
+            if (line.startsWith("kafka_consumer_fetch_manager_records_consumed_total{") && !line.contains("topic=")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return (long) sum;
+    }
+
+    interface Progress {
+        long read();
+    }
+}

@@ -1,0 +1,81 @@
+package ai.kull.sync.loadgen;
+
+import ai.kull.sync.events.Envelope;
+import ai.kull.sync.events.MessageType;
+import ai.kull.sync.events.payload.CreditUpdate;
+import ai.kull.sync.events.publish.EventPublisher;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/** Where events are published: straight into Kafka, or through credit-service's HTTP API. */
+interface EventSource extends AutoCloseable {
+
+    /** Publishes CREDIT_UPDATE number {@code seq} of {@code userId}; completes when it is acknowledged. */
+    CompletionStage<?> publish(String userId, long seq);
+
+    @Override
+    void close();
+
+    /** With the common-events publisher (acks=all, idempotent), as a domain service does. */
+    static EventSource kafka(String bootstrap) {
+        Properties extra = new Properties();
+        extra.put("client.id", "loadgen");
+        EventPublisher publisher = new EventPublisher(bootstrap, extra);
+        return new EventSource() {
+            @Override
+            public CompletionStage<?> publish(String userId, long seq) {
+                CreditUpdate update = new CreditUpdate(userId, seq, 1L, Marker.reason(seq, Marker.nowMicros()));
+                return publisher.publishToUser(userId, Envelope.of(MessageType.CREDIT_UPDATE, update, userId, null));
+            }
+
+            @Override
+            public void close() {
+                publisher.close();
+            }
+        };
+    }
+
+    /**
+     * {@code POST <creditUrl>/api/sync/credit-update} with {@code X-Api-Key}; acknowledged on a 2xx (the
+     * service answers once Kafka has the event). No version: the service numbers the user's updates.
+     */
+    static EventSource http(Vertx vertx, String creditUrl, String apiKey, int maxInFlight) {
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(maxInFlight));
+        String base = creditUrl.endsWith("/") ? creditUrl.substring(0, creditUrl.length() - 1) : creditUrl;
+        return new EventSource() {
+            @Override
+            public CompletionStage<?> publish(String userId, long seq) {
+                String body = new JsonObject().put("userId", userId).put("newBalance", seq).put("change", 1)
+                        .put("reason", Marker.reason(seq, Marker.nowMicros())).encode();
+                RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
+                        .setAbsoluteURI(base + "/api/sync/credit-update")
+                        .putHeader("Content-Type", "application/json").putHeader("X-Api-Key", apiKey);
+                CompletableFuture<Object> acked = new CompletableFuture<>();
+                client.request(request).compose(req -> req.send(body)).onComplete(response -> {
+                    if (response.succeeded() && response.result().statusCode() / 100 == 2) {
+                        acked.complete(null);
+                    } else {
+                        acked.completeExceptionally(response.failed() ? response.cause()
+                                : new IllegalStateException("HTTP " + response.result().statusCode()));
+                    }
+                });
+                return acked;
+            }
+
+            @Override
+            public void close() {
+                client.close();
+            }
+        };
+    }
+}

@@ -1,0 +1,264 @@
+package ai.kull.sync.loadgen;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One load run: connect every session, optionally send them all through a reconnect storm, publish events
+ * at the target rate for the duration while printing progress each second, wait for the stragglers, and
+ * report what was delivered, how fast, how late, and what went wrong.
+ */
+final class LoadRun {
+
+    private final Flags flags;
+    private final DeliveryLedger ledger = new DeliveryLedger();
+    private final LatencyStats latency = new LatencyStats();
+    private final LongAdder publishFailures = new LongAdder();
+    private final LongAdder published = new LongAdder();
+    /** The last sequence number published per user; publishers run one after the other. */
+    private long[] seqs;
+
+    LoadRun(Flags flags) {
+        this.flags = flags;
+    }
+
+    Map<String, Object> run() throws Exception {
+        List<URI> gateways = flags.list("gateways", "ws://localhost:8080").stream().map(URI::create).toList();
+        int users = flags.integer("users", 100);
+        int devices = flags.integer("devices-per-user", 2);
+        double rate = flags.number("rate", 100);
+        Duration duration = flags.duration("duration", Duration.ofSeconds(30));
+        String mode = flags.string("mode", "kafka");
+        String prefix = flags.string("user-prefix", "lg" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36) + "-u");
+        Vertx vertx = Vertx.vertx(new VertxOptions()
+                .setEventLoopPoolSize(flags.integer("event-loops", Runtime.getRuntime().availableProcessors()))
+                .setBlockedThreadCheckInterval(60_000));
+        Tokens tokens = new Tokens(flags.string("jwt-secret", "local-dev-secret-change-me-0123456789"),
+                duration.plusHours(1));
+        seqs = new long[users];
+        SessionPool pool = new SessionPool(vertx, tokens, ledger, latency, gateways, prefix, users, devices);
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("mode", mode);
+        report.put("gateways", gateways.toString());
+        report.put("users", users);
+        report.put("devicesPerUser", devices);
+        report.put("sessions", pool.sessions().size());
+        try (EventSource source = rate == 0 ? null : source(mode, vertx)) {
+            if (!pool.sessions().isEmpty()) {
+                report.put("connect", connect(pool));
+            }
+            if (flags.flag("reconnect-storm")) {
+                report.put("reconnectStorm", storm(pool, source, prefix, users, rate));
+            }
+            publishPhase(pool, source, prefix, users, rate, duration, report);
+        } finally {
+            pool.close();
+            vertx.close().toCompletionStage().toCompletableFuture().get();
+        }
+        return report;
+    }
+
+    private EventSource source(String mode, Vertx vertx) {
+        return switch (mode) {
+            case "kafka" -> EventSource.kafka(flags.string("bootstrap", "localhost:9092"));
+            case "http" -> EventSource.http(vertx, flags.string("credit-url", "http://localhost:8081"),
+                    flags.string("api-key", ""), flags.integer("http-connections", 32));
+            default -> throw new IllegalArgumentException("--mode kafka|http, not " + mode);
+        };
+    }
+
+    private Map<String, Object> connect(SessionPool pool) throws InterruptedException {
+        int total = pool.sessions().size();
+        long started = System.nanoTime();
+        pool.connectAll(flags.number("connect-rate", 1000));
+        Duration timeout = flags.duration("connect-timeout", Duration.ofSeconds(120));
+        boolean all = waitFor(() -> pool.open.get() >= total, timeout,
+                () -> progress("connect", "open=%d/%d failures=%s", pool.open.get(), total, failures(pool)));
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Map<String, Object> connect = new LinkedHashMap<>();
+        connect.put("opened", pool.open.get());
+        connect.put("seconds", round(seconds));
+        connect.put("perSecond", round(pool.open.get() / seconds));
+        connect.put("failures", failures(pool));
+        connect.put("complete", all);
+        System.out.println("LOADGEN_CONNECTED " + pool.open.get() + " sessions in " + round(seconds) + " s");
+        // Presence and CONNECTION_ESTABLISHED frames settle before events are counted.
+        Thread.sleep(500);
+        return connect;
+    }
+
+    /** Every session reconnects at once with its cursor while events keep flowing to its user. */
+    private Map<String, Object> storm(SessionPool pool, EventSource source, String prefix, int users, double rate)
+            throws InterruptedException {
+        Publisher background = rate > 0 ? new Publisher(source, prefix, users, rate) : null;
+        long started = System.nanoTime();
+        pool.reconnectStorm();
+        int total = pool.sessions().size();
+        boolean all = waitFor(() -> pool.open.get() >= total && pool.resuming() == 0,
+                flags.duration("storm-timeout", Duration.ofSeconds(120)),
+                () -> progress("storm", "open=%d/%d resumed=%d resync=%d failures=%s", pool.open.get(), total,
+                        pool.resumed.sum(), pool.resyncs.sum(), failures(pool)));
+        double seconds = (System.nanoTime() - started) / 1e9;
+        if (background != null) {
+            background.stop();
+        }
+        Map<String, Object> storm = new LinkedHashMap<>();
+        storm.put("sessions", total);
+        storm.put("secondsUntilAllResumed", round(seconds));
+        storm.put("resumed", pool.resumed.sum());
+        storm.put("resyncRequired", pool.resyncs.sum());
+        storm.put("failures", failures(pool));
+        storm.put("complete", all);
+        return storm;
+    }
+
+    private void publishPhase(SessionPool pool, EventSource source, String prefix, int users, double rate,
+                              Duration duration, Map<String, Object> report) throws InterruptedException {
+        Publisher publisher = rate > 0 ? new Publisher(source, prefix, users, rate) : null;
+        Duration warmup = flags.duration("warmup", Duration.ZERO);
+        if (!warmup.isZero()) {
+            waitFor(() -> false, warmup, () -> progress("warmup", "delivered=%d", ledger.delivered()));
+        }
+        // Figures cover the measured window only; loss and duplicates cover the whole run.
+        latency.reset();
+        long deliveredBefore = ledger.delivered();
+        long acknowledgedBefore = ledger.acknowledged();
+        long started = System.nanoTime();
+        long[] last = {ledger.delivered(), published.sum()};
+        waitFor(() -> false, duration, () -> {
+            LatencyStats.Snapshot interval = latency.interval();
+            long delivered = ledger.delivered();
+            long sent = published.sum();
+            progress("run", "open=%d published/s=%d delivered/s=%d p50=%.2fms p99=%.2fms max=%.1fms dup=%d misrouted=%d reconnects=%d",
+                    pool.open.get(), sent - last[1], delivered - last[0], ms(interval.p50()), ms(interval.p99()),
+                    ms(interval.max()), ledger.duplicates(), ledger.misrouted(), pool.reconnects.sum());
+            last[0] = delivered;
+            last[1] = sent;
+        });
+        double seconds = (System.nanoTime() - started) / 1e9;
+        long deliveredInWindow = ledger.delivered() - deliveredBefore;
+        if (publisher != null) {
+            publisher.stop();
+        }
+        // Stragglers: everything acknowledged should reach every session of its user.
+        long expected = ledger.acknowledged() * flags.integer("devices-per-user", 2);
+        waitFor(() -> ledger.delivered() >= expected || pool.sessions().isEmpty(),
+                flags.duration("drain-timeout", Duration.ofSeconds(15)),
+                () -> progress("drain", "delivered=%d/%d", ledger.delivered(), expected));
+        LatencyStats.Snapshot total = latency.total();
+        report.put("rate", rate);
+        report.put("durationSeconds", round(seconds));
+        report.put("published", ledger.acknowledged());
+        report.put("publishFailures", publishFailures.sum());
+        report.put("publishedPerSecond", round((ledger.acknowledged() - acknowledgedBefore) / seconds));
+        report.put("delivered", ledger.delivered());
+        report.put("deliveredPerSecond", round(deliveredInWindow / seconds));
+        Map<String, Object> millis = new LinkedHashMap<>();
+        millis.put("p50", ms(total.p50()));
+        millis.put("p95", ms(total.p95()));
+        millis.put("p99", ms(total.p99()));
+        millis.put("max", ms(total.max()));
+        millis.put("mean", round(total.mean() / 1000));
+        report.put("latencyMs", millis);
+        report.put("lost", pool.sessions().isEmpty() ? 0 : ledger.lost(pool.received()));
+        report.put("duplicated", ledger.duplicates());
+        report.put("outOfOrder", ledger.outOfOrder());
+        report.put("misrouted", ledger.misrouted());
+        report.put("reconnects", pool.reconnects.sum());
+    }
+
+    /** Publishes round-robin over the users at {@code rate} events per second on its own thread. */
+    private final class Publisher {
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        Publisher(EventSource source, String prefix, int users, double rate) {
+            thread = new Thread(() -> {
+                long started = System.nanoTime();
+                long sent = 0;
+                int user = 0;
+                while (running) {
+                    long due = (long) ((System.nanoTime() - started) / 1e9 * rate);
+                    if (sent >= due) {
+                        sleepMicros(200);
+                        continue;
+                    }
+                    while (sent < due && running) {
+                        String userId = prefix + user;
+                        long seq = ++seqs[user];
+                        source.publish(userId, seq).whenComplete((ok, failure) -> {
+                            if (failure == null) {
+                                ledger.acknowledged(userId, seq);
+                                published.increment();
+                            } else {
+                                publishFailures.increment();
+                            }
+                        });
+                        sent++;
+                        user = (user + 1) % users;
+                    }
+                }
+            }, "loadgen-publisher");
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join();
+        }
+    }
+
+    private static void sleepMicros(long micros) {
+        try {
+            Thread.sleep(0, (int) (micros * 1000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until {@code done} or the timeout, calling {@code everySecond} once a second. */
+    private static boolean waitFor(BooleanSupplier done, Duration timeout, Runnable everySecond)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long nextTick = System.nanoTime() + 1_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (done.getAsBoolean()) {
+                return true;
+            }
+            if (System.nanoTime() >= nextTick) {
+                everySecond.run();
+                nextTick += 1_000_000_000L;
+            }
+            Thread.sleep(20);
+        }
+        everySecond.run();
+        return done.getAsBoolean();
+    }
+
+    private static Map<String, Long> failures(SessionPool pool) {
+        Map<String, Long> failures = new LinkedHashMap<>();
+        pool.failures.forEach((status, count) -> failures.put(status, count.sum()));
+        return failures;
+    }
+
+    private static void progress(String phase, String format, Object... args) {
+        System.out.println("[loadgen " + phase + "] " + String.format(format, args));
+    }
+
+    static double ms(long micros) {
+        return Math.round(micros / 10.0) / 100.0;
+    }
+
+    static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+}

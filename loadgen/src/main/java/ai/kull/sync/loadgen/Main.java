@@ -1,0 +1,47 @@
+package ai.kull.sync.loadgen;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * The load generator's command line. {@code Main [run] --flags} runs a load against gateways;
+ * {@code bare-server} and {@code bare-consumer} are the baselines the benchmark compares the gateway with;
+ * {@code watch-consumed} times a gateway reading a backlog through its metrics. See the README's
+ * "Load testing and benchmarks".
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String command = args.length > 0 && !args[0].startsWith("--") ? args[0] : "run";
+        Flags flags = new Flags(command.equals("run") && (args.length == 0 || args[0].startsWith("--"))
+                ? args : Arrays.copyOfRange(args, 1, args.length));
+        Map<String, Object> report = switch (command) {
+            case "run" -> new LoadRun(flags).run();
+            case "bare-server" -> BareServer.run(flags);
+            case "bare-consumer" -> BareConsumer.run(flags);
+            case "watch-consumed" -> BareConsumer.watchGateway(flags);
+            default -> throw new IllegalArgumentException("unknown command " + command
+                    + " (run, bare-server, bare-consumer, watch-consumed)");
+        };
+        if (report != null) {
+            Report.print(report);
+            String json = flags.string("json", null);
+            if (json != null) {
+                Path path = Path.of(json);
+                if (path.getParent() != null) {
+                    Files.createDirectories(path.getParent());
+                }
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(path.toFile(), report);
+            }
+        }
+        System.exit(0);
+    }
+}

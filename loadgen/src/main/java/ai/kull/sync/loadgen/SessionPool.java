@@ -1,0 +1,232 @@
+package ai.kull.sync.loadgen;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The device sessions of a run, users x devices, spread round-robin over the gateway URLs, on Vert.x's
+ * event loops (tens of thousands of sockets in one JVM). A session the server closes reconnects and
+ * resumes from the cursor of the last frame it received, as a real client does.
+ */
+final class SessionPool {
+
+    /** One device's WebSocket and what it received. */
+    final class Session {
+        final String userId;
+        final String deviceId;
+        final URI gateway;
+        final DeliveryLedger.Received received;
+        volatile WebSocket socket;
+        /** The last frame that carried a cursor; the cursor is cut out only when reconnecting. */
+        String lastCursorFrame;
+        /** Set when connecting with a cursor, cleared by PENDING_CHECK_COMPLETE or RESYNC_REQUIRED. */
+        volatile boolean resuming;
+
+        Session(String userId, String deviceId, URI gateway) {
+            this.userId = userId;
+            this.deviceId = deviceId;
+            this.gateway = gateway;
+            this.received = new DeliveryLedger.Received(userId);
+        }
+    }
+
+    private final Vertx vertx;
+    private final WebSocketClient client;
+    private final Tokens tokens;
+    private final DeliveryLedger ledger;
+    private final LatencyStats latency;
+    private final List<Session> sessions = new ArrayList<>();
+    private volatile boolean stopping;
+
+    final AtomicInteger open = new AtomicInteger();
+    final AtomicInteger everOpened = new AtomicInteger();
+    final LongAdder reconnects = new LongAdder();
+    final LongAdder resumed = new LongAdder();
+    final LongAdder resyncs = new LongAdder();
+    final LongAdder frames = new LongAdder();
+    /** Refused or failed connection attempts by HTTP status ("io" for a socket error). */
+    final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+
+    SessionPool(Vertx vertx, Tokens tokens, DeliveryLedger ledger, LatencyStats latency, List<URI> gateways,
+                String userPrefix, int users, int devicesPerUser) {
+        this.vertx = vertx;
+        this.tokens = tokens;
+        this.ledger = ledger;
+        this.latency = latency;
+        this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
+                .setMaxConnections(Integer.MAX_VALUE)
+                .setConnectTimeout(30_000)
+                .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
+        int n = 0;
+        for (int u = 0; u < users && !gateways.isEmpty(); u++) {
+            for (int d = 0; d < devicesPerUser; d++) {
+                sessions.add(new Session(userPrefix + u, "d" + d, gateways.get(n++ % gateways.size())));
+            }
+        }
+    }
+
+    List<Session> sessions() {
+        return sessions;
+    }
+
+    List<DeliveryLedger.Received> received() {
+        return sessions.stream().map(s -> s.received).toList();
+    }
+
+    /** Starts connecting every session, at most {@code perSecond} new attempts a second. */
+    void connectAll(double perSecond) {
+        long[] next = {0};
+        long started = System.nanoTime();
+        vertx.setPeriodic(10, timer -> {
+            long due = Math.min(sessions.size(), (long) ((System.nanoTime() - started) / 1e9 * perSecond) + 1);
+            while (next[0] < due) {
+                connect(sessions.get((int) next[0]++), null);
+            }
+            if (next[0] >= sessions.size()) {
+                vertx.cancelTimer(timer);
+            }
+        });
+    }
+
+    /**
+     * Every session closes its socket and reconnects at once, resuming from its cursor. A frame still arriving
+     * on the old socket is ignored: it is past the cursor, so the resume replays it.
+     */
+    void reconnectStorm() {
+        Map<Session, String> cursors = new java.util.HashMap<>();
+        for (Session session : sessions) {
+            WebSocket socket;
+            synchronized (session) { // against onFrame: the cursor read covers every frame counted
+                socket = session.socket;
+                session.socket = null;
+                cursors.put(session, Marker.cursor(lastFrame(session)));
+            }
+            if (socket != null) {
+                socket.closeHandler(null);
+                socket.close();
+                open.decrementAndGet();
+            }
+        }
+        sessions.forEach(session -> connect(session, cursors.get(session)));
+    }
+
+    /** Sessions still waiting for the end of their replay. */
+    long resuming() {
+        return sessions.stream().filter(s -> s.resuming).count();
+    }
+
+    void close() {
+        stopping = true;
+        sessions.forEach(s -> {
+            WebSocket socket = s.socket;
+            if (socket != null) {
+                socket.close();
+            }
+        });
+        client.close();
+    }
+
+    private static String lastFrame(Session session) {
+        return session.lastCursorFrame == null ? "" : session.lastCursorFrame;
+    }
+
+    private void connect(Session session, String cursor) {
+        if (stopping) {
+            return;
+        }
+        String path = "/ws" + (cursor == null ? "" : "?cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+        WebSocketConnectOptions options = new WebSocketConnectOptions()
+                .setHost(session.gateway.getHost()).setPort(session.gateway.getPort())
+                .setSsl("wss".equals(session.gateway.getScheme()))
+                .setURI(path)
+                .addHeader("Authorization", "Bearer " + tokens.token(session.userId, session.deviceId));
+        session.resuming = cursor != null;
+        client.connect(options).onComplete(result -> {
+            if (result.failed()) {
+                refused(session, cursor, result.cause());
+                return;
+            }
+            WebSocket socket = result.result();
+            synchronized (session) {
+                session.socket = socket;
+            }
+            socket.textMessageHandler(frame -> onFrame(session, socket, frame));
+            socket.closeHandler(closed -> {
+                open.decrementAndGet();
+                session.socket = null;
+                if (!stopping) {
+                    reconnects.increment();
+                    // 4003 (sent too fast) asks for a backoff; anything else reconnects soon, with jitter.
+                    long delay = Short.valueOf((short) 4003).equals(socket.closeStatusCode()) ? 3_000
+                            : 50 + ThreadLocalRandom.current().nextLong(500);
+                    vertx.setTimer(delay, t -> connect(session, Marker.cursor(lastFrame(session))));
+                }
+            });
+            open.incrementAndGet();
+            everOpened.incrementAndGet();
+        });
+    }
+
+    private void refused(Session session, String cursor, Throwable cause) {
+        String status = cause instanceof UpgradeRejectedException rejected ? String.valueOf(rejected.getStatus()) : "io";
+        failures.computeIfAbsent(status, s -> new LongAdder()).increment();
+        long delayMillis;
+        if (cause instanceof UpgradeRejectedException rejected) {
+            if (rejected.getStatus() != 503 && rejected.getStatus() != 429) {
+                session.resuming = false;
+                return; // 401/403: a token or path problem no retry fixes
+            }
+            String retryAfter = rejected.getHeaders() == null ? null : rejected.getHeaders().get("Retry-After");
+            delayMillis = retryAfter == null ? 1_000 : Long.parseLong(retryAfter.trim()) * 1_000;
+        } else {
+            delayMillis = 1_000;
+        }
+        vertx.setTimer(delayMillis + ThreadLocalRandom.current().nextLong(250), t -> connect(session, cursor));
+    }
+
+    private void onFrame(Session session, WebSocket socket, String frame) {
+        long now = Marker.nowMicros();
+        synchronized (session) {
+            if (session.socket == socket) {
+                count(session, frame, now);
+            }
+        }
+    }
+
+    private void count(Session session, String frame, long now) {
+        frames.increment();
+        long[] marker = Marker.read(frame);
+        if (marker != null) {
+            if (ledger.received(session.received, Marker.envelopeUserId(frame), marker[0])) {
+                latency.record(now - marker[1]);
+            }
+        } else if (session.resuming) {
+            String type = Marker.type(frame);
+            if ("PENDING_CHECK_COMPLETE".equals(type)) {
+                session.resuming = false;
+                resumed.increment();
+            } else if ("RESYNC_REQUIRED".equals(type)) {
+                session.resuming = false;
+                resyncs.increment();
+            }
+        }
+        if (frame.endsWith("\"}") && frame.lastIndexOf("\"cursor\":\"") > 0) {
+            session.lastCursorFrame = frame;
+        }
+    }
+}

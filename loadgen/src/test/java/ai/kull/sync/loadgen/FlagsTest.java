@@ -1,0 +1,40 @@
+package ai.kull.sync.loadgen;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class FlagsTest {
+
+    @Test
+    void valuesFlagsAndDurations() {
+        Flags flags = new Flags(new String[] {"--users", "10", "--reconnect-storm", "--duration=90s",
+                "--gateways", "ws://a:1,ws://b:2", "--hold", "2m", "--tick", "500ms"});
+        assertThat(flags.integer("users", 1)).isEqualTo(10);
+        assertThat(flags.flag("reconnect-storm")).isTrue();
+        assertThat(flags.duration("duration", Duration.ZERO)).hasSeconds(90);
+        assertThat(flags.duration("hold", Duration.ZERO)).hasMinutes(2);
+        assertThat(flags.duration("tick", Duration.ZERO)).hasMillis(500);
+        assertThat(flags.list("gateways", "")).containsExactly("ws://a:1", "ws://b:2");
+        assertThat(flags.number("rate", 2.5)).isEqualTo(2.5);
+    }
+
+    @Test
+    void theBareServerReadsTheSubjectOfABearerToken() {
+        String token = new Tokens("local-dev-secret-change-me-0123456789", Duration.ofMinutes(5)).token("u7", "d1");
+        assertThat(BareServer.subject("Bearer " + token)).isEqualTo("u7");
+        assertThat(BareServer.subject(null)).isNull();
+    }
+
+    @Test
+    void consumedRecordsAreSummedOverThePodsConsumersButNotPerTopic() {
+        String metrics = """
+                kafka_consumer_fetch_manager_records_consumed_total{client_id="gateway-g1",kafka_version="4.1.1"} 1200.0
+                kafka_consumer_fetch_manager_records_consumed_total{client_id="gateway-g1",topic="sync.credit-updates"} 1000.0
+                kafka_consumer_fetch_manager_records_consumed_total{client_id="presence",kafka_version="4.1.1"} 34.0
+                """;
+        assertThat(BareConsumer.consumedRecords(metrics)).isEqualTo(1234);
+    }
+}
