@@ -2,7 +2,6 @@ package ai.kull.sync.gateway.replay;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
@@ -119,11 +118,5 @@ public final class ReplayWindow {
                 return entries.isEmpty() ? null : entries;
             });
         }
-    }
-
-    @Override
-    public String toString() {
-        return "ReplayWindow[" + all.size() + " entries, " + bytes + " bytes, evictedBelow="
-                + Arrays.toString(evictedBelow) + "]";
     }
 }
