@@ -15,6 +15,9 @@ public enum Scope {
     /** Key = pod id. Read by gateway pods (heartbeats), never delivered to a device. */
     POD("pod");
 
+    /** values() copies its array on every call, and a gateway asks once per record. */
+    private static final Scope[] ALL = values();
+
     private final String headerValue;
 
     Scope(String headerValue) {
@@ -33,7 +36,7 @@ public enum Scope {
         if (value == null) {
             return USER;
         }
-        for (Scope scope : values()) {
+        for (Scope scope : ALL) {
             if (scope.headerValue.equals(value)) {
                 return scope;
             }

@@ -52,12 +52,7 @@ final class BareConsumer {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, flags.integer("max-poll-records", MAX_POLL_RECORDS));
         try (KafkaConsumer<String, byte[]> kafka =
                      new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : TOPICS) {
-                for (PartitionInfo info : kafka.partitionsFor(topic, Duration.ofSeconds(30))) {
-                    partitions.add(new TopicPartition(topic, info.partition()));
-                }
-            }
+            List<TopicPartition> partitions = partitionsOf(kafka);
             kafka.assign(partitions);
             kafka.seekToEnd(partitions);
             partitions.forEach(kafka::position);
@@ -65,6 +60,29 @@ final class BareConsumer {
                     ? burst(kafka, flags.integer("records", 100_000))
                     : live(kafka, flags.duration("warmup", Duration.ZERO), flags.duration("duration", Duration.ofSeconds(30)));
         }
+    }
+
+    /**
+     * Every partition of {@link #TOPICS}. On a fresh broker the first lookup of a topic creates it and answers
+     * with no partitions yet; assigning that would silently read nothing, so ask again until each has some.
+     */
+    static List<TopicPartition> partitionsOf(KafkaConsumer<?, ?> kafka) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : TOPICS) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            List<PartitionInfo> infos = kafka.partitionsFor(topic, Duration.ofSeconds(30));
+            while (infos == null || infos.isEmpty()) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topic " + topic + " has no partitions");
+                }
+                sleep(200);
+                infos = kafka.partitionsFor(topic, Duration.ofSeconds(30));
+            }
+            for (PartitionInfo info : infos) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+        }
+        return partitions;
     }
 
     private static Map<String, Object> burst(KafkaConsumer<String, byte[]> kafka, long records) {
@@ -182,5 +200,14 @@ final class BareConsumer {
 
     interface Progress {
         long read();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 }

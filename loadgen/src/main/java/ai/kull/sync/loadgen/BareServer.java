@@ -7,14 +7,12 @@ import io.vertx.core.http.ServerWebSocket;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -93,12 +91,7 @@ final class BareServer {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BareConsumer.MAX_POLL_RECORDS);
         try (KafkaConsumer<String, byte[]> kafka =
                      new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : BareConsumer.TOPICS) {
-                for (PartitionInfo info : kafka.partitionsFor(topic, Duration.ofSeconds(30))) {
-                    partitions.add(new TopicPartition(topic, info.partition()));
-                }
-            }
+            List<TopicPartition> partitions = BareConsumer.partitionsOf(kafka);
             kafka.assign(partitions);
             kafka.seekToEnd(partitions);
             while (true) {

@@ -59,7 +59,6 @@ public class EventRouter {
     private TopicLayout layout;
     /** Per slot: the offset after the last record routed. */
     private long[] routed = new long[0];
-    private long arrivals;
     /** Used by {@link #route} only, under the lock. */
     private final LastFrame lastFrame = new LastFrame();
 
@@ -109,8 +108,16 @@ public class EventRouter {
             return;
         }
         int slot = layout == null ? -1 : layout.slot(record.topic(), record.partition());
+        if (record.value() == null) {
+            // A tombstone carries no event; counted so the team that wrote it can find it.
+            metrics.undeliverable("no-value");
+            if (slot >= 0) {
+                routed[slot] = record.offset() + 1;
+            }
+            return;
+        }
         String type = headers.type;
-        WindowEntry entry = new WindowEntry(arrivals++, slot, record.offset(), record.timestamp(), scope,
+        WindowEntry entry = new WindowEntry(slot, record.offset(), record.timestamp(), scope,
                 record.key(), type, headers.targetDevice, headers.originDevice, record.value());
         if (slot >= 0 && scope != Scope.POD) {
             routed[slot] = record.offset() + 1;

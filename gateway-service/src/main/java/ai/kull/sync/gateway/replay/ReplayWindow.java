@@ -1,9 +1,9 @@
 package ai.kull.sync.gateway.replay;
 
-import java.util.ArrayDeque;
+import ai.kull.sync.events.Scope;
+
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,15 +12,50 @@ import java.util.Map;
  * The recent event records of every user, bounded by age and by bytes, indexed so a resuming device's
  * missed events are found among its own user's (plus broadcasts and its organizations'), never by
  * scanning the whole window. Not thread-safe: the router owns it.
+ * <p>
+ * Every record of every partition passes through here and stays for minutes. Held as an object each, the
+ * records were copied by every young collection until promoted, which cost a pod reading a backlog more
+ * than its routing did. So the window holds no object per record: values are copied into one byte ring,
+ * the routing facts into arrays indexed by position (a count of records added that only grows), and each
+ * user's, organization's and the broadcasts' records are chained newest to oldest through those arrays.
  */
 public final class ReplayWindow {
 
+    /** Array slots and chain link per entry, counted with the value against the byte bound. */
+    static final int ENTRY_BYTES = 72;
+    private static final int INITIAL_ENTRIES = 1 << 10;
+    private static final int INITIAL_DATA_BYTES = 1 << 16;
+    private static final long NONE = -1;
+
     private final long maxAgeMillis;
     private final long maxBytes;
-    private final Deque<WindowEntry> all = new ArrayDeque<>();
-    private final Map<String, Deque<WindowEntry>> byUser = new HashMap<>();
-    private final Map<String, Deque<WindowEntry>> byOrg = new HashMap<>();
-    private final Deque<WindowEntry> broadcasts = new ArrayDeque<>();
+    private final int maxDataBytes;
+
+    /** Live entries are the positions [first, next); position p sits at index p & mask of every array. */
+    private long first;
+    private long next;
+    private int mask = INITIAL_ENTRIES - 1;
+    private int[] slots = new int[INITIAL_ENTRIES];
+    private long[] offsets = new long[INITIAL_ENTRIES];
+    private long[] timestamps = new long[INITIAL_ENTRIES];
+    private Scope[] scopes = new Scope[INITIAL_ENTRIES];
+    private String[] keys = new String[INITIAL_ENTRIES];
+    private String[] types = new String[INITIAL_ENTRIES];
+    private String[] targets = new String[INITIAL_ENTRIES];
+    private String[] origins = new String[INITIAL_ENTRIES];
+    /** Position of the previous entry of the same chain, or NONE. */
+    private long[] previous = new long[INITIAL_ENTRIES];
+    /** Where the value starts, as a ring position: byte q sits at data[q % data.length]. */
+    private long[] dataAt = new long[INITIAL_ENTRIES];
+    private int[] lengths = new int[INITIAL_ENTRIES];
+
+    private byte[] data;
+    /** Ring position where the next value goes. */
+    private long dataEnd;
+
+    private final Map<String, Chain> byUser = new HashMap<>();
+    private final Map<String, Chain> byOrg = new HashMap<>();
+    private final Chain broadcasts = new Chain(null);
     /** Per slot: every record below this offset has left the window (or was never in it). */
     private long[] evictedBelow = new long[0];
     private long bytes;
@@ -28,25 +63,50 @@ public final class ReplayWindow {
     public ReplayWindow(long maxAgeMillis, long maxBytes) {
         this.maxAgeMillis = maxAgeMillis;
         this.maxBytes = maxBytes;
+        this.maxDataBytes = (int) Math.min(maxBytes, Integer.MAX_VALUE - 8);
+        this.data = new byte[Math.min(INITIAL_DATA_BYTES, maxDataBytes)];
     }
 
     /** Empties the window; it holds records from {@code startOffsets} (per slot) on. */
     public void reset(long[] startOffsets) {
-        all.clear();
-        byUser.clear();
-        byOrg.clear();
-        broadcasts.clear();
-        bytes = 0;
+        while (first < next) {
+            evictOldest();
+        }
         evictedBelow = startOffsets.clone();
     }
 
     public void add(WindowEntry entry, long now) {
-        all.addLast(entry);
-        indexOf(entry).addLast(entry);
-        bytes += entry.bytes();
-        while (!all.isEmpty() && (bytes > maxBytes || now - all.peekFirst().timestamp() > maxAgeMillis)) {
+        byte[] value = entry.value();
+        if (value.length > maxDataBytes || ENTRY_BYTES + value.length > maxBytes) {
+            // Larger than the whole window: no cursor before it can be replayed any more.
+            evictedBelow[entry.slot()] = Math.max(evictedBelow[entry.slot()], entry.offset() + 1);
+            return;
+        }
+        while (first < next && (now - timestamps[index(first)] > maxAgeMillis
+                || bytes + ENTRY_BYTES + value.length > maxBytes)) {
             evictOldest();
         }
+        long at = reserveData(value.length);
+        if (next - first > mask) {
+            growEntries();
+        }
+        int i = index(next);
+        Chain chain = chainOf(entry.scope(), entry.key());
+        slots[i] = entry.slot();
+        offsets[i] = entry.offset();
+        timestamps[i] = entry.timestamp();
+        scopes[i] = entry.scope();
+        keys[i] = chain == broadcasts ? entry.key() : chain.key;
+        types[i] = entry.type();
+        targets[i] = entry.targetDevice();
+        origins[i] = entry.originDevice();
+        previous[i] = chain.newest;
+        dataAt[i] = at;
+        lengths[i] = value.length;
+        System.arraycopy(value, 0, data, (int) (at % data.length), value.length);
+        chain.newest = next++;
+        dataEnd = at + value.length;
+        bytes += ENTRY_BYTES + value.length;
     }
 
     /** Whether every record of {@code slot} at or after {@code offset} is still here. */
@@ -60,14 +120,14 @@ public final class ReplayWindow {
      */
     public List<WindowEntry> between(String userId, Collection<String> orgs, Map<Integer, Long> from,
                                      Map<Integer, Long> until) {
-        List<WindowEntry> found = new ArrayList<>();
+        List<Long> found = new ArrayList<>();
         collect(byUser.get(userId), from, until, found);
         collect(broadcasts, from, until, found);
         for (String org : orgs) {
             collect(byOrg.get(org), from, until, found);
         }
-        found.sort((a, b) -> Long.compare(a.seq(), b.seq()));
-        return found;
+        found.sort(null);
+        return found.stream().map(this::entryAt).toList();
     }
 
     public long bytes() {
@@ -75,48 +135,138 @@ public final class ReplayWindow {
     }
 
     public int size() {
-        return all.size();
+        return (int) (next - first);
     }
 
-    private static void collect(Deque<WindowEntry> entries, Map<Integer, Long> from, Map<Integer, Long> until,
-                                List<WindowEntry> found) {
-        if (entries == null) {
-            return;
-        }
-        for (WindowEntry entry : entries) {
-            Long start = from.get(entry.slot());
-            Long end = until.get(entry.slot());
-            if (start != null && entry.offset() >= start && (end == null || entry.offset() < end)) {
-                found.add(entry);
-            }
-        }
+    private int index(long position) {
+        return (int) (position & mask);
     }
 
-    private Deque<WindowEntry> indexOf(WindowEntry entry) {
-        return switch (entry.scope()) {
-            case USER -> byUser.computeIfAbsent(entry.key(), k -> new ArrayDeque<>());
-            case ORG -> byOrg.computeIfAbsent(entry.key(), k -> new ArrayDeque<>());
+    private Chain chainOf(Scope scope, String key) {
+        return switch (scope) {
+            case USER -> byUser.computeIfAbsent(key, Chain::new);
+            case ORG -> byOrg.computeIfAbsent(key, Chain::new);
             case BROADCAST, POD -> broadcasts;
         };
     }
 
+    private void collect(Chain chain, Map<Integer, Long> from, Map<Integer, Long> until, List<Long> found) {
+        if (chain == null) {
+            return;
+        }
+        // A chain runs newest to oldest, so the first position that has left the window ends it.
+        for (long position = chain.newest; position >= first; position = previous[index(position)]) {
+            int i = index(position);
+            Long start = from.get(slots[i]);
+            Long end = until.get(slots[i]);
+            if (start != null && offsets[i] >= start && (end == null || offsets[i] < end)) {
+                found.add(position);
+            }
+        }
+    }
+
+    private WindowEntry entryAt(long position) {
+        int i = index(position);
+        byte[] value = new byte[lengths[i]];
+        System.arraycopy(data, (int) (dataAt[i] % data.length), value, 0, value.length);
+        return new WindowEntry(slots[i], offsets[i], timestamps[i], scopes[i], keys[i], types[i], targets[i],
+                origins[i], value);
+    }
+
+    /**
+     * The ring position for a value of {@code length} bytes, kept whole (a value that would straddle the end
+     * of the ring starts at its beginning instead). Grows the ring up to its bound, then evicts the oldest.
+     */
+    private long reserveData(int length) {
+        while (true) {
+            long at = dataEnd;
+            long end = at % data.length + length > data.length ? (at / data.length + 1) * data.length : at;
+            long oldest = first < next ? dataAt[index(first)] : end;
+            if (end + length - oldest <= data.length) {
+                return end;
+            }
+            if (data.length < maxDataBytes) {
+                growData();
+            } else {
+                evictOldest();
+            }
+        }
+    }
+
+    /** A ring twice the size, its values renumbered from the oldest so none straddles the new ring's end. */
+    private void growData() {
+        byte[] grown = new byte[(int) Math.min((long) data.length * 2, maxDataBytes)];
+        long base = first < next ? dataAt[index(first)] : dataEnd;
+        for (long p = first; p < next; p++) {
+            int i = index(p);
+            System.arraycopy(data, (int) (dataAt[i] % data.length), grown, (int) (dataAt[i] - base), lengths[i]);
+            dataAt[i] -= base;
+        }
+        dataEnd -= base;
+        data = grown;
+    }
+
+    private void growEntries() {
+        int capacity = (mask + 1) * 2;
+        int newMask = capacity - 1;
+        slots = regrow(slots, new int[capacity], newMask);
+        offsets = regrow(offsets, new long[capacity], newMask);
+        timestamps = regrow(timestamps, new long[capacity], newMask);
+        previous = regrow(previous, new long[capacity], newMask);
+        dataAt = regrow(dataAt, new long[capacity], newMask);
+        lengths = regrow(lengths, new int[capacity], newMask);
+        scopes = regrow(scopes, new Scope[capacity], newMask);
+        keys = regrow(keys, new String[capacity], newMask);
+        types = regrow(types, new String[capacity], newMask);
+        targets = regrow(targets, new String[capacity], newMask);
+        origins = regrow(origins, new String[capacity], newMask);
+        mask = newMask;
+    }
+
+    /** Copies the live positions of {@code from} (indexed by the current mask) into {@code to} (by newMask). */
+    private <A> A regrow(A from, A to, int newMask) {
+        for (long p = first; p < next; p++) {
+            System.arraycopy(from, index(p), to, (int) (p & newMask), 1);
+        }
+        return to;
+    }
+
     private void evictOldest() {
-        WindowEntry oldest = all.pollFirst();
-        bytes -= oldest.bytes();
-        evictedBelow[oldest.slot()] = Math.max(evictedBelow[oldest.slot()], oldest.offset() + 1);
-        // Arrival order is kept in every index, so the oldest entry overall is the oldest of its index too.
-        Map<String, Deque<WindowEntry>> index = switch (oldest.scope()) {
+        int i = index(first);
+        bytes -= ENTRY_BYTES + lengths[i];
+        int slot = slots[i];
+        evictedBelow[slot] = Math.max(evictedBelow[slot], offsets[i] + 1);
+        // The newest entry of its chain leaving means the whole chain has left: forget the key.
+        Map<String, Chain> index = switch (scopes[i]) {
             case USER -> byUser;
             case ORG -> byOrg;
             case BROADCAST, POD -> null;
         };
         if (index == null) {
-            broadcasts.pollFirst();
+            if (broadcasts.newest == first) {
+                broadcasts.newest = NONE;
+            }
         } else {
-            index.computeIfPresent(oldest.key(), (key, entries) -> {
-                entries.pollFirst();
-                return entries.isEmpty() ? null : entries;
-            });
+            Chain chain = index.get(keys[i]);
+            if (chain != null && chain.newest == first) {
+                index.remove(keys[i]);
+            }
+        }
+        scopes[i] = null;
+        keys[i] = null;
+        types[i] = null;
+        targets[i] = null;
+        origins[i] = null;
+        first++;
+    }
+
+    /** One user's, organization's or the broadcasts' entries, newest first through {@link #previous}. */
+    private static final class Chain {
+        final String key;
+        long newest = NONE;
+
+        Chain(String key) {
+            this.key = key;
         }
     }
 }

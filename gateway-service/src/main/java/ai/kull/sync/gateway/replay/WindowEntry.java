@@ -10,10 +10,6 @@ import java.nio.charset.StandardCharsets;
  */
 public final class WindowEntry {
 
-    /** Object and index overhead per entry, counted with the value against the window's byte bound. */
-    static final int OVERHEAD_BYTES = 160;
-
-    private final long seq;
     private final int slot;
     private final long offset;
     private final long timestamp;
@@ -26,15 +22,13 @@ public final class WindowEntry {
     private String text;
 
     /**
-     * @param seq          arrival order on this pod, which replay follows
      * @param slot         the partition's slot in the {@link TopicLayout}, or -1 outside the event topics
      * @param key          userId, orgId or (broadcasts) the aggregate id
      * @param targetDevice deliver only to this device, or null
      * @param originDevice deliver to every device but this one, or null
      */
-    public WindowEntry(long seq, int slot, long offset, long timestamp, Scope scope, String key, String type,
+    public WindowEntry(int slot, long offset, long timestamp, Scope scope, String key, String type,
                        String targetDevice, String originDevice, byte[] value) {
-        this.seq = seq;
         this.slot = slot;
         this.offset = offset;
         this.timestamp = timestamp;
@@ -44,10 +38,6 @@ public final class WindowEntry {
         this.targetDevice = targetDevice;
         this.originDevice = originDevice;
         this.value = value;
-    }
-
-    public long seq() {
-        return seq;
     }
 
     public int slot() {
@@ -90,8 +80,8 @@ public final class WindowEntry {
         return text;
     }
 
-    /** The value, and room for its text once decoded (one byte per character for ASCII JSON). */
-    long bytes() {
-        return OVERHEAD_BYTES + 2L * value.length;
+    /** The value as Kafka delivered it; the window copies it, so no caller may change it. */
+    byte[] value() {
+        return value;
     }
 }

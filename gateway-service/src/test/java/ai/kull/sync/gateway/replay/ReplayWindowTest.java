@@ -3,6 +3,7 @@ package ai.kull.sync.gateway.replay;
 import ai.kull.sync.events.Scope;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,10 +12,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ReplayWindowTest {
 
-    private long seq;
+    private static WindowEntry entry(int slot, long offset, Scope scope, String key, long timestamp) {
+        return entry(slot, offset, scope, key, timestamp, new byte[100]);
+    }
 
-    private WindowEntry entry(int slot, long offset, Scope scope, String key, long timestamp) {
-        return new WindowEntry(seq++, slot, offset, timestamp, scope, key, "CREDIT_UPDATE", null, null, new byte[100]);
+    private static WindowEntry entry(int slot, long offset, Scope scope, String key, long timestamp, byte[] value) {
+        return new WindowEntry(slot, offset, timestamp, scope, key, "CREDIT_UPDATE", null, null, value);
+    }
+
+    /** A value that names its record, so a replayed copy shows whether the ring kept it whole. */
+    private static byte[] valueOf(long offset, int length) {
+        byte[] value = new byte[length];
+        byte[] name = ("{\"offset\":" + offset + "}").getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(name, 0, value, 0, Math.min(name.length, length));
+        for (int i = name.length; i < length; i++) {
+            value[i] = (byte) ('a' + (offset + i) % 26);
+        }
+        return value;
     }
 
     @Test
@@ -38,7 +52,7 @@ class ReplayWindowTest {
 
     @Test
     void evictsTheOldestBeyondItsBytesAndAgeAndSaysWhatItNoLongerHolds() {
-        long entryBytes = WindowEntry.OVERHEAD_BYTES + 200;
+        long entryBytes = ReplayWindow.ENTRY_BYTES + 100;
         ReplayWindow window = new ReplayWindow(10_000, 3 * entryBytes);
         window.reset(new long[] {5, 0});
         assertThat(window.holdsFrom(0, 4)).as("before the window started").isFalse();
@@ -56,5 +70,63 @@ class ReplayWindowTest {
         assertThat(window.size()).as("older than 10 s").isEqualTo(1);
         assertThat(window.holdsFrom(0, 9)).isTrue();
         assertThat(window.between("alice", Set.of(), Map.of(0, 0L), Map.of())).isEmpty();
+    }
+
+    @Test
+    void keepsEveryValueWholeWhileTheRingGrowsWrapsAndEvicts() {
+        // Values of varying length, many times the ring's initial size and twice its bound: the ring grows,
+        // then wraps, and every value still in it must come back byte for byte.
+        long maxBytes = 1 << 18;
+        ReplayWindow window = new ReplayWindow(60_000, maxBytes);
+        window.reset(new long[] {0});
+        List<byte[]> added = new java.util.ArrayList<>();
+        for (long offset = 0; offset < 3_000; offset++) {
+            byte[] value = valueOf(offset, 40 + (int) (offset * 37 % 300));
+            added.add(value);
+            window.add(entry(0, offset, Scope.USER, "user-" + offset % 7, 1, value), 1);
+        }
+        assertThat(window.bytes()).isLessThanOrEqualTo(maxBytes);
+        long oldestHeld = java.util.stream.LongStream.range(0, 3_000).filter(o -> window.holdsFrom(0, o)).min().orElseThrow();
+        assertThat(oldestHeld).as("some evicted, some held").isBetween(1L, 2_999L);
+
+        for (int user = 0; user < 7; user++) {
+            List<WindowEntry> replayed = window.between("user-" + user, Set.of(), Map.of(0, oldestHeld), Map.of());
+            assertThat(replayed).isNotEmpty();
+            for (WindowEntry entry : replayed) {
+                assertThat(entry.offset() % 7).isEqualTo(user);
+                assertThat(entry.text()).isEqualTo(new String(added.get((int) entry.offset()), StandardCharsets.UTF_8));
+            }
+            assertThat(replayed).extracting(WindowEntry::offset).isSorted();
+        }
+        assertThat(window.size()).isEqualTo((int) (3_000 - oldestHeld));
+    }
+
+    @Test
+    void aValueLargerThanTheWholeWindowIsNotKeptAndNoCursorBeforeItReplays() {
+        ReplayWindow window = new ReplayWindow(60_000, 4_096);
+        window.reset(new long[] {0});
+        window.add(entry(0, 0, Scope.USER, "alice", 1), 1);
+        window.add(entry(0, 1, Scope.USER, "alice", 1, new byte[5_000]), 1);
+        window.add(entry(0, 2, Scope.USER, "alice", 1), 1);
+
+        assertThat(window.holdsFrom(0, 0)).isFalse();
+        assertThat(window.holdsFrom(0, 2)).isTrue();
+        assertThat(window.between("alice", Set.of(), Map.of(0, 2L), Map.of())).extracting(WindowEntry::offset)
+                .containsExactly(2L);
+    }
+
+    @Test
+    void aUserWhoseEntriesAllLeftStartsAFreshChain() {
+        long entryBytes = ReplayWindow.ENTRY_BYTES + 100;
+        ReplayWindow window = new ReplayWindow(60_000, 2 * entryBytes);
+        window.reset(new long[] {0});
+        window.add(entry(0, 0, Scope.USER, "alice", 1), 1);
+        window.add(entry(0, 1, Scope.USER, "bob", 1), 1);
+        window.add(entry(0, 2, Scope.USER, "carol", 1), 1); // alice's only entry leaves
+        window.add(entry(0, 3, Scope.USER, "alice", 1), 1); // bob's leaves
+
+        assertThat(window.between("alice", Set.of(), Map.of(0, 0L), Map.of())).extracting(WindowEntry::offset)
+                .containsExactly(3L);
+        assertThat(window.between("bob", Set.of(), Map.of(0, 0L), Map.of())).isEmpty();
     }
 }

@@ -124,11 +124,12 @@ class ResumeTest extends GatewayTest {
         }
         // The test window holds 256 KiB; these push the user's first events out of it.
         try (TestDevice witness = device("/ws", user, "witness", List.of())) {
-            for (int i = 0; i < 500; i++) {
+            // About 300 bytes each with the window's per-entry overhead: 1,500 are well over 256 KiB.
+            for (int i = 0; i < 1_500; i++) {
                 publisher.publishToUser(user, credit(user, i));
             }
-            publishCredit(user, 500);
-            awaitRouted(witness, 500, null);
+            publishCredit(user, 1_500);
+            awaitRouted(witness, 1_500, null);
         }
         try (TestDevice phone = resume(user, "phone", cursor)) {
             assertThat(phone.next("CONNECTION_ESTABLISHED")).contains("\"resumed\":false");
