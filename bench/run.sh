@@ -18,9 +18,10 @@ RESULTS=${RESULTS:-$ROOT/bench/results/$(date -u +%Y-%m-%d).md}
 KAFKA_PORT=${KAFKA_PORT:-19192}
 BASE_PORT=${BASE_PORT:-18180}
 GATEWAY_XMX=${GATEWAY_XMX:-1g}
-# Extra JVM options for the gateway pods (GC experiments), empty by default.
-GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
 LOADGEN_XMX=${LOADGEN_XMX:-1g}
+# Extra JVM options for the gateway pods and the load generator (GC logs, profilers), empty by default.
+GATEWAY_JAVA_OPTS=${GATEWAY_JAVA_OPTS:-}
+LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:-}
 JWT_SECRET=bench-secret-bench-secret-bench-secret-01
 # 1 + 3: S = FANOUT_USERS x FANOUT_DEVICES sessions; FANOUT_RATE events/s offered (x devices deliveries/s).
 FANOUT_USERS=${FANOUT_USERS:-200}
@@ -34,7 +35,10 @@ SUSTAIN_P99_MS=${SUSTAIN_P99_MS:-100}
 # Seconds of load before figures are taken (JIT, connection pools), in every load run.
 WARMUP_SECONDS=${WARMUP_SECONDS:-5}
 # 2: records pre-produced for users nobody is connected as.
-CONSUME_RECORDS=${CONSUME_RECORDS:-600000}
+CONSUME_RECORDS=${CONSUME_RECORDS:-1200000}
+# 2: how fast the backlog is produced, and how long both consumers read live records first (JIT).
+CONSUME_RATE=${CONSUME_RATE:-60000}
+CONSUME_WARMUP_SECONDS=${CONSUME_WARMUP_SECONDS:-10}
 # 4: idle sessions on one pod (split over two loadgen processes: each process may hold ~20k files here).
 CONN_SESSIONS=${CONN_SESSIONS:-20000}
 # 5: sessions that reconnect at once, at the pod's shipped admission rate unless raised.
@@ -77,7 +81,7 @@ build_if_missing() {
 }
 
 LOADGEN_CP=""
-loadgen_cmd() { printf 'java -Xmx%s -cp $LOADGEN_CP ai.kull.sync.loadgen.Main' "$LOADGEN_XMX"; printf ' %q' "$@"; }
+loadgen_cmd() { printf 'java -Xmx%s %s -cp $LOADGEN_CP ai.kull.sync.loadgen.Main' "$LOADGEN_XMX" "$LOADGEN_JAVA_OPTS"; printf ' %q' "$@"; }
 
 # loadgen NAME ARGS...: runs the loadgen in the foreground, output in RUN_DIR/NAME.log, JSON in RUN_DIR/NAME.json.
 loadgen() {
@@ -85,7 +89,7 @@ loadgen() {
   shift
   COMMANDS+=("$name: $(loadgen_cmd "$@" --json "$RUN_DIR/$name.json")")
   log "$name: loadgen $*"
-  java -Xmx"$LOADGEN_XMX" -cp "$LOADGEN_CP" ai.kull.sync.loadgen.Main "$@" --json "$RUN_DIR/$name.json" \
+  java -Xmx"$LOADGEN_XMX" $LOADGEN_JAVA_OPTS -cp "$LOADGEN_CP" ai.kull.sync.loadgen.Main "$@" --json "$RUN_DIR/$name.json" \
     >"$RUN_DIR/$name.log" 2>&1 || { tail -20 "$RUN_DIR/$name.log"; return 1; }
   grep -v '^\[loadgen' "$RUN_DIR/$name.log" | grep -v SLF4J | tail -40 || true
 }
@@ -95,7 +99,7 @@ loadgen_bg() {
   local name=$1
   shift
   COMMANDS+=("$name: $(loadgen_cmd "$@" --json "$RUN_DIR/$name.json")")
-  java -Xmx"$LOADGEN_XMX" -cp "$LOADGEN_CP" ai.kull.sync.loadgen.Main "$@" --json "$RUN_DIR/$name.json" \
+  java -Xmx"$LOADGEN_XMX" $LOADGEN_JAVA_OPTS -cp "$LOADGEN_CP" ai.kull.sync.loadgen.Main "$@" --json "$RUN_DIR/$name.json" \
     >"$RUN_DIR/$name.log" 2>&1 &
   LAST_PID=$!
   PIDS+=($LAST_PID)
@@ -187,7 +191,7 @@ scenario_consume() {
   loadgen_bg consume-bare bare-consumer --bootstrap "$BOOTSTRAP" --from burst --records "$CONSUME_RECORDS"
   local bare=$LAST_PID
   until grep -q BARE_CONSUMER_READY "$RUN_DIR/consume-bare.log" 2>/dev/null; do sleep 0.2; done
-  loadgen consume-warmup --gateways "" --users 2000 --rate 30000 --duration 5s \
+  loadgen consume-warmup --gateways "" --users 2000 --rate 30000 --duration "${CONSUME_WARMUP_SECONDS}s" \
     --bootstrap "$BOOTSTRAP" --user-prefix nobody-warm-
   local deadline=$((SECONDS + 60))
   until grep -q BARE_CONSUMER_WARM "$RUN_DIR/consume-bare.log"; do
@@ -201,7 +205,7 @@ scenario_consume() {
   local base
   base=$(metric_sum "$port" kafka_consumer_fetch_manager_records_consumed_total)
   kill -STOP "$gateway" "$bare"
-  loadgen consume-produce --gateways "" --users 2000 --rate 30000 --duration "$((CONSUME_RECORDS / 30000))s" \
+  loadgen consume-produce --gateways "" --users 2000 --rate "$CONSUME_RATE" --duration "$((CONSUME_RECORDS / CONSUME_RATE))s" \
     --bootstrap "$BOOTSTRAP" --user-prefix nobody-
   local records
   records=$(jget "$RUN_DIR/consume-produce.json" published)

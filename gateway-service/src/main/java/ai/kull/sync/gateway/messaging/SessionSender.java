@@ -33,9 +33,11 @@ public class SessionSender {
             return;
         }
         metrics.outboundPending(bytes);
-        session.connection().sendText(frame).subscribe().with(done -> written(outbound, bytes), failure -> {
+        SocketWriter.write(session.connection(), frame, result -> {
             written(outbound, bytes);
-            metrics.sendFailed();
+            if (result.failed()) {
+                metrics.sendFailed();
+            }
         });
     }
 

@@ -225,8 +225,13 @@ public final class ReplayWindow {
 
     /** Copies the live positions of {@code from} (indexed by the current mask) into {@code to} (by newMask). */
     private <A> A regrow(A from, A to, int newMask) {
-        for (long p = first; p < next; p++) {
-            System.arraycopy(from, index(p), to, (int) (p & newMask), 1);
+        // In runs that are contiguous in both arrays: at most three copies, not one per entry.
+        for (long p = first; p < next; ) {
+            int source = index(p);
+            int target = (int) (p & newMask);
+            int run = (int) Math.min(next - p, Math.min(mask + 1 - source, newMask + 1 - target));
+            System.arraycopy(from, source, to, target, run);
+            p += run;
         }
         return to;
     }
