@@ -1,5 +1,8 @@
 package ai.kull.sync.events;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * How a gateway routes a Kafka record, carried in the {@link EventHeaders#SCOPE} header, together with
  * what the record key is for that scope. The key is chosen so that Kafka's per-partition order is the
@@ -19,9 +22,11 @@ public enum Scope {
     private static final Scope[] ALL = values();
 
     private final String headerValue;
+    private final byte[] headerBytes;
 
     Scope(String headerValue) {
         this.headerValue = headerValue;
+        this.headerBytes = headerValue.getBytes(StandardCharsets.UTF_8);
     }
 
     public String headerValue() {
@@ -33,14 +38,20 @@ public enum Scope {
      * so a gateway never guesses recipients for a record it does not understand.
      */
     public static Scope fromHeader(String value) {
+        return fromHeader(value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The same from the header's bytes, as a gateway reads them for every record, without decoding them. */
+    public static Scope fromHeader(byte[] value) {
         if (value == null) {
             return USER;
         }
         for (Scope scope : ALL) {
-            if (scope.headerValue.equals(value)) {
+            if (Arrays.equals(scope.headerBytes, value)) {
                 return scope;
             }
         }
-        throw new IllegalArgumentException("unknown " + EventHeaders.SCOPE + " '" + value + "'");
+        throw new IllegalArgumentException("unknown " + EventHeaders.SCOPE + " '"
+                + new String(value, StandardCharsets.UTF_8) + "'");
     }
 }

@@ -43,11 +43,14 @@ class TopicsTest {
 
     @Test
     void scopeHeaderDefaultsToUserAndRejectsUnknownValues() {
-        assertThat(Scope.fromHeader(null)).isEqualTo(Scope.USER);
+        assertThat(Scope.fromHeader((String) null)).isEqualTo(Scope.USER);
+        assertThat(Scope.fromHeader((byte[]) null)).isEqualTo(Scope.USER);
         for (Scope scope : Scope.values()) {
             assertThat(Scope.fromHeader(scope.headerValue())).isEqualTo(scope);
+            assertThat(Scope.fromHeader(scope.headerValue().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                    .isEqualTo(scope);
         }
         assertThatThrownBy(() -> Scope.fromHeader("everyone")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("sync-scope");
+                .hasMessageContaining("sync-scope").hasMessageContaining("'everyone'");
     }
 }

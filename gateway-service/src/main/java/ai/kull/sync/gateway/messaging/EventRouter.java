@@ -19,7 +19,7 @@ import ai.kull.sync.gateway.session.DeviceSession;
 import ai.kull.sync.gateway.session.SessionRegistry;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -42,7 +42,7 @@ import java.util.Set;
  * a session sees every record exactly once: those routed before it attached come from the window, those
  * after, live. Nothing under the lock blocks: sends only queue frames.
  */
-@ApplicationScoped
+@Singleton
 public class EventRouter {
 
     private static final Logger LOG = Logger.getLogger(EventRouter.class);
@@ -61,6 +61,7 @@ public class EventRouter {
     private long[] routed = new long[0];
     /** Used by {@link #route} only, under the lock. */
     private final LastFrame lastFrame = new LastFrame();
+    private final RoutingHeaders headers = new RoutingHeaders();
 
     public EventRouter(SessionRegistry sessions, SessionSender sender, GatewayMetrics metrics, Frames frames,
                        PodId podId, GatewayConfig config, MeterRegistry meters) {
@@ -99,7 +100,7 @@ public class EventRouter {
     }
 
     public synchronized void route(ConsumerRecord<String, byte[]> record) {
-        RoutingHeaders headers = RoutingHeaders.of(record.headers());
+        headers.read(record.headers());
         Scope scope;
         try {
             scope = Scope.fromHeader(headers.scope);
@@ -328,35 +329,56 @@ public class EventRouter {
     }
 
     /**
-     * The headers routing depends on, read in one pass: every record of every partition passes through here,
-     * most of them for no session of this pod, and looking each header up by name scanned them all four times.
-     * As with {@link EventHeaders#read}, the last header of a name wins. A known event type is kept as its
-     * constant's name, so the replay window does not hold a copy of it per event.
+     * The headers routing depends on, read in one pass into this holder, which {@link #route} reuses: every
+     * record of every partition passes through here, most of them for no session of this pod, and looking
+     * each header up by name scanned them all four times. As with {@link EventHeaders#read}, the last header
+     * of a name wins. The scope is matched on its bytes, and a known event type is kept as its constant's
+     * name, so the replay window does not hold a copy of it per event.
      */
-    private record RoutingHeaders(String scope, String type, String targetDevice, String originDevice) {
+    private static final class RoutingHeaders {
 
         private static final Map<String, String> KNOWN_TYPES = Arrays.stream(MessageType.values())
                 .collect(java.util.stream.Collectors.toUnmodifiableMap(MessageType::name, MessageType::name));
 
-        static RoutingHeaders of(Headers headers) {
-            String scope = null;
-            String type = null;
-            String target = null;
-            String origin = null;
+        byte[] scope;
+        String type;
+        String targetDevice;
+        String originDevice;
+        /** Consecutive records mostly share a type: its name is reused rather than decoded again. */
+        private byte[] lastTypeBytes;
+        private String lastType;
+
+        void read(Headers headers) {
+            scope = null;
+            byte[] typeBytes = null;
+            targetDevice = null;
+            originDevice = null;
             for (Header header : headers) {
                 // equals, not a switch: the names differ in length, so most comparisons end there, unhashed
                 String name = header.key();
                 if (name.equals(EventHeaders.SCOPE)) {
-                    scope = text(header);
+                    scope = header.value();
                 } else if (name.equals(EventHeaders.EVENT_TYPE)) {
-                    type = text(header);
+                    typeBytes = header.value();
                 } else if (name.equals(EventHeaders.TARGET_DEVICE)) {
-                    target = text(header);
+                    targetDevice = text(header);
                 } else if (name.equals(EventHeaders.ORIGIN_DEVICE)) {
-                    origin = text(header);
+                    originDevice = text(header);
                 }
             }
-            return new RoutingHeaders(scope, type == null ? null : KNOWN_TYPES.getOrDefault(type, type), target, origin);
+            type = typeName(typeBytes);
+        }
+
+        private String typeName(byte[] bytes) {
+            if (bytes == null) {
+                return null;
+            }
+            if (!Arrays.equals(bytes, lastTypeBytes)) {
+                String decoded = new String(bytes, StandardCharsets.UTF_8);
+                lastType = KNOWN_TYPES.getOrDefault(decoded, decoded);
+                lastTypeBytes = bytes;
+            }
+            return lastType;
         }
 
         private static String text(Header header) {

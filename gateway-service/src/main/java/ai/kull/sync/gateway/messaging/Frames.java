@@ -5,12 +5,12 @@ import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.codec.EventCodec;
 import ai.kull.sync.events.payload.Payload;
 import ai.kull.sync.gateway.auth.DeviceIdentity;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.UUID;
 
 /** Encodes the frames the gateway itself writes (answers, control messages) for one device. */
-@ApplicationScoped
+@Singleton
 public class Frames {
 
     private final EventCodec codec = new EventCodec();

@@ -3,7 +3,7 @@ package ai.kull.sync.gateway.messaging;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.LongAdder;
  * The gateway's own counters. Counters are cached per tag value because {@link #delivered} runs for
  * every record on the consumer thread, and a registry lookup there would cost more than the routing.
  */
-@ApplicationScoped
+@Singleton
 public class GatewayMetrics {
 
     private final MeterRegistry registry;

@@ -5,14 +5,14 @@ import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.session.DeviceSession;
 import ai.kull.sync.gateway.session.OutboundBudget;
 import io.quarkus.websockets.next.CloseReason;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * Writes already encoded frames to sessions, and closes them, from any thread, without waiting. Each
  * session may have at most {@code gateway.session.max-pending-bytes} written and not yet completed; a
  * frame that would exceed it is not queued and the session is closed with {@link CloseCodes#SLOW_CONSUMER}.
  */
-@ApplicationScoped
+@Singleton
 public class SessionSender {
 
     private final GatewayMetrics metrics;

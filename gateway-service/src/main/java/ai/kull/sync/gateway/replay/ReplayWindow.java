@@ -45,11 +45,13 @@ public final class ReplayWindow {
     private String[] origins = new String[INITIAL_ENTRIES];
     /** Position of the previous entry of the same chain, or NONE. */
     private long[] previous = new long[INITIAL_ENTRIES];
-    /** Where the value starts, as a ring position: byte q sits at data[q % data.length]. */
+    /** Where the value starts, as a ring position: byte q sits at data[q & dataMask]. */
     private long[] dataAt = new long[INITIAL_ENTRIES];
     private int[] lengths = new int[INITIAL_ENTRIES];
 
+    /** A power of two, so a position maps to it with a mask instead of a division. */
     private byte[] data;
+    private long dataMask;
     /** Ring position where the next value goes. */
     private long dataEnd;
 
@@ -63,8 +65,10 @@ public final class ReplayWindow {
     public ReplayWindow(long maxAgeMillis, long maxBytes) {
         this.maxAgeMillis = maxAgeMillis;
         this.maxBytes = maxBytes;
-        this.maxDataBytes = (int) Math.min(maxBytes, Integer.MAX_VALUE - 8);
+        // The largest power of two within the bound (at most 1 GiB).
+        this.maxDataBytes = Integer.highestOneBit((int) Math.max(1, Math.min(maxBytes, 1 << 30)));
         this.data = new byte[Math.min(INITIAL_DATA_BYTES, maxDataBytes)];
+        this.dataMask = data.length - 1;
     }
 
     /** Empties the window; it holds records from {@code startOffsets} (per slot) on. */
@@ -103,7 +107,7 @@ public final class ReplayWindow {
         previous[i] = chain.newest;
         dataAt[i] = at;
         lengths[i] = value.length;
-        System.arraycopy(value, 0, data, (int) (at % data.length), value.length);
+        System.arraycopy(value, 0, data, (int) (at & dataMask), value.length);
         chain.newest = next++;
         dataEnd = at + value.length;
         bytes += ENTRY_BYTES + value.length;
@@ -168,7 +172,7 @@ public final class ReplayWindow {
     private WindowEntry entryAt(long position) {
         int i = index(position);
         byte[] value = new byte[lengths[i]];
-        System.arraycopy(data, (int) (dataAt[i] % data.length), value, 0, value.length);
+        System.arraycopy(data, (int) (dataAt[i] & dataMask), value, 0, value.length);
         return new WindowEntry(slots[i], offsets[i], timestamps[i], scopes[i], keys[i], types[i], targets[i],
                 origins[i], value);
     }
@@ -180,7 +184,7 @@ public final class ReplayWindow {
     private long reserveData(int length) {
         while (true) {
             long at = dataEnd;
-            long end = at % data.length + length > data.length ? (at / data.length + 1) * data.length : at;
+            long end = (at & dataMask) + length > data.length ? (at | dataMask) + 1 : at;
             long oldest = first < next ? dataAt[index(first)] : end;
             if (end + length - oldest <= data.length) {
                 return end;
@@ -199,11 +203,12 @@ public final class ReplayWindow {
         long base = first < next ? dataAt[index(first)] : dataEnd;
         for (long p = first; p < next; p++) {
             int i = index(p);
-            System.arraycopy(data, (int) (dataAt[i] % data.length), grown, (int) (dataAt[i] - base), lengths[i]);
+            System.arraycopy(data, (int) (dataAt[i] & dataMask), grown, (int) (dataAt[i] - base), lengths[i]);
             dataAt[i] -= base;
         }
         dataEnd -= base;
         data = grown;
+        dataMask = grown.length - 1;
     }
 
     private void growEntries() {

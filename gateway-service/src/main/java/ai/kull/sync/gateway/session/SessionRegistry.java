@@ -2,7 +2,7 @@ package ai.kull.sync.gateway.session;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.Collection;
 import java.util.Set;
@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * subscribed organization, and all of them (broadcasts). Lookups are O(1), because every record of
  * every partition passes through here and most match no local session.
  */
-@ApplicationScoped
+@Singleton
 public class SessionRegistry {
 
     private final ConcurrentHashMap<String, Set<DeviceSession>> byUser = new ConcurrentHashMap<>();
