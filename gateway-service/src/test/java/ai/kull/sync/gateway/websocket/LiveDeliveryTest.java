@@ -1,19 +1,28 @@
 package ai.kull.sync.gateway.websocket;
 
 import ai.kull.sync.events.Envelope;
+import ai.kull.sync.events.EventHeaders;
 import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.OrgSyncEvent;
+import ai.kull.sync.events.Topics;
 import ai.kull.sync.events.payload.AdminAction;
 import ai.kull.sync.events.payload.AdminSessionUpdate;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,6 +60,32 @@ class LiveDeliveryTest extends GatewayTest {
             assertThat(alicePhone.next("CREDIT_UPDATE")).contains("\"newBalance\":112");
             assertThat(bobWeb.received).noneMatch(frame -> frame.contains("\"newBalance\":11"));
         }
+    }
+
+    /**
+     * Records another team wrote wrongly (a tombstone, a scope no gateway knows) are counted and skipped; the
+     * user's next event arrives as if they had not been there.
+     */
+    @Test
+    void recordsNoSessionCanReceiveAreCountedAndTheNextEventStillArrives() throws Exception {
+        String user = unique("grace");
+        double noValueBefore = metric("sync_gateway_drops_total{reason=\"no-value\"}");
+        double unknownScopeBefore = metric("sync_gateway_drops_total{reason=\"unknown-scope\"}");
+        try (TestDevice phone = device("/ws", user, "phone", List.of());
+             KafkaProducer<String, byte[]> raw = new KafkaProducer<>(
+                     Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
+                     new StringSerializer(), new ByteArraySerializer())) {
+            raw.send(new ProducerRecord<>(Topics.CREDIT_UPDATES, user, null)).get(10, TimeUnit.SECONDS);
+            ProducerRecord<String, byte[]> unknownScope = new ProducerRecord<>(Topics.CREDIT_UPDATES, user,
+                    "{\"type\":\"CREDIT_UPDATE\"}".getBytes(StandardCharsets.UTF_8));
+            unknownScope.headers().add(EventHeaders.SCOPE, "everyone".getBytes(StandardCharsets.UTF_8));
+            raw.send(unknownScope).get(10, TimeUnit.SECONDS);
+            publishCredit(user, 7);
+
+            assertThat(phone.balancesUntil(7)).containsExactly(7L);
+        }
+        assertThat(metric("sync_gateway_drops_total{reason=\"no-value\"}")).isEqualTo(noValueBefore + 1);
+        assertThat(metric("sync_gateway_drops_total{reason=\"unknown-scope\"}")).isEqualTo(unknownScopeBefore + 1);
     }
 
     /** The router encodes one frame for devices at the same position; a device reading more partitions gets its own. */
