@@ -136,6 +136,11 @@ public final class EventCodec {
     }
 
     private JsonNode parse(byte[] json) {
+        if (json == null) {
+            // A Kafka tombstone: no event, and no reason for a consumer to fail on it.
+            throw new InvalidEventException(ErrorPayload.MALFORMED_JSON,
+                    List.of(new Violation(Violation.WHOLE_MESSAGE, JacksonFailures.NOT_JSON)));
+        }
         JsonNode tree;
         try {
             tree = mapper.readTree(json);

@@ -20,6 +20,8 @@ class InvalidEventExceptionTest {
     @Test
     void errorCodeTellsMalformedJsonUnknownTypeAndInvalidFieldApart() {
         assertThat(failure(() -> codec.decodeClientMessage("{")).errorCode()).isEqualTo(ErrorPayload.MALFORMED_JSON);
+        assertThat(failure(() -> codec.decodeEnvelope((byte[]) null)).errorCode()).as("a Kafka tombstone")
+                .isEqualTo(ErrorPayload.MALFORMED_JSON);
         assertThat(failure(() -> codec.decodeClientMessage("{\"type\":\"NOPE\"}")).errorCode())
                 .isEqualTo(ErrorPayload.UNKNOWN_TYPE);
         assertThat(failure(() -> codec.decodeClientMessage("{\"type\":\"CREDIT_UPDATE\"}")).errorCode())

@@ -129,8 +129,7 @@ public class EventConsumer {
             for (ConsumerRecord<String, byte[]> record : kafka.poll(POLL_TIMEOUT)) {
                 if (Topics.PRESENCE.equals(record.topic())) {
                     boolean history = progress.isFromBeforeStart(record);
-                    presence.apply(record, history);
-                    if (history) {
+                    if (!presence.apply(record, history) || history) {
                         continue;
                     }
                 }

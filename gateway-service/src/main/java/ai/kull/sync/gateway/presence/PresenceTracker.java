@@ -54,14 +54,15 @@ public class PresenceTracker {
      *
      * @param history true for records from before this pod started: they rebuild the directory, and the
      *                pods they speak of may be long gone, so their time (not now) says when a pod was seen
+     * @return false for a record that is no presence event (counted), which must not reach devices either
      */
-    public void apply(ConsumerRecord<String, byte[]> record, boolean history) {
+    public boolean apply(ConsumerRecord<String, byte[]> record, boolean history) {
         Envelope event;
         try {
             event = codec.decodeEnvelope(record.value());
         } catch (InvalidEventException invalid) {
             metrics.undeliverable("invalid-presence");
-            return;
+            return false;
         }
         long seenAt = history ? record.timestamp() : System.currentTimeMillis();
         switch (event.type()) {
@@ -76,6 +77,7 @@ public class PresenceTracker {
             }
             default -> metrics.undeliverable("unexpected-presence-type");
         }
+        return true;
     }
 
     @Scheduled(every = "${gateway.presence.pod-heartbeat-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

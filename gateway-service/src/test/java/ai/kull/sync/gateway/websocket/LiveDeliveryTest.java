@@ -63,14 +63,15 @@ class LiveDeliveryTest extends GatewayTest {
     }
 
     /**
-     * Records another team wrote wrongly (a tombstone, a scope no gateway knows) are counted and skipped; the
-     * user's next event arrives as if they had not been there.
+     * Records another team wrote wrongly (a tombstone, a scope no gateway knows, a tombstone on the presence
+     * topic) are counted and skipped; the user's next event arrives as if they had not been there.
      */
     @Test
     void recordsNoSessionCanReceiveAreCountedAndTheNextEventStillArrives() throws Exception {
         String user = unique("grace");
         double noValueBefore = metric("sync_gateway_drops_total{reason=\"no-value\"}");
         double unknownScopeBefore = metric("sync_gateway_drops_total{reason=\"unknown-scope\"}");
+        double invalidPresenceBefore = metric("sync_gateway_drops_total{reason=\"invalid-presence\"}");
         try (TestDevice phone = device("/ws", user, "phone", List.of());
              KafkaProducer<String, byte[]> raw = new KafkaProducer<>(
                      Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap),
@@ -80,12 +81,14 @@ class LiveDeliveryTest extends GatewayTest {
                     "{\"type\":\"CREDIT_UPDATE\"}".getBytes(StandardCharsets.UTF_8));
             unknownScope.headers().add(EventHeaders.SCOPE, "everyone".getBytes(StandardCharsets.UTF_8));
             raw.send(unknownScope).get(10, TimeUnit.SECONDS);
+            raw.send(new ProducerRecord<>(Topics.PRESENCE, "some-pod", null)).get(10, TimeUnit.SECONDS);
             publishCredit(user, 7);
 
             assertThat(phone.balancesUntil(7)).containsExactly(7L);
         }
         assertThat(metric("sync_gateway_drops_total{reason=\"no-value\"}")).isEqualTo(noValueBefore + 1);
         assertThat(metric("sync_gateway_drops_total{reason=\"unknown-scope\"}")).isEqualTo(unknownScopeBefore + 1);
+        assertThat(metric("sync_gateway_drops_total{reason=\"invalid-presence\"}")).isEqualTo(invalidPresenceBefore + 1);
     }
 
     /** The router encodes one frame for devices at the same position; a device reading more partitions gets its own. */
