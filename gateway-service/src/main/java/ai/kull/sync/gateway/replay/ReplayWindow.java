@@ -40,6 +40,8 @@ public final class ReplayWindow {
     private long[] timestamps = new long[INITIAL_ENTRIES];
     private Scope[] scopes = new Scope[INITIAL_ENTRIES];
     private String[] keys = new String[INITIAL_ENTRIES];
+    /** The chain each entry is linked into: eviction checks it without a map lookup per record. */
+    private Chain[] chains = new Chain[INITIAL_ENTRIES];
     private String[] types = new String[INITIAL_ENTRIES];
     private String[] targets = new String[INITIAL_ENTRIES];
     private String[] origins = new String[INITIAL_ENTRIES];
@@ -57,7 +59,7 @@ public final class ReplayWindow {
 
     private final Map<String, Chain> byUser = new HashMap<>();
     private final Map<String, Chain> byOrg = new HashMap<>();
-    private final Chain broadcasts = new Chain(null);
+    private final Chain broadcasts = new Chain(null, null);
     /** Per slot: every record below this offset has left the window (or was never in it). */
     private long[] evictedBelow = new long[0];
     private long bytes;
@@ -101,6 +103,7 @@ public final class ReplayWindow {
         timestamps[i] = entry.timestamp();
         scopes[i] = entry.scope();
         keys[i] = chain == broadcasts ? entry.key() : chain.key;
+        chains[i] = chain;
         types[i] = entry.type();
         targets[i] = entry.targetDevice();
         origins[i] = entry.originDevice();
@@ -148,8 +151,8 @@ public final class ReplayWindow {
 
     private Chain chainOf(Scope scope, String key) {
         return switch (scope) {
-            case USER -> byUser.computeIfAbsent(key, Chain::new);
-            case ORG -> byOrg.computeIfAbsent(key, Chain::new);
+            case USER -> byUser.computeIfAbsent(key, k -> new Chain(k, byUser));
+            case ORG -> byOrg.computeIfAbsent(key, k -> new Chain(k, byOrg));
             case BROADCAST, POD -> broadcasts;
         };
     }
@@ -222,6 +225,7 @@ public final class ReplayWindow {
         lengths = regrow(lengths, new int[capacity], newMask);
         scopes = regrow(scopes, new Scope[capacity], newMask);
         keys = regrow(keys, new String[capacity], newMask);
+        chains = regrow(chains, new Chain[capacity], newMask);
         types = regrow(types, new String[capacity], newMask);
         targets = regrow(targets, new String[capacity], newMask);
         origins = regrow(origins, new String[capacity], newMask);
@@ -247,23 +251,16 @@ public final class ReplayWindow {
         int slot = slots[i];
         evictedBelow[slot] = Math.max(evictedBelow[slot], offsets[i] + 1);
         // The newest entry of its chain leaving means the whole chain has left: forget the key.
-        Map<String, Chain> index = switch (scopes[i]) {
-            case USER -> byUser;
-            case ORG -> byOrg;
-            case BROADCAST, POD -> null;
-        };
-        if (index == null) {
-            if (broadcasts.newest == first) {
-                broadcasts.newest = NONE;
-            }
-        } else {
-            Chain chain = index.get(keys[i]);
-            if (chain != null && chain.newest == first) {
-                index.remove(keys[i]);
+        Chain chain = chains[i];
+        if (chain.newest == first) {
+            chain.newest = NONE;
+            if (chain.index != null) {
+                chain.index.remove(chain.key);
             }
         }
         scopes[i] = null;
         keys[i] = null;
+        chains[i] = null;
         types[i] = null;
         targets[i] = null;
         origins[i] = null;
@@ -273,10 +270,13 @@ public final class ReplayWindow {
     /** One user's, organization's or the broadcasts' entries, newest first through {@link #previous}. */
     private static final class Chain {
         final String key;
+        /** The map the chain is found in by its key; null for the broadcasts. */
+        final Map<String, Chain> index;
         long newest = NONE;
 
-        Chain(String key) {
+        Chain(String key, Map<String, Chain> index) {
             this.key = key;
+            this.index = index;
         }
     }
 }
