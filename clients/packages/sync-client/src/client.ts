@@ -1,0 +1,589 @@
+import type { ClientPayloads, ServerPayloads } from './generated/contract.js';
+import { FLAT_TYPES } from './generated/contract.js';
+import {
+  CloseCode, DEFAULT_CLOSE_POLICY, FALLBACK_ACTION, backoffDelay, retryAfterMs, tokenExpiry,
+} from './policy.js';
+import {
+  SyncError,
+  type ClientMessageType, type ClientSnapshot, type CloseAction, type ClosePolicy, type ConnectionState,
+  type CursorStorage, type Handler, type HandlerMap, type PayloadOf, type SocketLike, type StateChange,
+  type SyncClientOptions, type SyncMessage, type SyncStats,
+} from './types.js';
+
+const OPEN = 1;
+/** Refresh a JWT this long before its `exp`, so a reconnect never presents an expired token. */
+const TOKEN_REFRESH_MARGIN_MS = 30_000;
+/** A socket with no CONNECTION_ESTABLISHED after this long is given up and retried. */
+const CONNECT_TIMEOUT_MS = 15_000;
+/** The gateway's default GATEWAY_SESSION_MAX_MESSAGE_BYTES: larger messages are closed with 1009. */
+const MAX_MESSAGE_BYTES = 65_536;
+
+type Listener<T> = (value: T) => void;
+
+/**
+ * A connection to the sync gateway that keeps itself alive: resumes from the last cursor on any pod,
+ * follows the close-code policy, backs off with full jitter, refreshes the token, and keeps handlers,
+ * org subscriptions and unsent messages across reconnects. See docs/protocol.md for the protocol.
+ */
+export class SyncClient {
+  private readonly options: SyncClientOptions;
+  private readonly policy: ClosePolicy;
+  private readonly random: () => number;
+  private readonly storage: CursorStorage | undefined;
+  private readonly storageKey: string;
+  private readonly log: ((...args: unknown[]) => void) | undefined;
+
+  private readonly handlers = new Map<string, Set<Handler<any>>>();
+  private readonly anyHandlers = new Set<Handler>();
+  private readonly stateListeners = new Set<Listener<StateChange>>();
+  private readonly errorListeners = new Set<Listener<SyncError>>();
+  private readonly snapshotListeners = new Set<() => void>();
+  private readonly orgs = new Set<string>();
+  private readonly outbox: string[] = [];
+  private readonly seenIds = new Set<string>();
+  private readonly seenOrder: string[] = [];
+  private readonly pendingRequests = new Set<(count: number) => void>();
+
+  private socket: SocketLike | undefined;
+  private snapshot: ClientSnapshot;
+  private stats: SyncStats = { reconnects: 0, resumes: 0, replayed: 0, resyncs: 0, drops: 0, duplicates: 0 };
+  private attempt = 0;
+  private connections = 0;
+  /** When the client last had a connection (or started trying): a long outage turns `reconnecting` into `suspended`. */
+  private lastConnectedAt = 0;
+  private lastHeardAt = 0;
+  private token: string | undefined;
+  private tokenRefusals = 0;
+  /** While the app refetches state after RESYNC_REQUIRED, later events wait here so they are applied after it. */
+  private heldDuringResync: SyncMessage[] | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private connectTimer: ReturnType<typeof setTimeout> | undefined;
+  private stableTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private tokenTimer: ReturnType<typeof setTimeout> | undefined;
+  private detachBrowser: (() => void) | undefined;
+
+  constructor(options: SyncClientOptions) {
+    this.options = options;
+    this.policy = { ...DEFAULT_CLOSE_POLICY, ...(options.closePolicy as ClosePolicy | undefined) };
+    this.random = options.random ?? Math.random;
+    this.storageKey = options.storageKey ?? `kull-sync-cursor:${options.url}`;
+    this.storage = options.persistCursor === true ? sessionStorageOrUndefined()
+      : options.persistCursor ? options.persistCursor : undefined;
+    this.log = debugLogger(options.debug);
+    this.snapshot = {
+      state: 'idle', reason: 'created', isConnected: false, reconnectAttempts: 0, lastCloseCode: undefined,
+      pod: undefined, connectionId: undefined, deviceId: undefined, resumed: false,
+      cursor: this.storage?.get(this.storageKey) ?? undefined, stats: { ...this.stats },
+    };
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------------
+
+  /** Starts connecting (again, after close() or `failed`). Does nothing while already active. */
+  connect(): void {
+    const { state } = this.snapshot;
+    if (state !== 'idle' && state !== 'closed' && state !== 'failed') return;
+    this.attempt = 0;
+    this.tokenRefusals = 0;
+    this.lastConnectedAt = Date.now();
+    this.watchBrowser();
+    this.setState('connecting', 'connect() called');
+    void this.open();
+  }
+
+  /** Closes the connection for good (state `closed`); handlers stay registered for a later connect(). */
+  close(): void {
+    if (this.snapshot.state === 'closed') return;
+    this.stopTimers();
+    this.detachBrowser?.();
+    this.detachBrowser = undefined;
+    this.dropSocket(CloseCode.NORMAL, 'closed by the app');
+    this.setState('closed', 'close() called');
+  }
+
+  // ---- reading state -----------------------------------------------------------------------------
+
+  /** An immutable view, replaced on every change: `useSyncExternalStore(client.onSnapshot, client.getSnapshot)`. */
+  readonly getSnapshot = (): ClientSnapshot => this.snapshot;
+
+  readonly onSnapshot = (listener: () => void): (() => void) => add(this.snapshotListeners, listener);
+
+  readonly onStateChange = (listener: Listener<StateChange>): (() => void) => add(this.stateListeners, listener);
+
+  readonly onError = (listener: Listener<SyncError>): (() => void) => add(this.errorListeners, listener);
+
+  // ---- handlers ----------------------------------------------------------------------------------
+
+  /** Calls `handler(data, message)` for every message of `type` (any string: other teams' types too). */
+  readonly on = <T extends string>(type: T, handler: Handler<PayloadOf<T>>): (() => void) => {
+    let set = this.handlers.get(type);
+    if (!set) this.handlers.set(type, (set = new Set()));
+    const added = add(set, handler);
+    return () => {
+      added();
+      if (set!.size === 0) this.handlers.delete(type);
+    };
+  };
+
+  /** Every message the gateway sends, control messages included. */
+  readonly onAny = (handler: Handler): (() => void) => add(this.anyHandlers, handler);
+
+  /** Seed 004's `registerHandlers({ type: fn, ... })`; the returned function removes them all. */
+  readonly registerHandlers = (map: HandlerMap): (() => void) => {
+    const removers = Object.entries(map)
+      .filter((entry): entry is [string, Handler<any>] => typeof entry[1] === 'function')
+      .map(([type, handler]) => this.on(type, handler));
+    return () => removers.forEach((remove) => remove());
+  };
+
+  // ---- sending -----------------------------------------------------------------------------------
+
+  /**
+   * Sends a client message now, or after the next (re)connect when disconnected (at most `sendBufferSize`
+   * wait; beyond that the oldest is dropped with a `send-dropped` error).
+   * @returns false when the message was dropped at once (too big for the gateway)
+   */
+  readonly send = <T extends ClientMessageType>(type: T, payload: ClientPayloads[T]): boolean => {
+    const frame = JSON.stringify({ type, payload });
+    const limit = this.options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+    // A UTF-16 unit is at most 3 UTF-8 bytes: only long frames are encoded to be measured.
+    if (frame.length * 3 > limit && byteLength(frame) > limit) {
+      this.countDrop();
+      this.emitError(new SyncError('message-too-big', `${type} not sent: ${byteLength(frame)} bytes is over the gateway's limit`, CloseCode.MESSAGE_TOO_BIG));
+      return false;
+    }
+    if (this.snapshot.isConnected && this.socket?.readyState === OPEN && this.alive()) {
+      this.socket.send(frame);
+      return true;
+    }
+    this.outbox.push(frame);
+    if (this.outbox.length > (this.options.sendBufferSize ?? 100)) {
+      const dropped = this.outbox.shift()!;
+      this.countDrop();
+      this.emitError(new SyncError('send-dropped', `send buffer full while disconnected; dropped ${dropped.slice(0, 80)}`));
+    }
+    return true;
+  };
+
+  /**
+   * Asks the gateway for what this client missed since its cursor (seed 004's GET_PENDING).
+   * @returns the number of events replayed (PENDING_CHECK_COMPLETE.delivered)
+   */
+  readonly requestPending = (): Promise<number> => new Promise<number>((resolve, reject) => {
+    const timeout = setTimeout(() => {
+      this.pendingRequests.delete(done);
+      reject(new SyncError('timeout', 'no PENDING_CHECK_COMPLETE in time'));
+    }, this.options.requestTimeoutMs ?? 10_000);
+    const done = (count: number) => {
+      clearTimeout(timeout);
+      resolve(count);
+    };
+    this.pendingRequests.add(done);
+    this.send('GET_PENDING', this.snapshot.cursor ? { cursor: this.snapshot.cursor } : {});
+  });
+
+  /** Joins an organization's events (seed 003); kept across reconnects. The returned function leaves it. */
+  readonly subscribe = (orgId: string): (() => void) => {
+    if (!this.orgs.has(orgId)) {
+      this.orgs.add(orgId);
+      if (this.snapshot.isConnected) this.send('SUBSCRIBE', { orgId });
+    }
+    return () => this.unsubscribe(orgId);
+  };
+
+  readonly unsubscribe = (orgId: string): void => {
+    if (this.orgs.delete(orgId) && this.snapshot.isConnected) this.send('UNSUBSCRIBE', { orgId });
+  };
+
+  // ---- connecting --------------------------------------------------------------------------------
+
+  private async open(): Promise<void> {
+    this.retryTimer = undefined;
+    let token: string | undefined;
+    try {
+      token = await this.currentToken();
+    } catch (failure) {
+      this.emitError(new SyncError('auth', `getToken() failed: ${String(failure)}`, undefined, failure));
+      this.scheduleRetry({ kind: 'reconnect' }, undefined, 'getToken() failed');
+      return;
+    }
+    if (!this.active()) return;
+    const url = this.connectUrl(token);
+    this.log?.('connecting', this.options.url, this.snapshot.cursor ? 'with cursor' : 'fresh');
+    let socket: SocketLike;
+    try {
+      socket = (this.options.createSocket ?? defaultSocket)(url);
+    } catch (failure) {
+      this.scheduleRetry({ kind: 'reconnect' }, undefined, `socket not created: ${String(failure)}`);
+      return;
+    }
+    this.socket = socket;
+    socket.onmessage = (event) => this.receive(socket, event.data);
+    socket.onclose = (event) => this.closed(socket, event.code, event.reason);
+    socket.onerror = () => this.log?.('socket error');
+    this.connectTimer = setTimeout(() => this.giveUp(socket, 'no CONNECTION_ESTABLISHED in time', FALLBACK_ACTION),
+      CONNECT_TIMEOUT_MS);
+  }
+
+  private connectUrl(token: string | undefined): string {
+    const url = new URL(this.options.url);
+    if (token) url.searchParams.set('token', token);
+    if (this.snapshot.cursor) url.searchParams.set('cursor', this.snapshot.cursor);
+    // Refusals as close codes (4401/4403/4429/4503): a browser cannot read a refused upgrade's HTTP status.
+    url.searchParams.set('refusal', 'close');
+    return url.toString();
+  }
+
+  /** The token to connect with: fetched on the first connect, when it expires soon, and after a refusal. */
+  private async currentToken(): Promise<string | undefined> {
+    if (!this.options.getToken) return undefined;
+    const expiry = this.token ? tokenExpiry(this.token) : undefined;
+    if (!this.token || (expiry !== undefined && expiry - Date.now() < TOKEN_REFRESH_MARGIN_MS)) {
+      this.token = await this.options.getToken();
+    }
+    return this.token;
+  }
+
+  /** Fetches the next token ahead of `exp`, so a reconnect after expiry does not wait for it. */
+  private scheduleTokenRefresh(): void {
+    clearTimeout(this.tokenTimer);
+    const expiry = this.token ? tokenExpiry(this.token) : undefined;
+    if (expiry === undefined || !this.options.getToken) return;
+    const getToken = this.options.getToken;
+    this.tokenTimer = setTimeout(() => {
+      Promise.resolve(getToken()).then((token) => { this.token = token; },
+        (failure) => this.emitError(new SyncError('auth', `getToken() failed: ${String(failure)}`, undefined, failure)));
+    }, Math.max(0, expiry - Date.now() - 2 * TOKEN_REFRESH_MARGIN_MS));
+  }
+
+  // ---- receiving ---------------------------------------------------------------------------------
+
+  private receive(socket: SocketLike, raw: unknown): void {
+    if (socket !== this.socket) return;
+    this.lastHeardAt = Date.now();
+    let message: SyncMessage;
+    try {
+      message = JSON.parse(String(raw)) as SyncMessage;
+      if (typeof message?.type !== 'string') throw new Error('no type');
+    } catch {
+      this.log?.('ignored a frame that is not a message', raw);
+      return;
+    }
+    const cursor = message.cursor ?? (message.data as { cursor?: unknown } | undefined)?.cursor;
+    if (message.id !== undefined && this.isDuplicate(message.id)) {
+      this.stats.duplicates++;
+      this.updateCursor(cursor);
+      return;
+    }
+    switch (message.type) {
+      case 'CONNECTION_ESTABLISHED':
+        this.established(message.data as ServerPayloads['CONNECTION_ESTABLISHED']);
+        break;
+      case 'PENDING_CHECK_COMPLETE': {
+        const delivered = (message.data as ServerPayloads['PENDING_CHECK_COMPLETE']).delivered ?? 0;
+        this.stats.replayed += delivered;
+        this.pendingRequests.forEach((done) => done(delivered));
+        this.pendingRequests.clear();
+        break;
+      }
+      case 'RESYNC_REQUIRED':
+        this.updateCursor(cursor);
+        this.resync((message.data as ServerPayloads['RESYNC_REQUIRED']).reason ?? 'resync required', message);
+        return;
+      case 'ERROR': {
+        const error = message.data as ServerPayloads['ERROR'];
+        this.emitError(new SyncError('server', error.reason, error.code));
+        break;
+      }
+      case 'PING':
+        this.send('PONG', (message.data ?? {}) as ClientPayloads['PONG']);
+        break;
+    }
+    this.updateCursor(cursor);
+    if (this.heldDuringResync) {
+      this.heldDuringResync.push(message);
+    } else {
+      this.dispatch(message);
+    }
+  }
+
+  private established(data: ServerPayloads['CONNECTION_ESTABLISHED']): void {
+    clearTimeout(this.connectTimer);
+    this.connections++;
+    if (this.connections > 1) this.stats.reconnects++;
+    if (data.resumed) this.stats.resumes++;
+    this.tokenRefusals = 0;
+    this.lastConnectedAt = Date.now();
+    this.snapshot = { ...this.snapshot, pod: data.pod, connectionId: data.connectionId, deviceId: data.deviceId, resumed: data.resumed };
+    this.setState('connected', data.resumed ? `resumed on pod ${data.pod}` : `connected to pod ${data.pod}`);
+    this.orgs.forEach((orgId) => this.send('SUBSCRIBE', { orgId }));
+    this.outbox.splice(0).forEach((frame) => this.socket?.send(frame));
+    this.scheduleTokenRefresh();
+    const ping = this.options.pingIntervalMs ?? 20_000;
+    clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(() => {
+      if (this.alive()) this.socket?.send('{"type":"PING"}');
+    }, ping);
+    clearTimeout(this.stableTimer);
+    this.stableTimer = setTimeout(() => {
+      this.attempt = 0;
+      this.setState('connected', 'connection stable');
+    }, this.options.backoff?.stableAfterMs ?? 10_000);
+  }
+
+  /** RESYNC_REQUIRED: the app refetches state; events after it are applied once that is done. */
+  private resync(reason: string, message: SyncMessage): void {
+    this.stats.resyncs++;
+    this.log?.('resync required:', reason);
+    const held: SyncMessage[] = this.heldDuringResync ?? [];
+    this.heldDuringResync = held;
+    this.dispatch(message);
+    Promise.resolve()
+      .then(() => this.options.onResync?.(reason))
+      .catch((failure) => this.emitError(new SyncError('handler', `onResync failed: ${String(failure)}`, undefined, failure)))
+      .finally(() => {
+        if (this.heldDuringResync !== held) return;
+        this.heldDuringResync = undefined;
+        held.forEach((next) => this.dispatch(next));
+      });
+  }
+
+  private dispatch(message: SyncMessage): void {
+    // Seed 003's org events are flat: the event itself is the payload.
+    const data = FLAT_TYPES.includes(message.type) ? message : message.data;
+    for (const handler of [...(this.handlers.get(message.type) ?? []), ...this.anyHandlers]) {
+      try {
+        handler(data, message);
+      } catch (failure) {
+        this.emitError(new SyncError('handler', `a ${message.type} handler threw: ${String(failure)}`, undefined, failure));
+      }
+    }
+    this.publishSnapshot();
+  }
+
+  private isDuplicate(id: string): boolean {
+    if (this.seenIds.has(id)) return true;
+    this.seenIds.add(id);
+    this.seenOrder.push(id);
+    if (this.seenOrder.length > (this.options.dedupeWindow ?? 1000)) this.seenIds.delete(this.seenOrder.shift()!);
+    return false;
+  }
+
+  private updateCursor(cursor: unknown): void {
+    if (typeof cursor !== 'string' || cursor === this.snapshot.cursor) return;
+    this.snapshot = { ...this.snapshot, cursor };
+    this.storage?.set(this.storageKey, cursor);
+  }
+
+  // ---- closing and retrying ----------------------------------------------------------------------
+
+  private closed(socket: SocketLike, code: number, reason: string): void {
+    if (socket !== this.socket) return;
+    this.socket = undefined;
+    this.stopConnectionTimers();
+    this.snapshot = { ...this.snapshot, lastCloseCode: code, isConnected: false };
+    this.log?.('closed', code, reason);
+    if (!this.active()) return;
+    const action = this.policy[code] ?? FALLBACK_ACTION;
+    const words = `closed ${code}${reason ? `: ${reason}` : ''}`;
+    if (code === CloseCode.RATE_LIMITED) {
+      this.emitError(new SyncError('too-fast', `the gateway closed the connection: this client sent too fast (${reason})`, code));
+    } else if (code === CloseCode.MESSAGE_TOO_BIG) {
+      this.emitError(new SyncError('message-too-big', `the gateway refused a message as too big; it is not sent again`, code));
+    }
+    if (action.kind === 'refresh-token') {
+      this.token = undefined;
+      this.tokenRefusals++;
+      this.emitError(new SyncError('auth', `token refused (${words})`, code));
+      if (this.tokenRefusals >= 2) {
+        this.fail(`token refused twice (${words})`, code);
+        return;
+      }
+    }
+    if (action.kind === 'fail') {
+      this.fail(words, code);
+      return;
+    }
+    this.scheduleRetry(action, code, words, retryAfterMs(reason));
+  }
+
+  private scheduleRetry(action: CloseAction, code: number | undefined, words: string, notBeforeMs?: number): void {
+    const backoff = this.options.backoff ?? {};
+    const suspended = Date.now() - this.lastConnectedAt > (backoff.suspendAfterMs ?? 120_000);
+    const maxMs = suspended ? (backoff.suspendedMaxMs ?? 120_000) : (backoff.maxMs ?? 30_000);
+    const usual = backoffDelay(this.attempt, backoff.minMs ?? 500, maxMs, this.random);
+    let delay = action.kind === 'reconnect-now' || action.kind === 'refresh-token'
+      ? Math.round(this.random() * ('maxJitterMs' in action ? action.maxJitterMs ?? 1000 : 1000))
+      : action.kind === 'backoff' ? action.floorMs + usual : usual;
+    if (notBeforeMs !== undefined) delay = Math.max(delay, notBeforeMs + Math.round(this.random() * 1000));
+    this.attempt++;
+    this.snapshot = { ...this.snapshot, reconnectAttempts: this.attempt };
+    this.setState(suspended ? 'suspended' : 'reconnecting', words, code, delay);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.open(), delay);
+  }
+
+  /** Retries now instead of waiting out the backoff (the browser came online, or the tab became visible). */
+  private retryNow(why: string): void {
+    const { state } = this.snapshot;
+    if (state === 'connected' && this.socket && !this.alive()) {
+      this.giveUp(this.socket, `${why}; nothing heard for too long`);
+    } else if ((state === 'reconnecting' || state === 'suspended') && this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.setState(state, why);
+      void this.open();
+    }
+  }
+
+  /** Treats a socket as dead without waiting for TCP to notice: closes it and reconnects as after 4000. */
+  private giveUp(socket: SocketLike, why: string, action = this.policy[CloseCode.IDLE_TIMEOUT] ?? FALLBACK_ACTION): void {
+    if (socket !== this.socket) return;
+    this.dropSocket(CloseCode.NORMAL, why);
+    this.stopConnectionTimers();
+    this.snapshot = { ...this.snapshot, isConnected: false };
+    this.scheduleRetry(action, undefined, why);
+  }
+
+  /**
+   * Wall-clock liveness: background tabs throttle timers, so a deadline is checked before each write
+   * instead of trusting an interval to have fired. Any frame counts as life.
+   */
+  private alive(): boolean {
+    const ping = this.options.pingIntervalMs ?? 20_000;
+    if (Date.now() - this.lastHeardAt <= (this.options.livenessTimeoutMs ?? ping * 2.5)) return true;
+    if (this.socket) queueMicrotask(() => this.socket && this.giveUp(this.socket, 'nothing heard within the liveness timeout'));
+    return false;
+  }
+
+  private fail(why: string, code: number | undefined): void {
+    this.stopTimers();
+    this.setState('failed', why, code);
+  }
+
+  private dropSocket(code: number, reason: string): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    if (!socket) return;
+    socket.onmessage = socket.onclose = socket.onerror = null;
+    try {
+      socket.close(code, reason.slice(0, 120));
+    } catch {
+      // already closed
+    }
+  }
+
+  private active(): boolean {
+    const { state } = this.snapshot;
+    return state !== 'closed' && state !== 'failed' && state !== 'idle';
+  }
+
+  private stopConnectionTimers(): void {
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.stableTimer);
+    clearInterval(this.pingTimer);
+  }
+
+  private stopTimers(): void {
+    this.stopConnectionTimers();
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.tokenTimer);
+    this.retryTimer = undefined;
+  }
+
+  private watchBrowser(): void {
+    if (this.detachBrowser || this.options.watchBrowser === false) return;
+    const win = (globalThis as { window?: Window }).window;
+    const doc = (globalThis as { document?: Document }).document;
+    if (!win?.addEventListener || !doc) return;
+    const online = () => this.retryNow('browser online');
+    const visible = () => doc.visibilityState === 'visible' && this.retryNow('tab visible');
+    win.addEventListener('online', online);
+    doc.addEventListener('visibilitychange', visible);
+    this.detachBrowser = () => {
+      win.removeEventListener('online', online);
+      doc.removeEventListener('visibilitychange', visible);
+    };
+  }
+
+  // ---- notifying ---------------------------------------------------------------------------------
+
+  private setState(state: ConnectionState, reason: string, closeCode?: number, retryInMs?: number): void {
+    const previous = this.snapshot.state;
+    this.snapshot = { ...this.snapshot, state, reason, isConnected: state === 'connected' };
+    if (state === 'connected') this.snapshot.reconnectAttempts = this.attempt;
+    this.log?.(`${previous} -> ${state}: ${reason}`);
+    const change: StateChange = { state, previous, reason, closeCode, retryInMs };
+    this.stateListeners.forEach((listener) => guard(() => listener(change)));
+    this.publishSnapshot();
+  }
+
+  private countDrop(): void {
+    this.stats.drops++;
+    this.publishSnapshot();
+  }
+
+  private emitError(error: SyncError): void {
+    this.log?.('error', error.kind, error.code, error.message);
+    this.errorListeners.forEach((listener) => guard(() => listener(error)));
+  }
+
+  private publishSnapshot(): void {
+    if (!sameStats(this.snapshot.stats, this.stats)) this.snapshot = { ...this.snapshot, stats: { ...this.stats } };
+    this.snapshotListeners.forEach((listener) => guard(listener));
+  }
+}
+
+function add<T>(set: Set<T>, item: T): () => void {
+  set.add(item);
+  return () => {
+    set.delete(item);
+  };
+}
+
+function guard(fn: () => void): void {
+  try {
+    fn();
+  } catch (failure) {
+    console.error('a sync listener threw', failure);
+  }
+}
+
+function sameStats(a: SyncStats, b: SyncStats): boolean {
+  return a.reconnects === b.reconnects && a.resumes === b.resumes && a.replayed === b.replayed
+    && a.resyncs === b.resyncs && a.drops === b.drops && a.duplicates === b.duplicates;
+}
+
+function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
+function defaultSocket(url: string): SocketLike {
+  const WebSocketImpl = (globalThis as { WebSocket?: new (url: string) => SocketLike }).WebSocket;
+  if (!WebSocketImpl) throw new Error('no global WebSocket: pass createSocket (e.g. from the ws package)');
+  return new WebSocketImpl(url);
+}
+
+function sessionStorageOrUndefined(): CursorStorage | undefined {
+  try {
+    const storage = (globalThis as { sessionStorage?: Storage }).sessionStorage;
+    return storage ? { get: (k) => storage.getItem(k), set: (k, v) => storage.setItem(k, v), remove: (k) => storage.removeItem(k) } : undefined;
+  } catch {
+    return undefined; // storage disabled (privacy mode)
+  }
+}
+
+/** On with `debug: true`, or in a browser where `localStorage.debug` matches `ws:*` (as the seeds do). */
+function debugLogger(debug: SyncClientOptions['debug']): ((...args: unknown[]) => void) | undefined {
+  if (typeof debug === 'function') return debug;
+  let enabled = debug === true;
+  if (debug === undefined) {
+    try {
+      const pattern = (globalThis as { localStorage?: Storage }).localStorage?.getItem('debug') ?? '';
+      enabled = /(^|,)\s*ws:(\*|sync)/.test(pattern);
+    } catch {
+      enabled = false;
+    }
+  }
+  return enabled ? (...args: unknown[]) => console.debug('ws:sync', ...args) : undefined;
+}

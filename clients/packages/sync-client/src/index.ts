@@ -1,0 +1,9 @@
+export { SyncClient } from './client.js';
+export { CloseCode, DEFAULT_CLOSE_POLICY, backoffDelay, retryAfterMs, tokenExpiry } from './policy.js';
+export { SyncError } from './types.js';
+export type {
+  ClientMessageType, ClientSnapshot, CloseAction, ClosePolicy, ConnectionState, CursorStorage, Handler, HandlerMap,
+  PayloadOf, ServerMessageType, SocketFactory, SocketLike, StateChange, SyncClientOptions, SyncErrorKind, SyncMessage,
+  SyncStats,
+} from './types.js';
+export * from './generated/contract.js';

@@ -1,0 +1,187 @@
+import type { ClientPayloads, ServerPayloads } from './generated/contract.js';
+
+/**
+ * The client's connection state. One state machine; every change comes with a reason.
+ * - idle: created, connect() not called yet
+ * - connecting: the first attempt (or the first after connect() following close())
+ * - connected: CONNECTION_ESTABLISHED received
+ * - reconnecting: the connection was lost; retrying with backoff
+ * - suspended: retrying slowly after a long outage (never a silent give-up)
+ * - failed: terminal until connect() is called again (token refused twice, forbidden)
+ * - closed: closed by the app (close())
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'suspended' | 'failed' | 'closed';
+
+/** Known server message types (from the contract); other teams' types are plain strings. */
+export type ServerMessageType = keyof ServerPayloads;
+export type ClientMessageType = keyof ClientPayloads;
+
+/** A message as the gateway sends it: an envelope, or (org events) a flat event. */
+export interface SyncMessage<T extends string = string, D = unknown> {
+  id?: string;
+  type: T;
+  data?: D;
+  timestamp?: number | string;
+  userId?: string;
+  deviceId?: string;
+  cursor?: string;
+  [field: string]: unknown;
+}
+
+/** What a handler receives: the payload (the envelope's `data`; the whole event for flat org events) and the message. */
+export type Handler<D = unknown> = (data: D, message: SyncMessage) => void;
+export type PayloadOf<T extends string> = T extends ServerMessageType ? ServerPayloads[T] : unknown;
+/** Handlers by message type, as seed 004's `registerHandlers({ message_generate: ... })`. */
+export type HandlerMap = { [T in ServerMessageType]?: Handler<ServerPayloads[T]> } & { [type: string]: Handler<any> | undefined };
+
+export interface StateChange {
+  state: ConnectionState;
+  previous: ConnectionState;
+  /** Why, in words (e.g. "closed 1012: draining", "online event", "token refused twice"). */
+  reason: string;
+  /** The close code that caused it, when one did. */
+  closeCode?: number;
+  /** When a retry is scheduled: its delay. */
+  retryInMs?: number;
+}
+
+/** What the client does after a close code (or a refusal); the app may override entries. */
+export type CloseAction =
+  /** Reconnect after a small jitter and resume (drain, idle timeout, lifetime). */
+  | { kind: 'reconnect-now'; maxJitterMs?: number }
+  /** Reconnect with the usual exponential backoff and resume. */
+  | { kind: 'reconnect' }
+  /** Reconnect after at least floorMs (plus backoff); also tells the app (e.g. it sent too fast). */
+  | { kind: 'backoff'; floorMs: number }
+  /** Get a new token, then reconnect; a second refusal in a row makes the client `failed`. */
+  | { kind: 'refresh-token' }
+  /** Stop: state `failed` until the app calls connect() again. */
+  | { kind: 'fail' };
+
+export type ClosePolicy = Record<number, CloseAction>;
+
+/** Where the last cursor is kept between page loads (sessionStorage by default in browsers when enabled). */
+export interface CursorStorage {
+  get(key: string): string | null | undefined;
+  set(key: string, value: string): void;
+  remove(key: string): void;
+}
+
+export type SyncErrorKind =
+  /** An ERROR frame from the gateway (code from the contract, e.g. RATE_LIMITED, INVALID_FIELD, FORBIDDEN). */
+  | 'server'
+  /** Closed 4003: the app sent too fast. */
+  | 'too-fast'
+  /** Closed 1009: the message was too big; it is not sent again. */
+  | 'message-too-big'
+  /** A message given to send() was dropped (buffer full while disconnected, or too big). */
+  | 'send-dropped'
+  /** A handler threw; the other handlers still ran. */
+  | 'handler'
+  /** The token was refused (4401 / 1008) or getToken() failed. */
+  | 'auth'
+  /** A request (requestPending) timed out. */
+  | 'timeout';
+
+export class SyncError extends Error {
+  constructor(
+    readonly kind: SyncErrorKind,
+    message: string,
+    /** The ERROR frame's code, or the close code. */
+    readonly code?: string | number,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'SyncError';
+  }
+}
+
+/** Counters for debugging and dashboards. */
+export interface SyncStats {
+  /** Connections opened (CONNECTION_ESTABLISHED) after the first. */
+  reconnects: number;
+  /** Connections that resumed from a cursor (resumed: true). */
+  resumes: number;
+  /** Events replayed by the gateway on resume (sum of PENDING_CHECK_COMPLETE.delivered). */
+  replayed: number;
+  /** RESYNC_REQUIRED received. */
+  resyncs: number;
+  /** Messages dropped by send() and duplicate events skipped. */
+  drops: number;
+  duplicates: number;
+}
+
+/** An immutable view of the client, replaced on every change (for React's useSyncExternalStore). */
+export interface ClientSnapshot {
+  state: ConnectionState;
+  reason: string;
+  isConnected: boolean;
+  /** Attempts since the last stable connection (0 when connected and stable). */
+  reconnectAttempts: number;
+  lastCloseCode: number | undefined;
+  /** The pod serving this connection (CONNECTION_ESTABLISHED.pod). */
+  pod: string | undefined;
+  connectionId: string | undefined;
+  deviceId: string | undefined;
+  /** Whether the current connection resumed from a cursor. */
+  resumed: boolean;
+  cursor: string | undefined;
+  stats: SyncStats;
+}
+
+/** The subset of the WebSocket API the client uses (browsers' WebSocket, Node's, or the `ws` package). */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: any) => void) | null;
+  onmessage: ((event: { data: any }) => void) | null;
+  onclose: ((event: { code: number; reason: string; wasClean?: boolean }) => void) | null;
+  onerror: ((event: any) => void) | null;
+}
+export type SocketFactory = (url: string) => SocketLike;
+
+export interface SyncClientOptions {
+  /** The gateway endpoint, e.g. `wss://sync.example.com/ws` (or `/ws/user/{userId}`, `/api/ws/sync/{orgId}`). */
+  url: string;
+  /** Returns a JWT; called on connect, before the token's `exp`, and once after a refusal. */
+  getToken?: () => string | Promise<string>;
+  /** Creates the socket; defaults to `new globalThis.WebSocket(url)`. */
+  createSocket?: SocketFactory;
+  /** Full-jitter exponential backoff: delay = random(0, min(maxMs, minMs * 2^attempt)). */
+  backoff?: {
+    minMs?: number;
+    maxMs?: number;
+    /** A connection that lasted this long resets the attempt count. */
+    stableAfterMs?: number;
+    /** After this long without a connection the state becomes `suspended` and retries slow down to suspendedMaxMs. */
+    suspendAfterMs?: number;
+    suspendedMaxMs?: number;
+  };
+  /** Overrides of the close-code policy, by code (see DEFAULT_CLOSE_POLICY). */
+  closePolicy?: Partial<ClosePolicy>;
+  /** How often the client sends PING (ms); default 20000. */
+  pingIntervalMs?: number;
+  /** No frame for this long (ms) means the connection is dead; default 2.5 x pingIntervalMs. */
+  livenessTimeoutMs?: number;
+  /** Keep the cursor across page loads: true for sessionStorage (browsers), or a storage of your own. */
+  persistCursor?: boolean | CursorStorage;
+  /** The storage key of the cursor; default `kull-sync-cursor:<url>`. */
+  storageKey?: string;
+  /** Called on RESYNC_REQUIRED: refetch state from the domain services; events after it continue from the fresh cursor. */
+  onResync?: (reason: string) => void | Promise<void>;
+  /** Messages queued by send() while disconnected; default 100. The oldest beyond it are dropped (an error event). */
+  sendBufferSize?: number;
+  /** Messages larger than this are not sent (the gateway would close with 1009); default 65536, the gateway's default. */
+  maxMessageBytes?: number;
+  /** requestPending() answer timeout; default 10000. */
+  requestTimeoutMs?: number;
+  /** Event ids remembered to skip duplicates across a reconnect; default 1000. */
+  dedupeWindow?: number;
+  /** Log to the console (or to a function); also on when localStorage.debug matches `ws:*`. */
+  debug?: boolean | ((...args: unknown[]) => void);
+  /** Listen to the browser's `online` and `visibilitychange` events; default true where they exist. */
+  watchBrowser?: boolean;
+  /** Random source in [0,1) for jitter (tests). */
+  random?: () => number;
+}
