@@ -1,0 +1,244 @@
+import { useEffect, useMemo, useReducer, useRef, useState, type ComponentType, type CSSProperties, type ReactNode } from 'react';
+import type { DeviceConnectedData, DeviceDisconnectedData } from '@kull/sync-client';
+import { useSyncContext, type SyncProviderConfig } from './context.js';
+import { useSyncSelector, useWebSocketContext, type WebSocketContextValue } from './hooks.js';
+import { syncStatusColor, toSyncStatus } from './status.js';
+import type { Device, DeviceFetcher, DeviceListResponse, SyncStatus } from './types.js';
+
+// ---------------------------------------------------------------------------------------------
+// SyncIndicator (seeds 000/001)
+
+const COLORS = { green: '#16a34a', yellow: '#eab308', red: '#dc2626' } as const;
+
+export const DEFAULT_STATUS_LABELS: Record<SyncStatus, string> = {
+  connected: 'Synced',
+  connecting: 'Connecting',
+  reconnecting: 'Reconnecting',
+  disconnected: 'Offline',
+};
+
+export interface SyncIndicatorProps {
+  /** Show the text next to the dot (default true); the accessible label is always there. */
+  showLabel?: boolean;
+  labels?: Partial<Record<SyncStatus, string>>;
+  className?: string;
+  style?: CSSProperties;
+}
+
+/**
+ * The seeds' status dot: green connected, yellow connecting/reconnecting, red disconnected. Renders
+ * `role="status"`, an `aria-label`, and data attributes for tests and styling: `data-state` (the
+ * SDK state), `data-status` (the seeds' state), `data-color`, `data-pod`, `data-close-code`,
+ * `data-reconnect-attempts`. Re-renders only when one of those changes.
+ */
+export function SyncIndicator({ showLabel = true, labels, className, style }: SyncIndicatorProps): JSX.Element {
+  const state = useSyncSelector((s) => s.state);
+  const pod = useSyncSelector((s) => s.pod);
+  const closeCode = useSyncSelector((s) => s.lastCloseCode);
+  const attempts = useSyncSelector((s) => s.reconnectAttempts);
+  const reason = useSyncSelector((s) => s.reason);
+  const status = toSyncStatus(state);
+  const color = syncStatusColor(status);
+  const label = labels?.[status] ?? DEFAULT_STATUS_LABELS[status];
+  const detail =
+    status === 'reconnecting' && attempts > 0
+      ? ` (attempt ${attempts})`
+      : status === 'disconnected' && state !== 'idle' && state !== 'closed' && reason
+        ? ` (${reason})`
+        : '';
+  return (
+    <span
+      role="status"
+      aria-live="polite"
+      aria-label={`Sync status: ${label}${detail}`}
+      title={`${label}${detail}${pod ? ` — ${pod}` : ''}`}
+      className={className}
+      data-state={state}
+      data-status={status}
+      data-color={color}
+      data-pod={pod ?? ''}
+      data-close-code={closeCode ?? ''}
+      data-reconnect-attempts={attempts}
+      style={{ display: 'inline-flex', alignItems: 'center', gap: 6, ...style }}
+    >
+      <span
+        aria-hidden="true"
+        style={{
+          width: 10,
+          height: 10,
+          borderRadius: '50%',
+          background: COLORS[color],
+          opacity: status === 'connecting' || status === 'reconnecting' ? 0.7 : 1,
+        }}
+      />
+      {showLabel ? <span>{label}{detail}</span> : null}
+    </span>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// DeviceList (seeds 000/001)
+
+/** The `sub` claim of a JWT, without verifying it (the server does); undefined for other tokens. */
+export function tokenSubject(token: string): string | undefined {
+  const part = token.split('.')[1];
+  if (!part) return token.includes(':') ? token.split(':')[0] : undefined; // dev token userId:deviceId
+  try {
+    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '='));
+    const sub = (JSON.parse(json) as { sub?: unknown }).sub;
+    return typeof sub === 'string' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The default fetcher: `GET {apiBaseUrl}/api/users/{userId}/devices` with `Authorization: Bearer <token>`. */
+export function gatewayDeviceFetcher(config: SyncProviderConfig): DeviceFetcher {
+  return async (userId, signal) => {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    const token = config.getToken ? await config.getToken() : undefined;
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const base = (config.apiBaseUrl ?? '').replace(/\/$/, '');
+    const response = await fetch(`${base}/api/users/${encodeURIComponent(userId)}/devices`, { headers, signal });
+    if (!response.ok) throw new Error(`device list: HTTP ${response.status}`);
+    return (await response.json()) as DeviceListResponse;
+  };
+}
+
+type DeviceEvent = { kind: 'connected'; device: DeviceConnectedData } | { kind: 'disconnected'; device: DeviceDisconnectedData };
+
+/** Applies one presence event; a DEVICE_DISCONNECTED older than the listed session (same device, reconnected elsewhere) is ignored. */
+export function applyDeviceEvent(devices: readonly Device[], event: DeviceEvent): Device[] {
+  const { device } = event;
+  const index = devices.findIndex((d) => d.deviceId === device.deviceId);
+  const existing = index >= 0 ? devices[index] : undefined;
+  if (event.kind === 'connected') {
+    if (existing && existing.connectedAt > device.connectedAt) return devices as Device[];
+    const next: Device = { deviceId: device.deviceId, platform: device.platform, deviceName: device.deviceName, connectedAt: device.connectedAt, pod: device.pod };
+    return existing ? devices.map((d, i) => (i === index ? next : d)) : [...devices, next];
+  }
+  if (!existing || existing.connectedAt > device.connectedAt) return devices as Device[];
+  return devices.filter((_, i) => i !== index);
+}
+
+export interface UseDevicesResult {
+  devices: Device[];
+  loading: boolean;
+  error: Error | null;
+  refetch: () => void;
+}
+
+/**
+ * The user's live device list: fetched from the device list endpoint on mount and again after every
+ * (re)connection (presence events missed while offline are not replayed as a list), then kept current
+ * by DEVICE_CONNECTED / DEVICE_DISCONNECTED. Events that arrive while a fetch is in flight are applied
+ * on top of its answer.
+ */
+export function useDevices(options: { userId?: string; fetchDevices?: DeviceFetcher } = {}): UseDevicesResult {
+  const { client, config } = useSyncContext();
+  const connectionId = useSyncSelector((s) => s.connectionId);
+  const [devices, setDevices] = useState<Device[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<Error | null>(null);
+  const [manual, refetch] = useReducer((n: number) => n + 1, 0);
+  const inFlight = useRef<DeviceEvent[] | null>(null);
+  const fetcherOverride = useRef(options.fetchDevices);
+  fetcherOverride.current = options.fetchDevices;
+
+  useEffect(() => {
+    const apply = (event: DeviceEvent) => {
+      inFlight.current?.push(event);
+      setDevices((current) => applyDeviceEvent(current, event));
+    };
+    return client.registerHandlers({
+      DEVICE_CONNECTED: (device) => apply({ kind: 'connected', device }),
+      DEVICE_DISCONNECTED: (device) => apply({ kind: 'disconnected', device }),
+    });
+  }, [client]);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    const events: DeviceEvent[] = [];
+    inFlight.current = events;
+    setLoading(true);
+    void (async () => {
+      try {
+        let userId = options.userId;
+        if (!userId && config.current.getToken) userId = tokenSubject(await config.current.getToken());
+        if (!userId) throw new Error('DeviceList needs a userId (prop) or a JWT with a `sub` claim');
+        const fetcher = fetcherOverride.current ?? config.current.fetchDevices ?? gatewayDeviceFetcher(config.current);
+        const answer = await fetcher(userId, abort.signal);
+        if (abort.signal.aborted) return;
+        let list: Device[] = [...answer.devices];
+        for (const event of events) list = applyDeviceEvent(list, event);
+        setDevices(list.sort((a, b) => a.connectedAt - b.connectedAt));
+        setError(null);
+      } catch (e) {
+        if (!abort.signal.aborted) setError(e instanceof Error ? e : new Error(String(e)));
+      } finally {
+        if (!abort.signal.aborted) {
+          if (inFlight.current === events) inFlight.current = null;
+          setLoading(false);
+        }
+      }
+    })();
+    return () => abort.abort();
+  }, [connectionId, options.userId, manual, config]);
+
+  return { devices, loading, error, refetch };
+}
+
+export interface DeviceListProps {
+  /** The user whose devices to list; defaults to the `sub` of the provider's token. */
+  userId?: string;
+  /** Replaces the provider's fetcher for this list. */
+  fetchDevices?: DeviceFetcher;
+  /** Renders one device (default: name, platform, pod, since). */
+  renderDevice?: (device: Device, isThisDevice: boolean) => ReactNode;
+  emptyText?: ReactNode;
+  className?: string;
+}
+
+/** The user's connected devices, live (seed 001's DeviceList). This device is marked. */
+export function DeviceList({ userId, fetchDevices, renderDevice, emptyText = 'No devices connected', className }: DeviceListProps): JSX.Element {
+  const { devices, loading, error } = useDevices({ userId, fetchDevices });
+  const thisDevice = useSyncSelector((s) => s.deviceId);
+  const sorted = useMemo(() => [...devices].sort((a, b) => a.connectedAt - b.connectedAt), [devices]);
+  return (
+    <div className={className} data-testid="device-list" data-count={devices.length} data-loading={loading} aria-busy={loading}>
+      {error ? <p role="alert">Could not load devices: {error.message}</p> : null}
+      {sorted.length === 0 && !loading ? <p>{emptyText}</p> : null}
+      <ul aria-label="Connected devices">
+        {sorted.map((d) => (
+          <li key={d.deviceId} data-device-id={d.deviceId} data-pod={d.pod ?? ''}>
+            {renderDevice ? (
+              renderDevice(d, d.deviceId === thisDevice)
+            ) : (
+              <>
+                <strong>{d.deviceName || d.deviceId}</strong> · {d.platform}
+                {d.deviceId === thisDevice ? ' (this device)' : ''} · since {new Date(d.connectedAt).toLocaleTimeString()}
+                {d.pod ? ` · ${d.pod}` : ''}
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seed 004's HOC, for class components
+
+export interface WebSocketProps {
+  websocket: WebSocketContextValue;
+}
+
+export function withWebSocket<P extends WebSocketProps>(Component: ComponentType<P>): ComponentType<Omit<P, 'websocket'>> {
+  function WithWebSocket(props: Omit<P, 'websocket'>): JSX.Element {
+    const websocket = useWebSocketContext();
+    return <Component {...(props as P)} websocket={websocket} />;
+  }
+  WithWebSocket.displayName = `withWebSocket(${Component.displayName ?? Component.name ?? 'Component'})`;
+  return WithWebSocket;
+}

@@ -1,0 +1,37 @@
+export { SyncProvider, SyncContext, useSyncContext, useSyncClient } from './context.js';
+export type { SyncProviderProps, SyncProviderConfig, SyncContextValue } from './context.js';
+export {
+  useSyncSelector,
+  useSyncSnapshot,
+  useConnectionState,
+  useSyncEvent,
+  useWebSocket,
+  useShootProgress,
+  shootProgressPercentage,
+  useSyncStatusUpdates,
+  useWebSocketContext,
+  SYNC_EVENT_TYPES,
+} from './hooks.js';
+export type {
+  UseWebSocketOptions,
+  UseWebSocketResult,
+  ShootProgressResult,
+  SyncEvent,
+  SyncEventType,
+  UseSyncStatusUpdatesOptions,
+  WebSocketContextValue,
+} from './hooks.js';
+export {
+  SyncIndicator,
+  DEFAULT_STATUS_LABELS,
+  DeviceList,
+  useDevices,
+  applyDeviceEvent,
+  gatewayDeviceFetcher,
+  tokenSubject,
+  withWebSocket,
+} from './components.js';
+export type { SyncIndicatorProps, DeviceListProps, UseDevicesResult, WebSocketProps } from './components.js';
+export { toSyncStatus, syncStatusColor } from './status.js';
+export type { SyncStatusColor } from './status.js';
+export type { SyncClientLike, Device, DeviceListResponse, DeviceFetcher, SyncStatus, ClientSnapshot, ConnectionState } from './types.js';
