@@ -49,8 +49,10 @@ export class SyncClient {
   private stats: SyncStats = { reconnects: 0, resumes: 0, replayed: 0, resyncs: 0, drops: 0, duplicates: 0 };
   private attempt = 0;
   private connections = 0;
-  /** When the client last had a connection (or started trying): a long outage turns `reconnecting` into `suspended`. */
-  private lastConnectedAt = 0;
+  /** When the current outage began (undefined while connected): a long one turns `reconnecting` into `suspended`. */
+  private outageSince: number | undefined;
+  /** Bumped by every open() and close(), so an open() that awaited a token while the app closed does not go on. */
+  private generation = 0;
   private lastHeardAt = 0;
   private token: string | undefined;
   private tokenRefusals = 0;
@@ -86,7 +88,7 @@ export class SyncClient {
     if (state !== 'idle' && state !== 'closed' && state !== 'failed') return;
     this.attempt = 0;
     this.tokenRefusals = 0;
-    this.lastConnectedAt = Date.now();
+    this.outageSince = Date.now();
     this.watchBrowser();
     this.setState('connecting', 'connect() called');
     void this.open();
@@ -95,6 +97,7 @@ export class SyncClient {
   /** Closes the connection for good (state `closed`); handlers stay registered for a later connect(). */
   close(): void {
     if (this.snapshot.state === 'closed') return;
+    this.generation++;
     this.stopTimers();
     this.detachBrowser?.();
     this.detachBrowser = undefined;
@@ -200,15 +203,17 @@ export class SyncClient {
 
   private async open(): Promise<void> {
     this.retryTimer = undefined;
+    const generation = ++this.generation;
     let token: string | undefined;
     try {
       token = await this.currentToken();
     } catch (failure) {
+      if (generation !== this.generation) return;
       this.emitError(new SyncError('auth', `getToken() failed: ${String(failure)}`, undefined, failure));
       this.scheduleRetry({ kind: 'reconnect' }, undefined, 'getToken() failed');
       return;
     }
-    if (!this.active()) return;
+    if (generation !== this.generation || !this.active()) return;
     const url = this.connectUrl(token);
     this.log?.('connecting', this.options.url, this.snapshot.cursor ? 'with cursor' : 'fresh');
     let socket: SocketLike;
@@ -314,7 +319,7 @@ export class SyncClient {
     if (this.connections > 1) this.stats.reconnects++;
     if (data.resumed) this.stats.resumes++;
     this.tokenRefusals = 0;
-    this.lastConnectedAt = Date.now();
+    this.outageSince = undefined;
     this.snapshot = { ...this.snapshot, pod: data.pod, connectionId: data.connectionId, deviceId: data.deviceId, resumed: data.resumed };
     this.setState('connected', data.resumed ? `resumed on pod ${data.pod}` : `connected to pod ${data.pod}`);
     this.orgs.forEach((orgId) => this.send('SUBSCRIBE', { orgId }));
@@ -410,7 +415,8 @@ export class SyncClient {
 
   private scheduleRetry(action: CloseAction, code: number | undefined, words: string, notBeforeMs?: number): void {
     const backoff = this.options.backoff ?? {};
-    const suspended = Date.now() - this.lastConnectedAt > (backoff.suspendAfterMs ?? 120_000);
+    this.outageSince ??= Date.now();
+    const suspended = Date.now() - this.outageSince > (backoff.suspendAfterMs ?? 120_000);
     const maxMs = suspended ? (backoff.suspendedMaxMs ?? 120_000) : (backoff.maxMs ?? 30_000);
     const usual = backoffDelay(this.attempt, backoff.minMs ?? 500, maxMs, this.random);
     let delay = action.kind === 'reconnect-now' || action.kind === 'refresh-token'
