@@ -133,14 +133,26 @@ export interface UseDevicesResult {
  * (re)connection (presence events missed while offline are not replayed as a list), then kept current
  * by DEVICE_CONNECTED / DEVICE_DISCONNECTED. Events that arrive while a fetch is in flight are applied
  * on top of its answer.
+ *
+ * The directory is eventually consistent (each pod learns of a session through the presence topic), and
+ * a device gets no DEVICE_CONNECTED for itself: so after a connection the list is fetched at once and
+ * once more `settleMs` later (default 1500), which picks up this device's new session.
  */
-export function useDevices(options: { userId?: string; fetchDevices?: DeviceFetcher } = {}): UseDevicesResult {
+export function useDevices(options: { userId?: string; fetchDevices?: DeviceFetcher; settleMs?: number } = {}): UseDevicesResult {
   const { client, config } = useSyncContext();
   const connectionId = useSyncSelector((s) => s.connectionId);
   const [devices, setDevices] = useState<Device[]>([]);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<Error | null>(null);
   const [manual, refetch] = useReducer((n: number) => n + 1, 0);
+  const settleMs = options.settleMs ?? 1500;
+  // The second fetch after a connection (see above): a counter bumped by a timer per connection.
+  const [settled, settle] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    if (!connectionId || settleMs <= 0) return undefined;
+    const timer = setTimeout(settle, settleMs);
+    return () => clearTimeout(timer);
+  }, [connectionId, settleMs]);
   const inFlight = useRef<DeviceEvent[] | null>(null);
   const fetcherOverride = useRef(options.fetchDevices);
   fetcherOverride.current = options.fetchDevices;
@@ -183,7 +195,7 @@ export function useDevices(options: { userId?: string; fetchDevices?: DeviceFetc
       }
     })();
     return () => abort.abort();
-  }, [connectionId, options.userId, manual, config]);
+  }, [connectionId, options.userId, manual, settled, config]);
 
   return { devices, loading, error, refetch };
 }
@@ -193,6 +205,8 @@ export interface DeviceListProps {
   userId?: string;
   /** Replaces the provider's fetcher for this list. */
   fetchDevices?: DeviceFetcher;
+  /** The second fetch after each connection, in ms (default 1500; 0 turns it off). */
+  settleMs?: number;
   /** Renders one device (default: name, platform, pod, since). */
   renderDevice?: (device: Device, isThisDevice: boolean) => ReactNode;
   emptyText?: ReactNode;
@@ -200,8 +214,8 @@ export interface DeviceListProps {
 }
 
 /** The user's connected devices, live (seed 001's DeviceList). This device is marked. */
-export function DeviceList({ userId, fetchDevices, renderDevice, emptyText = 'No devices connected', className }: DeviceListProps): JSX.Element {
-  const { devices, loading, error } = useDevices({ userId, fetchDevices });
+export function DeviceList({ userId, fetchDevices, settleMs, renderDevice, emptyText = 'No devices connected', className }: DeviceListProps): JSX.Element {
+  const { devices, loading, error } = useDevices({ userId, fetchDevices, settleMs });
   const thisDevice = useSyncSelector((s) => s.deviceId);
   const sorted = useMemo(() => [...devices].sort((a, b) => a.connectedAt - b.connectedAt), [devices]);
   return (

@@ -1,0 +1,283 @@
+// The browser test: the React bindings and the SDK in real headless Chromium against real gateway processes.
+//
+//   npm run test:browser        (from clients/; needs the packaged jars: ./mvnw -DskipTests package)
+//
+// 1. bundles browser/page/app.tsx with esbuild (React in development mode, so StrictMode double-invokes
+//    effects; @kull/sync-react and @kull/sync-client from their sources),
+// 2. starts the real stack with clients/integration/stack.ts (broker, 2 gateway pods, credit-service, a TCP
+//    balancer over the live pods), bundled by esbuild for Node,
+// 3. serves the page from a local HTTP server (which also proxies /api/* to the gateways through the
+//    balancer, so the device list is same-origin),
+// 4. drives Debian's Chromium with playwright-core and checks what the page shows.
+// Exits non-zero when a check fails; prints every check. Screenshot: clients/target/browser.png.
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import WebSocket from 'ws';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const clients = join(here, '..');
+const target = join(clients, 'target');
+const out = join(target, 'browser');
+mkdirSync(out, { recursive: true });
+
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+const log = (...args) => console.log(`[browser ${elapsed()}]`, ...args);
+const results = [];
+function check(name, ok, detail = '') {
+  results.push({ name, ok });
+  console.log(`${ok ? 'PASS' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
+  return ok;
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---- build ---------------------------------------------------------------------------------------
+
+const contract = join(clients, 'packages/sync-client/src/generated/contract.ts');
+if (!existsSync(contract)) {
+  const gen = spawnSync(process.execPath, [join(clients, 'packages/sync-client/scripts/generate-types.mjs')], { stdio: 'inherit' });
+  if (gen.status !== 0) throw new Error('generating the contract types failed');
+}
+await build({
+  entryPoints: [join(here, 'page/app.tsx')],
+  outfile: join(out, 'app.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  jsx: 'automatic',
+  sourcemap: 'inline',
+  // Development React: StrictMode double-invokes effects only in development builds.
+  define: { 'process.env.NODE_ENV': '"development"' },
+  alias: {
+    '@kull/sync-react': join(clients, 'packages/sync-react/src/index.ts'),
+    '@kull/sync-client': join(clients, 'packages/sync-client/src/index.ts'),
+  },
+  logLevel: 'warning',
+});
+// The harness computes clients/ as `<its own dir>/..`, so its bundle goes one level below clients/.
+const stackBundle = join(target, 'browser-stack.mjs');
+await build({
+  entryPoints: [join(clients, 'integration/stack.ts')],
+  outfile: stackBundle,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+});
+log('bundled the page and the harness');
+
+const { startStack } = await import(pathToFileURL(stackBundle).href);
+
+// ---- stack, server, browser ----------------------------------------------------------------------
+
+let stack;
+let server;
+let browser;
+let exitCode = 1;
+try {
+  log('starting the stack (broker, 2 gateways, credit-service, balancer) ...');
+  stack = await startStack({ gateways: 2, name: 'browser' });
+  const balancerPort = Number(new URL(stack.balancerUrl).port);
+  log(`stack up: balancer ${stack.balancerUrl}, pods ${stack.gateways.map((g) => g.podId).join(', ')}`);
+
+  const indexHtml = readFileSync(join(here, 'page/index.html'));
+  server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path.startsWith('/api/')) {
+      // Same-origin device list: proxied to a gateway through the balancer.
+      const upstream = http.request(
+        { host: '127.0.0.1', port: balancerPort, path: req.url, method: req.method, headers: { ...req.headers, host: `127.0.0.1:${balancerPort}` } },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      upstream.on('error', (e) => {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(String(e));
+      });
+      req.pipe(upstream);
+      return;
+    }
+    if (path === '/app.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.end(readFileSync(join(out, 'app.js')));
+      return;
+    }
+    if (path === '/' || path === '/index.html') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(indexHtml);
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const pageOrigin = `http://127.0.0.1:${server.address().port}`;
+  const pageUrl = (token) => `${pageOrigin}/?${new URLSearchParams({ url: stack.balancerUrl, token })}`;
+
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
+  const page = await context.newPage();
+  const sockets = [];
+  page.on('websocket', (ws) => {
+    sockets.push(ws.url());
+    log(`page opened WebSocket #${sockets.length}`);
+  });
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
+
+  const userId = `browser-user-${Date.now()}`;
+  const deviceId = 'chromium-1';
+  const attr = (selector, name) => page.getAttribute(selector, name);
+  const indicator = '[role="status"][data-state]';
+  const credits = async () => page.$$eval('#credits li', (lis) => lis.map((li) => Number(li.getAttribute('data-balance'))));
+  let balance = 1000;
+  let published = [];
+  const publish = async () => {
+    balance += 1;
+    await stack.publishCredit(userId, balance, 1, `credit ${balance}`);
+    published.push(balance);
+  };
+
+  // ---- 1. connected, green, one WebSocket under StrictMode ----
+  await page.goto(pageUrl(stack.token(userId, deviceId)));
+  await page.waitForSelector(`${indicator}[data-state="connected"]`, { timeout: 20_000 });
+  const podA = await attr(indicator, 'data-pod');
+  check('SyncIndicator green on connect', (await attr(indicator, 'data-color')) === 'green', `data-state=connected, pod ${podA}, label "${await attr(indicator, 'aria-label')}"`);
+  await sleep(1000);
+  check('StrictMode opened exactly one WebSocket', sockets.length === 1, `${sockets.length} socket(s); url has refusal=close: ${sockets[0]?.includes('refusal=close')}`);
+
+  // ---- 2. a credit update through credit-service appears ----
+  await publish();
+  await page.waitForFunction((n) => document.querySelectorAll('#credits li').length >= n, 1, { timeout: 15_000 });
+  check('credit update from credit-service shown', (await page.textContent('#balance')) === String(balance), `balance ${await page.textContent('#balance')}`);
+
+  // ---- 3. DeviceList: fetched, then live DEVICE_CONNECTED / DEVICE_DISCONNECTED ----
+  await page.waitForSelector(`[data-testid="device-list"] li[data-device-id="${deviceId}"]`, { timeout: 15_000 }).catch(() => {});
+  check('DeviceList lists this device (GET /api/users/{userId}/devices)', (await page.$(`li[data-device-id="${deviceId}"]`)) !== null,
+    await page.$eval('[data-testid="device-list"]', (el) => el.textContent ?? ''));
+  const ipad = new WebSocket(`${stack.gateways.find((g) => g.podId !== podA).wsUrl}?token=${stack.token(userId, 'ipad-7')}`);
+  await new Promise((r, j) => { ipad.once('open', r); ipad.once('error', j); });
+  const ipadShown = await page.waitForSelector('li[data-device-id="ipad-7"]', { timeout: 15_000 }).then(() => true, () => false);
+  check('DeviceList adds a device on DEVICE_CONNECTED', ipadShown);
+  ipad.close();
+  const ipadGone = await page.waitForSelector('li[data-device-id="ipad-7"]', { state: 'detached', timeout: 20_000 }).then(() => true, () => false);
+  check('DeviceList removes it on DEVICE_DISCONNECTED', ipadGone);
+
+  // ---- 4. the pod the page is on is stopped: yellow, then green on another pod; credits exactly once, in order ----
+  // Record every state the indicator actually displayed.
+  await page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    window.__indicator = [[el.dataset.state, el.dataset.color, el.dataset.pod]];
+    new MutationObserver(() => {
+      const seen = window.__indicator;
+      const next = [el.dataset.state, el.dataset.color, el.dataset.pod];
+      const last = seen[seen.length - 1];
+      if (!last || next.join() !== last.join()) seen.push(next);
+    }).observe(el, { attributes: true });
+  }, indicator);
+
+  const failover = async (label, stop, expectPodNot) => {
+    const before = published.length;
+    let publishing = true;
+    const publisher = (async () => {
+      while (publishing) {
+        await publish();
+        await sleep(100);
+      }
+    })();
+    await sleep(600);
+    log(`${label}: stopping ${expectPodNot}`);
+    const stopped = stop();
+    await page.waitForFunction(
+      ([sel, old]) => { const el = document.querySelector(sel); return el.dataset.state === 'connected' && el.dataset.pod && el.dataset.pod !== old; },
+      [indicator, expectPodNot], { timeout: 60_000 },
+    );
+    const newPod = await attr(indicator, 'data-pod');
+    await sleep(1500);
+    publishing = false;
+    await publisher;
+    await stopped;
+    await page.waitForFunction((n) => document.querySelectorAll('#credits li').length >= n, published.length, { timeout: 20_000 }).catch(() => {});
+    await sleep(1000); // a duplicate would arrive by now
+    const shown = await credits();
+    // Read what was shown since the last call; keep the current state as the start of the next record.
+    const seen = await page.evaluate(() => {
+      const all = window.__indicator;
+      window.__indicator = [all[all.length - 1]];
+      return all.map((s) => s.join('/'));
+    });
+    const sawYellow = seen.some((s) => s.startsWith('reconnecting/yellow'));
+    check(`${label}: indicator went yellow (reconnecting) and back to green on ${newPod}`, sawYellow && newPod !== expectPodNot, seen.join(' -> '));
+    const exact = shown.length === published.length && shown.every((b, i) => b === published[i]);
+    check(`${label}: ${published.length - before} credit updates published during the failover appear exactly once, in order`, exact,
+      exact ? `all ${shown.length} shown` : `published ${JSON.stringify(published)} shown ${JSON.stringify(shown)}`);
+    return newPod;
+  };
+
+  const gatewayA = stack.gateways.find((g) => g.podId === podA);
+  const podB = await failover('SIGTERM (drain, 1012)', () => gatewayA.terminate(), podA);
+  log(`starting gateway-c so there is a pod to fail over to ...`);
+  await stack.startGateway('gateway-c');
+  const gatewayB = stack.gateways.find((g) => g.podId === podB);
+  const podC = await failover('SIGKILL (crash, 1006)', () => gatewayB.kill(), podB);
+  log(`page now on ${podC}; stats ${await page.textContent('#stats')}`);
+  const socketsAfter = sockets.length;
+  check('one WebSocket per connection (no duplicate sockets from React)', socketsAfter >= 3 && socketsAfter <= 6, `${socketsAfter} sockets over 3 connections (reconnect attempts included)`);
+
+  // DeviceList refetched after the reconnects: this device is listed on its current pod.
+  const onNewPod = await page
+    .waitForSelector(`li[data-device-id="${deviceId}"][data-pod="${podC}"]`, { timeout: 15_000 })
+    .then(() => true, () => false);
+  check('DeviceList refetched after the reconnect: this device is on the new pod', onNewPod,
+    await page.$eval('[data-testid="device-list"]', (el) => el.textContent ?? ''));
+  check('no page errors', pageErrors.length === 0, pageErrors.slice(0, 5).join(' | '));
+
+  await page.screenshot({ path: join(target, 'browser.png'), fullPage: true });
+  log(`screenshot: ${join(target, 'browser.png')}`);
+
+  // ---- 5. a refused upgrade is actionable: an expired token shows close code 4401 ----
+  const refusedContext = await browser.newContext();
+  const refused = await refusedContext.newPage();
+  const refusedSockets = [];
+  refused.on('websocket', (ws) => refusedSockets.push(ws));
+  await refused.goto(pageUrl(stack.token(userId, 'chromium-expired', { expiresInSeconds: -120 })));
+  const got4401 = await refused
+    .waitForSelector('#connection[data-close-code="4401"]', { timeout: 20_000 })
+    .then(() => true, () => false);
+  await refused.waitForSelector('#connection[data-state="failed"]', { timeout: 10_000 }).catch(() => {});
+  const refusedState = await refused.getAttribute('#connection', 'data-state');
+  const closeCode = await refused.getAttribute('#connection', 'data-close-code');
+  const authErrors = await refused.$$eval('#errors li[data-kind="auth"]', (lis) => lis.map((li) => li.textContent));
+  check('expired token: the page shows close code 4401 (refusal=close)', got4401,
+    `close code ${closeCode || '(none)'}, state ${refusedState}, indicator "${await refused.getAttribute(indicator, 'aria-label')}", auth errors ${JSON.stringify(authErrors)}`);
+  check('expired token: the SDK stops (failed) after the refreshed token is refused too', refusedState === 'failed', `state ${refusedState}, ${refusedSockets.length} socket(s)`);
+  await refused.screenshot({ path: join(out, 'refused.png') });
+  await refusedContext.close();
+
+  exitCode = results.every((r) => r.ok) ? 0 : 1;
+} catch (error) {
+  console.error('FAIL browser test aborted:', error);
+  exitCode = 1;
+} finally {
+  await browser?.close().catch(() => {});
+  await new Promise((r) => (server ? server.close(r) : r()));
+  await stack?.stop().catch(() => {});
+  const failed = results.filter((r) => !r.ok).length;
+  console.log(`browser test: ${results.length - failed}/${results.length} checks passed in ${elapsed()}${exitCode ? ' — FAILED' : ''}`);
+}
+process.exit(exitCode);
