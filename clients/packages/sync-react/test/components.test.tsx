@@ -75,6 +75,16 @@ describe('DeviceList', () => {
     expect(screen.getByTestId('device-list').dataset.count).toBe('2');
   });
 
+  it('fetches once more settleMs after a connection (this device reaches the directory through Kafka)', async () => {
+    const client = new FakeClient();
+    let n = 0;
+    const fetchDevices = async () => ({ userId: 'u1', devices: n++ < 2 ? [] : [dev('web-1', 9)] });
+    render(<SyncProvider client={client} fetchDevices={fetchDevices}><DeviceList userId="u1" settleMs={30} /></SyncProvider>);
+    act(() => client.connected('gw-1', 'conn-1'));
+    await waitFor(() => expect(screen.getAllByRole('listitem').map((li) => li.textContent)).toEqual([expect.stringContaining('(this device)')]));
+    expect(n).toBe(3);
+  });
+
   it('uses the gateway endpoint with the Bearer token by default, the user from the JWT sub', async () => {
     const client = new FakeClient();
     const payload = btoa(JSON.stringify({ sub: 'user_123', exp: 9999999999 })).replace(/=+$/, '');
