@@ -1,7 +1,9 @@
 package ai.kull.sync.gateway.auth;
 
+import ai.kull.sync.events.CloseCodes;
 import ai.kull.sync.gateway.messaging.EventConsumer;
 import ai.kull.sync.gateway.session.SessionDrain;
+import ai.kull.sync.gateway.websocket.FrameViolationGuard;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.quarkus.websockets.next.UserData;
@@ -19,6 +21,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code gateway.session.max-per-user} sessions on this pod. The reason is in the {@value #REASON_HEADER}
  * response header. Before the token is even read, 503 with Retry-After when the pod is draining or has
  * admitted {@code gateway.admission.max-new-per-second} upgrades already.
+ *
+ * <p>A client that adds {@code refusal=close} to the upgrade URL (browsers, which cannot read the status of a
+ * refused upgrade) is refused differently: the upgrade is permitted with only an {@link #REFUSAL} in its user
+ * data, and the endpoint's open callback closes the connection at once with 4000 + the status
+ * ({@link CloseCodes#UPGRADE_UNAUTHORIZED} ...) and the Retry-After seconds in the reason. Either way the
+ * refusal is counted once in {@code sync.gateway.upgrades.rejected{status}}, and no slot of the user is held.
  */
 @ApplicationScoped
 public class UpgradeAuthCheck implements HttpUpgradeCheck {
@@ -28,41 +36,55 @@ public class UpgradeAuthCheck implements HttpUpgradeCheck {
     public static final UserData.TypedKey<String> CURSOR = new UserData.TypedKey<>("sync.cursor");
     public static final String CURSOR_HEADER = "X-Sync-Cursor";
     public static final String REASON_HEADER = "X-Sync-Auth-Error";
+    /** Set instead of {@link #IDENTITY} when a refusal=close client was refused: the close to answer on open. */
+    public static final UserData.TypedKey<Refusal> REFUSAL = new UserData.TypedKey<>("sync.refusal");
+
+    /** A refused upgrade delivered as a close: the close code (4000 + HTTP status) and its reason. */
+    public record Refusal(int closeCode, String reason) {
+    }
 
     private final TokenVerifier verifier;
     private final SessionDrain drain;
     private final EventConsumer consumer;
     private final AdmissionControl admission;
     private final MeterRegistry metrics;
+    private final FrameViolationGuard frameGuard;
 
     public UpgradeAuthCheck(TokenVerifier verifier, SessionDrain drain, EventConsumer consumer,
-                            AdmissionControl admission, MeterRegistry metrics) {
+                            AdmissionControl admission, MeterRegistry metrics, FrameViolationGuard frameGuard) {
         this.verifier = verifier;
         this.drain = drain;
         this.consumer = consumer;
         this.admission = admission;
         this.metrics = metrics;
+        this.frameGuard = frameGuard;
     }
 
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
+        boolean byClose = CloseCodes.REFUSAL_BY_CLOSE.equals(context.httpRequest().getParam(CloseCodes.REFUSAL_PARAMETER));
         if (drain.isDraining() || !consumer.progress().isCaughtUp()) {
             // Draining, or still filling the replay window: the load balancer may not have seen the pod
             // unready yet, so send the device elsewhere.
-            return reject(503, Map.of("Retry-After", List.of("1")));
+            String words = drain.isDraining() ? "pod draining, reconnect to another pod"
+                    : "pod starting (filling its replay window), reconnect to another pod";
+            return reject(context, byClose, 503, 1, words, Map.of("Retry-After", List.of("1")));
         }
         if (!admission.admitNew()) {
             // A reconnect storm: spread the retries over a few seconds even for clients that add no jitter.
-            String retryAfter = String.valueOf(1 + ThreadLocalRandom.current().nextInt(5));
-            return reject(503, Map.of("Retry-After", List.of(retryAfter), REASON_HEADER,
-                    List.of("too many new connections on this pod, retry later")));
+            int retryAfter = 1 + ThreadLocalRandom.current().nextInt(5);
+            String words = "too many new connections on this pod, retry later";
+            return reject(context, byClose, 503, retryAfter, words, Map.of("Retry-After",
+                    List.of(String.valueOf(retryAfter)), REASON_HEADER, List.of(words)));
         }
         try {
             DeviceIdentity identity = verifier.verify(TokenVerifier.tokenOf(context.httpRequest()));
             authorizePath(identity, context);
+            // A refused reservation takes no slot, so a refusal=close connection holds none while it is closed.
             if (!admission.reserve(identity.userId(), context.userData())) {
-                return reject(429, Map.of("Retry-After", List.of("10"), REASON_HEADER,
-                        List.of("too many connections for this user on this pod")));
+                String words = "too many connections for this user on this pod";
+                return reject(context, byClose, 429, 10, words, Map.of("Retry-After", List.of("10"), REASON_HEADER,
+                        List.of(words)));
             }
             context.userData().put(IDENTITY, identity);
             String cursor = context.httpRequest().getHeader(CURSOR_HEADER);
@@ -70,15 +92,27 @@ public class UpgradeAuthCheck implements HttpUpgradeCheck {
             if (cursor != null) {
                 context.userData().put(CURSOR, cursor);
             }
+            frameGuard.install(context.httpRequest());
             return CheckResult.permitUpgrade();
         } catch (AuthenticationFailure failure) {
-            return reject(failure.status(), Map.of(REASON_HEADER, List.of(failure.getMessage())));
+            return reject(context, byClose, failure.status(), null, failure.getMessage(),
+                    Map.of(REASON_HEADER, List.of(failure.getMessage())));
         }
     }
 
-    private Uni<CheckResult> reject(int status, Map<String, List<String>> headers) {
+    /**
+     * Counts the refusal, then answers it with the HTTP status and headers, or, for a refusal=close client,
+     * permits the upgrade carrying only the {@link #REFUSAL} the open callback closes with.
+     */
+    private Uni<CheckResult> reject(HttpUpgradeContext context, boolean byClose, int status, Integer retryAfterSeconds,
+                                    String words, Map<String, List<String>> headers) {
         metrics.counter("sync.gateway.upgrades.rejected", "status", String.valueOf(status)).increment();
-        return CheckResult.rejectUpgrade(status, headers);
+        if (!byClose) {
+            return CheckResult.rejectUpgrade(status, headers);
+        }
+        context.userData().put(REFUSAL, new Refusal(CloseCodes.ofRefusedUpgrade(status),
+                CloseCodes.refusalReason(retryAfterSeconds, words)));
+        return CheckResult.permitUpgrade();
     }
 
     private static void authorizePath(DeviceIdentity identity, HttpUpgradeContext context) throws AuthenticationFailure {

@@ -43,9 +43,10 @@ public abstract class ProtocolEndpoint {
     }
 
     /**
-     * Vert.x reports a message over the maximum size that arrived in several frames (one frame over it is
-     * closed with 1009 by Netty itself) as an IllegalStateException: without this, it would be logged as an
-     * unhandled error, with a stack trace per hostile client, and closed with 1011.
+     * Vert.x reports a message over the maximum size that arrived in several frames as an
+     * IllegalStateException: without this, it would be logged as an unhandled error, with a stack trace per
+     * hostile client, and closed with 1011. (One frame over the maximum is rejected by Netty's frame decoder
+     * before Vert.x sees a frame; {@link FrameViolationGuard} answers that one with 1009.)
      */
     @OnError
     public void onError(WebSocketConnection connection, IllegalStateException failure) {

@@ -70,9 +70,17 @@ public class SyncProtocol {
 
     /**
      * Attaches the session to the router, which writes CONNECTION_ESTABLISHED and, for a device resuming
-     * with a cursor, what it missed; then tells the user's other devices.
+     * with a cursor, what it missed; then tells the user's other devices. A refusal=close client whose upgrade
+     * was refused is closed at once with the refusal's code, and nothing else happens: no session, no slot, no
+     * announcement (the refusal was counted by the upgrade check).
      */
     public void open(WebSocketConnection connection) {
+        UpgradeAuthCheck.Refusal refusal = connection.userData().get(UpgradeAuthCheck.REFUSAL);
+        if (refusal != null) {
+            connection.close(new CloseReason(refusal.closeCode(), refusal.reason()))
+                    .subscribe().with(ok -> { }, failure -> { });
+            return;
+        }
         DeviceIdentity identity = connection.userData().get(UpgradeAuthCheck.IDENTITY);
         if (identity == null) {
             connection.close(UNAUTHENTICATED).subscribe().with(ok -> { }, failure -> { });
@@ -138,12 +146,16 @@ public class SyncProtocol {
         }
     }
 
-    /** Closes a connection whose frames the WebSocket layer could not process: 1009 when too big, else 1011. */
+    /**
+     * Closes a connection whose frames the WebSocket layer could not process: 1009 when a message assembled from
+     * several frames is too big, else 1011. (A single frame over the maximum never gets here: Netty's decoder
+     * rejects it, and {@link FrameViolationGuard} answers 1009.)
+     */
     public void failed(WebSocketConnection connection, Throwable failure) {
         String message = String.valueOf(failure.getMessage());
         if (message.contains("max message size")) {
             LOG.debugf("closing %s: %s", connection.id(), message);
-            // Counted by close() from the connection's close reason, as single frames Netty closes with 1009 are.
+            // Counted by close() from the connection's close reason.
             connection.close(new CloseReason(CloseCodes.MESSAGE_TOO_BIG, "message too big"))
                     .subscribe().with(ok -> { }, closeFailure -> { });
         } else {

@@ -124,6 +124,66 @@ class HostileInputTest extends GatewayTest {
         assertThat(metric("sync_gateway_sessions_closed_total{code=\"1009\"}")).isGreaterThanOrEqualTo(2);
     }
 
+    /**
+     * Browsers and Node (undici, ws) send a message in one frame however big. Netty's frame decoder rejects a frame
+     * over the maximum from its header; without FrameViolationGuard the client saw 1006 (Vert.x cut the TCP
+     * connection) and the gateway logged two ERRORs with a stack trace per attempt.
+     */
+    @Test
+    void oneFrameOverTheMaximumAsBrowsersSendItClosesWith1009AndLogsNoError() throws Exception {
+        int max = 64 * 1024;
+        double closedBefore = metric("sync_gateway_sessions_closed_total{code=\"1009\"}");
+        List<java.util.logging.LogRecord> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                String logger = String.valueOf(record.getLoggerName());
+                boolean webSocketLayer = logger.startsWith("io.quarkus.websockets") || logger.startsWith("io.vertx")
+                        || logger.startsWith("io.netty") || logger.startsWith("ai.kull.sync.gateway.websocket");
+                if (record.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue() || record.getThrown() != null
+                        || webSocketLayer && record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    problems.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.addHandler(capture);
+        int attempts = 0;
+        try {
+            for (int size : new int[] {max + 1, 300 * 1024, 3 * 1024 * 1024}) {
+                try (RawWebSocket browser = RawWebSocket.connect(ws("/ws?token=" + token(unique("big"), "web", List.of())))) {
+                    browser.sendOneFrame("{\"type\":\"PING\",\"payload\":{\"pad\":\"" + "x".repeat(size) + "\"}}");
+                    assertThat(browser.awaitClose()).as("%d bytes in one frame", size).isEqualTo("1009 message too big");
+                    assertThat(browser.awaitEndOfStream()).as("then the server closes the connection").isTrue();
+                    attempts++;
+                }
+            }
+            try (RawWebSocket liar = RawWebSocket.connect(ws("/ws?token=" + token(unique("big"), "web", List.of())))) {
+                liar.sendFrameStartClaiming(1L << 40);
+                assertThat(liar.awaitClose()).as("refused from the header, nothing buffered").isEqualTo("1009 message too big");
+                attempts++;
+            }
+            try (TestDevice after = device("/ws", unique("big"), "web", List.of())) {
+                after.send("{\"type\":\"PING\"}");
+                assertThat(after.next("PONG")).as("the gateway serves new sessions").contains("\"timestamp\"");
+            }
+        } finally {
+            root.removeHandler(capture);
+        }
+        assertThat(problems).as("ERROR records, records with a stack trace, WARN records of the WebSocket layer")
+                .extracting(java.util.logging.LogRecord::getMessage).isEmpty();
+        assertThat(metric("sync_gateway_sessions_closed_total{code=\"1009\"}")).as("each counted once")
+                .isEqualTo(closedBefore + attempts);
+    }
+
     @Test
     void binaryFramesAreAnsweredWithAnError() throws Exception {
         try (TestDevice device = device("/ws", unique("binary"), "web", List.of())) {

@@ -42,6 +42,8 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
     public final List<String> received = new CopyOnWriteArrayList<>();
     /** The close code the server closed this session with. */
     public final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    /** The reason text of the server's close frame (completed together with {@link #closeCode}). */
+    public final CompletableFuture<String> closeReason = new CompletableFuture<>();
     /** Called on the client's thread with each complete text frame as it arrives (e.g. to time deliveries). */
     public volatile Consumer<String> onFrame = frame -> { };
     private final StringBuilder partial = new StringBuilder();
@@ -84,6 +86,15 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
             throw slow;
         }
         return device;
+    }
+
+    /** Opens a session without waiting: the future completes when the upgrade succeeded or was refused. */
+    public static CompletableFuture<TestDevice> connectAsync(URI uri) {
+        TestDevice device = new TestDevice();
+        return HTTP.newWebSocketBuilder().buildAsync(uri, device).thenApply(socket -> {
+            device.socket = socket;
+            return device;
+        });
     }
 
     /**
@@ -216,12 +227,14 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
 
     @Override
     public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closeReason.complete(reason);
         closeCode.complete(statusCode);
         return null;
     }
 
     @Override
     public void onError(WebSocket webSocket, Throwable error) {
+        closeReason.completeExceptionally(error);
         closeCode.completeExceptionally(error);
     }
 

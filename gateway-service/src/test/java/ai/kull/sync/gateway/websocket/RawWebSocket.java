@@ -1,0 +1,163 @@
+package ai.kull.sync.gateway.websocket;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A WebSocket client on a plain socket that sends a message the way browsers and Node do: one unfragmented,
+ * masked frame however big (the JDK client splits big messages into several frames, which takes another path
+ * through the server). Only what a test needs: the handshake, sending one text frame, reading until the
+ * server's close frame.
+ */
+final class RawWebSocket implements AutoCloseable {
+
+    private final Socket socket;
+    private final DataInputStream in;
+    private final OutputStream out;
+
+    private RawWebSocket(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = new DataInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+    }
+
+    /** Opens the connection and completes the upgrade; fails unless the server answers 101. */
+    static RawWebSocket connect(URI uri) throws IOException {
+        Socket socket = new Socket(uri.getHost(), uri.getPort());
+        socket.setSoTimeout(10_000);
+        RawWebSocket ws = new RawWebSocket(socket);
+        byte[] nonce = new byte[16];
+        ThreadLocalRandom.current().nextBytes(nonce);
+        String request = "GET " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
+                + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+                + Base64.getEncoder().encodeToString(nonce) + "\r\n\r\n";
+        ws.out.write(request.getBytes(StandardCharsets.US_ASCII));
+        ws.out.flush();
+        String head = ws.readHttpHead();
+        if (!head.startsWith("HTTP/1.1 101")) {
+            socket.close();
+            throw new IOException("upgrade refused: " + head.lines().findFirst().orElse(""));
+        }
+        return ws;
+    }
+
+    /** Sends one text message as a single final frame, masked as a client must. */
+    void sendOneFrame(String text) throws IOException {
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
+        frame.write(0x81); // FIN + text
+        if (payload.length < 126) {
+            frame.write(0x80 | payload.length);
+        } else if (payload.length <= 0xFFFF) {
+            frame.write(0x80 | 126);
+            frame.write(payload.length >>> 8);
+            frame.write(payload.length);
+        } else {
+            frame.write(0x80 | 127);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                frame.write((int) ((long) payload.length >>> shift));
+            }
+        }
+        byte[] mask = new byte[4];
+        ThreadLocalRandom.current().nextBytes(mask);
+        frame.write(mask, 0, 4);
+        for (int i = 0; i < payload.length; i++) {
+            frame.write(payload[i] ^ mask[i & 3]);
+        }
+        try {
+            frame.writeTo(out);
+            out.flush();
+        } catch (IOException closedWhileSending) {
+            // The server may close (after its close frame) before the whole frame is written.
+        }
+    }
+
+    /** Sends only the start of a masked text frame that claims {@code length} payload bytes, and 16 of them. */
+    void sendFrameStartClaiming(long length) throws IOException {
+        ByteArrayOutputStream frame = new ByteArrayOutputStream();
+        frame.write(0x81);
+        frame.write(0x80 | 127);
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            frame.write((int) (length >>> shift));
+        }
+        frame.write(new byte[4 + 16], 0, 20);
+        frame.writeTo(out);
+        out.flush();
+    }
+
+    /**
+     * Reads frames until the server's close frame.
+     *
+     * @return the close code and reason, e.g. "1009 message too big"; "EOF" when the connection ended without one
+     */
+    String awaitClose() throws IOException {
+        try {
+            while (true) {
+                int first = in.readUnsignedByte();
+                int second = in.readUnsignedByte();
+                long length = second & 0x7F;
+                if (length == 126) {
+                    length = in.readUnsignedShort();
+                } else if (length == 127) {
+                    length = in.readLong();
+                }
+                byte[] payload = new byte[(int) length]; // server frames are not masked
+                in.readFully(payload);
+                if ((first & 0x0F) == 0x8) {
+                    int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
+                    String reason = payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
+                    return code + " " + reason;
+                }
+            }
+        } catch (EOFException | SocketTimeoutException ended) {
+            return "EOF";
+        } catch (IOException reset) {
+            return "EOF " + reset.getMessage();
+        }
+    }
+
+    /** @return true when the server closed the TCP connection (within the socket timeout) */
+    boolean awaitEndOfStream() {
+        try {
+            InputStream stream = socket.getInputStream();
+            byte[] buffer = new byte[8192];
+            while (stream.read(buffer) >= 0) {
+                // discard
+            }
+            return true;
+        } catch (IOException e) {
+            return !(e instanceof SocketTimeoutException);
+        }
+    }
+
+    private String readHttpHead() throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("connection closed during the handshake");
+            }
+            head.write(b);
+            matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
+                    ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return head.toString(StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
