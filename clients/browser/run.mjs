@@ -121,7 +121,7 @@ try {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const pageOrigin = `http://127.0.0.1:${server.address().port}`;
-  const pageUrl = (token) => `${pageOrigin}/?${new URLSearchParams({ url: stack.balancerUrl, token })}`;
+  const pageUrl = (token, extra = {}) => `${pageOrigin}/?${new URLSearchParams({ url: stack.balancerUrl, token, ...extra })}`;
 
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -268,6 +268,18 @@ try {
   check('expired token: the SDK stops (failed) after the refreshed token is refused too', refusedState === 'failed', `state ${refusedState}, ${refusedSockets.length} socket(s)`);
   await refused.screenshot({ path: join(out, 'refused.png') });
   await refusedContext.close();
+
+  // ---- 6. the recommended setup (a client created outside render, passed as `client`) under StrictMode ----
+  const appClientContext = await browser.newContext();
+  const appClientPage = await appClientContext.newPage();
+  let appClientSockets = 0;
+  appClientPage.on('websocket', () => appClientSockets++);
+  await appClientPage.goto(pageUrl(stack.token(userId, 'chromium-2'), { mode: 'client' }));
+  const appClientUp = await appClientPage.waitForSelector(`${indicator}[data-state="connected"]`, { timeout: 20_000 }).then(() => true, () => false);
+  await sleep(1000);
+  check('client prop (created outside render): green, one WebSocket under StrictMode', appClientUp && appClientSockets === 1,
+    `${appClientSockets} socket(s), pod ${await appClientPage.getAttribute(indicator, 'data-pod')}`);
+  await appClientContext.close();
 
   exitCode = results.every((r) => r.ok) ? 0 : 1;
 } catch (error) {

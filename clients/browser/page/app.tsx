@@ -1,14 +1,18 @@
 // The browser test's page: the React bindings over the real SDK, in StrictMode, with the client created by
 // the provider from options (the harder case for StrictMode: the provider owns the socket). Query string:
-// ?url=<ws url>&token=<jwt>. Everything the test reads is in the DOM (data attributes) or window.__page.
+// ?url=<ws url>&token=<jwt>[&mode=client]. With mode=client the page uses the recommended setup instead: the
+// client is created once at module scope and passed to the provider. Everything the test reads is in the DOM (data attributes) or window.__page.
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { CreditUpdateData, SyncError } from '@kull/sync-client';
+import { SyncClient, type CreditUpdateData, type SyncError } from '@kull/sync-client';
 import { DeviceList, SyncIndicator, SyncProvider, useSyncClient, useSyncSelector, useWebSocket } from '@kull/sync-react';
 
 const params = new URLSearchParams(location.search);
 const url = params.get('url') ?? `ws://${location.host}/ws`;
 const token = params.get('token') ?? '';
+const options = { url, getToken: () => token, persistCursor: true };
+// The recommended setup: one client for the app, created outside render.
+const appClient = params.get('mode') === 'client' ? new SyncClient(options) : undefined;
 
 function Credits() {
   const [credits, setCredits] = useState<CreditUpdateData[]>([]);
@@ -83,8 +87,14 @@ function App() {
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     {/* The device list goes to the page's own origin (/api/...): the test server proxies it to the gateways. */}
-    <SyncProvider options={{ url, getToken: () => token, persistCursor: true }} apiBaseUrl="">
-      <App />
-    </SyncProvider>
+    {appClient ? (
+      <SyncProvider client={appClient} getToken={options.getToken} apiBaseUrl="">
+        <App />
+      </SyncProvider>
+    ) : (
+      <SyncProvider options={options} apiBaseUrl="">
+        <App />
+      </SyncProvider>
+    )}
   </StrictMode>,
 );
