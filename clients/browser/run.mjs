@@ -60,10 +60,12 @@ await build({
   },
   logLevel: 'warning',
 });
-// The harness computes clients/ as `<its own dir>/..`, so its bundle goes one level below clients/.
-const stackBundle = join(target, 'browser-stack.mjs');
+// The harness finds clients/ from its own import.meta.url: the bundle keeps the source file's URL.
+const stackSource = join(clients, 'integration/stack.ts');
+const stackBundle = join(out, 'stack.mjs');
 await build({
-  entryPoints: [join(clients, 'integration/stack.ts')],
+  entryPoints: [stackSource],
+  define: { 'import.meta.url': JSON.stringify(pathToFileURL(stackSource).href) },
   outfile: stackBundle,
   bundle: true,
   format: 'esm',
