@@ -58,6 +58,7 @@ export class SyncClient {
   private tokenRefusals = 0;
   /** While the app refetches state after RESYNC_REQUIRED, later events wait here so they are applied after it. */
   private heldDuringResync: SyncMessage[] | undefined;
+  private resyncsPending = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private connectTimer: ReturnType<typeof setTimeout> | undefined;
   private stableTimer: ReturnType<typeof setTimeout> | undefined;
@@ -256,10 +257,14 @@ export class SyncClient {
     const expiry = this.token ? tokenExpiry(this.token) : undefined;
     if (expiry === undefined || !this.options.getToken) return;
     const getToken = this.options.getToken;
+    const left = expiry - Date.now();
+    // Halfway for short-lived tokens, so they cannot cause a tight refresh loop.
     this.tokenTimer = setTimeout(() => {
-      Promise.resolve(getToken()).then((token) => { this.token = token; },
-        (failure) => this.emitError(new SyncError('auth', `getToken() failed: ${String(failure)}`, undefined, failure)));
-    }, Math.max(0, expiry - Date.now() - 2 * TOKEN_REFRESH_MARGIN_MS));
+      Promise.resolve().then(getToken).then((token) => {
+        this.token = token;
+        if ((tokenExpiry(token) ?? 0) > expiry) this.scheduleTokenRefresh();
+      }, (failure) => this.emitError(new SyncError('auth', `getToken() failed: ${String(failure)}`, undefined, failure)));
+    }, Math.max(left / 2, left - 2 * TOKEN_REFRESH_MARGIN_MS));
   }
 
   // ---- receiving ---------------------------------------------------------------------------------
@@ -279,6 +284,7 @@ export class SyncClient {
     if (message.id !== undefined && this.isDuplicate(message.id)) {
       this.stats.duplicates++;
       this.updateCursor(cursor);
+      this.publishSnapshot();
       return;
     }
     switch (message.type) {
@@ -343,12 +349,14 @@ export class SyncClient {
     this.log?.('resync required:', reason);
     const held: SyncMessage[] = this.heldDuringResync ?? [];
     this.heldDuringResync = held;
+    this.resyncsPending++;
     this.dispatch(message);
     Promise.resolve()
       .then(() => this.options.onResync?.(reason))
       .catch((failure) => this.emitError(new SyncError('handler', `onResync failed: ${String(failure)}`, undefined, failure)))
       .finally(() => {
-        if (this.heldDuringResync !== held) return;
+        // A second RESYNC_REQUIRED during the first refetch: hold on until its refetch is done too.
+        if (--this.resyncsPending > 0 || this.heldDuringResync !== held) return;
         this.heldDuringResync = undefined;
         held.forEach((next) => this.dispatch(next));
       });

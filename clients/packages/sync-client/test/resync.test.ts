@@ -98,9 +98,7 @@ describe('RESYNC_REQUIRED', () => {
     expect(seen).toEqual(['e1', 'e2']);
   });
 
-  // BUG (client.ts resync()): the first onResync to settle releases every held event, although the second
-  // refetch is still running. `it.fails` keeps the suite green while the bug exists; drop `.fails` once fixed.
-  it.fails('a second RESYNC_REQUIRED while the first refetch runs: later events wait for the second refetch too', async () => {
+  it('a second RESYNC_REQUIRED while the first refetch runs: later events wait for the second refetch too', async () => {
     const first = deferred();
     const second = deferred();
     const onResync = vi.fn().mockReturnValueOnce(first.promise).mockReturnValueOnce(second.promise);

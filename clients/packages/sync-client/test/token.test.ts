@@ -43,10 +43,7 @@ describe('token refresh', () => {
     expect(getToken).toHaveBeenCalledTimes(2);
   });
 
-  // BUG (client.ts scheduleTokenRefresh()): the refresh is scheduled only on CONNECTION_ESTABLISHED, not again
-  // after a refresh, so a connection outliving two tokens reconnects with an expired one and waits for getToken.
-  // `it.fails` keeps the suite green while the bug exists; drop `.fails` once fixed.
-  it.fails('keeps refreshing ahead of exp for as long as the connection lasts', async () => {
+  it('keeps refreshing ahead of exp for as long as the connection lasts', async () => {
     const getToken = vi.fn(() => jwt(Date.now() + 5 * MIN));
     const { factory, connected } = setup({ getToken, livenessTimeoutMs: 1e12 }, 0);
     const socket = await connected();
