@@ -1,5 +1,6 @@
 package ai.kull.sync.events.schema;
 
+import ai.kull.sync.events.CloseCodes;
 import ai.kull.sync.events.Direction;
 import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.Topics;
@@ -94,6 +95,21 @@ class AsyncApiTest {
                 }
             }
         });
+    }
+
+    @Test
+    void theGatewayServerDocumentsEveryCloseCodeAndTheRefusalParameter() throws IllegalAccessException {
+        String description = doc.path("servers").path("gateway").path("description").asText();
+        for (java.lang.reflect.Field field : CloseCodes.class.getFields()) {
+            if (field.getType() == int.class && !field.getName().equals("REFUSED_UPGRADE_OFFSET")) {
+                assertThat(description).as("close code %s", field.getName()).contains("- " + field.getInt(null) + ": ");
+            }
+        }
+        assertThat(description).contains(CloseCodes.REFUSAL_PARAMETER + "=" + CloseCodes.REFUSAL_BY_CLOSE,
+                "retry-after=<seconds>; ");
+        JsonNode refusal = channelAt("/ws").path("bindings").path("ws").path("query").path("properties")
+                .path(CloseCodes.REFUSAL_PARAMETER);
+        assertThat(refusal.path("enum").get(0).asText()).isEqualTo(CloseCodes.REFUSAL_BY_CLOSE);
     }
 
     @Test

@@ -4,6 +4,7 @@ import ai.kull.sync.events.CloseCodes;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -28,6 +29,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RefusalByCloseTest extends GatewayTest {
 
     private static final String BY_CLOSE = "refusal=close";
+
+    /**
+     * The pod's new-connection budget (50 per second, as many at once, in tests) is shared by every test of this
+     * JVM, and a burst test (here or in HostileInputTest) empties it: wait until it is full again, so a refusal
+     * below is the one under test and not 4503.
+     */
+    @BeforeEach
+    void newConnectionBudgetRefilled() throws InterruptedException {
+        Thread.sleep(1_100);
+    }
 
     @Test
     void missingExpiredAndForgedTokensCloseWith4401() throws Exception {
