@@ -1,7 +1,16 @@
 import { defineConfig } from 'vitest/config';
 
+// Node 20.10+ and 21 have a built-in WebSocket behind --experimental-websocket (on by default from 22, absent in
+// 18): the integration tests run the SDK over it as well as over the `ws` package, where it exists.
+const websocketFlag =
+  typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'undefined' &&
+  process.allowedNodeEnvironmentFlags.has('--experimental-websocket')
+    ? ['--experimental-websocket']
+    : [];
+
 export default defineConfig({
   test: {
+    poolOptions: { forks: { execArgv: websocketFlag } },
     projects: [
       {
         test: {

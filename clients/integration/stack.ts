@@ -4,12 +4,12 @@
 // connection, like a Kubernetes Service), so a test uses one URL and a killed or drained pod sends the client
 // to another pod.
 //
-// Processes: free ports from the OS, logs in clients/target/logs/<stack>-<process>.log, broker data in a fresh
-// temp dir under clients/target/. Everything is SIGKILLed by stop() and, as a safety net, when this Node process
+// Processes: free ports from the OS, logs in clients/target/logs/<stack>-<process>.log, broker data and a copy of
+// the packaged apps in fresh temp dirs under clients/target/ (removed by stop()). Everything is SIGKILLed by stop() and, as a safety net, when this Node process
 // exits or is signalled, so no java process outlives the test file.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,11 @@ export interface Balancer {
   cut(filter?: (connection: BalancedConnection) => boolean): number;
   /** Stops reading from the pod for the matching connections (the client no longer receives anything). */
   pause(filter?: (connection: BalancedConnection) => boolean): number;
+  /** Reads from the pod again for connections paused before. */
+  resume(filter?: (connection: BalancedConnection) => boolean): number;
+  /** New connections are accepted but not forwarded (a network that is down for new connections) until release(). */
+  hold(): void;
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -56,8 +61,8 @@ export interface Stack {
   /** ws://127.0.0.1:<port>/ws through the TCP balancer over the live gateways. */
   balancerUrl: string;
   balancer: Balancer;
-  /** Starts another gateway pod (waits until ready) and adds it to the balancer. */
-  startGateway(podId: string, env?: Record<string, string>): Promise<GatewayProcess>;
+  /** Starts another gateway pod (waits until ready) and adds it to the balancer (unless `balanced: false`). */
+  startGateway(podId: string, env?: Record<string, string>, options?: { balanced?: boolean }): Promise<GatewayProcess>;
   /** An HS256 JWT the gateways accept: sub, device, exp (and orgs / groups). */
   token(userId: string, deviceId: string, options?: { expiresInSeconds?: number; orgs?: string[]; groups?: string[] }): string;
   /** POST credit-service /api/sync/credit-update; resolves once it answered 2xx, i.e. the event is durable in Kafka. */
@@ -225,8 +230,16 @@ function requireFile(path: string): string {
   return path;
 }
 
-function appJar(module: string): string {
-  return requireFile(join(ROOT, module, 'target', 'quarkus-app', 'quarkus-run.jar'));
+/**
+ * A copy of the module's packaged app (quarkus-app, ~50 MB) for this stack, so a rebuild of the module while the
+ * tests run (another build in the same checkout) cannot pull the jars from under a running or starting process.
+ */
+function appJar(module: string, into: string): string {
+  const app = join(ROOT, module, 'target', 'quarkus-app');
+  requireFile(join(app, 'quarkus-run.jar'));
+  const copy = join(into, module);
+  if (!existsSync(copy)) cpSync(app, copy, { recursive: true });
+  return join(copy, 'quarkus-run.jar');
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -254,6 +267,7 @@ export async function startTcpBalancer(targets: () => BalancerTarget[]): Promise
   type Pair = BalancedConnection & { client: net.Socket; upstream: net.Socket };
   const pairs = new Set<Pair>();
   let next = 0;
+  let held: net.Socket[] | undefined;
 
   const connectTo = (target: BalancerTarget) =>
     new Promise<net.Socket>((done, fail) => {
@@ -272,10 +286,8 @@ export async function startTcpBalancer(targets: () => BalancerTarget[]): Promise
       });
     });
 
-  const server = net.createServer({ pauseOnConnect: true }, async (client) => {
-    client.setNoDelay(true);
-    let clientGone = false;
-    client.on('error', () => client.destroy());
+  const forward = async (client: net.Socket) => {
+    let clientGone = client.destroyed;
     client.once('close', () => (clientGone = true));
     const candidates = targets().filter((target) => target.inRotation());
     const start = next++;
@@ -309,6 +321,12 @@ export async function startTcpBalancer(targets: () => BalancerTarget[]): Promise
       return;
     }
     client.destroy(); // no pod accepts connections
+  };
+  const server = net.createServer({ pauseOnConnect: true }, (client) => {
+    client.setNoDelay(true);
+    client.on('error', () => client.destroy());
+    if (held) held.push(client);
+    else void forward(client);
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const port = (server.address() as net.AddressInfo).port;
@@ -335,8 +353,26 @@ export async function startTcpBalancer(targets: () => BalancerTarget[]): Promise
       }
       return chosen.length;
     },
+    resume(filter) {
+      const chosen = select(filter);
+      for (const pair of chosen) {
+        pair.upstream.pipe(pair.client);
+        pair.upstream.resume();
+      }
+      return chosen.length;
+    },
+    hold() {
+      held ??= [];
+    },
+    release() {
+      const waiting = held ?? [];
+      held = undefined;
+      waiting.forEach((client) => void forward(client));
+    },
     close: () =>
       new Promise<void>((done) => {
+        held?.forEach((client) => client.destroy());
+        held = undefined;
         for (const pair of pairs) {
           pair.client.destroy();
           pair.upstream.destroy();
@@ -354,6 +390,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const name = options.name ?? 'stack';
   mkdirSync(TARGET, { recursive: true });
   const dataDir = mkdtempSync(join(TARGET, 'kafka-data-'));
+  const appsDir = mkdtempSync(join(TARGET, 'apps-'));
   const procs: Proc[] = [];
   const balancers: Balancer[] = [];
   const gateways: (GatewayProcess & { inRotation(): boolean })[] = [];
@@ -367,16 +404,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await Promise.all(procs.filter((proc) => proc.name !== 'kafka').map((proc) => killProc(proc)));
     await Promise.all(procs.filter((proc) => proc.name === 'kafka').map((proc) => killProc(proc)));
     rmSync(dataDir, { recursive: true, force: true });
+    rmSync(appsDir, { recursive: true, force: true });
   };
 
   try {
     // Broker.
     const kafkaPort = await freePort();
     const classpath = readFileSync(requireFile(join(ROOT, 'local-kafka', 'target', 'classpath.txt')), 'utf8').trim();
+    const kafkaClasses = join(appsDir, 'local-kafka-classes');
+    cpSync(requireFile(join(ROOT, 'local-kafka', 'target', 'classes')), kafkaClasses, { recursive: true });
     const kafka = launch(
       'kafka',
       'java',
-      ['-Xmx512m', '-cp', `${requireFile(join(ROOT, 'local-kafka', 'target', 'classes'))}:${classpath}`, 'ai.kull.sync.kafka.local.LocalKafkaMain'],
+      ['-Xmx512m', '-cp', `${kafkaClasses}:${classpath}`, 'ai.kull.sync.kafka.local.LocalKafkaMain'],
       { KAFKA_PORT: String(kafkaPort), KAFKA_DATA_DIR: dataDir },
       `${name}-kafka`,
     );
@@ -389,7 +429,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const proc = launch(
         procName,
         'java',
-        ['-Xmx256m', '-jar', appJar(module)],
+        ['-Xmx256m', '-jar', appJar(module, appsDir)],
         { HTTP_PORT: String(port), KAFKA_BOOTSTRAP_SERVERS: bootstrap, ...env },
         `${name}-${procName}`,
       );
@@ -454,10 +494,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       balancerUrl: balancer.url,
       balancer,
       startBalancer,
-      async startGateway(podId, env) {
+      async startGateway(podId, env, gatewayOptions) {
         const started = await launchGateway(podId, env);
         await started.ready;
-        gateways.push(started.gateway);
+        if (gatewayOptions?.balanced !== false) gateways.push(started.gateway);
         return started.gateway;
       },
       token(userId, deviceId, tokenOptions = {}) {
