@@ -101,7 +101,8 @@ final class ConfigDocs {
 
     /**
      * Where an {@code application.properties} repeats a {@code @WithDefault}: in a {@code ${name:default}}
-     * expression, or as a default stated in a comment after a setting's env or property name.
+     * expression naming a setting, in a {@code ${OTHER:default}} expression assigned to a setting, or as a
+     * default stated in a comment after a setting's env or property name.
      */
     static List<String> repetitions(String doc, String properties, Map<String, Setting> settings) {
         Map<String, Setting> byProperty = new LinkedHashMap<>();
@@ -127,12 +128,18 @@ final class ConfigDocs {
                 }
                 continue;
             }
+            int equals = line.indexOf('=');
+            Setting assigned = equals < 0 ? null : byProperty.get(line.substring(0, equals).strip().replaceFirst("^%[^.]+\\.", ""));
             Matcher m = EXPRESSION.matcher(line);
             while (m.find()) {
                 Setting setting = byProperty.get(m.group(1).strip());
                 if (setting != null && setting.defaultValue() != null) {
                     problems.add(where + m.group() + " repeats the @WithDefault of " + setting.property()
                             + "; write ${" + setting.property() + "}");
+                } else if (setting == null && assigned != null && assigned.defaultValue() != null
+                        && sameValue(assigned, m.group(2))) {
+                    problems.add(where + m.group() + " repeats the @WithDefault of " + assigned.property()
+                            + " (its env var is " + assigned.env() + ")");
                 }
             }
         }
@@ -180,9 +187,9 @@ final class ConfigDocs {
         }
     }
 
-    /** "20", "0.5", "65536", "64 KiB", "1 MiB" (binary units) or "1,000"; null when none of these. */
+    /** "20", "0.5", "65536", "64 KiB", "1 MiB" (binary units), "1,000" or "20/s"; null when none of these. */
     static BigDecimal number(String text) {
-        Matcher m = SIZE.matcher(text.replace(",", ""));
+        Matcher m = SIZE.matcher(text.replace(",", "").replaceFirst("\\s*(/s|per second)$", ""));
         if (!m.matches()) {
             return null;
         }

@@ -43,6 +43,7 @@ class ConfigDocsTest {
         assertThat(ConfigDocs.number("64 MiB")).isEqualByComparingTo("67108864");
         assertThat(ConfigDocs.number("64 KiB")).isEqualByComparingTo("65536");
         assertThat(ConfigDocs.number("1,000")).isEqualByComparingTo("1000");
+        assertThat(ConfigDocs.number("20/s")).isEqualByComparingTo("20");
         assertThat(ConfigDocs.number("lots")).isNull();
     }
 
@@ -78,12 +79,14 @@ class ConfigDocsTest {
                 quarkus.websockets-next.server.auto-ping-interval=${gateway.heartbeat-interval}
                 # closed after gateway.session.idle-timeout (GATEWAY_SESSION_IDLE_TIMEOUT, 60s)
                 #  GATEWAY_SESSION_MAX_PER_USER (20): sessions of one user
+                #  GATEWAY_SESSION_INBOUND_RATE (20/s): frames
                 #  GATEWAY_SESSION_MAX_PER_USER: sessions of one user
                 %test.gateway.drain.period=1s
                 """;
         assertThat(ConfigDocs.repetitions("p", properties, ReadmeConfigTest.SETTINGS)).containsExactly(
                 "p:1: ${gateway.drain.period:10s} repeats the @WithDefault of gateway.drain.period; write ${gateway.drain.period}",
                 "p:3: the comment repeats the default of gateway.session.idle-timeout (GATEWAY_SESSION_IDLE_TIMEOUT, 60s)",
-                "p:4: the comment repeats the default of gateway.session.max-per-user (20)");
+                "p:4: the comment repeats the default of gateway.session.max-per-user (20)",
+                "p:5: the comment repeats the default of gateway.session.inbound-rate (20/s)");
     }
 }
