@@ -105,6 +105,38 @@ const GATEWAY_TEST_ENV: Record<string, string> = {
 
 const children = new Set<ChildProcess>();
 let exitHooksInstalled = false;
+let watchdog: ChildProcess | undefined;
+
+/**
+ * A process of its own that SIGKILLs the stack's processes when this one dies without running its exit hooks
+ * (SIGKILL, a crash): it is told each child's pid and notices this process is gone when its stdin closes.
+ */
+const WATCHDOG = `
+const pids = new Set();
+let buffered = '';
+process.stdin.on('data', (chunk) => {
+  buffered += chunk;
+  const lines = buffered.split('\\n');
+  buffered = lines.pop();
+  for (const line of lines) (line[0] === '+' ? pids.add(line.slice(1)) : pids.delete(line.slice(1)));
+});
+process.stdin.on('close', () => {
+  for (const pid of pids) { try { process.kill(Number(pid), 'SIGKILL'); } catch {} }
+  process.exit(0);
+});`;
+
+function watch(child: ChildProcess): void {
+  if (!watchdog) {
+    watchdog = spawn(process.execPath, ['-e', WATCHDOG], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    watchdog.unref();
+    (watchdog.stdin as unknown as { unref?: () => void }).unref?.();
+    watchdog.stdin?.on('error', () => {});
+  }
+  const pid = child.pid;
+  if (pid === undefined) return;
+  watchdog.stdin?.write(`+${pid}\n`);
+  child.once('exit', () => watchdog?.stdin?.writable && watchdog.stdin.write(`-${pid}\n`));
+}
 
 function installExitHooks(): void {
   if (exitHooksInstalled) return;
@@ -147,6 +179,7 @@ function launch(name: string, command: string, args: string[], env: Record<strin
   });
   closeSync(fd);
   children.add(child);
+  watch(child);
   let running = true;
   const exited = new Promise<number | null>((done) => {
     child.once('exit', (code, signal) => {
