@@ -7,6 +7,10 @@ import java.util.Arrays;
  * How a gateway routes a Kafka record, carried in the {@link EventHeaders#SCOPE} header, together with
  * what the record key is for that scope. The key is chosen so that Kafka's per-partition order is the
  * order a recipient needs, and so that a gateway can route on key and headers without parsing the value.
+ * <p>
+ * These are the scopes a publisher may give a record. The gateways' own heartbeats on the presence topic carry
+ * a further value, {@code pod}, which is theirs alone (the gateway's {@code GatewayProducer}) and not published
+ * through this contract.
  */
 public enum Scope {
     /** Key = userId. Delivered to that user's sessions, narrowed by the target/origin device headers. The default. */
@@ -14,9 +18,7 @@ public enum Scope {
     /** Key = orgId. Delivered to sessions subscribed to that organization. */
     ORG("org"),
     /** Key = the aggregate id (e.g. promptId), so one aggregate's events stay ordered. Delivered to every session. */
-    BROADCAST("broadcast"),
-    /** Key = pod id. Read by gateway pods (heartbeats), never delivered to a device. */
-    POD("pod");
+    BROADCAST("broadcast");
 
     /** values() copies its array on every call, and a gateway asks once per record. */
     private static final Scope[] ALL = values();

@@ -11,7 +11,6 @@ import ai.kull.sync.events.codec.EventCodec;
 import ai.kull.sync.events.codec.InvalidEventException;
 import ai.kull.sync.events.codec.Violation;
 import ai.kull.sync.events.payload.ErrorPayload;
-import ai.kull.sync.events.payload.PodHeartbeat;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -140,13 +139,6 @@ public final class EventPublisher implements AutoCloseable {
         RecordHeaders headers = headers(envelope.id(), envelope.type(), Scope.BROADCAST);
         writeIdempotency(headers, idempotency == null ? null : codec.validate(idempotency));
         return send(topicOf(envelope.type()), aggregateId, codec.encode(envelope), headers);
-    }
-
-    /** Tells the other gateway pods this pod is alive; keyed by the pod id. */
-    public CompletableFuture<RecordMetadata> publishPodHeartbeat(PodHeartbeat heartbeat) {
-        Envelope envelope = codec.validateForPublishing(Envelope.of(MessageType.POD_HEARTBEAT, heartbeat, null, null));
-        return send(topicOf(envelope.type()), heartbeat.pod(), codec.encode(envelope),
-                headers(envelope.id(), envelope.type(), Scope.POD));
     }
 
     @Override

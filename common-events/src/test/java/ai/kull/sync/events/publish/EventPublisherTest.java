@@ -10,7 +10,6 @@ import ai.kull.sync.events.codec.EventCodec;
 import ai.kull.sync.events.codec.InvalidEventException;
 import ai.kull.sync.events.codec.Violation;
 import ai.kull.sync.events.payload.CreditUpdate;
-import ai.kull.sync.events.payload.PodHeartbeat;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -111,17 +110,6 @@ class EventPublisherTest {
         assertThat(record.topic()).isEqualTo(Topics.PROMPT_CHANGES);
         assertThat(record.key()).isEqualTo("prompt_789");
         assertThat(headers(record)).containsEntry(EventHeaders.SCOPE, "broadcast");
-    }
-
-    @Test
-    void podHeartbeatKeysByPodWithPodScope() {
-        publisher.publishPodHeartbeat(new PodHeartbeat("gateway-1", 1L, 5_000L));
-
-        ProducerRecord<String, byte[]> record = onlyRecord();
-        assertThat(record.topic()).isEqualTo(Topics.PRESENCE);
-        assertThat(record.key()).isEqualTo("gateway-1");
-        assertThat(headers(record)).containsEntry(EventHeaders.EVENT_TYPE, "POD_HEARTBEAT")
-                .containsEntry(EventHeaders.SCOPE, "pod");
     }
 
     @Test

@@ -56,6 +56,22 @@ public class TokenVerifier {
         return request.getParam(TOKEN_QUERY_PARAM);
     }
 
+    /**
+     * Whether the identity may use an endpoint path: a path's userId must be the token's, a path's organization
+     * one the token allows.
+     *
+     * @param pathUser the userId the path names, or null
+     * @param pathOrg  the organization the path names, or null
+     */
+    public static void authorizePath(DeviceIdentity identity, String pathUser, String pathOrg) throws AuthenticationFailure {
+        if (pathUser != null && !pathUser.equals(identity.userId())) {
+            throw AuthenticationFailure.forbidden("path userId does not match the token");
+        }
+        if (pathOrg != null && !identity.mayJoinOrg(pathOrg)) {
+            throw AuthenticationFailure.forbidden("token does not allow organization " + pathOrg);
+        }
+    }
+
     public DeviceIdentity verify(String token) throws AuthenticationFailure {
         if (token == null || token.isBlank()) {
             throw AuthenticationFailure.unauthorized("missing token");

@@ -155,6 +155,21 @@ public interface GatewayConfig {
                 + Topics.ORG_EVENTS + "," + Topics.USER_EVENTS)
         List<String> eventTopics();
 
+        /**
+         * Event topics keyed by orgId (scope org): a session resumes from its organizations' partitions of them.
+         * Every event topic named neither here nor in {@link #broadcastTopics()} is keyed by userId, and a
+         * session resumes from its user's partition of it.
+         */
+        @WithDefault(Topics.ORG_EVENTS)
+        List<String> orgTopics();
+
+        /**
+         * Event topics keyed by an aggregate id such as the promptId (scope broadcast), so a record lands on any
+         * partition: a session resumes from every partition of them.
+         */
+        @WithDefault(Topics.PROMPT_CHANGES)
+        List<String> broadcastTopics();
+
         /** Create missing topics at start (local stacks, tests); off where topics are managed elsewhere. */
         @WithDefault("true")
         boolean createTopics();

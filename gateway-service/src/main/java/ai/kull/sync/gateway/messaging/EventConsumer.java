@@ -3,25 +3,18 @@ package ai.kull.sync.gateway.messaging;
 import ai.kull.sync.events.Topics;
 import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.config.PodId;
-import ai.kull.sync.gateway.presence.PresenceTracker;
-import ai.kull.sync.gateway.replay.TopicLayout;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import ai.kull.sync.gateway.metrics.GatewayMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -32,14 +25,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Reads every partition of the event topics and the presence topic on its own thread and hands each
- * record to the router. Manual assignment, no consumer group: every pod sees every record, and pods
- * coming and going never cause a rebalance pause (design decision 3).
+ * record to the {@link RecordHandler} (the router). Manual assignment, no consumer group: every pod sees
+ * every record, and pods coming and going never cause a rebalance pause (design decision 3).
  * <p>
  * Event topics are read from as far back as the replay window reaches, and the presence topic from as far
  * back as a session can live, so before this pod reports ready it can replay what a device missed and
@@ -55,22 +45,22 @@ public class EventConsumer {
     private final GatewayConfig config;
     private final Map<String, Object> kafkaConfig;
     private final PodId podId;
-    private final EventRouter router;
-    private final PresenceTracker presence;
-    private final MeterRegistry meters;
+    private final RecordHandler handler;
+    private final GatewayMetrics metrics;
+    private final TopicAdmin topicAdmin;
     private final ConsumerProgress progress = new ConsumerProgress();
 
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
     public EventConsumer(GatewayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
-                         PodId podId, EventRouter router, PresenceTracker presence, MeterRegistry meters) {
+                         PodId podId, RecordHandler handler, GatewayMetrics metrics) {
         this.config = config;
         this.kafkaConfig = kafkaConfig;
         this.podId = podId;
-        this.router = router;
-        this.presence = presence;
-        this.meters = meters;
+        this.handler = handler;
+        this.metrics = metrics;
+        this.topicAdmin = new TopicAdmin(config, kafkaConfig);
     }
 
     void start(@Observes StartupEvent event) {
@@ -100,18 +90,14 @@ public class EventConsumer {
         while (!Thread.currentThread().isInterrupted()) {
             try (KafkaConsumer<String, byte[]> kafka = newConsumer()) {
                 consumer = kafka;
-                TopicLayout layout = prepareTopics(topics);
+                EventTopics eventTopics = topicAdmin.prepare(topics);
                 List<TopicPartition> partitions = partitionsOf(kafka, topics);
                 kafka.assign(partitions);
                 Map<TopicPartition, Long> ends = kafka.endOffsets(partitions);
                 progress.startedAt(ends);
-                long[] from = router.start(layout, windowStart(kafka, layout, ends));
-                for (int slot = 0; slot < layout.slotCount(); slot++) {
-                    kafka.seek(layout.partitionOf(slot), from[slot]);
-                }
+                handler.start(eventTopics, windowStart(kafka, eventTopics, ends)).forEach(kafka::seek);
                 seekToPresenceLookback(kafka, partitions, ends);
-                LOG.infof("pod %s consuming %d partitions of %s (layout %s)", podId, partitions.size(), topics,
-                        layout.epoch());
+                LOG.infof("pod %s consuming %d partitions of %s", podId, partitions.size(), topics);
                 pollUntilStopped(kafka);
                 return;
             } catch (WakeupException stopping) {
@@ -128,32 +114,32 @@ public class EventConsumer {
         while (true) {
             for (ConsumerRecord<String, byte[]> record : kafka.poll(POLL_TIMEOUT)) {
                 if (Topics.PRESENCE.equals(record.topic())) {
-                    boolean history = progress.isFromBeforeStart(record);
-                    if (!presence.apply(record, history) || history) {
-                        continue;
-                    }
+                    handler.presence(record, progress.isFromBeforeStart(record));
+                } else {
+                    // Event records from before the start only fill the replay window: no session is attached
+                    // until the pod has caught up.
+                    handler.event(record);
                 }
-                // Event records from before the start only fill the replay window: no session is attached
-                // until the pod has caught up.
-                router.route(record);
             }
             progress.polled(kafka);
         }
     }
 
-    /** Per slot, the first offset within the replay window (the end offset when none is). */
-    private long[] windowStart(KafkaConsumer<String, byte[]> kafka, TopicLayout layout, Map<TopicPartition, Long> ends) {
+    /** Per event partition, the first offset within the replay window (the end offset when none is). */
+    private Map<TopicPartition, Long> windowStart(KafkaConsumer<String, byte[]> kafka, EventTopics eventTopics,
+                                                  Map<TopicPartition, Long> ends) {
         long since = System.currentTimeMillis() - config.replay().window().toMillis();
         Map<TopicPartition, Long> times = new HashMap<>();
-        for (int slot = 0; slot < layout.slotCount(); slot++) {
-            times.put(layout.partitionOf(slot), since);
-        }
+        eventTopics.partitions().forEach((topic, count) -> {
+            for (int p = 0; p < count; p++) {
+                times.put(new TopicPartition(topic, p), since);
+            }
+        });
         Map<TopicPartition, OffsetAndTimestamp> found = kafka.offsetsForTimes(times);
-        long[] start = new long[layout.slotCount()];
-        for (int slot = 0; slot < start.length; slot++) {
-            TopicPartition partition = layout.partitionOf(slot);
+        Map<TopicPartition, Long> start = new HashMap<>();
+        for (TopicPartition partition : times.keySet()) {
             OffsetAndTimestamp first = found.get(partition);
-            start[slot] = first != null ? first.offset() : ends.get(partition);
+            start.put(partition, first != null ? first.offset() : ends.get(partition));
         }
         return start;
     }
@@ -177,51 +163,8 @@ public class EventConsumer {
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
         KafkaConsumer<String, byte[]> kafka =
                 new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-        new KafkaClientMetrics(kafka).bindTo(meters);
+        metrics.bindKafkaConsumer(kafka);
         return kafka;
-    }
-
-    /**
-     * Creates missing topics (a fresh cluster works; production clusters usually pre-create them), then
-     * describes the event topics: their ids and partition counts make the layout cursors refer to.
-     */
-    private TopicLayout prepareTopics(List<String> topics) {
-        try (Admin admin = Admin.create(kafkaConfig)) {
-            if (config.kafka().createTopics()) {
-                createMissing(admin, topics);
-            }
-            Map<String, TopicDescription> described =
-                    admin.describeTopics(config.kafka().eventTopics()).allTopicNames().get(30, TimeUnit.SECONDS);
-            Map<String, Integer> partitions = new HashMap<>();
-            Map<String, String> ids = new HashMap<>();
-            described.forEach((topic, description) -> {
-                partitions.put(topic, description.partitions().size());
-                ids.put(topic, description.topicId().toString());
-            });
-            return new TopicLayout(partitions, ids);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot describe the event topics", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private void createMissing(Admin admin, List<String> topics) {
-        List<NewTopic> wanted = topics.stream()
-                .map(t -> new NewTopic(t, config.kafka().topicPartitions(), config.kafka().topicReplication()))
-                .toList();
-        admin.createTopics(wanted).values().forEach((topic, created) -> {
-            try {
-                created.get();
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create topic " + topic, e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
     }
 
     /**

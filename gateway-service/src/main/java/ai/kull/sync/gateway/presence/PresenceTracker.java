@@ -7,12 +7,14 @@ import ai.kull.sync.events.codec.InvalidEventException;
 import ai.kull.sync.events.payload.DeviceConnection;
 import ai.kull.sync.events.payload.PodHeartbeat;
 import ai.kull.sync.events.publish.EventPublisher;
+import ai.kull.sync.gateway.auth.DeviceIdentity;
 import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.config.PodId;
-import ai.kull.sync.gateway.messaging.GatewayMetrics;
-import ai.kull.sync.gateway.messaging.SessionSender;
+import ai.kull.sync.gateway.messaging.GatewayProducer;
+import ai.kull.sync.gateway.metrics.GatewayMetrics;
 import ai.kull.sync.gateway.session.DeviceSession;
 import ai.kull.sync.gateway.session.SessionRegistry;
+import ai.kull.sync.gateway.session.SessionSender;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -22,7 +24,7 @@ import java.util.List;
 
 /**
  * Keeps the {@link DeviceDirectory} in step with the presence topic, tells the other pods this one is
- * alive, and reports the devices of a pod that went silent (or restarted) as disconnected to this pod's
+ * alive and which devices connect to it and leave, and reports the devices of a pod that went silent (or restarted) as disconnected to this pod's
  * sessions of their users. Every pod does the latter for its own sessions, so each device hears it once.
  */
 @ApplicationScoped
@@ -34,16 +36,19 @@ public class PresenceTracker {
     private final SessionRegistry sessions;
     private final SessionSender sender;
     private final EventPublisher publisher;
+    private final GatewayProducer producer;
     private final GatewayMetrics metrics;
     private final EventCodec codec = new EventCodec();
     private final PodHeartbeat heartbeat;
 
     public PresenceTracker(DeviceDirectory directory, SessionRegistry sessions, SessionSender sender,
-                           EventPublisher publisher, GatewayMetrics metrics, PodId podId, GatewayConfig config) {
+                           EventPublisher publisher, GatewayProducer producer, GatewayMetrics metrics, PodId podId,
+                           GatewayConfig config) {
         this.directory = directory;
         this.sessions = sessions;
         this.sender = sender;
         this.publisher = publisher;
+        this.producer = producer;
         this.metrics = metrics;
         this.heartbeat = new PodHeartbeat(podId.value(), System.currentTimeMillis(),
                 config.presence().podHeartbeatInterval().toMillis());
@@ -54,7 +59,8 @@ public class PresenceTracker {
      *
      * @param history true for records from before this pod started: they rebuild the directory, and the
      *                pods they speak of may be long gone, so their time (not now) says when a pod was seen
-     * @return false for a record that is no presence event (counted), which must not reach devices either
+     * @return whether the record goes on to the user's devices: false for a pod heartbeat (for pods only) and
+     *         for a record that is no presence event (counted)
      */
     public boolean apply(ConsumerRecord<String, byte[]> record, boolean history) {
         Envelope event;
@@ -74,6 +80,7 @@ public class PresenceTracker {
                 if (!history) {
                     reportGone(restarted);
                 }
+                return false;
             }
             default -> metrics.undeliverable("unexpected-presence-type");
         }
@@ -82,7 +89,7 @@ public class PresenceTracker {
 
     @Scheduled(every = "${gateway.presence.pod-heartbeat-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sendHeartbeat() {
-        publisher.publishPodHeartbeat(heartbeat).whenComplete((ok, failure) -> {
+        producer.publishPodHeartbeat(heartbeat).whenComplete((ok, failure) -> {
             if (failure != null) {
                 LOG.warnf("pod heartbeat not sent: %s", failure.getMessage());
             }
@@ -97,6 +104,34 @@ public class PresenceTracker {
             LOG.infof("%d connections of silent pods reported offline", gone.size());
             reportGone(gone);
         }
+    }
+
+    /** Tells the user's other devices, on every pod, that this one connected. */
+    public void announceConnected(DeviceSession session) {
+        announce(MessageType.DEVICE_CONNECTED, session);
+    }
+
+    /** Tells the user's other devices, on every pod, that this one left. */
+    public void announceDisconnected(DeviceSession session) {
+        announce(MessageType.DEVICE_DISCONNECTED, session);
+    }
+
+    /**
+     * Both announcements of a connection carry the same connectedAt, which with the pod identifies the
+     * connection in every pod's device directory.
+     */
+    private void announce(MessageType type, DeviceSession session) {
+        DeviceIdentity identity = session.identity();
+        DeviceConnection device = new DeviceConnection(identity.deviceId(), identity.platform(),
+                identity.deviceName(), session.connectedAt(), heartbeat.pod());
+        publisher.publishExceptDevice(identity.userId(), identity.deviceId(),
+                        Envelope.of(type, device, identity.userId(), identity.deviceId()))
+                .whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        LOG.warnf("could not publish %s for %s/%s: %s", type, identity.userId(),
+                                identity.deviceId(), failure.getMessage());
+                    }
+                });
     }
 
     private void reportGone(List<DeviceDirectory.Connection> gone) {

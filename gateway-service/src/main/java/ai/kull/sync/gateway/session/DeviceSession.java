@@ -1,7 +1,6 @@
 package ai.kull.sync.gateway.session;
 
 import ai.kull.sync.gateway.auth.DeviceIdentity;
-import ai.kull.sync.gateway.replay.SessionStream;
 import io.quarkus.websockets.next.WebSocketConnection;
 
 import java.util.Set;

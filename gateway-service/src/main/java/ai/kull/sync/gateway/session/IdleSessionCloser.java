@@ -2,7 +2,6 @@ package ai.kull.sync.gateway.session;
 
 import ai.kull.sync.events.CloseCodes;
 import ai.kull.sync.gateway.config.GatewayConfig;
-import ai.kull.sync.gateway.messaging.SessionSender;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 

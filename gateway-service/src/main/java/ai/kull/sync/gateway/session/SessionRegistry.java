@@ -1,7 +1,6 @@
 package ai.kull.sync.gateway.session;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
+import ai.kull.sync.gateway.metrics.GatewayMetrics;
 import jakarta.inject.Singleton;
 
 import java.util.Collection;
@@ -20,9 +19,8 @@ public class SessionRegistry {
     private final ConcurrentHashMap<String, Set<DeviceSession>> byOrg = new ConcurrentHashMap<>();
     private final Set<DeviceSession> all = ConcurrentHashMap.newKeySet();
 
-    public SessionRegistry(MeterRegistry metrics) {
-        Gauge.builder("sync.gateway.sessions", all, Set::size)
-                .description("WebSocket sessions open on this pod").register(metrics);
+    public SessionRegistry(GatewayMetrics metrics) {
+        metrics.sessionsGauge(all);
     }
 
     public void add(DeviceSession session) {

@@ -1,7 +1,7 @@
 package ai.kull.sync.gateway.websocket;
 
 import ai.kull.sync.events.CloseCodes;
-import ai.kull.sync.gateway.messaging.GatewayMetrics;
+import ai.kull.sync.gateway.metrics.GatewayMetrics;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;

@@ -6,7 +6,6 @@ import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.codec.EventCodec;
 import ai.kull.sync.events.codec.InvalidEventException;
-import ai.kull.sync.events.payload.DeviceConnection;
 import ai.kull.sync.events.payload.ErrorPayload;
 import ai.kull.sync.events.payload.Payload;
 import ai.kull.sync.events.payload.PendingRequest;
@@ -14,17 +13,17 @@ import ai.kull.sync.events.payload.Pong;
 import ai.kull.sync.events.payload.ShootProgress;
 import ai.kull.sync.events.payload.Subscription;
 import ai.kull.sync.events.publish.EventPublisher;
-import ai.kull.sync.gateway.auth.AdmissionControl;
+import ai.kull.sync.gateway.admission.AdmissionControl;
+import ai.kull.sync.gateway.admission.InboundLimiter;
+import ai.kull.sync.gateway.admission.InboundRateLimit;
 import ai.kull.sync.gateway.auth.DeviceIdentity;
-import ai.kull.sync.gateway.auth.UpgradeAuthCheck;
-import ai.kull.sync.gateway.config.PodId;
-import ai.kull.sync.gateway.messaging.EventRouter;
-import ai.kull.sync.gateway.messaging.Frames;
-import ai.kull.sync.gateway.messaging.GatewayMetrics;
-import ai.kull.sync.gateway.messaging.SessionSender;
+import ai.kull.sync.gateway.metrics.GatewayMetrics;
+import ai.kull.sync.gateway.presence.PresenceTracker;
+import ai.kull.sync.gateway.routing.EventRouter;
 import ai.kull.sync.gateway.session.DeviceSession;
-import ai.kull.sync.gateway.session.InboundLimiter;
+import ai.kull.sync.gateway.session.Frames;
 import ai.kull.sync.gateway.session.SessionRegistry;
+import ai.kull.sync.gateway.session.SessionSender;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocketConnection;
@@ -50,12 +49,12 @@ public class SyncProtocol {
     private final EventRouter router;
     private final Frames frames;
     private final GatewayMetrics metrics;
-    private final PodId podId;
+    private final PresenceTracker presence;
     private final AdmissionControl admission;
     private final InboundRateLimit inboundRate;
 
     public SyncProtocol(SessionRegistry sessions, EventPublisher publisher, SessionSender sender,
-                        EventRouter router, Frames frames, GatewayMetrics metrics, PodId podId,
+                        EventRouter router, Frames frames, GatewayMetrics metrics, PresenceTracker presence,
                         AdmissionControl admission, InboundRateLimit inboundRate) {
         this.sessions = sessions;
         this.publisher = publisher;
@@ -63,7 +62,7 @@ public class SyncProtocol {
         this.router = router;
         this.frames = frames;
         this.metrics = metrics;
-        this.podId = podId;
+        this.presence = presence;
         this.admission = admission;
         this.inboundRate = inboundRate;
     }
@@ -75,13 +74,13 @@ public class SyncProtocol {
      * announcement (the refusal was counted by the upgrade check).
      */
     public void open(WebSocketConnection connection) {
-        UpgradeAuthCheck.Refusal refusal = connection.userData().get(UpgradeAuthCheck.REFUSAL);
+        UpgradeGate.Refusal refusal = connection.userData().get(UpgradeGate.REFUSAL);
         if (refusal != null) {
             connection.close(new CloseReason(refusal.closeCode(), refusal.reason()))
                     .subscribe().with(ok -> { }, failure -> { });
             return;
         }
-        DeviceIdentity identity = connection.userData().get(UpgradeAuthCheck.IDENTITY);
+        DeviceIdentity identity = connection.userData().get(UpgradeGate.IDENTITY);
         if (identity == null) {
             connection.close(UNAUTHENTICATED).subscribe().with(ok -> { }, failure -> { });
             return;
@@ -91,8 +90,8 @@ public class SyncProtocol {
         DeviceSession session = new DeviceSession(connection, identity, System.currentTimeMillis());
         connection.userData().put(SESSION, session);
         // The org of an org path was authorized by the upgrade check.
-        router.attach(session, connection.pathParam("orgId"), connection.userData().get(UpgradeAuthCheck.CURSOR));
-        announce(MessageType.DEVICE_CONNECTED, session);
+        router.attach(session, connection.pathParam("orgId"), connection.userData().get(UpgradeGate.CURSOR));
+        presence.announceConnected(session);
     }
 
     /** @return the answer frame, or null when the message needs none */
@@ -142,7 +141,7 @@ public class SyncProtocol {
         DeviceSession session = connection.userData().get(SESSION);
         if (session != null) {
             sessions.remove(session);
-            announce(MessageType.DEVICE_DISCONNECTED, session);
+            presence.announceDisconnected(session);
         }
     }
 
@@ -228,24 +227,6 @@ public class SyncProtocol {
             }
         });
         return null;
-    }
-
-    /**
-     * Tells the user's other devices, on every pod, that this one came or went. Both announcements carry the
-     * same connectedAt, which with the pod identifies the connection in every pod's device directory.
-     */
-    private void announce(MessageType type, DeviceSession session) {
-        DeviceIdentity identity = session.identity();
-        DeviceConnection device = new DeviceConnection(identity.deviceId(), identity.platform(),
-                identity.deviceName(), session.connectedAt(), podId.value());
-        publisher.publishExceptDevice(identity.userId(), identity.deviceId(),
-                        Envelope.of(type, device, identity.userId(), identity.deviceId()))
-                .whenComplete((ok, failure) -> {
-                    if (failure != null) {
-                        LOG.warnf("could not publish %s for %s/%s: %s", type, identity.userId(),
-                                identity.deviceId(), failure.getMessage());
-                    }
-                });
     }
 
     private String error(DeviceSession session, ErrorPayload error) {

@@ -1,8 +1,7 @@
-package ai.kull.sync.gateway.auth;
+package ai.kull.sync.gateway.admission;
 
 import ai.kull.sync.gateway.config.GatewayConfig;
-import ai.kull.sync.gateway.messaging.GatewayMetrics;
-import ai.kull.sync.gateway.session.TokenBucket;
+import ai.kull.sync.gateway.metrics.GatewayMetrics;
 import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package ai.kull.sync.gateway.session;
+package ai.kull.sync.gateway.admission;
 
 /**
  * A token bucket: holds up to {@code capacity} tokens, refilled continuously at {@code perSecond}; each

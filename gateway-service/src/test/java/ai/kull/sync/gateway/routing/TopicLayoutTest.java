@@ -1,4 +1,4 @@
-package ai.kull.sync.gateway.replay;
+package ai.kull.sync.gateway.routing;
 
 import ai.kull.sync.events.Topics;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
@@ -25,7 +25,7 @@ class TopicLayoutTest {
                 layout.slot(Topics.SHOOT_PROGRESS, partition), layout.slot(Topics.USER_EVENTS, partition),
                 layout.slot(Topics.PROMPT_CHANGES, 0), layout.slot(Topics.PROMPT_CHANGES, 1),
                 layout.slot(Topics.PROMPT_CHANGES, 2)).hasSize(6).isSorted();
-        assertThat(layout.orgSlot("org-1")).isEqualTo(layout.slot(Topics.ORG_EVENTS,
+        assertThat(layout.orgSlots("org-1")).containsExactly(layout.slot(Topics.ORG_EVENTS,
                 BuiltInPartitioner.partitionForKey("org-1".getBytes(StandardCharsets.UTF_8), 4)));
         assertThat(layout.partitionOf(layout.slot(Topics.ORG_EVENTS, 3)).partition()).isEqualTo(3);
         assertThat(layout.slot(Topics.PRESENCE, 0)).isEqualTo(-1);
@@ -42,5 +42,27 @@ class TopicLayoutTest {
         Map<String, Integer> more = new java.util.HashMap<>(PARTITIONS);
         more.put(Topics.CREDIT_UPDATES, 12);
         assertThat(new TopicLayout(more, ids).epoch()).isNotEqualTo(epoch);
+    }
+
+    @Test
+    void anAddedTopicIsReadAtTheUsersPartitionUnlessItIsDeclaredBroadcastOrOrg() {
+        Map<String, Integer> partitions = new java.util.HashMap<>(PARTITIONS);
+        partitions.put("team.events", 4);
+        partitions.put("team.announcements", 2);
+        partitions.put("team.org-events", 3);
+        TopicRoles roles = TopicRoles.of(java.util.List.copyOf(partitions.keySet()),
+                java.util.List.of(Topics.ORG_EVENTS, "team.org-events"),
+                java.util.List.of(Topics.PROMPT_CHANGES, "team.announcements"));
+        TopicLayout layout = new TopicLayout(partitions, Map.of(), roles);
+        int userPartition = BuiltInPartitioner.partitionForKey("user_123".getBytes(StandardCharsets.UTF_8), 4);
+
+        assertThat(layout.userSlots("user_123")).contains(layout.slot("team.events", userPartition),
+                layout.slot("team.announcements", 0), layout.slot("team.announcements", 1)).hasSize(9).isSorted();
+        assertThat(layout.orgSlots("org-1")).containsExactly(
+                layout.slot(Topics.ORG_EVENTS, BuiltInPartitioner.partitionForKey("org-1".getBytes(StandardCharsets.UTF_8), 4)),
+                layout.slot("team.org-events", BuiltInPartitioner.partitionForKey("org-1".getBytes(StandardCharsets.UTF_8), 3)));
+        assertThat(layout.role(layout.slot("team.events", 0))).isEqualTo(TopicRoles.Role.USER_KEYED);
+        assertThat(new TopicLayout(partitions, Map.of(), roles).epoch())
+                .as("roles are not part of the epoch").isEqualTo(new TopicLayout(partitions, Map.of()).epoch());
     }
 }

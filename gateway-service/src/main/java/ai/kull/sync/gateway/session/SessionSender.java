@@ -1,9 +1,8 @@
-package ai.kull.sync.gateway.messaging;
+package ai.kull.sync.gateway.session;
 
 import ai.kull.sync.events.CloseCodes;
 import ai.kull.sync.gateway.config.GatewayConfig;
-import ai.kull.sync.gateway.session.DeviceSession;
-import ai.kull.sync.gateway.session.OutboundBudget;
+import ai.kull.sync.gateway.metrics.GatewayMetrics;
 import io.quarkus.websockets.next.CloseReason;
 import jakarta.inject.Singleton;
 

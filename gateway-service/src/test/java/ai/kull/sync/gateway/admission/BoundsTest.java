@@ -1,13 +1,13 @@
-package ai.kull.sync.gateway.session;
+package ai.kull.sync.gateway.admission;
 
 import org.junit.jupiter.api.Test;
 
-import static ai.kull.sync.gateway.session.InboundLimiter.Verdict.ACCEPT;
-import static ai.kull.sync.gateway.session.InboundLimiter.Verdict.CLOSE;
-import static ai.kull.sync.gateway.session.InboundLimiter.Verdict.REJECT;
+import static ai.kull.sync.gateway.admission.InboundLimiter.Verdict.ACCEPT;
+import static ai.kull.sync.gateway.admission.InboundLimiter.Verdict.CLOSE;
+import static ai.kull.sync.gateway.admission.InboundLimiter.Verdict.REJECT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The bounds' arithmetic, on a clock the test moves (the gateway tests check them end to end). */
+/** The admission bounds' arithmetic, on a clock the test moves (the gateway tests check them end to end). */
 class BoundsTest {
 
     private static final long SECOND = 1_000_000_000L;
@@ -43,19 +43,5 @@ class BoundsTest {
         assertThat(patient.onFrame(0)).isEqualTo(REJECT);
         assertThat(patient.onFrame(11 * SECOND)).isEqualTo(ACCEPT);
         assertThat(patient.onFrame(11 * SECOND)).as("the earlier rejection's window is over").isEqualTo(REJECT);
-    }
-
-    @Test
-    void anOutboundBudgetRefusesWhatWouldExceedItsBoundUntilWritesComplete() {
-        OutboundBudget budget = new OutboundBudget();
-        assertThat(budget.tryReserve(5_000, 1_000)).as("one big frame alone still goes out").isTrue();
-        assertThat(budget.tryReserve(1, 1_000)).isFalse();
-        budget.release(5_000);
-        assertThat(budget.tryReserve(600, 1_000)).isTrue();
-        assertThat(budget.tryReserve(400, 1_000)).isTrue();
-        assertThat(budget.tryReserve(1, 1_000)).isFalse();
-        budget.release(600);
-        assertThat(budget.tryReserve(600, 1_000)).isTrue();
-        assertThat(budget.pending()).isEqualTo(1_000);
     }
 }

@@ -1,4 +1,4 @@
-package ai.kull.sync.gateway.replay;
+package ai.kull.sync.gateway.routing;
 
 import java.util.HashMap;
 import java.util.Map;

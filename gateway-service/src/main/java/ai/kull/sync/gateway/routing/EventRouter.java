@@ -1,7 +1,6 @@
-package ai.kull.sync.gateway.messaging;
+package ai.kull.sync.gateway.routing;
 
 import ai.kull.sync.events.CloseCodes;
-import ai.kull.sync.events.EventHeaders;
 import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.Scope;
 import ai.kull.sync.events.payload.ConnectionEstablished;
@@ -10,25 +9,19 @@ import ai.kull.sync.events.payload.ResyncRequired;
 import ai.kull.sync.events.payload.Subscription;
 import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.config.PodId;
-import ai.kull.sync.gateway.replay.Cursor;
-import ai.kull.sync.gateway.replay.ReplayWindow;
-import ai.kull.sync.gateway.replay.SessionStream;
-import ai.kull.sync.gateway.replay.TopicLayout;
-import ai.kull.sync.gateway.replay.WindowEntry;
+import ai.kull.sync.gateway.metrics.GatewayMetrics;
 import ai.kull.sync.gateway.session.DeviceSession;
+import ai.kull.sync.gateway.session.Frames;
 import ai.kull.sync.gateway.session.SessionRegistry;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
+import ai.kull.sync.gateway.session.SessionSender;
+import ai.kull.sync.gateway.session.SessionStream;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -62,9 +55,11 @@ public class EventRouter {
     /** Used by {@link #route} only, under the lock. */
     private final LastFrame lastFrame = new LastFrame();
     private final RoutingHeaders headers = new RoutingHeaders();
+    /** Topic and scope pairs already warned about as not replayable. */
+    private final Set<String> warnedUnreplayable = new HashSet<>();
 
     public EventRouter(SessionRegistry sessions, SessionSender sender, GatewayMetrics metrics, Frames frames,
-                       PodId podId, GatewayConfig config, MeterRegistry meters) {
+                       PodId podId, GatewayConfig config) {
         this.sessions = sessions;
         this.sender = sender;
         this.metrics = metrics;
@@ -72,10 +67,7 @@ public class EventRouter {
         this.podId = podId;
         this.heartbeatIntervalMs = config.heartbeatInterval().toMillis();
         this.window = new ReplayWindow(config.replay().window().toMillis(), config.replay().maxBytes());
-        Gauge.builder("sync.gateway.replay.window.bytes", this, router -> router.windowStat(true))
-                .description("Bytes held by the replay window").register(meters);
-        Gauge.builder("sync.gateway.replay.window.events", this, router -> router.windowStat(false))
-                .description("Events held by the replay window").register(meters);
+        metrics.replayWindowGauges(this, router -> router.windowStat(true), router -> router.windowStat(false));
     }
 
     /**
@@ -101,12 +93,15 @@ public class EventRouter {
 
     public synchronized void route(ConsumerRecord<String, byte[]> record) {
         headers.read(record.headers());
-        Scope scope;
-        try {
-            scope = Scope.fromHeader(headers.scope);
-        } catch (IllegalArgumentException unknownScope) {
-            metrics.undeliverable("unknown-scope");
-            return;
+        boolean podScope = headers.podScope();
+        Scope scope = null;
+        if (!podScope) {
+            try {
+                scope = Scope.fromHeader(headers.scope);
+            } catch (IllegalArgumentException unknownScope) {
+                metrics.undeliverable("unknown-scope");
+                return;
+            }
         }
         int slot = layout == null ? -1 : layout.slot(record.topic(), record.partition());
         if (record.value() == null) {
@@ -117,12 +112,16 @@ public class EventRouter {
             }
             return;
         }
+        if (podScope) {
+            return; // the gateways' own (heartbeats): never kept, never delivered to a device
+        }
         String type = headers.type;
         WindowEntry entry = new WindowEntry(slot, record.offset(), record.timestamp(), scope,
                 record.key(), type, headers.targetDevice, headers.originDevice, record.value());
-        if (slot >= 0 && scope != Scope.POD) {
+        if (slot >= 0) {
             routed[slot] = record.offset() + 1;
             window.add(entry, System.currentTimeMillis());
+            warnIfUnreplayable(slot, scope, record.topic());
         }
         int delivered = 0;
         lastFrame.clear();
@@ -176,11 +175,16 @@ public class EventRouter {
         joinOrg(session, orgId);
         sender.send(session, frames.of(MessageType.SUBSCRIBED, session.identity(), new Subscription(orgId),
                 cursorOf(session)));
-        int slot = layout == null ? -1 : layout.orgSlot(orgId);
-        Long resumedAt = session.stream().floor().get(slot);
-        if (resumedAt != null) {
+        Map<Integer, Long> resumedAt = new HashMap<>();
+        for (int slot : layout == null ? new int[0] : layout.orgSlots(orgId)) {
+            Long at = session.stream().floor().get(slot);
+            if (at != null) {
+                resumedAt.put(slot, at);
+            }
+        }
+        if (!resumedAt.isEmpty()) {
             // Resubscribing after a resume: the org's events since the cursor were missed too.
-            replayOrg(session, orgId, slot, resumedAt);
+            replayOrg(session, orgId, resumedAt);
         }
     }
 
@@ -213,7 +217,9 @@ public class EventRouter {
     private void joinOrg(DeviceSession session, String orgId) {
         sessions.subscribe(session, orgId);
         if (layout != null) {
-            session.stream().addSlot(layout.orgSlot(orgId));
+            for (int slot : layout.orgSlots(orgId)) {
+                session.stream().addSlot(slot);
+            }
         }
     }
 
@@ -242,13 +248,14 @@ public class EventRouter {
         sendReplayed(session, missed, from);
     }
 
-    private void replayOrg(DeviceSession session, String orgId, int slot, long from) {
-        if (!window.holdsFrom(slot, from)) {
-            resync(session, "the cursor is older than the recovery window");
-            return;
+    private void replayOrg(DeviceSession session, String orgId, Map<Integer, Long> from) {
+        for (Map.Entry<Integer, Long> slot : from.entrySet()) {
+            if (!window.holdsFrom(slot.getKey(), slot.getValue())) {
+                resync(session, "the cursor is older than the recovery window");
+                return;
+            }
         }
-        Map<Integer, Long> fromMap = Map.of(slot, from);
-        sendReplayed(session, window.between(null, Set.of(orgId), fromMap, Map.of()), fromMap);
+        sendReplayed(session, window.between(null, Set.of(orgId), from, Map.of()), from);
     }
 
     /** Each replayed frame carries the cursor just past it, so a device cut off mid-replay resumes exactly there. */
@@ -281,8 +288,27 @@ public class EventRouter {
             case USER -> sessions.forUser(key);
             case ORG -> sessions.forOrg(key);
             case BROADCAST -> sessions.all();
-            case POD -> List.of();
         };
+    }
+
+    /**
+     * A record a session may receive live but could not get back on resume, because the partitions it reads
+     * in that topic (by the topic's role) are not where such a record lands: e.g. a broadcast on a user-keyed
+     * topic. Warned once per topic and scope, so the gap is not silent; the fix is the topic's role
+     * ({@code gateway.kafka.org-topics}, {@code gateway.kafka.broadcast-topics}) or the publisher's scope.
+     */
+    private void warnIfUnreplayable(int slot, Scope scope, String topic) {
+        TopicRoles.Role role = layout.role(slot);
+        boolean replayable = switch (scope) {
+            case USER -> role != TopicRoles.Role.ORG_KEYED;
+            case ORG -> role == TopicRoles.Role.ORG_KEYED;
+            case BROADCAST -> role == TopicRoles.Role.BROADCAST;
+        };
+        if (!replayable && warnedUnreplayable.add(topic + "/" + scope)) {
+            LOG.warnf("%s records of scope %s are delivered live but a resuming device cannot get them back: "
+                    + "the topic is %s; declare its role in gateway.kafka.org-topics or gateway.kafka.broadcast-topics",
+                    topic, scope, role);
+        }
     }
 
     private boolean wants(DeviceSession session, WindowEntry entry) {
@@ -319,96 +345,13 @@ public class EventRouter {
             }
         }
         if (last != null && last.hasCursor(slots, at)) {
-            return last.frame;
+            return last.frame();
         }
         String frame = Frames.withCursor(entry.text(), Cursor.encode(layout.epoch(), slots, at));
         if (last != null) {
             last.remember(slots, at, frame);
         }
         return frame;
-    }
-
-    /**
-     * The headers routing depends on, read in one pass into this holder, which {@link #route} reuses: every
-     * record of every partition passes through here, most of them for no session of this pod, and looking
-     * each header up by name scanned them all four times. As with {@link EventHeaders#read}, the last header
-     * of a name wins. The scope is matched on its bytes, and a known event type is kept as its constant's
-     * name, so the replay window does not hold a copy of it per event.
-     */
-    private static final class RoutingHeaders {
-
-        private static final Map<String, String> KNOWN_TYPES = Arrays.stream(MessageType.values())
-                .collect(java.util.stream.Collectors.toUnmodifiableMap(MessageType::name, MessageType::name));
-
-        byte[] scope;
-        String type;
-        String targetDevice;
-        String originDevice;
-        /** Consecutive records mostly share a type: its name is reused rather than decoded again. */
-        private byte[] lastTypeBytes;
-        private String lastType;
-
-        void read(Headers headers) {
-            scope = null;
-            byte[] typeBytes = null;
-            targetDevice = null;
-            originDevice = null;
-            for (Header header : headers) {
-                // equals, not a switch: the names differ in length, so most comparisons end there, unhashed
-                String name = header.key();
-                if (name.equals(EventHeaders.SCOPE)) {
-                    scope = header.value();
-                } else if (name.equals(EventHeaders.EVENT_TYPE)) {
-                    typeBytes = header.value();
-                } else if (name.equals(EventHeaders.TARGET_DEVICE)) {
-                    targetDevice = text(header);
-                } else if (name.equals(EventHeaders.ORIGIN_DEVICE)) {
-                    originDevice = text(header);
-                }
-            }
-            type = typeName(typeBytes);
-        }
-
-        private String typeName(byte[] bytes) {
-            if (bytes == null) {
-                return null;
-            }
-            if (!Arrays.equals(bytes, lastTypeBytes)) {
-                String decoded = new String(bytes, StandardCharsets.UTF_8);
-                lastType = KNOWN_TYPES.getOrDefault(decoded, decoded);
-                lastTypeBytes = bytes;
-            }
-            return lastType;
-        }
-
-        private static String text(Header header) {
-            return header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-        }
-    }
-
-    /**
-     * The frame last written for the record being routed and the cursor in it. Profiling a fan-out to ten
-     * devices per user showed encoding one cursor and frame per session as the router's largest cost; the
-     * devices of one user nearly always stand at the same position, so their frames are the same text.
-     */
-    private static final class LastFrame {
-        private int[] slots;
-        private long[] at;
-        private String frame;
-
-        void clear() {
-            frame = null;
-        }
-
-        boolean hasCursor(int[] slots, long[] at) {
-            return frame != null && Arrays.equals(this.slots, slots) && Arrays.equals(this.at, at);
-        }
-
-        void remember(int[] slots, long[] at, String frame) {
-            this.slots = slots;
-            this.at = at;
-            this.frame = frame;
-        }
     }
 
     private synchronized double windowStat(boolean bytes) {

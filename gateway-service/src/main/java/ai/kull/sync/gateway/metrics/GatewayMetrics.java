@@ -1,16 +1,22 @@
-package ai.kull.sync.gateway.messaging;
+package ai.kull.sync.gateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import jakarta.inject.Singleton;
+import org.apache.kafka.clients.consumer.Consumer;
 
+import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToDoubleFunction;
 
 /**
- * The gateway's own counters. Counters are cached per tag value because {@link #delivered} runs for
- * every record on the consumer thread, and a registry lookup there would cost more than the routing.
+ * The one place the gateway registers meters: its counters and gauges, and the Kafka consumer's own metrics.
+ * Other classes report through these methods and never touch the {@link MeterRegistry}, so every meter name
+ * is written here once. Counters are cached per tag value because {@link #delivered} runs for every record
+ * on the consumer thread, and a registry lookup there would cost more than the routing.
  */
 @Singleton
 public class GatewayMetrics {
@@ -22,6 +28,7 @@ public class GatewayMetrics {
     private final ConcurrentHashMap<String, Counter> closes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> resyncs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> refusals = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> rejectedUpgrades = new ConcurrentHashMap<>();
     private final LongAdder outboundPending = new LongAdder();
 
     public GatewayMetrics(MeterRegistry registry) {
@@ -29,6 +36,25 @@ public class GatewayMetrics {
         Gauge.builder("sync.gateway.outbound.pending.bytes", outboundPending, LongAdder::sum)
                 .description("Bytes of frames handed to sessions' sockets and not yet written, all sessions")
                 .baseUnit("bytes").register(registry);
+    }
+
+    /** The sessions open on this pod: {@code sessions} is read whenever the gauge is scraped. */
+    public void sessionsGauge(Collection<?> sessions) {
+        Gauge.builder("sync.gateway.sessions", sessions, Collection::size)
+                .description("WebSocket sessions open on this pod").register(registry);
+    }
+
+    /** The replay window's size, read from {@code window} whenever the gauges are scraped. */
+    public <T> void replayWindowGauges(T window, ToDoubleFunction<T> bytes, ToDoubleFunction<T> events) {
+        Gauge.builder("sync.gateway.replay.window.bytes", window, bytes)
+                .description("Bytes held by the replay window").register(registry);
+        Gauge.builder("sync.gateway.replay.window.events", window, events)
+                .description("Events held by the replay window").register(registry);
+    }
+
+    /** The Kafka consumer's own metrics (lag, fetch rates, ...). */
+    public void bindKafkaConsumer(Consumer<?, ?> consumer) {
+        new KafkaClientMetrics(consumer).bindTo(registry);
     }
 
     /** Frames handed to sessions, by event type. */
@@ -61,6 +87,11 @@ public class GatewayMetrics {
     /** An upgrade refused by an admission bound, by reason (new-connection-rate, connections-per-user). */
     public void admissionRefused(String reason) {
         counter(refusals, "sync.gateway.admission.refused", "reason", reason).increment();
+    }
+
+    /** An upgrade refused (HTTP status, or its close code for refusal=close clients), by HTTP status. */
+    public void upgradeRejected(int status) {
+        counter(rejectedUpgrades, "sync.gateway.upgrades.rejected", "status", String.valueOf(status)).increment();
     }
 
     /** A client frame answered with ERROR, by error code. */

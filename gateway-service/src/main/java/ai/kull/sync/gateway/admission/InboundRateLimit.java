@@ -1,12 +1,14 @@
-package ai.kull.sync.gateway.websocket;
+package ai.kull.sync.gateway.admission;
 
 import ai.kull.sync.gateway.config.GatewayConfig;
-import ai.kull.sync.gateway.session.InboundLimiter;
 import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocketConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Gives every session its own {@link InboundLimiter}, configured by {@code gateway.session.inbound-*}. */
+/**
+ * Inbound rate limiting, the per-session half of admission: gives every session its own {@link InboundLimiter},
+ * configured by {@code gateway.session.inbound-*}. (The per-pod and per-user half is {@link AdmissionControl}.)
+ */
 @ApplicationScoped
 public class InboundRateLimit {
 
@@ -25,13 +27,13 @@ public class InboundRateLimit {
         this.windowNanos = session.rateLimitedWindow().toNanos();
     }
 
-    void attach(WebSocketConnection connection) {
+    public void attach(WebSocketConnection connection) {
         connection.userData().put(LIMITER,
                 new InboundLimiter(perSecond, burst, closeAfter, windowNanos, System.nanoTime()));
     }
 
     /** The verdict on one more client frame of this connection. */
-    InboundLimiter.Verdict onFrame(WebSocketConnection connection) {
+    public InboundLimiter.Verdict onFrame(WebSocketConnection connection) {
         InboundLimiter limiter = connection.userData().get(LIMITER);
         return limiter == null ? InboundLimiter.Verdict.ACCEPT : limiter.onFrame(System.nanoTime());
     }

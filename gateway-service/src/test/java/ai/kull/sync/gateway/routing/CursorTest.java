@@ -1,4 +1,4 @@
-package ai.kull.sync.gateway.replay;
+package ai.kull.sync.gateway.routing;
 
 import ai.kull.sync.events.Limits;
 import org.junit.jupiter.api.Test;

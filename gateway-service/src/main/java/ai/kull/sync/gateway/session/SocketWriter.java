@@ -1,4 +1,4 @@
-package ai.kull.sync.gateway.messaging;
+package ai.kull.sync.gateway.session;
 
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.AsyncResult;

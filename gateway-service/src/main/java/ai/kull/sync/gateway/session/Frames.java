@@ -1,4 +1,4 @@
-package ai.kull.sync.gateway.messaging;
+package ai.kull.sync.gateway.session;
 
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.MessageType;

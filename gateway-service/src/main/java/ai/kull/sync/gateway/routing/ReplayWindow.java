@@ -1,4 +1,4 @@
-package ai.kull.sync.gateway.replay;
+package ai.kull.sync.gateway.routing;
 
 import ai.kull.sync.events.Scope;
 
@@ -153,7 +153,7 @@ public final class ReplayWindow {
         return switch (scope) {
             case USER -> byUser.computeIfAbsent(key, k -> new Chain(k, byUser));
             case ORG -> byOrg.computeIfAbsent(key, k -> new Chain(k, byOrg));
-            case BROADCAST, POD -> broadcasts;
+            case BROADCAST -> broadcasts;
         };
     }
 

@@ -1,4 +1,4 @@
-package ai.kull.sync.gateway.session;
+package ai.kull.sync.gateway.admission;
 
 /**
  * One session's inbound frame rate: a token bucket decides whether a frame is processed; frames over the

@@ -1,4 +1,4 @@
-package ai.kull.sync.gateway.messaging;
+package ai.kull.sync.gateway.session;
 
 import org.junit.jupiter.api.Test;
 

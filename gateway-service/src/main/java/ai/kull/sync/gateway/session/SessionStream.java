@@ -1,4 +1,4 @@
-package ai.kull.sync.gateway.replay;
+package ai.kull.sync.gateway.session;
 
 import java.util.Arrays;
 import java.util.HashMap;

@@ -1,10 +1,13 @@
-package ai.kull.sync.gateway.auth;
+package ai.kull.sync.gateway.websocket;
 
 import ai.kull.sync.events.CloseCodes;
+import ai.kull.sync.gateway.admission.AdmissionControl;
+import ai.kull.sync.gateway.auth.AuthenticationFailure;
+import ai.kull.sync.gateway.auth.DeviceIdentity;
+import ai.kull.sync.gateway.auth.TokenVerifier;
 import ai.kull.sync.gateway.messaging.EventConsumer;
+import ai.kull.sync.gateway.metrics.GatewayMetrics;
 import ai.kull.sync.gateway.session.SessionDrain;
-import ai.kull.sync.gateway.websocket.FrameViolationGuard;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.quarkus.websockets.next.UserData;
 import io.smallrye.mutiny.Uni;
@@ -15,8 +18,9 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Authenticates every WebSocket endpoint at the HTTP upgrade, so an unauthenticated client never gets
- * a session: 401 for a missing, expired, forged or malformed token, 403 when the token is valid but the
+ * The gate of every WebSocket endpoint at the HTTP upgrade: refuses upgrades while the pod drains or starts,
+ * applies {@link AdmissionControl admission}, has the token verified ({@link TokenVerifier}, package auth) and
+ * reads the cursor a device resumes from. An unauthenticated client never gets a session: 401 for a missing, expired, forged or malformed token, 403 when the token is valid but the
  * path names another user or an organization the token does not allow, 429 when the user already has
  * {@code gateway.session.max-per-user} sessions on this pod. The reason is in the {@value #REASON_HEADER}
  * response header. Before the token is even read, 503 with Retry-After when the pod is draining or has
@@ -29,7 +33,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * refusal is counted once in {@code sync.gateway.upgrades.rejected{status}}, and no slot of the user is held.
  */
 @ApplicationScoped
-public class UpgradeAuthCheck implements HttpUpgradeCheck {
+public class UpgradeGate implements HttpUpgradeCheck {
 
     public static final UserData.TypedKey<DeviceIdentity> IDENTITY = new UserData.TypedKey<>("sync.identity");
     /** The cursor a reconnecting device resumes from: {@code cursor} query parameter or {@value #CURSOR_HEADER}. */
@@ -47,11 +51,11 @@ public class UpgradeAuthCheck implements HttpUpgradeCheck {
     private final SessionDrain drain;
     private final EventConsumer consumer;
     private final AdmissionControl admission;
-    private final MeterRegistry metrics;
+    private final GatewayMetrics metrics;
     private final FrameViolationGuard frameGuard;
 
-    public UpgradeAuthCheck(TokenVerifier verifier, SessionDrain drain, EventConsumer consumer,
-                            AdmissionControl admission, MeterRegistry metrics, FrameViolationGuard frameGuard) {
+    public UpgradeGate(TokenVerifier verifier, SessionDrain drain, EventConsumer consumer,
+                            AdmissionControl admission, GatewayMetrics metrics, FrameViolationGuard frameGuard) {
         this.verifier = verifier;
         this.drain = drain;
         this.consumer = consumer;
@@ -79,7 +83,7 @@ public class UpgradeAuthCheck implements HttpUpgradeCheck {
         }
         try {
             DeviceIdentity identity = verifier.verify(TokenVerifier.tokenOf(context.httpRequest()));
-            authorizePath(identity, context);
+            TokenVerifier.authorizePath(identity, context.pathParam("userId"), context.pathParam("orgId"));
             // A refused reservation takes no slot, so a refusal=close connection holds none while it is closed.
             if (!admission.reserve(identity.userId(), context.userData())) {
                 String words = "too many connections for this user on this pod";
@@ -106,23 +110,12 @@ public class UpgradeAuthCheck implements HttpUpgradeCheck {
      */
     private Uni<CheckResult> reject(HttpUpgradeContext context, boolean byClose, int status, Integer retryAfterSeconds,
                                     String words, Map<String, List<String>> headers) {
-        metrics.counter("sync.gateway.upgrades.rejected", "status", String.valueOf(status)).increment();
+        metrics.upgradeRejected(status);
         if (!byClose) {
             return CheckResult.rejectUpgrade(status, headers);
         }
         context.userData().put(REFUSAL, new Refusal(CloseCodes.ofRefusedUpgrade(status),
                 CloseCodes.refusalReason(retryAfterSeconds, words)));
         return CheckResult.permitUpgrade();
-    }
-
-    private static void authorizePath(DeviceIdentity identity, HttpUpgradeContext context) throws AuthenticationFailure {
-        String pathUser = context.pathParam("userId");
-        if (pathUser != null && !pathUser.equals(identity.userId())) {
-            throw AuthenticationFailure.forbidden("path userId does not match the token");
-        }
-        String pathOrg = context.pathParam("orgId");
-        if (pathOrg != null && !identity.mayJoinOrg(pathOrg)) {
-            throw AuthenticationFailure.forbidden("token does not allow organization " + pathOrg);
-        }
     }
 }

@@ -1,6 +1,5 @@
-package ai.kull.sync.gateway.replay;
+package ai.kull.sync.gateway.routing;
 
-import ai.kull.sync.events.Topics;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 
@@ -15,29 +14,35 @@ import java.util.zip.CRC32;
 /**
  * The event topics as this pod found them at start. Each partition gets a small number, its slot, which
  * cursors use; the epoch names the layout, so a cursor made under another one (a topic recreated with a
- * new id, partitions added, another topic list) is recognised and answered with RESYNC_REQUIRED.
+ * new id, partitions added, another topic list) is recognised and answered with RESYNC_REQUIRED. Which
+ * slots a session reads follows from each topic's {@link TopicRoles role}; the roles are not part of the epoch
+ * (a cursor that lacks a slot the session now reads is answered with RESYNC_REQUIRED anyway).
  */
 public final class TopicLayout {
-
-    /** Broadcasts (prompt changes) are keyed by promptId, so they land on any partition of this topic. */
-    static final String BROADCAST_TOPIC = Topics.PROMPT_CHANGES;
-    /** Topics whose user-scoped records are keyed by userId, so the default partitioner picks the partition. */
-    private static final List<String> USER_KEYED = List.of(Topics.SHOOT_PROGRESS, Topics.CREDIT_UPDATES,
-            Topics.USER_EVENTS);
 
     private final Map<String, Integer> firstSlot = new HashMap<>();
     private final Map<String, Integer> partitionCount;
     private final List<TopicPartition> bySlot = new ArrayList<>();
+    private final TopicRoles roles;
+    /** Per slot, its topic's role. */
+    private final List<TopicRoles.Role> roleBySlot = new ArrayList<>();
     private final String epoch;
 
-    /** @param topicIds each topic's id: a recreated topic has a new one */
+    /** The layout with the built-in topics' roles ({@link TopicRoles#DEFAULT}). */
     public TopicLayout(Map<String, Integer> partitionCounts, Map<String, String> topicIds) {
+        this(partitionCounts, topicIds, TopicRoles.DEFAULT);
+    }
+
+    /** @param topicIds each topic's id: a recreated topic has a new one */
+    public TopicLayout(Map<String, Integer> partitionCounts, Map<String, String> topicIds, TopicRoles roles) {
+        this.roles = roles;
         this.partitionCount = new TreeMap<>(partitionCounts);
         CRC32 crc = new CRC32();
         this.partitionCount.forEach((topic, partitions) -> {
             firstSlot.put(topic, bySlot.size());
             for (int p = 0; p < partitions; p++) {
                 bySlot.add(new TopicPartition(topic, p));
+                roleBySlot.add(roles.of(topic));
             }
             crc.update((topic + "/" + topicIds.get(topic) + "/" + partitions + ";").getBytes(StandardCharsets.UTF_8));
         });
@@ -62,31 +67,41 @@ public final class TopicLayout {
         return first == null || partition >= partitionCount.get(topic) ? -1 : first + partition;
     }
 
+    /** The role of the slot's topic. */
+    public TopicRoles.Role role(int slot) {
+        return roleBySlot.get(slot);
+    }
+
     /**
      * The slots a session of {@code userId} receives records from, besides organization channels: the
-     * partition its userId maps to in each user-keyed topic, and every partition of the broadcast topic
+     * partition its userId maps to in each user-keyed topic, and every partition of each broadcast topic
      * (which also carries prompt changes for listed users). Sorted.
      */
     public int[] userSlots(String userId) {
         List<Integer> slots = new ArrayList<>();
-        for (String topic : USER_KEYED) {
-            int slot = keySlot(topic, userId);
-            if (slot >= 0) {
-                slots.add(slot);
+        partitionCount.forEach((topic, partitions) -> {
+            switch (roles.of(topic)) {
+                case USER_KEYED -> slots.add(keySlot(topic, userId));
+                case BROADCAST -> {
+                    for (int p = 0; p < partitions; p++) {
+                        slots.add(firstSlot.get(topic) + p);
+                    }
+                }
+                case ORG_KEYED -> { }
             }
-        }
-        Integer broadcastFirst = firstSlot.get(BROADCAST_TOPIC);
-        if (broadcastFirst != null) {
-            for (int p = 0; p < partitionCount.get(BROADCAST_TOPIC); p++) {
-                slots.add(broadcastFirst + p);
-            }
-        }
+        });
         return slots.stream().mapToInt(Integer::intValue).sorted().distinct().toArray();
     }
 
-    /** The slot organization {@code orgId}'s events land in, or -1 when there is no org topic. */
-    public int orgSlot(String orgId) {
-        return keySlot(Topics.ORG_EVENTS, orgId);
+    /** The slots organization {@code orgId}'s events land in, one per org topic; none when there is no org topic. */
+    public int[] orgSlots(String orgId) {
+        List<Integer> slots = new ArrayList<>();
+        partitionCount.keySet().forEach(topic -> {
+            if (roles.of(topic) == TopicRoles.Role.ORG_KEYED) {
+                slots.add(keySlot(topic, orgId));
+            }
+        });
+        return slots.stream().mapToInt(Integer::intValue).sorted().toArray();
     }
 
     private int keySlot(String topic, String key) {
