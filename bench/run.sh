@@ -10,15 +10,19 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/deploy/local/stale.sh"
 
-why=$(stale gateway-service "$ROOT/gateway-service/target/quarkus-app/quarkus-run.jar")
-[[ -n $why ]] || why=$(stale local-kafka "$ROOT/local-kafka/target/classpath.txt")
-[[ -n $why ]] || why=$(stale loadgen "$ROOT/loadgen/target/classpath.txt")
-if [[ -n $why ]]; then
-  echo "[bench] building ($why): ./mvnw -q -B -DskipTests package -pl gateway-service,local-kafka,loadgen -am"
-  (cd "$ROOT" && ./mvnw -q -B -DskipTests package -pl gateway-service,local-kafka,loadgen -am)
+stale_modules=() why=""
+for module in gateway-service local-kafka loadgen; do
+  artifact=$ROOT/$module/target/classpath.txt
+  [[ $module != gateway-service ]] || artifact=$ROOT/$module/target/quarkus-app/quarkus-run.jar
+  reason=$(stale "$module" "$artifact")
+  [[ -z $reason ]] || { stale_modules+=("$module"); why+="${why:+; }$reason"; }
+done
+if ((${#stale_modules[@]})); then
+  modules=$(IFS=,; echo "${stale_modules[*]}")
+  echo "[bench] building ($why): ./mvnw -q -B -ntp -DskipTests package -pl $modules -am"
+  (cd "$ROOT" && ./mvnw -q -B -ntp -DskipTests package -pl "$modules" -am)
 fi
 
 ulimit -n "$(ulimit -Hn)" # one file per session: the connections scenario needs the hard limit
-cd "$ROOT"
-exec java -Xmx256m -cp "$ROOT/loadgen/target/classes:$(cat loadgen/target/classpath.txt)" \
+exec java -Xmx256m -Dbench.root="$ROOT" -cp "$ROOT/loadgen/target/classes:$(cat "$ROOT/loadgen/target/classpath.txt")" \
   ai.kull.sync.loadgen.Main bench "$@"

@@ -45,7 +45,8 @@ public final class BenchMain {
             return 2;
         }
         Path root = root();
-        Path runDir = settings.string("RUN_DIR").isBlank() ? root.resolve("target/bench") : Path.of(settings.string("RUN_DIR"));
+        Path runDir = settings.string("RUN_DIR").isBlank() ? root.resolve("target/bench")
+                : Path.of(settings.string("RUN_DIR")).toAbsolutePath();
         Path results = settings.string("RESULTS").isBlank()
                 ? root.resolve("bench/results/" + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE) + ".md")
                 : Path.of(settings.string("RESULTS"));
@@ -91,8 +92,11 @@ public final class BenchMain {
         }
     }
 
-    /** The repository: the working directory or the nearest parent holding bench/run.sh. */
+    /** The repository: {@code -Dbench.root} (bench/run.sh sets it), else the working directory or a parent holding bench/run.sh. */
     static Path root() {
+        if (System.getProperty("bench.root") != null) {
+            return Path.of(System.getProperty("bench.root")).toAbsolutePath().normalize();
+        }
         Path dir = Path.of("").toAbsolutePath();
         for (Path at = dir; at != null; at = at.getParent()) {
             if (Files.isRegularFile(at.resolve("bench/run.sh")) && Files.isRegularFile(at.resolve("pom.xml"))) {
@@ -218,7 +222,7 @@ public final class BenchMain {
             out.add("");
             out.add("`LOADGEN_CP` is `loadgen/target/classes` plus `loadgen/target/classpath.txt`; the broker, gateway pods");
             out.add("and bare server are started by `Main bench` (`ai.kull.sync.loadgen.bench`, see `Processes`), repeat");
-            out.add("N's logs and JSON under `" + "RUN_DIR/rN/`.");
+            out.add("N's logs and JSON under `RUN_DIR/rN/`.");
             out.add("");
             out.add("```");
             out.addAll(commands);

@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * The figures table. Every repeat adds the same rows (by key); a cell is a template whose numbers may differ
  * per repeat ({@code "{} / {}"}: p50 / p99; {@code {2}} prints two decimals, as ratios). Written once, each
- * number as the median over the repeats followed by (min-max) when they differ.
+ * number as the median over the repeats followed by (min-max) when they differ as printed.
  */
 final class Table {
 
@@ -86,8 +86,10 @@ final class Table {
         int n = known.length;
         double median = n % 2 == 1 ? known[n / 2] : (known[n / 2 - 1] + known[n / 2]) / 2;
         String text = number(median, twoDecimals);
-        if (known[0] != known[n - 1]) {
-            text += " (" + number(known[0], twoDecimals) + "-" + number(known[n - 1], twoDecimals) + ")";
+        String low = number(known[0], twoDecimals);
+        String high = number(known[n - 1], twoDecimals);
+        if (!low.equals(high)) {
+            text += " (" + low + "-" + high + ")";
         }
         if (n < samples.length) {
             text += " [" + (samples.length - n) + " n/a]";

@@ -30,6 +30,7 @@ class TableTest {
                 "| latency p50 / p99 ms | 77.5 (70-90.25) / 300 (300-316.67) |  | n/a |  |");
         assertThat(Table.summary(new double[] {1, 2, 3, 4}, false)).isEqualTo("2.5 (1-4)");
         assertThat(Table.summary(new double[] {5, Double.NaN}, true)).isEqualTo("5.00 [1 n/a]");
+        assertThat(Table.summary(new double[] {0.9912, 0.9901}, true)).isEqualTo("0.99");
     }
 
     @Test
