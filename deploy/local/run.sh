@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole stack locally without Docker: a real Kafka broker, two gateway replicas and
-# the three domain services, each as its own process. Builds what is missing, waits until every
-# process is healthy, prints the URLs, and stops everything on Ctrl-C (or SIGTERM).
+# the three domain services, each as its own process. Builds what is missing or older than its sources
+# (deploy/local/stale.sh), waits until every process is healthy, prints the URLs, and stops everything on
+# Ctrl-C (or SIGTERM).
 #
 # Ports (all overridable): KAFKA_PORT=9092, GATEWAY_PORTS="8080 8090", CREDIT_PORT=8081,
 # SHOOT_PORT=8082, PROMPT_PORT=8083. Logs and broker data go to RUN_DIR (target/local-stack).
@@ -38,14 +39,17 @@ trap 'stop_all' EXIT
 
 app_jar() { echo "$ROOT/$1/target/quarkus-app/quarkus-run.jar"; }
 
-build_if_missing() {
-  local missing=0
+source "$ROOT/deploy/local/stale.sh"
+
+# Builds when a jar is missing or older than its sources (never runs a stale jar).
+build_if_stale() {
+  local why="" module
   for module in gateway-service credit-service shoot-service prompt-service; do
-    [[ -f $(app_jar "$module") ]] || missing=1
+    [[ -n $why ]] || why=$(stale "$module" "$(app_jar "$module")")
   done
-  [[ -f $ROOT/local-kafka/target/classpath.txt ]] || missing=1
-  if ((missing)); then
-    log "building (first run): ./mvnw -q -B -DskipTests package"
+  [[ -n $why ]] || why=$(stale local-kafka "$ROOT/local-kafka/target/classpath.txt")
+  if [[ -n $why ]]; then
+    log "building ($why): ./mvnw -q -B -DskipTests package"
     (cd "$ROOT" && ./mvnw -q -B -DskipTests package)
   fi
 }
@@ -87,7 +91,7 @@ wait_until_ready() {
   done
 }
 
-build_if_missing
+build_if_stale
 mkdir -p "$RUN_DIR/logs"
 
 URL_PORTS=("")

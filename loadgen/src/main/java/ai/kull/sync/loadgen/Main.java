@@ -1,5 +1,6 @@
 package ai.kull.sync.loadgen;
 
+import ai.kull.sync.loadgen.bench.BenchMain;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -11,7 +12,8 @@ import java.util.Map;
 /**
  * The load generator's command line. {@code Main [run] --flags} runs a load against gateways;
  * {@code bare-server} and {@code bare-consumer} are the baselines the benchmark compares the gateway with;
- * {@code watch-consumed} times a gateway reading a backlog through its metrics. See the README's
+ * {@code watch-consumed} times a gateway reading a backlog through its metrics; {@code bench} runs the
+ * benchmark scenarios ({@link BenchMain}, what bench/run.sh runs). See the README's
  * "Load testing and benchmarks".
  */
 public final class Main {
@@ -20,6 +22,9 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("bench")) {
+            System.exit(BenchMain.run(Arrays.copyOfRange(args, 1, args.length)));
+        }
         String command = args.length > 0 && !args[0].startsWith("--") ? args[0] : "run";
         Flags flags = new Flags(command.equals("run") && (args.length == 0 || args[0].startsWith("--"))
                 ? args : Arrays.copyOfRange(args, 1, args.length));
@@ -29,7 +34,7 @@ public final class Main {
             case "bare-consumer" -> BareConsumer.run(flags);
             case "watch-consumed" -> BareConsumer.watchGateway(flags);
             default -> throw new IllegalArgumentException("unknown command " + command
-                    + " (run, bare-server, bare-consumer, watch-consumed)");
+                    + " (run, bare-server, bare-consumer, watch-consumed, bench)");
         };
         if (report != null) {
             Report.print(report);

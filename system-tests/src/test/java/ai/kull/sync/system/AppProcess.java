@@ -1,20 +1,25 @@
 package ai.kull.sync.system;
 
 import ai.kull.sync.gateway.websocket.TestDevice;
+import ai.kull.sync.process.ManagedProcess;
+import ai.kull.sync.process.ProcessFailure;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-/** One packaged service (its quarkus-run.jar) running as its own process, as a pod would. */
+/**
+ * One packaged service (its quarkus-run.jar) running as its own process, as a pod would; started by
+ * {@link ManagedProcess}, the launcher the benchmark uses too.
+ */
 final class AppProcess implements AutoCloseable {
 
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -27,11 +32,13 @@ final class AppProcess implements AutoCloseable {
     final int port;
     final Process process;
     final Path log;
+    private final ManagedProcess launched;
 
-    private AppProcess(String podId, int port, Process process, Path log) {
+    private AppProcess(String podId, int port, ManagedProcess launched, Path log) {
         this.podId = podId;
         this.port = port;
-        this.process = process;
+        this.launched = launched;
+        this.process = launched.process();
         this.log = log;
     }
 
@@ -61,34 +68,20 @@ final class AppProcess implements AutoCloseable {
                                      String maxHeap) throws IOException {
         int port = TestPorts.free(1).get(0);
         Path log = ROOT.resolve("system-tests/target/" + name + ".log");
-        Files.createDirectories(log.getParent());
-        Path jar = ROOT.resolve(module + "/target/quarkus-app/quarkus-run.jar");
-        ProcessBuilder builder = new ProcessBuilder("java", "-Xmx" + maxHeap, "-jar", jar.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        Map<String, String> environment = builder.environment();
-        environment.put("HTTP_PORT", String.valueOf(port));
-        environment.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        Map<String, String> environment = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap));
         environment.putAll(env);
-        return new AppProcess(name, port, builder.start(), log);
+        // Inside ./mvnw verify the jar is fresh by construction; run on their own, the tests refuse a stale one.
+        ManagedProcess process = ManagedProcess.quarkusApp(ROOT, module, name, port, environment,
+                List.of("-Xmx" + maxHeap), log);
+        return new AppProcess(name, port, process, log);
     }
 
     void awaitReady(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError(podId + " exited:\n" + Files.readString(log));
-            }
-            try {
-                if (get("/q/health/ready", null).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notListeningYet) {
-                // starting
-            }
-            Thread.sleep(200);
+        try {
+            launched.awaitHttpOk(URI.create("http://localhost:" + port + "/q/health/ready"), timeout);
+        } catch (ProcessFailure failure) {
+            throw new AssertionError(failure.getMessage());
         }
-        throw new AssertionError(podId + " not ready within " + timeout + ":\n" + Files.readString(log));
     }
 
     URI ws(String pathAndQuery) {
@@ -132,7 +125,7 @@ final class AppProcess implements AutoCloseable {
 
     /** SIGKILL: the pod vanishes without closing anything, like a crashed node. */
     void kill() throws InterruptedException {
-        process.destroyForcibly().waitFor();
+        launched.kill();
     }
 
     /** SIGTERM, as Kubernetes sends before removing a pod. */

@@ -1,0 +1,375 @@
+package ai.kull.sync.loadgen.bench;
+
+import ai.kull.sync.loadgen.bench.Table.Fig;
+import ai.kull.sync.process.ManagedProcess;
+import ai.kull.sync.process.ProcessFailure;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static ai.kull.sync.loadgen.bench.Processes.log;
+import static ai.kull.sync.loadgen.bench.Processes.num;
+
+/**
+ * The six scenarios of one repeat, each against a baseline measured in the same run (see the README,
+ * "Benchmarks"). Every wait has a deadline: a loadgen run may take its warm-up, duration and connect and drain
+ * timeouts plus {@link #SLACK}; anything longer fails with the last lines of its log.
+ */
+final class Scenarios {
+
+    private static final Duration SLACK = Duration.ofMinutes(3);
+    private static final Pattern CONNECTED = Pattern.compile("LOADGEN_CONNECTED (\\d+) sessions in ([0-9.]+) s");
+
+    private final Settings s;
+    private final Processes p;
+    private final Table table;
+    private final List<String> notes;
+    private final int repeat;
+    private final String bootstrap;
+    private final int base;
+    /** The fan-out's pod, kept for the latency scenario; stopped at the end of the repeat. */
+    private ManagedProcess fanoutPod;
+    private int fanoutPort;
+    private double fanoutMaxEvents;
+    private double fanoutP99 = Double.NaN;
+
+    Scenarios(Settings settings, Processes processes, Table table, List<String> notes, int repeat) {
+        this.s = settings;
+        this.p = processes;
+        this.table = table;
+        this.notes = notes;
+        this.repeat = repeat;
+        this.bootstrap = processes.bootstrap;
+        this.base = settings.integer("BASE_PORT");
+    }
+
+    void run(String scenario) throws Exception {
+        switch (scenario) {
+            case "consume" -> consume();
+            case "fanout" -> fanout();
+            case "latency" -> latency();
+            case "connections" -> connections();
+            case "storm" -> storm();
+            case "scale" -> scale();
+            default -> throw new IllegalArgumentException("unknown scenario " + scenario
+                    + " (consume fanout latency connections storm scale)");
+        }
+    }
+
+    void finish() {
+        Processes.stop(fanoutPod);
+    }
+
+    private static Duration seconds(long seconds) {
+        return Duration.ofSeconds(seconds).plus(SLACK);
+    }
+
+    private String[] loadArgs(String gateways, int users, int devices, int rate, int seconds, String... more) {
+        List<String> args = new ArrayList<>(List.of("--gateways", gateways, "--users", "" + users,
+                "--devices-per-user", "" + devices, "--rate", "" + rate, "--duration", seconds + "s",
+                "--warmup", s.integer("WARMUP_SECONDS") + "s", "--connect-rate", "2000"));
+        args.addAll(List.of(more));
+        args.addAll(List.of("--bootstrap", bootstrap, "--jwt-secret", Processes.JWT_SECRET));
+        return args.toArray(String[]::new);
+    }
+
+    /** Timeout of a load run: warm-up, duration, connecting (120 s) and draining (15 s), plus slack. */
+    private Duration loadTimeout(int seconds) {
+        return seconds(s.integer("WARMUP_SECONDS") + seconds + 120 + 15);
+    }
+
+    // --- 2. consume side ----------------------------------------------------------------------------------
+    // Both consumers are started and warmed on live records first (JIT), then paused (SIGSTOP) while the
+    // backlog is produced, and resumed one after the other, so each reads the same backlog warm and alone.
+    private void consume() throws Exception {
+        int port = base + 20;
+        int records = s.integer("CONSUME_RECORDS");
+        int rate = s.integer("CONSUME_RATE");
+        log("2. consume side: a pod with no matching session and a bare consumer read %d records", records);
+        ManagedProcess gateway = p.awaitReady(p.gateway("gw-consume", port, Map.of()), port);
+        ManagedProcess bare = p.loadgenInBackground("consume-bare", "bare-consumer", "--bootstrap", bootstrap,
+                "--from", "burst", "--records", "" + records);
+        bare.awaitLogLine("BARE_CONSUMER_READY", seconds(0));
+        int warmup = s.integer("CONSUME_WARMUP_SECONDS");
+        p.loadgen("consume-warmup", seconds(warmup + 60), "--gateways", "", "--users", "2000", "--rate", "30000",
+                "--duration", warmup + "s", "--bootstrap", bootstrap, "--user-prefix", "nobody-warm-");
+        try {
+            bare.awaitLogLine("BARE_CONSUMER_WARM", Duration.ofSeconds(60));
+        } catch (ProcessFailure notWarm) {
+            if (!bare.isAlive()) {
+                throw notWarm;
+            }
+            log("the bare consumer did not warm up in time");
+        }
+        Thread.sleep(2000); // the pod has read the warm-up too: a warm consumer reads it in well under a second
+        boolean jfr = s.integer("BENCH_JFR") == 1;
+        if (jfr) {
+            p.jcmd(gateway, "JFR.start", "name=consume", "settings=profile");
+        }
+        double consumedBefore = Processes.metricSum(port, "kafka_consumer_fetch_manager_records_consumed_total", null, false);
+        gateway.signal("STOP");
+        bare.signal("STOP");
+        // The bare consumer waits for CONSUME_RECORDS: when the producer falls behind its rate (a loaded
+        // machine), top the backlog up rather than leave it waiting; the pod is timed over all of it.
+        long backlog = 0;
+        for (int part = 1; backlog < records; part++) {
+            if (part > 5) {
+                throw new ProcessFailure("consume: 5 produce runs published only " + backlog + " of " + records
+                        + " records (CONSUME_RATE " + rate + "/s is more than this machine produces)");
+            }
+            int duration = (int) Math.max(1, (records - backlog + rate - 1) / rate);
+            JsonNode produced = p.loadgen(part == 1 ? "consume-produce" : "consume-produce-" + part,
+                    seconds(duration + 60), "--gateways", "", "--users", "2000", "--rate", "" + rate,
+                    "--duration", duration + "s", "--bootstrap", bootstrap, "--user-prefix", "nobody-");
+            backlog += (long) num(produced, "published");
+        }
+        bare.signal("CONT");
+        p.finish(bare, seconds(records / 10_000), 8);
+        JsonNode watched = p.loadgen("consume-gateway", seconds(records / 10_000), "watch-consumed",
+                "--metrics-url", "http://localhost:" + port + "/q/metrics", "--base", "" + (long) consumedBefore,
+                "--records", "" + backlog, "--resume-pid", "" + gateway.pid());
+        if (jfr) {
+            p.jcmd(gateway, "JFR.stop", "name=consume", "filename=" + p.dir.resolve("consume-gateway.jfr"));
+        }
+        Processes.stop(gateway);
+        double gatewayRate = num(watched, "recordsPerSecond");
+        double bareRate = num(p.json("consume-bare"), "recordsPerSecond");
+        table.add("consume", Fig.of("2. consume side: records/s read and filtered ({} records backlog, no matching "
+                        + "session, both warmed)", backlog), Fig.of("{}", gatewayRate), Fig.of("{}", bareRate),
+                Fig.of("{2}", gatewayRate / bareRate), ">= 0.8");
+    }
+
+    // --- 1. fan-out ---------------------------------------------------------------------------------------
+    private void fanout() throws Exception {
+        int users = s.integer("FANOUT_USERS");
+        int devices = s.integer("FANOUT_DEVICES");
+        int rate = s.integer("FANOUT_RATE");
+        int duration = s.integer("FANOUT_SECONDS");
+        int sessions = users * devices;
+        log("1. fan-out: %d sessions, %d events/s offered (%d deliveries/s)", sessions, rate, rate * devices);
+        int barePort = base + 10;
+        ManagedProcess bareServer = p.loadgenInBackground("bare-server", "bare-server", "--port", "" + barePort,
+                "--bootstrap", bootstrap);
+        bareServer.awaitLogLine("BARE_SERVER_READY", seconds(0));
+        double bare = cpuPerDelivery("fanout-bare", bareServer,
+                loadArgs("ws://localhost:" + barePort, users, devices, rate, duration), duration);
+        Processes.stop(bareServer);
+
+        fanoutPort = base + 11;
+        fanoutPod = p.awaitReady(p.gateway("gw-fanout", fanoutPort, Map.of("GATEWAY_ADMISSION_MAX_NEW_PER_SECOND", "5000")),
+                fanoutPort);
+        if (s.integer("BENCH_JFR") == 1) {
+            p.jcmd(fanoutPod, "JFR.start", "duration=" + (duration + 15) + "s",
+                    "filename=" + p.dir.resolve("fanout-gateway.jfr"));
+        }
+        double gateway = cpuPerDelivery("fanout-gateway", fanoutPod,
+                loadArgs("ws://localhost:" + fanoutPort, users, devices, rate, duration), duration);
+        JsonNode g = p.json("fanout-gateway");
+        JsonNode b = p.json("fanout-bare");
+        double gw = num(g, "deliveredPerSecond");
+        double bw = num(b, "deliveredPerSecond");
+        table.add("fanout", Fig.of("1. fan-out: deliveries/s to {} sessions ({}/s offered)", sessions, rate * devices),
+                Fig.of("{}", gw), Fig.of("{}", bw), Fig.of("{2}", gw / bw), ">= 0.7");
+        table.add("fanout-cpu", Fig.text("1. fan-out: server CPU per delivery, microseconds (less is better; "
+                        + "independent of the loadgen's share)"), Fig.of("{}", gateway), Fig.of("{}", bare),
+                Fig.of("{2}", bare / gateway), "");
+        table.add("fanout-latency", Fig.text("1. fan-out: latency p50 / p99 ms (saturated)"),
+                Fig.of("{} / {}", num(g, "latencyMs.p50"), num(g, "latencyMs.p99")),
+                Fig.of("{} / {}", num(b, "latencyMs.p50"), num(b, "latencyMs.p99")), Fig.EMPTY, "");
+        table.add("fanout-loss", Fig.text("1. fan-out: lost / duplicated / misrouted"),
+                Fig.of("{} / {} / {}", num(g, "lost"), num(g, "duplicated"), num(g, "misrouted")),
+                Fig.of("{} / {} / {}", num(b, "lost"), num(b, "duplicated"), num(b, "misrouted")), Fig.EMPTY, "0");
+        fanoutMaxEvents = Math.floor(gw / devices);
+        fanoutP99 = num(g, "latencyMs.p99");
+    }
+
+    /**
+     * A load run in the background; returns the server's CPU microseconds per delivery from the moment every
+     * session is open to the end of the run (independent of the loadgen's share of the cores).
+     */
+    private double cpuPerDelivery(String name, ManagedProcess server, String[] args, int duration) throws IOException {
+        log("%s: loadgen %s", name, String.join(" ", args));
+        ManagedProcess run = p.loadgenInBackground(name, args);
+        run.awaitLogLine("LOADGEN_CONNECTED", seconds(120));
+        Duration before = server.cpuTime();
+        JsonNode report = p.finish(run, loadTimeout(duration), 30);
+        Duration used = server.cpuTime().minus(before);
+        double delivered = num(report, "delivered");
+        return delivered > 0 ? Math.round(used.toNanos() / 1000.0 / delivered * 10) / 10.0 : Double.NaN;
+    }
+
+    // --- 3. latency ---------------------------------------------------------------------------------------
+    // The highest offered rate the pod keeps up with: every event delivered to every device within the run and
+    // the p99 bounded (SUSTAIN_P99_MS). Saturated, the fan-out's p99 is seconds: queues grow for as long as the
+    // load lasts, so half of that rate is not "half the maximum sustainable rate". Steps down by a fifth at a
+    // time from the fan-out maximum, or from a fifth below it when the fan-out run itself already exceeded the
+    // bound. Returns events/s (x FANOUT_DEVICES deliveries), 0 if none.
+    private int findSustainable() throws IOException {
+        int devices = s.integer("FANOUT_DEVICES");
+        int maxP99 = s.integer("SUSTAIN_P99_MS");
+        int rate = fanoutMaxEvents > 0 ? (int) fanoutMaxEvents : s.integer("FANOUT_RATE");
+        if (fanoutP99 > maxP99) {
+            rate = rate * 4 / 5;
+        }
+        for (int step = 1; rate >= 50; step++, rate = rate * 4 / 5) {
+            int duration = s.integer("SUSTAIN_SECONDS");
+            JsonNode r = p.loadgen("sustain-" + step, loadTimeout(duration), loadArgs("ws://localhost:" + fanoutPort,
+                    s.integer("FANOUT_USERS"), devices, rate, duration, "--drain-timeout", "5s"));
+            double delivered = num(r, "deliveredPerSecond");
+            double p99 = num(r, "latencyMs.p99");
+            double lost = num(r, "lost");
+            log("sustain %d events/s: %s deliveries/s, p99 %s ms, lost %s", rate, delivered, p99, lost);
+            if (delivered >= 0.97 * rate * devices && p99 <= maxP99 && lost == 0) {
+                table.add("sustainable", Fig.text("3. maximum sustainable rate: events/s x " + devices + " devices "
+                                + "(delivered >= 97% of offered, p99 <= " + maxP99 + " ms, none lost; stepped down "
+                                + "from the fan-out maximum)"),
+                        Fig.of("{} ({} deliveries/s, p99 {} ms)", rate, delivered, p99), Fig.EMPTY, Fig.EMPTY, "");
+                return rate;
+            }
+        }
+        return 0;
+    }
+
+    private void latency() throws Exception {
+        if (fanoutPod == null || !fanoutPod.isAlive()) {
+            log("latency needs the fan-out scenario");
+            return;
+        }
+        log("3. latency: the maximum sustainable rate, then half of it with a bare consumer alongside");
+        int sustained = findSustainable();
+        int rate = sustained / 2;
+        if (rate <= 0) {
+            log("no sustainable rate found");
+            notes.add("Repeat " + repeat + ": no sustainable rate found (latency not measured).");
+            return;
+        }
+        int duration = s.integer("LATENCY_SECONDS");
+        int devices = s.integer("FANOUT_DEVICES");
+        log("3. latency at %d events/s (half the maximum sustainable), bare consumer alongside", rate);
+        ManagedProcess gatewayRun = p.loadgenInBackground("latency-gateway", loadArgs("ws://localhost:" + fanoutPort,
+                s.integer("FANOUT_USERS"), devices, rate, duration));
+        // The bare consumer measures the same window: it starts when the sessions are connected and publishing begins.
+        gatewayRun.awaitLogLine("LOADGEN_CONNECTED", seconds(120));
+        JsonNode b = p.loadgen("latency-bare", seconds(s.integer("WARMUP_SECONDS") + duration + 60), "bare-consumer",
+                "--bootstrap", bootstrap, "--from", "end", "--warmup", s.integer("WARMUP_SECONDS") + "s",
+                "--duration", duration + "s");
+        JsonNode g = p.finish(gatewayRun, loadTimeout(duration), 30);
+        Processes.stop(fanoutPod);
+        double g99 = num(g, "latencyMs.p99");
+        double b99 = num(b, "latencyMs.p99");
+        table.add("latency", Fig.of("3. latency at {} events/s x " + devices + " devices, half the maximum "
+                        + "sustainable: p50 / p99 ms (publish to device vs publish to bare consumer)", rate),
+                Fig.of("{} / {}", num(g, "latencyMs.p50"), g99), Fig.of("{} / {}", num(b, "latencyMs.p50"), b99),
+                Fig.of("p99 added: {2} ms", g99 - b99), "<= 5 ms added");
+    }
+
+    // --- 4. connections -----------------------------------------------------------------------------------
+    private void connections() throws Exception {
+        int port = base + 30;
+        int sessions = s.integer("CONN_SESSIONS");
+        int half = sessions / 2;
+        log("4. connections: %d idle sessions on one pod", sessions);
+        ManagedProcess pod = p.awaitReady(p.gateway("gw-conn", port, Map.of("GATEWAY_ADMISSION_MAX_NEW_PER_SECOND", "5000")),
+                port);
+        Thread.sleep(2000);
+        double before = p.heapUsed(pod, port);
+        int hold = 60 + sessions / 200;
+        List<ManagedProcess> runs = new ArrayList<>();
+        for (String part : List.of("a", "b")) {
+            runs.add(p.loadgenInBackground("conn-" + part, "--gateways", "ws://localhost:" + port,
+                    "--users", "" + (part.equals("a") ? half : sessions - half), "--devices-per-user", "1",
+                    "--rate", "0", "--duration", hold + "s", "--connect-rate", "1500", "--connect-timeout", "180s",
+                    "--jwt-secret", Processes.JWT_SECRET, "--user-prefix", "conn-" + part + "-"));
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(200).toNanos();
+        for (ManagedProcess run : runs) {
+            try {
+                run.awaitLogLine("LOADGEN_CONNECTED", Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            } catch (ProcessFailure late) {
+                if (!run.isAlive()) {
+                    throw late;
+                }
+                log("%s: not all sessions open after 200 s", run.name());
+            }
+        }
+        Thread.sleep(3000);
+        double open = Processes.metricSum(port, "sync_gateway_sessions", null, false);
+        double after = p.heapUsed(pod, port);
+        double perSession = open > 0 ? Math.round((after - before) / open / 1024 * 10) / 10.0 : Double.NaN;
+        log("open sessions %.0f, heap %.0f -> %.0f bytes, %s KiB per session", open, before, after, perSession);
+        double[] connectSeconds = new double[2];
+        for (int i = 0; i < 2; i++) {
+            ManagedProcess run = runs.get(i);
+            Processes.stop(run);
+            Matcher connected = CONNECTED.matcher(run.logText());
+            connectSeconds[i] = Double.NaN;
+            if (connected.find()) {
+                System.out.println(connected.group());
+                connectSeconds[i] = Double.parseDouble(connected.group(2));
+            }
+        }
+        Processes.stop(pod);
+        table.add("conn-open", Fig.text("4. connections: idle sessions open on one pod"), Fig.of("{}", open),
+                Fig.EMPTY, Fig.EMPTY, ">= 20000");
+        table.add("conn-heap", Fig.of("4. connections: heap per idle session (KiB; used heap after full GC, {} sessions "
+                + "vs none)", open), Fig.of("{}", perSession), Fig.EMPTY, Fig.EMPTY, "<= 16 KiB");
+        table.add("conn-time", Fig.text("4. connections: connect time, seconds (two loadgen processes, "
+                        + "--connect-rate 1500 each)"), Fig.of("{} / {}", connectSeconds[0], connectSeconds[1]),
+                Fig.EMPTY, Fig.EMPTY, "");
+    }
+
+    // --- 5. reconnect storm -------------------------------------------------------------------------------
+    private void storm() throws Exception {
+        int port = base + 40;
+        int sessions = s.integer("STORM_SESSIONS");
+        int admission = s.integer("STORM_ADMISSION");
+        int rate = s.integer("STORM_RATE");
+        log("5. reconnect storm: %d sessions resume at once (admission %d/s)", sessions, admission);
+        ManagedProcess pod = p.awaitReady(p.gateway("gw-storm", port,
+                Map.of("GATEWAY_ADMISSION_MAX_NEW_PER_SECOND", "" + admission)), port);
+        JsonNode r = p.loadgen("storm", seconds(180 + 180 + 5 + 15), "--gateways", "ws://localhost:" + port,
+                "--users", "" + sessions / 2, "--devices-per-user", "2", "--rate", "" + rate, "--duration", "5s",
+                "--connect-rate", "" + admission, "--connect-timeout", "180s", "--reconnect-storm",
+                "--storm-timeout", "180s", "--bootstrap", bootstrap, "--jwt-secret", Processes.JWT_SECRET);
+        Processes.stop(pod);
+        table.add("storm-time", Fig.text("5. storm: seconds until all " + sessions + " sessions resumed (admission "
+                        + admission + "/s, " + rate + " events/s flowing)"),
+                Fig.of("{}", num(r, "reconnectStorm.secondsUntilAllResumed")), Fig.EMPTY, Fig.EMPTY,
+                "(>= " + sessions / admission + " s by the admission bound)");
+        table.add("storm-outcome", Fig.text("5. storm: resumed / resync required / lost / duplicated"),
+                Fig.of("{} / {} / {} / {}", num(r, "reconnectStorm.resumed"), num(r, "reconnectStorm.resyncRequired"),
+                        num(r, "lost"), num(r, "duplicated")), Fig.EMPTY, Fig.EMPTY, "all / 0 / 0 / 0");
+    }
+
+    // --- 6. scale-out -------------------------------------------------------------------------------------
+    private void scale() throws Exception {
+        int users = s.integer("SCALE_USERS");
+        int devices = s.integer("SCALE_DEVICES");
+        int rate = s.integer("SCALE_RATE");
+        int duration = s.integer("SCALE_SECONDS");
+        log("6. scale-out: %d x %d sessions, %d events/s over 1, 2, 3 pods", users, devices, rate);
+        List<ManagedProcess> pods = new ArrayList<>();
+        StringBuilder urls = new StringBuilder();
+        try {
+            for (int n = 1; n <= 3; n++) {
+                int port = base + 50 + n;
+                pods.add(p.awaitReady(p.gateway("gw-scale-" + n, port,
+                        Map.of("GATEWAY_ADMISSION_MAX_NEW_PER_SECOND", "5000")), port));
+                urls.append(urls.length() > 0 ? "," : "").append("ws://localhost:").append(port);
+                JsonNode r = p.loadgen("scale-" + n, loadTimeout(duration),
+                        loadArgs(urls.toString(), users, devices, rate, duration));
+                table.add("scale-" + n, Fig.text("6. scale-out: " + n + " pod(s): deliveries/s, p50 / p99 ms, lost"),
+                        Fig.of("{}, {} / {}, {}", num(r, "deliveredPerSecond"), num(r, "latencyMs.p50"),
+                                num(r, "latencyMs.p99"), num(r, "lost")), Fig.EMPTY, Fig.EMPTY, "");
+            }
+        } finally {
+            pods.forEach(Processes::stop);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package ai.kull.sync.loadgen.bench;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The benchmark's sizes: each has a default (chosen for a 2-core machine), an environment variable of the same
+ * name overrides it, and a flag overrides both ({@code --fanout-users 300} sets {@code FANOUT_USERS}).
+ */
+final class Settings {
+
+    /** Name, default, meaning; the order of {@code --help}. */
+    private static final String[][] KNOWN = {
+            {"SCENARIOS", "consume fanout latency connections storm scale", "scenarios, in order (latency needs fanout)"},
+            {"REPEATS", "3", "how often the scenarios run; each figure is the median over the repeats, with min-max"},
+            {"RUN_DIR", "", "logs and raw JSON (default <root>/target/bench)"},
+            {"RESULTS", "", "the results file (default <root>/bench/results/<UTC date>.md)"},
+            {"KAFKA_PORT", "19192", "the broker's port"},
+            {"BASE_PORT", "18180", "gateway pods and the bare server listen on BASE_PORT + 10..53"},
+            {"GATEWAY_XMX", "1g", "gateway pods' -Xmx"},
+            {"LOADGEN_XMX", "1g", "loadgen processes' -Xmx"},
+            {"GATEWAY_JAVA_OPTS", "", "extra JVM options for the gateway pods (GC log, profiler agent)"},
+            {"LOADGEN_JAVA_OPTS", "", "extra JVM options for the loadgen processes"},
+            {"FANOUT_USERS", "200", "1 + 3: sessions = FANOUT_USERS x FANOUT_DEVICES"},
+            {"FANOUT_DEVICES", "10", "1 + 3: devices per user"},
+            {"FANOUT_RATE", "8000", "1: events/s offered (x devices deliveries/s)"},
+            {"FANOUT_SECONDS", "20", "1: measured seconds"},
+            {"LATENCY_SECONDS", "20", "3: measured seconds at half the maximum sustainable rate"},
+            {"SUSTAIN_SECONDS", "10", "3: seconds of each step of the search for the maximum sustainable rate"},
+            {"SUSTAIN_P99_MS", "100", "3: the p99 a sustainable rate may not exceed"},
+            {"WARMUP_SECONDS", "5", "seconds of load before figures are taken, in every load run"},
+            {"CONSUME_RECORDS", "1200000", "2: records pre-produced for users nobody is connected as"},
+            {"CONSUME_RATE", "60000", "2: how fast the backlog is produced"},
+            {"CONSUME_WARMUP_SECONDS", "10", "2: how long both consumers read live records first (JIT)"},
+            {"CONN_SESSIONS", "20000", "4: idle sessions on one pod (two loadgen processes)"},
+            {"STORM_SESSIONS", "10000", "5: sessions that reconnect at once"},
+            {"STORM_ADMISSION", "500", "5: the pod's admission rate (new sessions/s)"},
+            {"STORM_RATE", "200", "5: events/s flowing during the storm"},
+            {"SCALE_USERS", "200", "6: users"},
+            {"SCALE_DEVICES", "6", "6: devices per user"},
+            {"SCALE_RATE", "1000", "6: events/s"},
+            {"SCALE_SECONDS", "15", "6: measured seconds"},
+            {"BENCH_JFR", "0", "1, 2: 1 records the gateway with JFR during the fan-out and the backlog read"},
+            {"BENCH_COMMAND", "bench/run.sh", "the command line written into the results"},
+            {"START_TIMEOUT_SECONDS", "180", "deadline for the broker and each pod to get ready"},
+    };
+
+    private final Map<String, String> values = new LinkedHashMap<>();
+
+    Settings(Map<String, String> env, String[] args) {
+        for (String[] known : KNOWN) {
+            values.put(known[0], env.getOrDefault(known[0], known[1]));
+        }
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("expected --name value, got " + arg + "\n" + help());
+            }
+            String name = arg.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq > 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException("--" + name + " needs a value\n" + help());
+            }
+            String key = name.toUpperCase(Locale.ROOT).replace('-', '_');
+            if (!values.containsKey(key)) {
+                throw new IllegalArgumentException("unknown setting --" + name + "\n" + help());
+            }
+            values.put(key, value);
+        }
+    }
+
+    String string(String name) {
+        String value = values.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("no setting " + name);
+        }
+        return value;
+    }
+
+    int integer(String name) {
+        try {
+            return Integer.parseInt(string(name).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, got '" + string(name) + "'");
+        }
+    }
+
+    /** Whitespace-separated words, e.g. JVM options or scenarios. */
+    List<String> words(String name) {
+        String value = string(name).trim();
+        return value.isEmpty() ? List.of() : Arrays.asList(value.split("\\s+"));
+    }
+
+    /** {@code NAME=value} for every setting that differs from its default (BENCH_COMMAND, RUN_DIR, RESULTS aside). */
+    List<String> changed() {
+        List<String> changed = new java.util.ArrayList<>();
+        for (String[] known : KNOWN) {
+            if (!List.of("BENCH_COMMAND", "RUN_DIR", "RESULTS").contains(known[0]) && !values.get(known[0]).equals(known[1])) {
+                changed.add(known[0] + "=" + values.get(known[0]));
+            }
+        }
+        return changed;
+    }
+
+    void set(String name, String value) {
+        values.put(name, value);
+    }
+
+    static String help() {
+        StringBuilder help = new StringBuilder("settings (environment variable, or --lower-case-flag):\n");
+        for (String[] known : KNOWN) {
+            help.append(String.format("  %-24s %-48s %s%n", known[0], known[1].isEmpty() ? "" : known[1], known[2]));
+        }
+        return help.toString();
+    }
+}
