@@ -2,7 +2,7 @@ package ai.kull.sync.credit.service;
 
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.payload.CreditUpdate;
-import ai.kull.sync.service.messaging.StateProjection;
+import ai.kull.sync.service.state.StateProjection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Optional;

@@ -7,7 +7,7 @@ import ai.kull.sync.events.Topics;
 import ai.kull.sync.events.payload.PromptAction;
 import ai.kull.sync.events.payload.PromptChange;
 import ai.kull.sync.events.publish.Idempotency;
-import ai.kull.sync.service.service.EventPublishing;
+import ai.kull.sync.service.publish.EventPublishing;
 import ai.kull.sync.service.testing.PublishEndpointContract;
 import ai.kull.sync.service.testing.RestartableKafka;
 import ai.kull.sync.service.testing.TopicReader;

@@ -1,6 +1,6 @@
 package ai.kull.sync.service.health;
 
-import ai.kull.sync.service.messaging.StateLoader;
+import ai.kull.sync.service.state.StateLoader;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

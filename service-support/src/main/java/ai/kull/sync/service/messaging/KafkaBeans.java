@@ -2,7 +2,6 @@ package ai.kull.sync.service.messaging;
 
 import ai.kull.sync.events.publish.EventPublisher;
 import ai.kull.sync.service.config.ServiceConfig;
-import ai.kull.sync.service.service.IdempotencyStore;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -10,11 +9,10 @@ import jakarta.enterprise.inject.Produces;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
-import java.time.Clock;
 import java.util.Map;
 import java.util.Properties;
 
-/** The durable publisher and the seen-keys store, built from the {@code kafka.*} and {@code sync.service.*} settings. */
+/** The durable publisher, built from the {@code kafka.*} and {@code sync.service.*} settings. */
 @ApplicationScoped
 public class KafkaBeans {
 
@@ -39,11 +37,5 @@ public class KafkaBeans {
 
     void close(@Disposes EventPublisher publisher) {
         publisher.close();
-    }
-
-    @Produces
-    @ApplicationScoped
-    IdempotencyStore idempotencyStore(ServiceConfig config) {
-        return new IdempotencyStore(config.idempotencyMaxKeys(), config.idempotencyTtl(), Clock.systemUTC());
     }
 }

@@ -1,5 +1,6 @@
 package ai.kull.sync.service.rest;
 
+import ai.kull.sync.service.error.ApiError;
 import ai.kull.sync.service.config.ServiceConfig;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.Json;

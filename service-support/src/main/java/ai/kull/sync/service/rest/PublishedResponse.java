@@ -1,7 +1,7 @@
 package ai.kull.sync.service.rest;
 
 import ai.kull.sync.events.Envelope;
-import ai.kull.sync.service.service.EventPublishing;
+import ai.kull.sync.service.publish.EventPublishing;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 

@@ -1,5 +1,6 @@
 package ai.kull.sync.service.rest;
 
+import ai.kull.sync.service.error.ApiError;
 import ai.kull.sync.events.Limits;
 import ai.kull.sync.events.codec.EventCodec;
 import ai.kull.sync.events.codec.InvalidEventException;

@@ -3,7 +3,7 @@ package ai.kull.sync.shoot.service;
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.payload.ShootProgress;
 import ai.kull.sync.events.payload.ShootStatus;
-import ai.kull.sync.service.messaging.StateProjection;
+import ai.kull.sync.service.state.StateProjection;
 import ai.kull.sync.shoot.config.ShootConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

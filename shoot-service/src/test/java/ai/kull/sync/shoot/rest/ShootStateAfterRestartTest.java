@@ -8,7 +8,7 @@ import ai.kull.sync.events.payload.ShootProgress;
 import ai.kull.sync.events.payload.ShootStatus;
 import ai.kull.sync.events.publish.Idempotency;
 import ai.kull.sync.service.rest.RequestBodies;
-import ai.kull.sync.service.service.EventPublishing;
+import ai.kull.sync.service.publish.EventPublishing;
 import ai.kull.sync.service.testing.PublishEndpointContract;
 import ai.kull.sync.service.testing.RestartableKafka;
 import ai.kull.sync.service.testing.TopicReader;

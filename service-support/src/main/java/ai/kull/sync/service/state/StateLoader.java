@@ -1,12 +1,12 @@
-package ai.kull.sync.service.messaging;
+package ai.kull.sync.service.state;
 
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.EventHeaders;
 import ai.kull.sync.events.codec.EventCodec;
 import ai.kull.sync.events.codec.InvalidEventException;
 import ai.kull.sync.service.config.ServiceConfig;
-import ai.kull.sync.service.rest.KafkaUnavailable;
-import ai.kull.sync.service.service.IdempotencyStore;
+import ai.kull.sync.service.error.KafkaUnavailable;
+import ai.kull.sync.service.idempotency.IdempotencyStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;

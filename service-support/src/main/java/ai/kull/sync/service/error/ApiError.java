@@ -1,11 +1,11 @@
-package ai.kull.sync.service.rest;
+package ai.kull.sync.service.error;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * A request refused with a status, a stable error code and a reason; extra fields (e.g. the current version
- * of a stale credit update) are added to the JSON body next to them. Answered by {@link ErrorMappers}.
+ * of a stale credit update) are added to the JSON body next to them. Answered as JSON by the REST layer.
  */
 public class ApiError extends RuntimeException {
 

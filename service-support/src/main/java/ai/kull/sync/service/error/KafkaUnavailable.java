@@ -1,4 +1,4 @@
-package ai.kull.sync.service.rest;
+package ai.kull.sync.service.error;
 
 /** The brokers did not acknowledge in time: answered 503 with Retry-After, never a false success. */
 public class KafkaUnavailable extends RuntimeException {

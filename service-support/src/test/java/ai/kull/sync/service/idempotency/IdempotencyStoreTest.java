@@ -1,4 +1,4 @@
-package ai.kull.sync.service.service;
+package ai.kull.sync.service.idempotency;
 
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.MessageType;

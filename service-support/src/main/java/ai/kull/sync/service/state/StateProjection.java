@@ -1,4 +1,4 @@
-package ai.kull.sync.service.messaging;
+package ai.kull.sync.service.state;
 
 import ai.kull.sync.events.Envelope;
 

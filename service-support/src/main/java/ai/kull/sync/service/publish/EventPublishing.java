@@ -1,5 +1,8 @@
-package ai.kull.sync.service.service;
+package ai.kull.sync.service.publish;
 
+import ai.kull.sync.service.metrics.RequestMetrics;
+import ai.kull.sync.service.idempotency.IdempotencyStore;
+import ai.kull.sync.service.idempotency.KeyedLocks;
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.codec.EventCodec;
 import ai.kull.sync.events.codec.InvalidEventException;
@@ -8,9 +11,9 @@ import ai.kull.sync.events.payload.ErrorPayload;
 import ai.kull.sync.events.publish.EventPublisher;
 import ai.kull.sync.events.publish.Idempotency;
 import ai.kull.sync.service.config.ServiceConfig;
-import ai.kull.sync.service.messaging.StateLoader;
-import ai.kull.sync.service.rest.ApiError;
-import ai.kull.sync.service.rest.KafkaUnavailable;
+import ai.kull.sync.service.state.StateLoader;
+import ai.kull.sync.service.error.ApiError;
+import ai.kull.sync.service.error.KafkaUnavailable;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -1,4 +1,4 @@
-package ai.kull.sync.service.service;
+package ai.kull.sync.service.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
