@@ -76,7 +76,7 @@ class CreditUpdateEndpointTest extends PublishEndpointContract {
         Response same = post(body(user, 500, 7L));
 
         assertThat(late.statusCode()).isEqualTo(409);
-        assertThat(late.jsonPath().getString("error")).isEqualTo("STALE_VERSION");
+        assertThat(late.jsonPath().getString("code")).isEqualTo("STALE_VERSION");
         assertThat(late.jsonPath().getLong("currentVersion")).isEqualTo(7);
         assertThat(same.statusCode()).isEqualTo(409);
         assertThat(TopicReader.matching(bootstrap(), topic(), seen -> user.equals(seen.key()))).hasSize(1);

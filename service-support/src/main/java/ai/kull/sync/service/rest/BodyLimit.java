@@ -29,7 +29,7 @@ public class BodyLimit {
             String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
             if (length != null && isOver(length)) {
                 ApiError error = ApiError.tooLarge(maxBytes);
-                Map<String, Object> body = Map.of("error", error.code(), "message", error.getMessage(),
+                Map<String, Object> body = Map.of("code", error.code(), "reason", error.getMessage(),
                         "maxBytes", maxBytes);
                 ctx.response().setStatusCode(413)
                         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")

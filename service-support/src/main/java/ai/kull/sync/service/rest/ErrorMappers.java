@@ -17,8 +17,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every refusal as JSON: {@code {"error": CODE, "message": ..., "violations": [{"field", "reason"}]}} for bad
- * input (400), the same shape without violations for the other statuses, and Retry-After on 503.
+ * Every refusal as JSON in the one error shape of the platform, the same as the gateway's REST errors and the
+ * data of its WebSocket ERROR frame: {@code {"code": UPPER_SNAKE_CODE, "reason": "in words", "violations":
+ * [{"field", "reason"}]}} for bad input (400), the same shape without violations for the other statuses, and
+ * Retry-After on 503. Clients switch on {@code code}; {@code reason} is for humans.
  */
 public class ErrorMappers {
 
@@ -53,11 +55,11 @@ public class ErrorMappers {
                 "UNAVAILABLE", e.getMessage(), null, Map.of("retryAfterSeconds", config.retryAfterSeconds()));
     }
 
-    static Response json(Response.ResponseBuilder response, String code, String message, List<Violation> violations,
+    static Response json(Response.ResponseBuilder response, String code, String reason, List<Violation> violations,
                          Map<String, Object> extra) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", code);
-        body.put("message", message);
+        body.put("code", code);
+        body.put("reason", reason);
         if (violations != null) {
             body.put("violations", violations);
         }

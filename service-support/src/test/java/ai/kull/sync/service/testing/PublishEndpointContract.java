@@ -163,7 +163,7 @@ public abstract class PublishEndpointContract {
         Response reused = asService().header("Idempotency-Key", key).body(validBody()).post(path());
 
         assertThat(reused.statusCode()).isEqualTo(422);
-        assertThat(reused.jsonPath().getString("error")).isEqualTo("IDEMPOTENCY_KEY_REUSED");
+        assertThat(reused.jsonPath().getString("code")).isEqualTo("IDEMPOTENCY_KEY_REUSED");
         assertThat(TopicReader.withHeader(bootstrap(), topic(), EventHeaders.IDEMPOTENCY_KEY, key))
                 .hasSize(first.jsonPath().getList("eventIds").size());
     }
@@ -192,7 +192,7 @@ public abstract class PublishEndpointContract {
 
         assertThat(none.statusCode()).isEqualTo(401);
         assertThat(none.header("WWW-Authenticate")).isEqualTo("Bearer");
-        assertThat(none.jsonPath().getString("error")).isEqualTo("UNAUTHORIZED");
+        assertThat(none.jsonPath().getString("code")).isEqualTo("UNAUTHORIZED");
         assertThat(forged.statusCode()).isEqualTo(401);
         assertThat(wrongKey.statusCode()).isEqualTo(401);
         assertThat(userOnly.statusCode()).isEqualTo(403);
@@ -206,7 +206,7 @@ public abstract class PublishEndpointContract {
         assertBadBody("[1, 2]", 400, "$", "expected an object");
         Response tooLarge = asService().body("{\"pad\":\"" + "x".repeat(70_000) + "\"}").post(path());
         assertThat(tooLarge.statusCode()).isEqualTo(413);
-        assertThat(tooLarge.jsonPath().getString("error")).isEqualTo("BODY_TOO_LARGE");
+        assertThat(tooLarge.jsonPath().getString("code")).isEqualTo("BODY_TOO_LARGE");
     }
 
     /** Posts {@code body} and expects {@code status} with a violation on {@code field} containing {@code reason}. */
@@ -233,7 +233,7 @@ public abstract class PublishEndpointContract {
 
             assertThat(down.statusCode()).as(down.asString()).isEqualTo(503);
             assertThat(down.header("Retry-After")).isNotBlank();
-            assertThat(down.jsonPath().getString("error")).isEqualTo("UNAVAILABLE");
+            assertThat(down.jsonPath().getString("code")).isEqualTo("UNAVAILABLE");
             assertThat(millis).isLessThan(15_000);
             assertThat(RestAssured.get("/q/health/ready").statusCode()).isEqualTo(503);
         } finally {
