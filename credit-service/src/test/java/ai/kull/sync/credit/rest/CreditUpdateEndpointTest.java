@@ -10,6 +10,8 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -44,6 +46,24 @@ class CreditUpdateEndpointTest extends PublishEndpointContract {
             """)
     void aBadFieldIsNamedWithItsReason(String row, String body, String field, String reason) {
         assertBadBody(body, 400, field, reason);
+    }
+
+    /**
+     * The settings the services share come from service-support's META-INF/microprofile-config.properties (read
+     * from a dependency jar at ordinal 100), runtime and build-time ones alike, while the service's own
+     * application.properties still wins where it sets something.
+     */
+    @Test
+    void sharedSettingsComeFromServiceSupportsJarAndTheServiceKeepsItsOwn() {
+        Config config = ConfigProvider.getConfig();
+        assertThat(config.getConfigValue("kafka.request.timeout.ms").getSourceName())
+                .contains("service-support").contains("META-INF/microprofile-config.properties");
+        assertThat(config.getValue("kafka.request.timeout.ms", String.class)).isEqualTo("2000");
+        assertThat(config.getValue("quarkus.http.limits.max-body-size", String.class)).isEqualTo("65536");
+        assertThat(config.getConfigValue("sync.service.name").getSourceName()).contains("application.properties");
+        assertThat(config.getValue("sync.service.name", String.class)).isEqualTo("credit-service");
+        // Build time: the Kafka extension's readiness check exists only with quarkus.kafka.health.enabled=true.
+        assertThat(RestAssured.get("/q/health/ready").asString()).contains("Kafka connection health check");
     }
 
     @Test

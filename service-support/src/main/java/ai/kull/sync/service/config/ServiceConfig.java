@@ -17,13 +17,14 @@ public interface ServiceConfig {
     /** The topic this service publishes to and rebuilds its state (and seen Idempotency-Keys) from on start. */
     String stateTopic();
 
-    /**
-     * Create the state topic when it is missing, with these settings (local stacks, tests); leave the
-     * partitions unset where topics are managed elsewhere.
-     */
-    Optional<TopicSpec> createTopic();
+    /** Creating the state topic when it is missing (a fresh cluster, the local stack, tests). */
+    TopicSpec createTopic();
 
     interface TopicSpec {
+        /** Create the topic when missing; turn off where topics are managed elsewhere. */
+        @WithDefault("true")
+        boolean enabled();
+
         /** Partitions of the created topic. */
         @WithDefault("6")
         int partitions();

@@ -167,10 +167,10 @@ public class StateLoader {
      * never become ready. Production clusters usually pre-create topics (then this is never reached).
      */
     private void createTopic() {
-        if (config.createTopic().isEmpty()) {
+        ServiceConfig.TopicSpec spec = config.createTopic();
+        if (!spec.enabled()) {
             return;
         }
-        ServiceConfig.TopicSpec spec = config.createTopic().get();
         try (Admin admin = Admin.create(kafka)) {
             admin.createTopics(List.of(new NewTopic(config.stateTopic(), spec.partitions(), spec.replication())))
                     .all().get(30, TimeUnit.SECONDS);
