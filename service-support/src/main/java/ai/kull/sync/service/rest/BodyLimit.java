@@ -1,7 +1,7 @@
 package ai.kull.sync.service.rest;
 
-import ai.kull.sync.service.error.ApiError;
 import ai.kull.sync.service.config.ServiceConfig;
+import ai.kull.sync.service.error.ApiError;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.Json;
 import io.vertx.ext.web.Router;

@@ -1,8 +1,8 @@
 package ai.kull.sync.service.rest;
 
-import ai.kull.sync.service.error.ApiError;
 import ai.kull.sync.auth.JwtVerifiers;
 import ai.kull.sync.service.config.ServiceConfig;
+import ai.kull.sync.service.error.ApiError;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
 import org.jose4j.jwt.JwtClaims;

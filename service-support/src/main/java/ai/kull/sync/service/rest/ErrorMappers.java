@@ -1,10 +1,10 @@
 package ai.kull.sync.service.rest;
 
-import ai.kull.sync.service.error.ApiError;
-import ai.kull.sync.service.error.KafkaUnavailable;
 import ai.kull.sync.events.codec.InvalidEventException;
 import ai.kull.sync.events.codec.Violation;
 import ai.kull.sync.service.config.ServiceConfig;
+import ai.kull.sync.service.error.ApiError;
+import ai.kull.sync.service.error.KafkaUnavailable;
 import ai.kull.sync.service.metrics.RequestMetrics;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;

@@ -1,12 +1,12 @@
 package ai.kull.sync.service.rest;
 
-import ai.kull.sync.service.error.ApiError;
 import ai.kull.sync.events.Limits;
 import ai.kull.sync.events.codec.EventCodec;
 import ai.kull.sync.events.codec.InvalidEventException;
 import ai.kull.sync.events.codec.Violation;
 import ai.kull.sync.events.payload.ErrorPayload;
 import ai.kull.sync.service.config.ServiceConfig;
+import ai.kull.sync.service.error.ApiError;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
