@@ -124,6 +124,8 @@ public final class CatchUpReader implements AutoCloseable {
     private volatile long lastPollMillis;
     private volatile boolean stopping;
     private volatile int restarts;
+    /** Wakes a backoff wait when the reader is closed. */
+    private final Object stopSignal = new Object();
 
     private CatchUpReader(Builder settings, Handler handler) {
         this.settings = settings;
@@ -175,7 +177,9 @@ public final class CatchUpReader implements AutoCloseable {
         if (current != null) {
             current.wakeup();
         }
-        thread.interrupt();
+        synchronized (stopSignal) {
+            stopSignal.notifyAll();
+        }
         try {
             thread.join(settings.stopTimeout.toMillis());
         } catch (InterruptedException e) {
@@ -234,7 +238,11 @@ public final class CatchUpReader implements AutoCloseable {
             // a failing failure callback must not end the loop
         }
         try {
-            Thread.sleep(backoff);
+            synchronized (stopSignal) {
+                if (!stopping) {
+                    stopSignal.wait(backoff);
+                }
+            }
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             stopping = true;
