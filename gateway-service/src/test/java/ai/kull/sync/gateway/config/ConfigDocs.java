@@ -234,11 +234,16 @@ final class ConfigDocs {
         return docs;
     }
 
-    /** Whether a shell script of the repository (outside build output and node_modules) uses {@code name}. */
+    private static final Path BENCH_SETTINGS = Path.of("loadgen/src/main/java/ai/kull/sync/loadgen/bench/Settings.java");
+
+    /**
+     * Whether a shell script of the repository (outside build output and node_modules) or the benchmark's
+     * settings ({@code loadgen/.../bench/Settings.java}, which declares each variable as a quoted name) use {@code name}.
+     */
     static Predicate<String> scriptVariables(Path root) {
         StringBuilder scripts = new StringBuilder();
         try (Stream<Path> files = Files.walk(root)) {
-            files.filter(f -> f.toString().endsWith(".sh"))
+            files.filter(f -> f.toString().endsWith(".sh") || f.endsWith(BENCH_SETTINGS))
                     .filter(f -> Stream.of("target", "node_modules", ".git").noneMatch(skip ->
                             root.relativize(f).toString().contains(skip + "/")))
                     .forEach(f -> scripts.append(read(f)).append('\n'));
@@ -246,7 +251,7 @@ final class ConfigDocs {
             throw new UncheckedIOException(e);
         }
         String text = scripts.toString();
-        return name -> Pattern.compile("\\$\\{?" + Pattern.quote(name) + "\\b|\\b" + Pattern.quote(name) + "=")
+        return name -> Pattern.compile("\\$\\{?" + Pattern.quote(name) + "\\b|\\b" + Pattern.quote(name) + "=|\"" + Pattern.quote(name) + "\"")
                 .matcher(text).find();
     }
 
