@@ -1,6 +1,7 @@
 package ai.kull.sync.gateway.messaging;
 
 import ai.kull.sync.events.Topics;
+import ai.kull.sync.events.consume.CatchUpReader;
 import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.config.PodId;
 import ai.kull.sync.gateway.metrics.GatewayMetrics;
@@ -9,15 +10,12 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -27,31 +25,33 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads every partition of the event topics and the presence topic on its own thread and hands each
- * record to the {@link RecordHandler} (the router). Manual assignment, no consumer group: every pod sees
- * every record, and pods coming and going never cause a rebalance pause (design decision 3).
+ * Reads every partition of the event topics and the presence topic and hands each record to the
+ * {@link RecordHandler} (the router). The loop is common-events' {@link CatchUpReader}, the one the domain
+ * services rebuild their state with: own thread, manual assignment, no consumer group, so every pod sees every
+ * record and pods coming and going never cause a rebalance pause (design decision 3); restart after a failure;
+ * missing topics created when {@code gateway.kafka.create-topics} is on.
  * <p>
  * Event topics are read from as far back as the replay window reaches, and the presence topic from as far
- * back as a session can live, so before this pod reports ready it can replay what a device missed and
- * knows the devices connected to every other pod. After a consumer failure, reading continues where
- * routing stopped.
+ * back as a session can live, so before this pod reports ready (the reader caught up with the end offsets it
+ * saw at start) it can replay what a device missed and knows the devices connected to every other pod. After a
+ * consumer failure, reading continues where routing stopped.
  */
 @ApplicationScoped
-public class EventConsumer {
+public class EventConsumer implements CatchUpReader.Handler {
 
     private static final Logger LOG = Logger.getLogger(EventConsumer.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    /** Fixed, not growing: a pod that cannot read is not ready, so it must be back as soon as Kafka is. */
+    private static final Duration RESTART_BACKOFF = Duration.ofSeconds(1);
 
     private final GatewayConfig config;
     private final Map<String, Object> kafkaConfig;
     private final PodId podId;
     private final RecordHandler handler;
     private final GatewayMetrics metrics;
-    private final TopicAdmin topicAdmin;
     private final ConsumerProgress progress = new ConsumerProgress();
 
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private volatile CatchUpReader reader;
 
     public EventConsumer(GatewayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
                          PodId podId, RecordHandler handler, GatewayMetrics metrics) {
@@ -60,22 +60,32 @@ public class EventConsumer {
         this.podId = podId;
         this.handler = handler;
         this.metrics = metrics;
-        this.topicAdmin = new TopicAdmin(config, kafkaConfig);
     }
 
     void start(@Observes StartupEvent event) {
-        thread = new Thread(this::run, "sync-event-consumer");
-        thread.setDaemon(true);
-        thread.start();
+        List<String> topics = new ArrayList<>(config.kafka().eventTopics());
+        topics.add(Topics.PRESENCE);
+        Map<String, Object> kafka = new HashMap<>(kafkaConfig);
+        kafka.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.kafka().maxPollRecords());
+        CatchUpReader.Builder builder = CatchUpReader.builder(kafka, topics)
+                .threadName("sync-event-consumer")
+                .clientId("gateway-" + podId.value())
+                .pollTimeout(POLL_TIMEOUT)
+                .restartBackoff(RESTART_BACKOFF, RESTART_BACKOFF)
+                .onConsumerCreated(metrics::bindKafkaConsumer);
+        if (config.kafka().createTopics()) {
+            builder.createMissingTopics(config.kafka().topicPartitions(), config.kafka().topicReplication());
+        }
+        // Assigned before the thread starts: onRecords reads it.
+        reader = builder.build(this);
+        progress.readBy(reader);
+        reader.start();
     }
 
-    void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        KafkaConsumer<String, byte[]> current = consumer;
+    void stop(@Observes ShutdownEvent event) {
+        CatchUpReader current = reader;
         if (current != null) {
-            current.wakeup();
-        }
-        if (thread != null) {
-            thread.join(5_000);
+            current.close();
         }
     }
 
@@ -84,112 +94,58 @@ public class EventConsumer {
         return progress;
     }
 
-    private void run() {
-        List<String> topics = new ArrayList<>(config.kafka().eventTopics());
-        topics.add(Topics.PRESENCE);
-        while (!Thread.currentThread().isInterrupted()) {
-            try (KafkaConsumer<String, byte[]> kafka = newConsumer()) {
-                consumer = kafka;
-                EventTopics eventTopics = topicAdmin.prepare(topics);
-                List<TopicPartition> partitions = partitionsOf(kafka, topics);
-                kafka.assign(partitions);
-                Map<TopicPartition, Long> ends = kafka.endOffsets(partitions);
-                progress.startedAt(ends);
-                handler.start(eventTopics, windowStart(kafka, eventTopics, ends)).forEach(kafka::seek);
-                seekToPresenceLookback(kafka, partitions, ends);
-                LOG.infof("pod %s consuming %d partitions of %s", podId, partitions.size(), topics);
-                pollUntilStopped(kafka);
-                return;
-            } catch (WakeupException stopping) {
-                return;
-            } catch (RuntimeException e) {
-                progress.failed();
-                LOG.errorf(e, "event consumer failed; restarting in 1s");
-                sleep(Duration.ofSeconds(1));
+    @Override
+    public void onStart(CatchUpReader.Start start) {
+        List<TopicPartition> eventPartitions = new ArrayList<>();
+        List<TopicPartition> presencePartitions = new ArrayList<>();
+        for (TopicPartition partition : start.partitions()) {
+            (Topics.PRESENCE.equals(partition.topic()) ? presencePartitions : eventPartitions).add(partition);
+        }
+        handler.start(eventTopics(start.topics()), windowStart(start, eventPartitions)).forEach(start::seek);
+        // Presence goes back by the longest a session lives, plus the time a silent pod is still trusted.
+        start.seekToTime(presencePartitions, System.currentTimeMillis() - config.session().maxLifetime().toMillis()
+                - config.presence().podTimeout().toMillis());
+        LOG.infof("pod %s consuming %d partitions of %s", podId, start.partitions().size(),
+                start.topics().keySet());
+    }
+
+    /** The hot path: one branch per record, no lookup, no allocation. */
+    @Override
+    public void onRecords(ConsumerRecords<String, byte[]> records) {
+        for (ConsumerRecord<String, byte[]> record : records) {
+            if (Topics.PRESENCE.equals(record.topic())) {
+                handler.presence(record, reader.isFromBeforeStart(record));
+            } else {
+                // Event records from before the start only fill the replay window: no session is attached
+                // until the pod has caught up.
+                handler.event(record);
             }
         }
     }
 
-    private void pollUntilStopped(KafkaConsumer<String, byte[]> kafka) {
-        while (true) {
-            for (ConsumerRecord<String, byte[]> record : kafka.poll(POLL_TIMEOUT)) {
-                if (Topics.PRESENCE.equals(record.topic())) {
-                    handler.presence(record, progress.isFromBeforeStart(record));
-                } else {
-                    // Event records from before the start only fill the replay window: no session is attached
-                    // until the pod has caught up.
-                    handler.event(record);
-                }
-            }
-            progress.polled(kafka);
+    /** The event topics' ids and partition counts: the layout cursors refer to. */
+    private EventTopics eventTopics(Map<String, TopicDescription> described) {
+        Map<String, Integer> partitions = new HashMap<>();
+        Map<String, String> ids = new HashMap<>();
+        for (String topic : config.kafka().eventTopics()) {
+            TopicDescription description = described.get(topic);
+            partitions.put(topic, description.partitions().size());
+            ids.put(topic, description.topicId().toString());
         }
+        return new EventTopics(partitions, ids);
     }
 
     /** Per event partition, the first offset within the replay window (the end offset when none is). */
-    private Map<TopicPartition, Long> windowStart(KafkaConsumer<String, byte[]> kafka, EventTopics eventTopics,
-                                                  Map<TopicPartition, Long> ends) {
+    private Map<TopicPartition, Long> windowStart(CatchUpReader.Start start, List<TopicPartition> eventPartitions) {
         long since = System.currentTimeMillis() - config.replay().window().toMillis();
         Map<TopicPartition, Long> times = new HashMap<>();
-        eventTopics.partitions().forEach((topic, count) -> {
-            for (int p = 0; p < count; p++) {
-                times.put(new TopicPartition(topic, p), since);
-            }
-        });
-        Map<TopicPartition, OffsetAndTimestamp> found = kafka.offsetsForTimes(times);
-        Map<TopicPartition, Long> start = new HashMap<>();
-        for (TopicPartition partition : times.keySet()) {
-            OffsetAndTimestamp first = found.get(partition);
-            start.put(partition, first != null ? first.offset() : ends.get(partition));
+        eventPartitions.forEach(partition -> times.put(partition, since));
+        Map<TopicPartition, OffsetAndTimestamp> found = start.offsetsForTimes(times);
+        Map<TopicPartition, Long> first = new HashMap<>();
+        for (TopicPartition partition : eventPartitions) {
+            OffsetAndTimestamp offset = found.get(partition);
+            first.put(partition, offset != null ? offset.offset() : start.endOffsets().get(partition));
         }
-        return start;
-    }
-
-    /** Presence partitions go back by the longest a session lives, plus the time a silent pod is still trusted. */
-    private void seekToPresenceLookback(KafkaConsumer<String, byte[]> kafka, List<TopicPartition> partitions,
-                                        Map<TopicPartition, Long> ends) {
-        long since = System.currentTimeMillis() - config.session().maxLifetime().toMillis()
-                - config.presence().podTimeout().toMillis();
-        Map<TopicPartition, Long> times = new HashMap<>();
-        partitions.stream().filter(p -> p.topic().equals(Topics.PRESENCE)).forEach(p -> times.put(p, since));
-        kafka.offsetsForTimes(times).forEach((partition, found) ->
-                kafka.seek(partition, found != null ? found.offset() : ends.get(partition)));
-    }
-
-    private KafkaConsumer<String, byte[]> newConsumer() {
-        Map<String, Object> props = new HashMap<>(kafkaConfig);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-" + podId.value());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.kafka().maxPollRecords());
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        KafkaConsumer<String, byte[]> kafka =
-                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-        metrics.bindKafkaConsumer(kafka);
-        return kafka;
-    }
-
-    /**
-     * Every partition of every topic. A topic another pod has just created may briefly show no partitions in
-     * metadata; reading on without them would silently skip that topic, so fail and let the loop retry.
-     */
-    private static List<TopicPartition> partitionsOf(KafkaConsumer<String, byte[]> kafka, List<String> topics) {
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : topics) {
-            List<PartitionInfo> infos = kafka.partitionsFor(topic, Duration.ofSeconds(30));
-            if (infos == null || infos.isEmpty()) {
-                throw new IllegalStateException("no partitions known yet for topic " + topic);
-            }
-            for (PartitionInfo info : infos) {
-                partitions.add(new TopicPartition(topic, info.partition()));
-            }
-        }
-        return partitions;
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return first;
     }
 }
