@@ -193,20 +193,7 @@ public final class EventPublisher implements AutoCloseable {
     }
 
     private CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value, RecordHeaders headers) {
-        CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
-        try {
-            producer.send(new ProducerRecord<>(topic, null, key, value, headers), (metadata, error) -> {
-                if (error != null) {
-                    acked.completeExceptionally(error);
-                } else {
-                    acked.complete(metadata);
-                }
-            });
-        } catch (RuntimeException e) {
-            // A closed producer or a failed metadata wait must reach the caller like any other send failure.
-            acked.completeExceptionally(e);
-        }
-        return acked;
+        return Acks.send(producer, new ProducerRecord<>(topic, null, key, value, headers));
     }
 
     private static void requirePresent(String field, String deviceId) {

@@ -1,6 +1,7 @@
 package ai.kull.sync.events.consume;
 
 import ai.kull.sync.kafka.local.LocalKafkaBroker;
+import ai.kull.sync.testing.Ids;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,14 +19,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
+import static ai.kull.sync.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The catch-up reader against a real in-process broker. */
@@ -55,6 +55,7 @@ class CatchUpReaderTest {
         final AtomicInteger caughtUp = new AtomicInteger();
         final AtomicInteger starts = new AtomicInteger();
         final List<RuntimeException> failures = new CopyOnWriteArrayList<>();
+        final List<Duration> restartDelays = new CopyOnWriteArrayList<>();
 
         @Override
         public void onStart(CatchUpReader.Start start) {
@@ -74,6 +75,7 @@ class CatchUpReaderTest {
         @Override
         public void onFailure(RuntimeException failure, Duration restartIn) {
             failures.add(failure);
+            restartDelays.add(restartIn);
         }
 
         List<String> values() {
@@ -89,14 +91,14 @@ class CatchUpReaderTest {
         }
         Recording handler = new Recording();
         try (CatchUpReader reader = reader(topic).build(handler).start()) {
-            await(reader::isCaughtUp);
+            await().until(reader::isCaughtUp);
             assertThat(handler.values()).hasSize(30).allMatch(v -> v.startsWith("old-"));
             assertThat(handler.caughtUp).hasValue(1);
             assertThat(handler.records).allMatch(reader::isFromBeforeStart);
             assertPerKeyOrder(handler.records);
 
             send(topic, "user-1", "new-1", null);
-            await(() -> handler.values().contains("new-1"));
+            await().until(() -> handler.values().contains("new-1"));
             ConsumerRecord<String, byte[]> live = handler.records.get(handler.records.size() - 1);
             assertThat(reader.isFromBeforeStart(live)).isFalse();
             assertThat(reader.lastPollMillis()).isGreaterThan(0);
@@ -106,11 +108,11 @@ class CatchUpReaderTest {
 
     @Test
     void createsAMissingTopicAndAnEmptyTopicIsCaughtUpAtOnce() throws Exception {
-        String topic = "catch-up-missing-" + UUID.randomUUID();
+        String topic = Ids.unique("catch-up-missing");
         Recording handler = new Recording();
         try (CatchUpReader reader = CatchUpReader.builder(kafka(), List.of(topic))
                 .createMissingTopics(PARTITIONS, (short) 1).build(handler).start()) {
-            await(reader::isCaughtUp);
+            await().until(reader::isCaughtUp);
             assertThat(handler.records).isEmpty();
             try (Admin admin = Admin.create(kafka())) {
                 assertThat(admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions())
@@ -121,16 +123,19 @@ class CatchUpReaderTest {
 
     @Test
     void aTopicThatDoesNotExistIsRetriedNotSkipped() throws Exception {
-        String topic = "catch-up-later-" + UUID.randomUUID();
+        String topic = Ids.unique("catch-up-later");
         Recording handler = new Recording();
         try (CatchUpReader reader = CatchUpReader.builder(kafka(), List.of(topic))
                 .restartBackoff(Duration.ofMillis(100), Duration.ofMillis(400)).build(handler).start()) {
-            await(() -> handler.failures.size() >= 2);
+            await().until(() -> handler.failures.size() >= 4);
             assertThat(reader.isCaughtUp()).isFalse();
+            // The wait doubles from the initial backoff up to the maximum.
+            assertThat(handler.restartDelays.subList(0, 4)).containsExactly(Duration.ofMillis(100),
+                    Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(400));
             createTopic(topic);
             send(topic, "k", "after-creation", null);
-            await(reader::isCaughtUp);
-            await(() -> handler.values().contains("after-creation"));
+            await().until(reader::isCaughtUp);
+            await().until(() -> handler.values().contains("after-creation"));
             assertThat(reader.restarts()).isGreaterThanOrEqualTo(2);
         }
     }
@@ -157,7 +162,7 @@ class CatchUpReaderTest {
             }
         };
         try (CatchUpReader reader = reader(topic).build(handler).start()) {
-            await(reader::isCaughtUp);
+            await().until(reader::isCaughtUp);
             assertThat(sawEveryPartition).isTrue();
             assertThat(handler.values()).hasSize(6).allMatch(v -> v.startsWith("recent-"));
         }
@@ -179,13 +184,13 @@ class CatchUpReaderTest {
                 super.onRecord(record);
             }
         };
-        long started = System.nanoTime();
         try (CatchUpReader reader = reader(topic).restartBackoff(Duration.ofMillis(300), Duration.ofSeconds(2))
                 .build(handler).start()) {
-            await(() -> reader.isCaughtUp() && handler.starts.get() == 2);
-            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isGreaterThanOrEqualTo(300);
+            await().until(() -> reader.isCaughtUp() && handler.starts.get() == 2);
             assertThat(handler.failures).singleElement()
                     .satisfies(f -> assertThat(f).hasMessage("handler failed"));
+            // The first restart waits the initial backoff (announced to the handler before the wait).
+            assertThat(handler.restartDelays).containsExactly(Duration.ofMillis(300));
             assertThat(reader.restarts()).isEqualTo(1);
             // Read from the beginning again after the restart: every record is there.
             assertThat(handler.values()).containsAll(List.of("v-0", "v-1", "v-2", "v-3", "v-4"));
@@ -196,16 +201,19 @@ class CatchUpReaderTest {
     void closeStopsTheThreadAndNothingIsHandedOnAfterwards() throws Exception {
         String topic = newTopic();
         Recording handler = new Recording();
-        CatchUpReader reader = reader(topic).build(handler).start();
-        await(reader::isCaughtUp);
-        long started = System.nanoTime();
+        CatchUpReader reader = reader(topic).stopTimeout(Duration.ofSeconds(60)).build(handler).start();
+        await().until(reader::isCaughtUp);
         reader.close();
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(5_000);
+        // close() returns once the thread ended (or its stop timeout passed, which the next line would catch).
         boolean alive = Thread.getAllStackTraces().keySet().stream()
                 .anyMatch(t -> t.getName().equals("reader-" + topic));
         assertThat(alive).isFalse();
         send(topic, "k", "after-close", null);
-        Thread.sleep(500);
+        // A second reader sees the record, so it was there to be read; the closed one got nothing.
+        Recording second = new Recording();
+        try (CatchUpReader other = CatchUpReader.builder(kafka(), List.of(topic)).build(second).start()) {
+            await().until(() -> second.values().contains("after-close"));
+        }
         assertThat(handler.records).isEmpty();
     }
 
@@ -219,7 +227,7 @@ class CatchUpReaderTest {
     }
 
     private static String newTopic() throws Exception {
-        String topic = "catch-up-" + UUID.randomUUID();
+        String topic = Ids.unique("catch-up");
         createTopic(topic);
         return topic;
     }
@@ -240,15 +248,5 @@ class CatchUpReaderTest {
                 r -> new TopicPartition(r.topic(), r.partition()),
                 Collectors.mapping(ConsumerRecord::offset, Collectors.toList())));
         offsets.values().forEach(list -> assertThat(list).isSorted());
-    }
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("condition not met within 60 s");
-            }
-            Thread.sleep(50);
-        }
     }
 }

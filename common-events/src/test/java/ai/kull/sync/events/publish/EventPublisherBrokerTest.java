@@ -23,9 +23,11 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import static ai.kull.sync.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -115,15 +117,14 @@ class EventPublisherBrokerTest {
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.assign(List.of(partition));
             consumer.seek(partition, acked.offset());
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (System.currentTimeMillis() < deadline) {
+            return await("acknowledged record at " + acked).until(() -> {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     if (record.offset() == acked.offset()) {
                         return record;
                     }
                 }
-            }
+                return null;
+            }, Objects::nonNull);
         }
-        throw new AssertionError("acknowledged record not found at " + acked);
     }
 }

@@ -6,6 +6,7 @@ import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.Topics;
 import ai.kull.sync.events.codec.EventCodec;
 import ai.kull.sync.events.payload.PodHeartbeat;
+import ai.kull.sync.events.publish.Acks;
 import ai.kull.sync.events.publish.EventPublisher;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
@@ -70,20 +71,8 @@ public class GatewayProducer {
         EventHeaders.write(headers, EventHeaders.EVENT_ID, envelope.id());
         EventHeaders.write(headers, EventHeaders.EVENT_TYPE, envelope.type().name());
         EventHeaders.write(headers, EventHeaders.SCOPE, POD_SCOPE);
-        CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
-        try {
-            producer.send(new ProducerRecord<>(Topics.PRESENCE, null, heartbeat.pod(), codec.encode(envelope), headers),
-                    (metadata, error) -> {
-                        if (error != null) {
-                            acked.completeExceptionally(error);
-                        } else {
-                            acked.complete(metadata);
-                        }
-                    });
-        } catch (RuntimeException e) {
-            acked.completeExceptionally(e);
-        }
-        return acked;
+        return Acks.send(producer,
+                new ProducerRecord<>(Topics.PRESENCE, null, heartbeat.pod(), codec.encode(envelope), headers));
     }
 
     @PreDestroy

@@ -1,5 +1,6 @@
 package ai.kull.sync.gateway.config;
 
+import ai.kull.sync.testing.ConfigDocs;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,6 +1,7 @@
 package ai.kull.sync.gateway.config;
 
 import ai.kull.sync.events.MessageType;
+import ai.kull.sync.testing.ConfigDocs;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;

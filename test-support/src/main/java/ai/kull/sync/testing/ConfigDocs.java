@@ -1,4 +1,4 @@
-package ai.kull.sync.service.config;
+package ai.kull.sync.testing;
 
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -31,17 +31,17 @@ import java.util.stream.Stream;
  * (written {@code `NAME` (default)}) must be the setting's {@code @WithDefault}; an {@code application.properties}
  * must not repeat a {@code @WithDefault}, neither in a {@code ${name:default}} expression nor in a comment.
  * <p>
- * Plain reflection and text, no Quarkus boot. A copy of this class lives in gateway-service's tests (package
- * {@code ai.kull.sync.gateway.config}): there is no test module both depend on. Change both together.
+ * Plain reflection and text, no Quarkus boot. Used by gateway-service's {@code ReadmeConfigTest} and
+ * service-support's {@code ReadmeServiceConfigTest}.
  */
-final class ConfigDocs {
+public final class ConfigDocs {
 
     /** One setting of the mapping: its property name, its env var name, its type and its default (or null). */
-    record Setting(String property, String env, Class<?> type, String defaultValue) {
+    public record Setting(String property, String env, Class<?> type, String defaultValue) {
     }
 
     /** A name in a text, with the default stated right after it (or null), and its 1-based line. */
-    record Mention(String name, String stated, int line) {
+    public record Mention(String name, String stated, int line) {
     }
 
     /** A name followed, on the same line, by an optional closing backtick and " (stated default)". */
@@ -54,19 +54,19 @@ final class ConfigDocs {
     }
 
     /** Every setting of {@code mapping} (nested groups included, also inside Optional), by env var name. */
-    static Map<String, Setting> settings(Class<?> mapping, String prefix) {
+    public static Map<String, Setting> settings(Class<?> mapping, String prefix) {
         Map<String, Setting> settings = new LinkedHashMap<>();
         collect(mapping, prefix, settings);
         return settings;
     }
 
     /** MicroProfile Config's rule: every character that is not a letter or digit becomes '_', then upper case. */
-    static String envName(String property) {
+    public static String envName(String property) {
         return property.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
     }
 
     /** Every name starting with {@code envPrefix} (e.g. {@code GATEWAY_}) in {@code text}, in order. */
-    static List<Mention> mentions(String text, String envPrefix) {
+    public static List<Mention> mentions(String text, String envPrefix) {
         Pattern name = Pattern.compile("\\b(" + Pattern.quote(envPrefix) + "[A-Z0-9_]*[A-Z0-9])\\b" + STATED);
         return find(name, text);
     }
@@ -76,7 +76,7 @@ final class ConfigDocs {
      * the prefix that is no setting (unless {@code notASetting} knows it, e.g. a message type or a script
      * variable), or a stated default that differs from the {@code @WithDefault}.
      */
-    static List<String> problems(String doc, String text, String envPrefix, Map<String, Setting> settings,
+    public static List<String> problems(String doc, String text, String envPrefix, Map<String, Setting> settings,
                                  String mappingName, Predicate<String> notASetting) {
         List<String> problems = new ArrayList<>();
         for (Mention mention : mentions(text, envPrefix)) {
@@ -104,7 +104,7 @@ final class ConfigDocs {
      * expression naming a setting, in a {@code ${OTHER:default}} expression assigned to a setting, or as a
      * default stated in a comment after a setting's env or property name.
      */
-    static List<String> repetitions(String doc, String properties, Map<String, Setting> settings) {
+    public static List<String> repetitions(String doc, String properties, Map<String, Setting> settings) {
         Map<String, Setting> byProperty = new LinkedHashMap<>();
         settings.values().forEach(s -> byProperty.put(s.property(), s));
         List<String> problems = new ArrayList<>();
@@ -147,7 +147,7 @@ final class ConfigDocs {
     }
 
     /** Whether a value as a document writes it ("64 MiB", "5m", "20") equals the setting's default. */
-    static boolean sameValue(Setting setting, String stated) {
+    public static boolean sameValue(Setting setting, String stated) {
         Class<?> type = setting.type();
         String written = stated.strip();
         if (type == Duration.class) {
@@ -165,7 +165,7 @@ final class ConfigDocs {
     }
 
     /** "5m", "500ms", "12h", ISO "PT5M", or bare seconds (as Quarkus reads a Duration); null when none of these. */
-    static Duration duration(String text) {
+    public static Duration duration(String text) {
         Matcher m = DURATION.matcher(text);
         if (m.matches()) {
             long n = Long.parseLong(m.group(1));
@@ -188,7 +188,7 @@ final class ConfigDocs {
     }
 
     /** "20", "0.5", "65536", "64 KiB", "1 MiB" (binary units), "1,000" or "20/s"; null when none of these. */
-    static BigDecimal number(String text) {
+    public static BigDecimal number(String text) {
         Matcher m = SIZE.matcher(text.replace(",", "").replaceFirst("\\s*(/s|per second)$", ""));
         if (!m.matches()) {
             return null;
@@ -203,7 +203,7 @@ final class ConfigDocs {
         return value.multiply(BigDecimal.valueOf(1L << shift));
     }
 
-    static String read(Path file) {
+    public static String read(Path file) {
         try {
             return Files.readString(file);
         } catch (IOException e) {
@@ -212,7 +212,7 @@ final class ConfigDocs {
     }
 
     /** The repository root: the nearest directory (from the module's, where Maven runs tests) with README.md and mvnw. */
-    static Path repositoryRoot() {
+    public static Path repositoryRoot() {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !(Files.exists(dir.resolve("README.md")) && Files.exists(dir.resolve("mvnw")))) {
             dir = dir.getParent();
@@ -224,7 +224,7 @@ final class ConfigDocs {
     }
 
     /** The repository's documentation: README.md and docs/*.md. */
-    static List<Path> documents(Path root) {
+    public static List<Path> documents(Path root) {
         List<Path> docs = new ArrayList<>(List.of(root.resolve("README.md")));
         try (Stream<Path> files = Files.list(root.resolve("docs"))) {
             files.filter(f -> f.toString().endsWith(".md")).sorted().forEach(docs::add);
@@ -240,7 +240,7 @@ final class ConfigDocs {
      * Whether a shell script of the repository (outside build output and node_modules) or the benchmark's
      * settings ({@code loadgen/.../bench/Settings.java}, which declares each variable as a quoted name) use {@code name}.
      */
-    static Predicate<String> scriptVariables(Path root) {
+    public static Predicate<String> scriptVariables(Path root) {
         StringBuilder scripts = new StringBuilder();
         try (Stream<Path> files = Files.walk(root)) {
             files.filter(f -> f.toString().endsWith(".sh") || f.endsWith(BENCH_SETTINGS))
