@@ -4,6 +4,7 @@ import ai.kull.sync.gateway.websocket.TestDevice;
 import ai.kull.sync.process.ManagedProcess;
 import ai.kull.sync.process.ProcessFailure;
 
+import ai.kull.sync.testing.FreePorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -66,7 +67,7 @@ final class AppProcess implements AutoCloseable {
 
     private static AppProcess launch(String module, String name, String bootstrap, Map<String, String> env,
                                      String maxHeap) throws IOException {
-        int port = TestPorts.free(1).get(0);
+        int port = FreePorts.take();
         Path log = ROOT.resolve("system-tests/target/" + name + ".log");
         Map<String, String> environment = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap));
         environment.putAll(env);

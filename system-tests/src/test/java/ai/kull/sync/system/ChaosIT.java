@@ -5,6 +5,9 @@ import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.payload.CreditUpdate;
 import ai.kull.sync.events.publish.EventPublisher;
 import ai.kull.sync.kafka.local.LocalKafkaBroker;
+import ai.kull.sync.testing.FreePorts;
+import ai.kull.sync.testing.Ids;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -23,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntConsumer;
 
+import static ai.kull.sync.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -106,7 +109,7 @@ class ChaosIT {
 
     @Test
     void theBrokerStoppedAndRestartedMidStreamLosesNoAcknowledgedEvent() throws Exception {
-        int port = TestPorts.free(1).get(0);
+        int port = FreePorts.take();
         Path data = Files.createTempDirectory("chaos-kafka");
         startBrokerAndPods(LocalKafkaBroker.start(port, data), 2);
         AppProcess credits = AppProcess.service("credit-service", broker.bootstrapServers());
@@ -160,7 +163,7 @@ class ChaosIT {
     }
 
     private void connectDevices(int users, int devicesPerUser) throws Exception {
-        String run = UUID.randomUUID().toString().substring(0, 6);
+        String run = Ids.unique("run");
         for (int u = 0; u < users; u++) {
             for (int d = 0; d < devicesPerUser; d++) {
                 ResilientDevice device = new ResilientDevice("user-" + run + "-" + u, "device-" + d,
@@ -203,9 +206,11 @@ class ChaosIT {
             acked.put(user, ackedBalances);
         }
         long lastAckedAt = System.nanoTime();
-        long deadline = System.currentTimeMillis() + 90_000;
-        while (System.currentTimeMillis() < deadline && !devices.stream().allMatch(d -> complete(d, acked))) {
-            Thread.sleep(200);
+        try {
+            await("every device holds every acknowledged event").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> devices.stream().allMatch(d -> complete(d, acked)));
+        } catch (ConditionTimeoutException incomplete) {
+            // The assertions after the stream say which device misses what.
         }
         long recoveredMillis = (System.nanoTime() - lastAckedAt) / 1_000_000;
         return new Result(acked, failed.get(), (System.nanoTime() - start) / 1_000_000, recoveredMillis);

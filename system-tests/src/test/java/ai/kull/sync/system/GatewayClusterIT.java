@@ -10,6 +10,7 @@ import ai.kull.sync.events.payload.PromptChange;
 import ai.kull.sync.events.publish.EventPublisher;
 import ai.kull.sync.gateway.websocket.TestDevice;
 import ai.kull.sync.kafka.local.LocalKafkaBroker;
+import ai.kull.sync.testing.Ids;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,10 +24,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static ai.kull.sync.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -330,25 +331,16 @@ class GatewayClusterIT {
 
     private static String awaitDeviceList(AppProcess pod, String user, int devices) throws Exception {
         String token = token(user, "lister", List.of());
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (true) {
+        return await("devices of " + user + " on " + pod.podId).until(() -> {
             HttpResponse<String> list = pod.get("/api/users/" + user + "/devices", token);
             assertThat(list.statusCode()).isEqualTo(200);
-            int count = list.body().split("\"deviceId\"", -1).length - 1;
-            if (count == devices || System.currentTimeMillis() > deadline) {
-                assertThat(count).as("devices of %s on %s: %s", user, pod.podId, list.body()).isEqualTo(devices);
-                return list.body();
-            }
-            Thread.sleep(100);
-        }
+            return list.body();
+        }, body -> body.split("\"deviceId\"", -1).length - 1 == devices);
     }
 
     private static void awaitUnready(AppProcess pod) throws Exception {
-        long deadline = System.currentTimeMillis() + 5_000;
-        while (pod.get("/q/health/ready", null).statusCode() == 200) {
-            assertThat(System.currentTimeMillis()).as("unready soon after SIGTERM").isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        await("unready soon after SIGTERM").atMost(Duration.ofSeconds(5))
+                .until(() -> pod.get("/q/health/ready", null).statusCode() != 200);
     }
 
     private static String token(String userId, String deviceId, List<String> orgs) throws Exception {
@@ -364,6 +356,6 @@ class GatewayClusterIT {
     }
 
     private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return Ids.unique(prefix);
     }
 }

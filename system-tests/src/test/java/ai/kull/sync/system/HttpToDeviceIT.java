@@ -2,6 +2,7 @@ package ai.kull.sync.system;
 
 import ai.kull.sync.gateway.websocket.TestDevice;
 import ai.kull.sync.kafka.local.LocalKafkaBroker;
+import ai.kull.sync.testing.Ids;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,8 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
+import static ai.kull.sync.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -124,19 +125,11 @@ class HttpToDeviceIT {
     }
 
     private static void awaitBody(AppProcess service, String path, String expected) throws Exception {
-        long deadline = System.currentTimeMillis() + 15_000;
-        HttpResponse<String> response;
-        do {
-            response = service.get(path, null, Map.of("X-Api-Key", AppProcess.API_KEY));
-            if (response.statusCode() == 200 && response.body().contains(expected)) {
-                return;
-            }
-            Thread.sleep(100);
-        } while (System.currentTimeMillis() < deadline);
-        throw new AssertionError(path + " never contained " + expected + ": " + response.body());
+        await(path + " contains " + expected).until(() -> service.get(path, null, Map.of("X-Api-Key", AppProcess.API_KEY)),
+                response -> response.statusCode() == 200 && response.body().contains(expected));
     }
 
     private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return Ids.unique(prefix);
     }
 }

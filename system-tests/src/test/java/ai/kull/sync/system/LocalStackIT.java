@@ -1,5 +1,6 @@
 package ai.kull.sync.system;
 
+import ai.kull.sync.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static ai.kull.sync.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** deploy/local/run.sh, the front door, brings all six processes up healthy and takes them down. */
@@ -25,7 +27,7 @@ class LocalStackIT {
 
     @Test
     void runScriptStartsEveryProcessHealthyAndStopsThemAll() throws Exception {
-        List<Integer> ports = TestPorts.free(6);
+        List<Integer> ports = FreePorts.take(6);
         int kafka = ports.get(0);
         List<Integer> services = ports.subList(1, 6);
         Path output = Files.createTempFile("local-stack", ".log");
@@ -56,7 +58,7 @@ class LocalStackIT {
         assertThat(stack.waitFor(90, TimeUnit.SECONDS)).as("run.sh exits").isTrue();
         assertThat(Files.readString(output)).contains("stopped");
         for (int port : ports) {
-            assertThat(TestPorts.listening(port)).as("port %d closed after stop", port).isFalse();
+            assertThat(FreePorts.listening(port)).as("port %d closed after stop", port).isFalse();
         }
     }
 
@@ -69,15 +71,11 @@ class LocalStackIT {
     }
 
     private void awaitLine(Path output, String line) throws Exception {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
+        await("run.sh prints " + line).atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(500)).until(() -> {
             String text = Files.readString(output);
-            if (text.contains(line)) {
-                return;
-            }
-            assertThat(stack.isAlive()).as("run.sh still running; output so far:%n%s", text).isTrue();
-            Thread.sleep(500);
-        }
-        throw new AssertionError("no " + line + " within " + START_TIMEOUT + ":\n" + Files.readString(output));
+            assertThat(stack.isAlive() || text.contains(line)).as("run.sh still running; output so far:%n%s", text)
+                    .isTrue();
+            return text.contains(line);
+        });
     }
 }

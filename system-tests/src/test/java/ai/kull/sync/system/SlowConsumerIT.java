@@ -6,6 +6,8 @@ import ai.kull.sync.events.OrgSyncEvent;
 import ai.kull.sync.events.publish.EventPublisher;
 import ai.kull.sync.gateway.websocket.TestDevice;
 import ai.kull.sync.kafka.local.LocalKafkaBroker;
+import ai.kull.sync.testing.Ids;
+import ai.kull.sync.testing.Metrics;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -25,6 +26,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static ai.kull.sync.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -102,7 +104,7 @@ class SlowConsumerIT {
 
     /** Streams {@code events} to {@link #READERS} reading devices (and one stalled one, if asked). */
     private Run run(String name, boolean withStalled, int events) throws Exception {
-        String org = "org-" + name + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String org = Ids.unique("org-" + name);
         List<TestDevice> readers = new ArrayList<>();
         List<Long> latenciesNanos = Collections.synchronizedList(new ArrayList<>(READERS * events));
         Map<TestDevice, List<Integer>> sequences = new ConcurrentHashMap<>();
@@ -153,14 +155,11 @@ class SlowConsumerIT {
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 
             for (TestDevice reader : readers) {
-                long deadline = System.currentTimeMillis() + 30_000;
                 List<Integer> seen = sequences.get(reader);
-                while (seen.size() < events && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(50);
-                }
-                assertThat(seen).as(() -> "a reading device gets every event once, in order; its close: "
-                                + reader.closeCode + "; gateway: " + gatewayCounters())
-                        .hasSize(events).isSorted().doesNotHaveDuplicates();
+                await("a reading device gets every event").untilAsserted(() -> assertThat(seen).as(() ->
+                                "a reading device gets every event once, in order; its close: " + reader.closeCode
+                                        + "; gateway: " + gatewayCounters())
+                        .hasSize(events).isSorted().doesNotHaveDuplicates());
                 assertThat(reader.closeCode).as("a reading device stays connected").isNotDone();
             }
             int stalledReceived = 0;
@@ -181,7 +180,7 @@ class SlowConsumerIT {
     }
 
     private static TestDevice connect(String org, String deviceId) throws Exception {
-        String user = deviceId + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String user = Ids.unique(deviceId);
         String token = TestDevice.token(user, deviceId, Duration.ofMinutes(10), TestDevice.SECRET, List.of(org));
         return TestDevice.connect(gateway.ws("/api/ws/sync/" + org + "?token=" + token));
     }
@@ -198,22 +197,11 @@ class SlowConsumerIT {
     }
 
     private static double heapUsed() throws Exception {
-        double sum = 0;
-        for (String line : gateway.get("/q/metrics", null).body().split("\n")) {
-            if (line.startsWith("jvm_memory_used_bytes{area=\"heap\"")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return sum;
+        return Metrics.sum(gateway.get("/q/metrics", null).body(), "jvm_memory_used_bytes{area=\"heap\"");
     }
 
     private static double metric(String sample) throws Exception {
-        for (String line : gateway.get("/q/metrics", null).body().split("\n")) {
-            if (line.startsWith(sample + " ")) {
-                return Double.parseDouble(line.substring(sample.length() + 1).trim());
-            }
-        }
-        return 0;
+        return Metrics.value(gateway.get("/q/metrics", null).body(), sample);
     }
 
     /** Latencies of one run, in milliseconds by percentile. */

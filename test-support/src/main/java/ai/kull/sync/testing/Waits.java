@@ -19,13 +19,20 @@ public final class Waits {
     private Waits() {
     }
 
-    /** {@code await()} with {@link #PATIENCE} at most, polling every 50 ms. */
+    /**
+     * {@code await()} with {@link #PATIENCE} at most, polling every 50 ms on the calling thread (conditions may
+     * use what is not thread-safe, e.g. a KafkaConsumer the test owns).
+     */
     public static ConditionFactory await() {
-        return Awaitility.await().atMost(PATIENCE).pollInterval(POLL).pollDelay(Duration.ZERO);
+        return patient(Awaitility.await());
     }
 
     /** {@link #await()} named in the failure message. */
     public static ConditionFactory await(String what) {
-        return Awaitility.await(what).atMost(PATIENCE).pollInterval(POLL).pollDelay(Duration.ZERO);
+        return patient(Awaitility.await(what));
+    }
+
+    private static ConditionFactory patient(ConditionFactory factory) {
+        return factory.atMost(PATIENCE).pollInterval(POLL).pollDelay(Duration.ZERO).pollInSameThread();
     }
 }

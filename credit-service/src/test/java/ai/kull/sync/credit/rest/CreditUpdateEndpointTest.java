@@ -6,6 +6,7 @@ import ai.kull.sync.service.testing.Credentials;
 import ai.kull.sync.service.testing.PublishEndpointContract;
 import ai.kull.sync.service.testing.RestartableKafka;
 import ai.kull.sync.service.testing.TopicReader;
+import ai.kull.sync.testing.Ids;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -158,6 +158,6 @@ class CreditUpdateEndpointTest extends PublishEndpointContract {
     }
 
     private static String unique() {
-        return "user_" + UUID.randomUUID().toString().substring(0, 8);
+        return Ids.unique("user");
     }
 }

@@ -4,6 +4,10 @@ import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.payload.CreditUpdate;
 import ai.kull.sync.events.publish.EventPublisher;
+import ai.kull.sync.testing.Ids;
+import ai.kull.sync.testing.Metrics;
+import ai.kull.sync.testing.Readiness;
+import ai.kull.sync.testing.Waits;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.restassured.RestAssured;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -13,7 +17,6 @@ import org.junit.jupiter.api.BeforeEach;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /** What every test of one in-process gateway needs: a ready pod, a publisher, devices with valid tokens. */
@@ -28,14 +31,11 @@ abstract class GatewayTest {
     String bootstrap;
 
     @BeforeEach
-    void awaitReady() throws InterruptedException {
+    void awaitReady() {
         if (publisher == null) {
             publisher = new EventPublisher(bootstrap);
         }
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (RestAssured.get("/q/health/ready").statusCode() != 200 && System.currentTimeMillis() < deadline) {
-            Thread.sleep(200);
-        }
+        Readiness.awaitReady(base, Waits.PATIENCE);
     }
 
     @AfterAll
@@ -69,15 +69,10 @@ abstract class GatewayTest {
 
     /** The value of one Prometheus sample line of this gateway, e.g. {@code name{tag="x"}}; 0 when absent. */
     static double metric(String sample) {
-        for (String line : RestAssured.get("/q/metrics").asString().split("\n")) {
-            if (line.startsWith(sample + " ")) {
-                return Double.parseDouble(line.substring(sample.length() + 1).trim());
-            }
-        }
-        return 0;
+        return Metrics.value(RestAssured.get("/q/metrics").asString(), sample);
     }
 
     static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        return Ids.unique(prefix);
     }
 }

@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import static ai.kull.sync.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -309,11 +310,8 @@ class HostileInputTest extends GatewayTest {
                     .isEqualTo(refusedBefore + 1);
 
             open.remove(0).close();
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (TestDevice.refusedStatus(ws("/ws?token=" + token(user, "d5", List.of()))) != 101) {
-                assertThat(System.currentTimeMillis()).as("a closed session's slot is released").isLessThan(deadline);
-                Thread.sleep(100);
-            }
+            await("a closed session's slot is released").pollInterval(Duration.ofMillis(100))
+                    .until(() -> TestDevice.refusedStatus(ws("/ws?token=" + token(user, "d5", List.of()))) == 101);
         } finally {
             open.forEach(TestDevice::close);
         }
@@ -349,11 +347,8 @@ class HostileInputTest extends GatewayTest {
         assertThat(metric("sync_gateway_admission_refused_total{reason=\"new-connection-rate\"}"))
                 .isEqualTo(refusedBefore + unavailable);
 
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (TestDevice.refusedStatus(ws("/ws?token=" + token(unique("late"), "d", List.of()))) != 101) {
-            assertThat(System.currentTimeMillis()).as("admitted again once the rate allows").isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        await("admitted again once the rate allows").pollInterval(Duration.ofMillis(200))
+                .until(() -> TestDevice.refusedStatus(ws("/ws?token=" + token(unique("late"), "d", List.of()))) == 101);
     }
 
     private static HttpResponse<?> refusalOf(CompletableFuture<WebSocket> attempt) throws Exception {
@@ -384,15 +379,14 @@ class HostileInputTest extends GatewayTest {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             List<String> keys = new ArrayList<>();
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))
-                    && System.currentTimeMillis() < deadline) {
+            await("read to the end offsets").until(() -> {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                     if (record.value().contains("\"shootId\":\"" + shootId + "\"")) {
                         keys.add(record.key());
                     }
                 }
-            }
+                return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
+            });
             return keys;
         }
     }

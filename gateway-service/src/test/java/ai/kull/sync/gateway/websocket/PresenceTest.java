@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static ai.kull.sync.testing.Waits.await;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -99,16 +100,11 @@ class PresenceTest extends GatewayTest {
 
     private Response awaitDevices(String user, int count) throws Exception {
         String token = token(user, "lister", List.of());
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (true) {
+        return await(user + " lists " + count + " devices").until(() -> {
             Response response = given().header("Authorization", "Bearer " + token).get("/api/users/" + user + "/devices");
             assertThat(response.statusCode()).isEqualTo(200);
-            if (response.jsonPath().getList("devices").size() == count || System.currentTimeMillis() > deadline) {
-                assertThat(response.jsonPath().getList("devices")).as(response.asString()).hasSize(count);
-                return response;
-            }
-            Thread.sleep(100);
-        }
+            return response;
+        }, response -> response.jsonPath().getList("devices").size() == count);
     }
 
     /** A WebSocket client that completes the upgrade, then never answers a ping: a device whose path died. */

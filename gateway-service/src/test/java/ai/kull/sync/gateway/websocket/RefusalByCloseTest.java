@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static ai.kull.sync.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -165,11 +166,8 @@ class RefusalByCloseTest extends GatewayTest {
         assertThat(metric("sync_gateway_admission_refused_total{reason=\"new-connection-rate\"}"))
                 .isEqualTo(refusedBefore + unavailable);
 
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (TestDevice.refusedStatus(ws("/ws?token=" + token(unique("late"), "d", List.of()))) != 101) {
-            assertThat(System.currentTimeMillis()).as("admitted again once the rate allows").isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        await("admitted again once the rate allows").pollInterval(Duration.ofMillis(200))
+                .until(() -> TestDevice.refusedStatus(ws("/ws?token=" + token(unique("late"), "d", List.of()))) == 101);
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static ai.kull.sync.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -201,13 +202,10 @@ class ResumeTest extends GatewayTest {
      * has read those events before the test resumes another device: otherwise they could arrive live rather
      * than replayed, which is correct but not what the test checks.
      */
-    private static void awaitRouted(TestDevice witness, long last, String broadcastId) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (!(witness.received.stream().anyMatch(f -> f.contains("\"newBalance\":" + last + ","))
-                && (broadcastId == null || witness.received.stream().anyMatch(f -> f.contains(broadcastId))))) {
-            assertThat(System.currentTimeMillis()).as("witness received the events").isLessThan(deadline);
-            Thread.sleep(20);
-        }
+    private static void awaitRouted(TestDevice witness, long last, String broadcastId) {
+        await("witness received the events").until(() ->
+                witness.received.stream().anyMatch(f -> f.contains("\"newBalance\":" + last + ","))
+                        && (broadcastId == null || witness.received.stream().anyMatch(f -> f.contains(broadcastId))));
     }
 
     /** Every frame up to and including PENDING_CHECK_COMPLETE, the end of a replay. */

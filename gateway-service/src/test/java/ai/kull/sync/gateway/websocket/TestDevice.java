@@ -1,16 +1,13 @@
 package ai.kull.sync.gateway.websocket;
 
-import org.jose4j.jws.AlgorithmIdentifiers;
-import org.jose4j.jws.JsonWebSignature;
-import org.jose4j.jwt.JwtClaims;
-import org.jose4j.keys.HmacKey;
+import ai.kull.sync.testing.Tokens;
+import ai.kull.sync.testing.Waits;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,23 +54,14 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
 
     public static String token(String userId, String deviceId, Duration validFor, String secret, List<String> orgs,
                         List<String> roles) throws Exception {
-        JwtClaims claims = new JwtClaims();
-        claims.setSubject(userId);
-        claims.setExpirationTimeMinutesInTheFuture(validFor.toSeconds() / 60f);
-        if (deviceId != null) {
-            claims.setClaim("device", deviceId);
-        }
-        if (!orgs.isEmpty()) {
-            claims.setStringListClaim("orgs", orgs);
-        }
-        if (!roles.isEmpty()) {
-            claims.setStringListClaim("groups", roles);
-        }
-        JsonWebSignature jws = new JsonWebSignature();
-        jws.setPayload(claims.toJson());
-        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.HMAC_SHA256);
-        jws.setKey(new HmacKey(secret.getBytes(StandardCharsets.UTF_8)));
-        return jws.getCompactSerialization();
+        return Tokens.hs256(secret, userId, validFor, roles, claims -> {
+            if (deviceId != null) {
+                claims.setClaim("device", deviceId);
+            }
+            if (!orgs.isEmpty()) {
+                claims.setStringListClaim("orgs", orgs);
+            }
+        });
     }
 
     public static TestDevice connect(URI uri) throws Exception {
@@ -101,14 +89,9 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
      * Waits until the gateway attached the session (CONNECTION_ESTABLISHED arrived) without taking the frame:
      * the upgrade completes a little before, and events routed in between are not this session's.
      */
-    public TestDevice awaitEstablished() throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 15_000;
-        while (received.stream().noneMatch(frame -> frame.contains("\"type\":\"CONNECTION_ESTABLISHED\""))) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("no CONNECTION_ESTABLISHED within 15 s");
-            }
-            Thread.sleep(5);
-        }
+    public TestDevice awaitEstablished() {
+        Waits.await("CONNECTION_ESTABLISHED").pollInterval(Duration.ofMillis(5))
+                .until(() -> received.stream().anyMatch(frame -> frame.contains("\"type\":\"CONNECTION_ESTABLISHED\"")));
         return this;
     }
 

@@ -5,6 +5,7 @@ import ai.kull.sync.events.Topics;
 import ai.kull.sync.service.testing.PublishEndpointContract;
 import ai.kull.sync.service.testing.RestartableKafka;
 import ai.kull.sync.service.testing.TopicReader;
+import ai.kull.sync.testing.Ids;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -13,7 +14,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.List;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -88,7 +88,7 @@ class PromptChangeEndpointTest extends PublishEndpointContract {
     @Test
     void aRetryOfAFanOutPublishesNoSecondRecordForAnyUser() {
         String prompt = unique("prompt");
-        String key = UUID.randomUUID().toString();
+        String key = Ids.unique("key");
         String body = "{\"promptId\":\"" + prompt + "\",\"action\":\"created\",\"userIds\":[\"u_a\",\"u_b\",\"u_c\"]}";
         Response first = asService().header("Idempotency-Key", key).body(body).post(path());
         Response retry = asService().header("Idempotency-Key", key).body(body).post(path());
@@ -98,6 +98,6 @@ class PromptChangeEndpointTest extends PublishEndpointContract {
     }
 
     private static String unique(String prefix) {
-        return prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
+        return Ids.unique(prefix);
     }
 }

@@ -1,12 +1,8 @@
 package ai.kull.sync.service.testing;
 
-import org.jose4j.jws.AlgorithmIdentifiers;
-import org.jose4j.jws.JsonWebSignature;
-import org.jose4j.jwt.JwtClaims;
-import org.jose4j.keys.HmacKey;
-import org.jose4j.lang.JoseException;
+import ai.kull.sync.testing.Tokens;
 
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 
 /** Credentials matching the services' %test configuration (see their application.properties). */
@@ -37,18 +33,6 @@ public final class Credentials {
     }
 
     private static String token(String subject, List<String> groups, String secret) {
-        JwtClaims claims = new JwtClaims();
-        claims.setSubject(subject);
-        claims.setExpirationTimeMinutesInTheFuture(10);
-        claims.setStringListClaim("groups", groups);
-        JsonWebSignature jws = new JsonWebSignature();
-        jws.setPayload(claims.toJson());
-        jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.HMAC_SHA256);
-        jws.setKey(new HmacKey(secret.getBytes(StandardCharsets.UTF_8)));
-        try {
-            return jws.getCompactSerialization();
-        } catch (JoseException e) {
-            throw new IllegalStateException(e);
-        }
+        return Tokens.hs256(secret, subject, Duration.ofMinutes(10), groups, claims -> { });
     }
 }

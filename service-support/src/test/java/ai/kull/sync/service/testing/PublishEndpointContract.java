@@ -5,6 +5,7 @@ import ai.kull.sync.service.rest.PublishedResponse;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import java.time.Duration;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -22,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static ai.kull.sync.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -83,13 +85,8 @@ public abstract class PublishEndpointContract {
 
     /** Waits (up to a minute) until the service is ready: Kafka reachable and state rebuilt. */
     public static void awaitReadyNow() {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (RestAssured.get("/q/health/ready").statusCode() != 200) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("service not ready: " + RestAssured.get("/q/health/ready").asString());
-            }
-            sleep(200);
-        }
+        await("service ready").pollInterval(Duration.ofMillis(200))
+                .until(() -> RestAssured.get("/q/health/ready").statusCode() == 200);
     }
 
     @BeforeEach
@@ -240,28 +237,13 @@ public abstract class PublishEndpointContract {
             RestartableKafka.startBroker();
         }
         long restarted = System.nanoTime();
-        Response up = null;
-        while (System.nanoTime() - restarted < 60_000_000_000L) {
-            up = asService().body(validBody()).post(path());
-            if (up.statusCode() == 200) {
-                break;
-            }
-            sleep(500);
-        }
+        Response up = await("a publish accepted after the broker restarted").pollInterval(Duration.ofMillis(500))
+                .until(() -> asService().body(validBody()).post(path()), response -> response.statusCode() == 200);
         System.out.printf("[figure] %s recovered %d ms after the broker restarted%n", path(),
                 (System.nanoTime() - restarted) / 1_000_000);
         assertThat(up.statusCode()).as(up.asString()).isEqualTo(200);
         String eventId = up.jsonPath().getString("eventIds[0]");
         assertThat(TopicReader.withHeader(bootstrap(), topic(), EventHeaders.EVENT_ID, eventId)).hasSize(1);
         awaitReadyNow();
-    }
-
-    protected static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

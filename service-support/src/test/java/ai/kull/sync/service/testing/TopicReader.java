@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
+import static ai.kull.sync.testing.Waits.await;
+
 /** Reads a whole topic as it is now with a plain consumer (assign + seek to beginning), as a gateway would see it. */
 public final class TopicReader {
 
@@ -40,18 +42,15 @@ public final class TopicReader {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (!end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new AssertionError("could not read " + topic + " to its end");
-                }
+            await("read " + topic + " to its end").until(() -> {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     Map<String, String> headers = new java.util.HashMap<>();
                     record.headers().forEach(h -> headers.put(h.key(), EventHeaders.read(record.headers(), h.key())));
                     seen.add(new Seen(record.key(), headers,
                             new String(record.value(), StandardCharsets.UTF_8)));
                 }
-            }
+                return end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+            });
         }
         return seen;
     }

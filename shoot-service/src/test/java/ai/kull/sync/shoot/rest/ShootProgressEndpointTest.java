@@ -9,6 +9,7 @@ import ai.kull.sync.events.publish.EventPublisher;
 import ai.kull.sync.service.testing.Credentials;
 import ai.kull.sync.service.testing.PublishEndpointContract;
 import ai.kull.sync.service.testing.RestartableKafka;
+import ai.kull.sync.testing.Ids;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -17,9 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.util.UUID;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static ai.kull.sync.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @QuarkusTest
@@ -95,8 +97,8 @@ class ShootProgressEndpointTest extends PublishEndpointContract {
         post(body(user, done, "completed", 10, 10));
 
         assertThat(activeShoots(user)).containsExactlyInAnyOrder(running, done);
-        sleep(1500); // %test grace is 1 s
-        assertThat(activeShoots(user)).containsExactly(running);
+        // %test grace is 1 s
+        await("the finished shoot leaves the active list").until(() -> activeShoots(user), List.of(running)::equals);
         assertThat(asService().get("/api/shoots/" + done + "/progress").jsonPath().getString("status"))
                 .isEqualTo("completed");
     }
@@ -137,13 +139,8 @@ class ShootProgressEndpointTest extends PublishEndpointContract {
     }
 
     private static Response awaitShoot(String shoot) {
-        long deadline = System.currentTimeMillis() + 30_000;
-        Response response = asService().get("/api/shoots/" + shoot + "/progress");
-        while (response.statusCode() == 404 && System.currentTimeMillis() < deadline) {
-            sleep(100);
-            response = asService().get("/api/shoots/" + shoot + "/progress");
-        }
-        return response;
+        return await(shoot + " known").until(() -> asService().get("/api/shoots/" + shoot + "/progress"),
+                response -> response.statusCode() != 404);
     }
 
     private Response post(String body) {
@@ -159,6 +156,6 @@ class ShootProgressEndpointTest extends PublishEndpointContract {
     }
 
     private static String unique(String prefix) {
-        return prefix + "_" + UUID.randomUUID().toString().substring(0, 8);
+        return Ids.unique(prefix);
     }
 }
