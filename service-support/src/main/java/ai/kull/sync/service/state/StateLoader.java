@@ -29,9 +29,12 @@ import java.util.Map;
  * Ready once it has read up to the end offsets the log had when it (re)started, so a restarted service answers
  * reads and retries only with everything it had before. This is the service's only store: no database.
  *
- * <p>Not a SmallRye Reactive Messaging incoming channel: a channel consumes in a consumer group from committed
- * offsets and has no "read to the end offsets of the start, then say so" signal, which readiness, stale-version
- * checks and Idempotency-Key replays depend on; every instance must also read every partition.
+ * <p>Not a SmallRye Reactive Messaging incoming channel (docs/design.md, "Messaging stack"): the state is rebuilt
+ * from the <em>beginning</em> of the topic at every start, with manual assignment of every partition and no
+ * consumer group, so every instance holds the whole state. A channel consumes in a consumer group (partitions
+ * split between instances) from committed offsets, and has no "read to the end offsets of the start, then say
+ * so" signal, which readiness, stale-version checks and Idempotency-Key replays depend on. The same reader runs
+ * the gateway's consumer.
  */
 @ApplicationScoped
 public class StateLoader implements CatchUpReader.Handler {
