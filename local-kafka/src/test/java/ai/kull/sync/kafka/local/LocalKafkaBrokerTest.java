@@ -1,5 +1,6 @@
 package ai.kull.sync.kafka.local;
 
+import ai.kull.sync.testing.FreePorts;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -13,14 +14,13 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static ai.kull.sync.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class LocalKafkaBrokerTest {
@@ -47,7 +47,7 @@ class LocalKafkaBrokerTest {
 
     @Test
     void aRestartedBrokerKeepsItsRecords(@TempDir Path dataDir) throws Exception {
-        int port = freePort();
+        int port = FreePorts.take();
         RecordMetadata sent;
         try (LocalKafkaBroker broker = LocalKafkaBroker.start(port, dataDir)) {
             sent = produce(broker.bootstrapServers(), "durable", "user-2", "before-restart");
@@ -80,19 +80,13 @@ class LocalKafkaBrokerTest {
             consumer.seekToBeginning(List.of(tp));
             long end = consumer.endOffsets(List.of(tp)).get(tp);
             List<String> seen = new ArrayList<>();
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (consumer.position(tp) < end && System.currentTimeMillis() < deadline) {
+            await("read to the end offset").until(() -> {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
                     seen.add(record.key() + "=" + record.value());
                 }
-            }
+                return consumer.position(tp) >= end;
+            });
             return seen;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }
