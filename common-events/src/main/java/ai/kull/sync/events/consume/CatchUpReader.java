@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -50,6 +51,8 @@ import java.util.concurrent.TimeoutException;
 public final class CatchUpReader implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(CatchUpReader.class.getName());
+    /** Lag is summed at most this often: it walks every assigned partition. */
+    private static final long LAG_EVERY_MILLIS = 1_000;
 
     /** What the reader calls; every method runs on the reader's thread. */
     public interface Handler {
@@ -122,6 +125,9 @@ public final class CatchUpReader implements AutoCloseable {
     private volatile Map<TopicPartition, Long> endAtStart = Map.of();
     private volatile boolean caughtUp;
     private volatile long lastPollMillis;
+    private volatile long lag;
+    /** When {@link #lag} was last summed; the reader's thread only. */
+    private long lagAtMillis;
     private volatile boolean stopping;
     private volatile int restarts;
     /** Wakes a backoff wait when the reader is closed. */
@@ -156,6 +162,14 @@ public final class CatchUpReader implements AutoCloseable {
     /** When the last poll returned ({@link System#currentTimeMillis()}), 0 before the first. */
     public long lastPollMillis() {
         return lastPollMillis;
+    }
+
+    /**
+     * Records of the assigned partitions not read yet, as of a poll within the last {@value #LAG_EVERY_MILLIS} ms
+     * (from the consumer's fetch metadata, no broker round trip); 0 before the first poll.
+     */
+    public long lag() {
+        return lag;
     }
 
     /** How many times the loop restarted after a failure. */
@@ -202,7 +216,12 @@ public final class CatchUpReader implements AutoCloseable {
                     if (!records.isEmpty()) {
                         handler.onRecords(records);
                     }
-                    lastPollMillis = System.currentTimeMillis();
+                    long now = System.currentTimeMillis();
+                    lastPollMillis = now;
+                    if (now - lagAtMillis >= LAG_EVERY_MILLIS) {
+                        lagAtMillis = now;
+                        lag = lagOf(kafka);
+                    }
                     if (!wasCaughtUp && reachedStartEnd(kafka)) {
                         wasCaughtUp = true;
                         caughtUp = true;
@@ -265,6 +284,17 @@ public final class CatchUpReader implements AutoCloseable {
         handler.onStart(new StartImpl(kafka, List.copyOf(partitions), ends, Map.copyOf(topics), restarts));
         LOG.log(System.Logger.Level.INFO, "reader " + settings.threadName + " reading " + partitions.size()
                 + " partitions of " + settings.topics);
+    }
+
+    private static long lagOf(Consumer<String, byte[]> kafka) {
+        long sum = 0;
+        for (TopicPartition partition : kafka.assignment()) {
+            OptionalLong behind = kafka.currentLag(partition);
+            if (behind.isPresent()) {
+                sum += behind.getAsLong();
+            }
+        }
+        return sum;
     }
 
     private boolean reachedStartEnd(Consumer<String, byte[]> kafka) {

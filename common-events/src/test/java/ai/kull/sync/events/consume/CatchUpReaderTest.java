@@ -103,6 +103,7 @@ class CatchUpReaderTest {
             assertThat(reader.isFromBeforeStart(live)).isFalse();
             assertThat(reader.lastPollMillis()).isGreaterThan(0);
             assertThat(handler.caughtUp).hasValue(1);
+            await("nothing left to read").until(() -> reader.lag() == 0);
         }
     }
 

@@ -19,6 +19,12 @@ public final class ConsumerProgress {
         return current != null && current.isCaughtUp();
     }
 
+    /** Records of the assigned partitions not read yet (summed at most once a second), 0 before the reader exists. */
+    public long lag() {
+        CatchUpReader current = reader;
+        return current == null ? 0 : current.lag();
+    }
+
     public long lastPollMillis() {
         CatchUpReader current = reader;
         return current == null ? 0 : current.lastPollMillis();
