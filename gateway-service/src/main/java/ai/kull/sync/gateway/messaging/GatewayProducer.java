@@ -70,16 +70,27 @@ public class GatewayProducer {
         EventHeaders.write(headers, EventHeaders.EVENT_ID, envelope.id());
         EventHeaders.write(headers, EventHeaders.EVENT_TYPE, envelope.type().name());
         EventHeaders.write(headers, EventHeaders.SCOPE, POD_SCOPE);
+        return send(new ProducerRecord<>(Topics.PRESENCE, null, heartbeat.pod(), codec.encode(envelope), headers));
+    }
+
+    /**
+     * A gateway-internal record (the admin API's requests and replies between pods): not an event of the
+     * contract, never read by a device.
+     */
+    public CompletableFuture<RecordMetadata> publishInternal(String topic, String key, byte[] value) {
+        return send(new ProducerRecord<>(topic, key, value));
+    }
+
+    private CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
         CompletableFuture<RecordMetadata> acked = new CompletableFuture<>();
         try {
-            producer.send(new ProducerRecord<>(Topics.PRESENCE, null, heartbeat.pod(), codec.encode(envelope), headers),
-                    (metadata, error) -> {
-                        if (error != null) {
-                            acked.completeExceptionally(error);
-                        } else {
-                            acked.complete(metadata);
-                        }
-                    });
+            producer.send(record, (metadata, error) -> {
+                if (error != null) {
+                    acked.completeExceptionally(error);
+                } else {
+                    acked.complete(metadata);
+                }
+            });
         } catch (RuntimeException e) {
             acked.completeExceptionally(e);
         }
