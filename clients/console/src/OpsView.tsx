@@ -96,7 +96,7 @@ function Trace({ api, userId }: { api: AdminApi; userId: string }): JSX.Element 
         </button>
         {trace?.body ? (
           <span className="muted">
-            {trace.body.active ? `active until ${clock(trace.body.expiresAt)}` : 'not active'}
+            {trace.body.active ? `active until ${clock(trace.body.expiresAt ?? undefined)}` : 'not active'}
             {trace.body.partial ? ' · partial: not every pod answered' : ''}
           </span>
         ) : null}
@@ -139,10 +139,11 @@ function Trace({ api, userId }: { api: AdminApi; userId: string }): JSX.Element 
   );
 }
 
-function UserInspector({ api, initialUser }: { api: AdminApi; initialUser: string }): JSX.Element {
+function UserInspector({ api, initialUser, refreshMs }: { api: AdminApi; initialUser: string; refreshMs: number }): JSX.Element {
   const [draft, setDraft] = useState(initialUser);
   const [userId, setUserId] = useState<string | undefined>();
   const [answer, setAnswer] = useState<Answer<UserAnswer> | undefined>();
+  const [live, setLive] = useState(true);
   const [eventId, setEventId] = useState('');
   const [event, setEvent] = useState<Answer<EventAnswer> | undefined>();
   useEffect(() => setDraft((d) => d || initialUser), [initialUser]);
@@ -150,6 +151,12 @@ function UserInspector({ api, initialUser }: { api: AdminApi; initialUser: strin
     setUserId(id);
     setAnswer(await api.user(id));
   };
+  // Live: the user's sessions come and go (and a partial answer fills in), so the answer is asked for again.
+  useEffect(() => {
+    if (!live || !userId) return undefined;
+    const timer = setInterval(() => void api.user(userId).then(setAnswer), refreshMs);
+    return () => clearInterval(timer);
+  }, [api, userId, live, refreshMs]);
   const user = answer?.body;
   return (
     <section className="card wide" aria-labelledby="inspector-title">
@@ -163,6 +170,9 @@ function UserInspector({ api, initialUser }: { api: AdminApi; initialUser: strin
       >
         <input value={draft} onChange={(e) => setDraft(e.target.value)} placeholder="userId" aria-label="User id to inspect" id="inspect-user" />
         <button type="submit">Inspect</button>
+        <label className="chip">
+          <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> live
+        </label>
       </form>
       <Failure answer={answer} />
       {user ? (
@@ -250,7 +260,7 @@ function UserInspector({ api, initialUser }: { api: AdminApi; initialUser: strin
       {event?.body ? (
         <p data-testid="event-answer" data-found={event.body.found}>
           {event.body.found
-            ? `${event.body.type} for ${event.body.userId} at ${event.body.topic}/${event.body.partition}@${event.body.offset}, in the replay window of ${event.body.pods?.join(', ') ?? '—'}`
+            ? `${event.body.type} for ${event.body.userId} at ${event.body.topic}/${event.body.partition}@${event.body.offset}, in the replay window of ${(event.body.pods ?? []).map((p) => `${p.podId} (reached ${p.sessionsReached} sessions)`).join(', ') || '—'}`
             : 'not in any replay window (older, or never published)'}
         </p>
       ) : null}
@@ -298,7 +308,7 @@ function Dashboard({ config, token, initialUser }: { config: ConsoleConfig; toke
         <LineChart title="Deliveries per second" unit="/s" testId="chart-deliveries" now={now} windowMs={WINDOW_MS} lines={series.map((s) => ({ label: s.podId, points: s.deliveriesPerSecond }))} />
         <LineChart title="Sessions" unit="" testId="chart-sessions" now={now} windowMs={WINDOW_MS} lines={series.map((s) => ({ label: s.podId, points: s.sessions }))} />
       </section>
-      <UserInspector api={api} initialUser={initialUser} />
+      <UserInspector api={api} initialUser={initialUser} refreshMs={2 * config.pollMs} />
     </div>
   );
 }

@@ -76,7 +76,7 @@ export interface TraceEntry {
 export interface TraceAnswer {
   userId: string;
   active: boolean;
-  expiresAt: number;
+  expiresAt: number | null;
   partial: boolean;
   entries: TraceEntry[];
 }
@@ -90,7 +90,9 @@ export interface EventAnswer {
   type?: string;
   userId?: string;
   recordTimestamp?: number;
-  pods?: string[];
+  partial?: boolean;
+  /** The pods whose replay window holds it, with the sessions it reached there. */
+  pods?: { podId: string; sessionsReached: number }[];
 }
 
 export class AdminApi {
