@@ -11,10 +11,16 @@
 // update published meanwhile in its event log exactly once, in order; the delivery trace shows them delivered.
 // Every wait has a deadline; no check depends on how long something took. Screenshots: clients/target/console/
 // (user.png: tab A after the stop; ops-two-pods.png: the ops view before it; ops.png: after it, with the trace).
+//
+// Against a running local stack instead (deploy/local/run.sh; nothing is stopped there, so no failover; the
+// shoot progress button is checked too, shoot-service being part of that stack):
+//   CONSOLE_URL=http://localhost:8080/console/ ADMIN_TOKEN=$(cat ../target/local-stack/admin-token) npm run test:console
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checks, launchChromium, loadStack, target } from './harness.mjs';
 
-const out = join(target, 'console');
+const out = process.env.CONSOLE_SCREENSHOTS ?? join(target, 'console');
+const localStack = process.env.CONSOLE_URL;
 const { results, log, check, summary } = checks('console');
 
 const indicator = '#user-view [role="status"][data-state]';
@@ -23,14 +29,14 @@ const creditIdsInLog = (page) =>
   page.$$eval('#event-log li[data-type="CREDIT_UPDATE"]', (lis) =>
     lis.map((li) => ({ seq: Number(li.dataset.seq), id: li.dataset.eventId })).sort((a, b) => a.seq - b.seq).map((e) => e.id));
 
-const { startStack } = await loadStack(out);
+const { startStack } = await loadStack(join(target, 'console'));
 
 let stack;
 let browser;
 let exitCode = 1;
 try {
-  log('starting the stack (broker, 2 gateways, credit-service, balancer) ...');
-  stack = await startStack({
+  if (!localStack) log('starting the stack (broker, 2 gateways, credit-service, balancer) ...');
+  stack = localStack ? undefined : await startStack({
     gateways: 2,
     name: 'console',
     // Local development as deploy/local/run.sh sets it up: raw dev tokens on the gateways; on credit-service
@@ -38,9 +44,10 @@ try {
     gatewayEnv: { GATEWAY_AUTH_DEV_TOKENS: 'true' },
     creditEnv: { SYNC_SERVICE_ALLOW_ANONYMOUS: 'true', QUARKUS_HTTP_CORS_ENABLED: 'true', QUARKUS_HTTP_CORS_ORIGINS: '/http://127[.]0[.]0[.]1:[0-9]+/' },
   });
-  const origin = `http://127.0.0.1:${stack.balancer.port}`;
-  const consoleUrl = `${origin}/console/?${new URLSearchParams({ credit: stack.creditUrl, poll: '1000' })}`;
-  log(`stack up: console ${consoleUrl}, pods ${stack.gateways.map((g) => g.podId).join(', ')}`);
+  const consoleUrl = localStack ?? `http://127.0.0.1:${stack.balancer.port}/console/?${new URLSearchParams({ credit: stack.creditUrl, poll: '1000' })}`;
+  const adminToken = localStack ? process.env.ADMIN_TOKEN ?? readFileSync(join(target, '../../target/local-stack/admin-token'), 'utf8').trim()
+    : stack.token('console-operator', 'ops', { groups: ['sync-admin'] });
+  log(`console ${consoleUrl}${stack ? `, pods ${stack.gateways.map((g) => g.podId).join(', ')}` : ' (a running local stack)'}`);
 
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -89,11 +96,11 @@ try {
   const refusal = await ops.waitForSelector('#ops-view [role="alert"]', { timeout: 20_000 }).then((el) => el.getAttribute('data-status'), () => null);
   check('ops view: a dev token gets no admin answer', refusal === '401' || refusal === '403', `status ${refusal}: ${await ops.textContent('#ops-view [role="alert"]').catch(() => '')}`);
   await ops.click('text=Forget admin token');
-  await ops.fill('#admin-token', stack.token('console-operator', 'ops', { groups: ['sync-admin'] }));
+  await ops.fill('#admin-token', adminToken);
   await ops.press('#admin-token', 'Enter');
-  const podIds = stack.gateways.map((g) => g.podId).sort();
+  const podIds = stack ? stack.gateways.map((g) => g.podId).sort() : [];
   const listed = await ops
-    .waitForFunction((ids) => ids.every((id) => document.querySelector(`#pods tr[data-pod-id="${id}"]`)), podIds, { timeout: 30_000 })
+    .waitForFunction((ids) => (ids.length ? ids.every((id) => document.querySelector(`#pods tr[data-pod-id="${id}"]`)) : document.querySelectorAll('#pods tr[data-pod-id]').length >= 2), podIds, { timeout: 30_000 })
     .then(() => true, () => false);
   check('ops view: the pods table lists both pods', listed, await ops.$$eval('#pods tr[data-pod-id]', (rows) => rows.map((r) => r.dataset.podId).join(', ')));
   await ops.fill('#inspect-user', userId);
@@ -109,82 +116,100 @@ try {
   const tracing = await ops.waitForSelector('[data-testid="trace"][data-active="true"]', { timeout: 20_000 }).then(() => true, () => false);
   check('ops view: a delivery trace of the user started', tracing);
 
-  // ---- 4. the pod tab A is on stops: reconnecting, then connected on the other pod; nothing lost ----
-  const podA = await tabA.getAttribute(indicator, 'data-pod');
-  await tabA.evaluate((sel) => {
-    const el = document.querySelector(sel);
-    window.__states = [el.dataset.state];
-    new MutationObserver(() => {
-      if (window.__states[window.__states.length - 1] !== el.dataset.state) window.__states.push(el.dataset.state);
-    }).observe(el, { attributes: true });
-  }, indicator);
-  const published = [];
-  let balance = 100;
-  const publish = async () => {
-    balance += 1;
-    const response = await fetch(`${stack.creditUrl}/api/sync/credit-update`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ userId, newBalance: balance, change: 1, reason: `failover ${balance}` }),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const body = await response.json();
-    if (!response.ok) throw new Error(`credit-update answered ${response.status}: ${JSON.stringify(body)}`);
-    published.push(...body.eventIds);
-  };
-  let publishing = true;
-  let reconnected = false;
-  let publishedAfterReconnect = 0;
-  const publisher = (async () => {
-    // Until the tab is back and five more went out after that (what arrives live on the new pod).
-    while (publishing && publishedAfterReconnect < 5) {
-      await publish();
-      if (reconnected) publishedAfterReconnect++;
-      await new Promise((r) => setTimeout(r, 100));
+  if (localStack) {
+    // ---- shoot progress bars (shoot-service is in the local stack): five steps of ten images ----
+    for (let i = 0; i < 5; i++) {
+      await tabA.click('#send-shoot');
+      await tabA.waitForFunction((n) => document.querySelectorAll('#sent li[data-kind="shoot"]').length >= n, i + 1, { timeout: 20_000 });
     }
-  })();
-  await tabA.waitForFunction((n) => document.querySelectorAll('#event-log li[data-type="CREDIT_UPDATE"]').length >= n, 4, { timeout: 20_000 });
-  log(`stopping ${podA} (SIGTERM: the pod drains, closing its sessions with 1012)`);
-  const gatewayA = stack.gateways.find((g) => g.podId === podA);
-  const stopped = gatewayA.terminate();
-  const back = await tabA
-    .waitForFunction(([sel, old]) => { const el = document.querySelector(sel); return el.dataset.state === 'connected' && el.dataset.pod && el.dataset.pod !== old; }, [indicator, podA], { timeout: 60_000 })
-    .then(() => true, () => false);
-  reconnected = true;
-  const newPod = await tabA.getAttribute(indicator, 'data-pod');
-  const publisherDone = await Promise.race([publisher.then(() => true), new Promise((r) => setTimeout(() => r(false), 60_000))]);
-  publishing = false;
-  await publisher.catch(() => {});
-  await stopped;
-  const states = await tabA.evaluate(() => window.__states);
-  check('tab A: the indicator went to reconnecting and back to connected on the other pod', back && states.includes('reconnecting') && newPod !== podA,
-    `${states.join(' -> ')}, now on ${newPod}`);
-  const logged = await tabA.$$eval('#event-log li[data-kind="connection"]', (lis) =>
-    lis.map((li) => ({ seq: Number(li.dataset.seq), state: li.dataset.type })).sort((a, b) => a.seq - b.seq).map((e) => e.state));
-  check('tab A: the event log shows the reconnect', logged.includes('reconnecting') && logged.lastIndexOf('connected') > logged.indexOf('reconnecting'), logged.join(' -> '));
-  for (const [name, tab] of [['A', tabA], ['B', tabB]]) {
-    await tab
-      .waitForFunction((ids) => ids.every((id) => document.querySelector(`#event-log li[data-event-id="${id}"]`)), published, { timeout: 30_000 })
-      .catch(() => {});
-    const ids = (await creditIdsInLog(tab)).filter((id) => published.includes(id));
-    const exact = publisherDone && ids.length === published.length && ids.every((id, i) => id === published[i]);
-    check(`tab ${name}: the ${published.length} credit updates published around the stop are in the event log exactly once, in order`, exact,
-      exact ? `all ${ids.length}` : `published ${published.length}, logged ${ids.length} (${new Set(ids).size} distinct)`);
+    await tabA.click('#send-prompt');
+    const half = await tabB.waitForSelector('[data-testid="shoots"] li[data-shoot-id="test-123"][data-percent="50"]', { timeout: 20_000 }).then(() => true, () => false);
+    check('tab B: the shoot progress bar follows the page\'s SHOOT_PROGRESS steps (50%)', half,
+      await tabB.$eval('[data-testid="shoots"]', (el) => el.textContent ?? '').catch(() => '(none)'));
+    await tabA.waitForSelector('#event-log li[data-type="PROMPT_CHANGE"]', { timeout: 20_000 }).catch(() => {});
+    await tabA.screenshot({ path: join(out, 'user.png'), fullPage: true });
+    await ops.screenshot({ path: join(out, 'ops.png'), fullPage: true });
+    log(`screenshots: ${join(out, 'user.png')}, ${join(out, 'ops.png')}`);
+    check('no page errors', pageErrors.length === 0, pageErrors.slice(0, 5).join(' | '));
+    exitCode = results.every((r) => r.ok) ? 0 : 1;
+  } else {
+    // ---- 4. the pod tab A is on stops: reconnecting, then connected on the other pod; nothing lost ----
+    const podA = await tabA.getAttribute(indicator, 'data-pod');
+    await tabA.evaluate((sel) => {
+      const el = document.querySelector(sel);
+      window.__states = [el.dataset.state];
+      new MutationObserver(() => {
+        if (window.__states[window.__states.length - 1] !== el.dataset.state) window.__states.push(el.dataset.state);
+      }).observe(el, { attributes: true });
+    }, indicator);
+    const published = [];
+    let balance = 100;
+    const publish = async () => {
+      balance += 1;
+      const response = await fetch(`${stack.creditUrl}/api/sync/credit-update`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ userId, newBalance: balance, change: 1, reason: `failover ${balance}` }),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const body = await response.json();
+      if (!response.ok) throw new Error(`credit-update answered ${response.status}: ${JSON.stringify(body)}`);
+      published.push(...body.eventIds);
+    };
+    let publishing = true;
+    let reconnected = false;
+    let publishedAfterReconnect = 0;
+    const publisher = (async () => {
+      // Until the tab is back and five more went out after that (what arrives live on the new pod).
+      while (publishing && publishedAfterReconnect < 5) {
+        await publish();
+        if (reconnected) publishedAfterReconnect++;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    await tabA.waitForFunction((n) => document.querySelectorAll('#event-log li[data-type="CREDIT_UPDATE"]').length >= n, 4, { timeout: 20_000 });
+    log(`stopping ${podA} (SIGTERM: the pod drains, closing its sessions with 1012)`);
+    const gatewayA = stack.gateways.find((g) => g.podId === podA);
+    const stopped = gatewayA.terminate();
+    const back = await tabA
+      .waitForFunction(([sel, old]) => { const el = document.querySelector(sel); return el.dataset.state === 'connected' && el.dataset.pod && el.dataset.pod !== old; }, [indicator, podA], { timeout: 60_000 })
+      .then(() => true, () => false);
+    reconnected = true;
+    const newPod = await tabA.getAttribute(indicator, 'data-pod');
+    const publisherDone = await Promise.race([publisher.then(() => true), new Promise((r) => setTimeout(() => r(false), 60_000))]);
+    publishing = false;
+    await publisher.catch(() => {});
+    await stopped;
+    const states = await tabA.evaluate(() => window.__states);
+    check('tab A: the indicator went to reconnecting and back to connected on the other pod', back && states.includes('reconnecting') && newPod !== podA,
+      `${states.join(' -> ')}, now on ${newPod}`);
+    const logged = await tabA.$$eval('#event-log li[data-kind="connection"]', (lis) =>
+      lis.map((li) => ({ seq: Number(li.dataset.seq), state: li.dataset.type })).sort((a, b) => a.seq - b.seq).map((e) => e.state));
+    check('tab A: the event log shows the reconnect', logged.includes('reconnecting') && logged.lastIndexOf('connected') > logged.indexOf('reconnecting'), logged.join(' -> '));
+    for (const [name, tab] of [['A', tabA], ['B', tabB]]) {
+      await tab
+        .waitForFunction((ids) => ids.every((id) => document.querySelector(`#event-log li[data-event-id="${id}"]`)), published, { timeout: 30_000 })
+        .catch(() => {});
+      const ids = (await creditIdsInLog(tab)).filter((id) => published.includes(id));
+      const exact = publisherDone && ids.length === published.length && ids.every((id, i) => id === published[i]);
+      check(`tab ${name}: the ${published.length} credit updates published around the stop are in the event log exactly once, in order`, exact,
+        exact ? `all ${ids.length}` : `published ${published.length}, logged ${ids.length} (${new Set(ids).size} distinct)`);
+    }
+
+    // ---- 5. the trace saw them delivered ----
+    await ops.click('text=Show trace');
+    const traced = await ops
+      .waitForFunction((id) => document.querySelector(`#trace-entries tr[data-event-id="${id}"][data-outcome="DELIVERED"]`), published[published.length - 1], { timeout: 20_000 })
+      .then(() => true, () => false);
+    check('ops view: the delivery trace shows the last credit update DELIVERED', traced,
+      await ops.$$eval('#trace-entries tr[data-outcome]', (rows) => `${rows.length} entries: ${[...new Set(rows.map((r) => r.dataset.outcome))].join(', ')}`).catch(() => 'no entries'));
+    check('no page errors', pageErrors.length === 0, pageErrors.slice(0, 5).join(' | '));
+
+    await tabA.screenshot({ path: join(out, 'user.png'), fullPage: true });
+    await ops.screenshot({ path: join(out, 'ops.png'), fullPage: true });
+    log(`screenshots: ${join(out, 'user.png')}, ${join(out, 'ops.png')}`);
+    exitCode = results.every((r) => r.ok) ? 0 : 1;
   }
-
-  // ---- 5. the trace saw them delivered ----
-  await ops.click('text=Show trace');
-  const traced = await ops
-    .waitForFunction((id) => document.querySelector(`#trace-entries tr[data-event-id="${id}"][data-outcome="DELIVERED"]`), published[published.length - 1], { timeout: 20_000 })
-    .then(() => true, () => false);
-  check('ops view: the delivery trace shows the last credit update DELIVERED', traced,
-    await ops.$$eval('#trace-entries tr[data-outcome]', (rows) => `${rows.length} entries: ${[...new Set(rows.map((r) => r.dataset.outcome))].join(', ')}`).catch(() => 'no entries'));
-  check('no page errors', pageErrors.length === 0, pageErrors.slice(0, 5).join(' | '));
-
-  await tabA.screenshot({ path: join(out, 'user.png'), fullPage: true });
-  await ops.screenshot({ path: join(out, 'ops.png'), fullPage: true });
-  log(`screenshots: ${join(out, 'user.png')}, ${join(out, 'ops.png')}`);
-  exitCode = results.every((r) => r.ok) ? 0 : 1;
 } catch (error) {
   console.error('FAIL console test aborted:', error);
   exitCode = 1;
