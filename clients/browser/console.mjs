@@ -14,7 +14,9 @@
 //
 // Against a running local stack instead (deploy/local/run.sh; nothing is stopped there, so no failover; the
 // shoot progress button is checked too, shoot-service being part of that stack):
-//   CONSOLE_URL=http://localhost:8080/console/ ADMIN_TOKEN=$(cat ../target/local-stack/admin-token) npm run test:console
+//   CONSOLE_URL=http://localhost:8080/console/ CONSOLE_URL_B=http://localhost:8090/console/ npm run test:console
+// (tab B on the second gateway's console; the admin token from ADMIN_TOKEN or target/local-stack/admin-token;
+// screenshots into CONSOLE_SCREENSHOTS, default clients/target/console).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checks, launchChromium, loadStack, target } from './harness.mjs';
@@ -52,10 +54,10 @@ try {
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const pageErrors = [];
-  const open = async (name, hash = '') => {
+  const open = async (name, hash = '', url = consoleUrl) => {
     const page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(`${name}: ${e}`));
-    await page.goto(consoleUrl + hash);
+    await page.goto(url + hash);
     return page;
   };
   const signIn = async (page, token) => {
@@ -66,7 +68,7 @@ try {
   // ---- 1. two tabs of one user, dev tokens: connected ----
   const userId = `console-user-${Date.now()}`;
   const tabA = await open('tab A');
-  const tabB = await open('tab B');
+  const tabB = await open('tab B', '', (localStack && process.env.CONSOLE_URL_B) || consoleUrl);
   await signIn(tabA, `${userId}:tab-a`);
   await signIn(tabB, `${userId}:tab-b`);
   for (const [name, tab] of [['A', tabA], ['B', tabB]]) {
@@ -118,12 +120,15 @@ try {
 
   if (localStack) {
     // ---- shoot progress bars (shoot-service is in the local stack): five steps of ten images ----
+    // A shoot id of this run's own: shoot-service refuses steps of a shoot another user owns (409).
+    const shootId = `shoot-${Date.now()}`;
+    await tabA.fill('#shoot-id', shootId);
     for (let i = 0; i < 5; i++) {
       await tabA.click('#send-shoot');
       await tabA.waitForFunction((n) => document.querySelectorAll('#sent li[data-kind="shoot"]').length >= n, i + 1, { timeout: 20_000 });
     }
     await tabA.click('#send-prompt');
-    const half = await tabB.waitForSelector('[data-testid="shoots"] li[data-shoot-id="test-123"][data-percent="50"]', { timeout: 20_000 }).then(() => true, () => false);
+    const half = await tabB.waitForSelector(`[data-testid="shoots"] li[data-shoot-id="${shootId}"][data-percent="50"]`, { timeout: 20_000 }).then(() => true, () => false);
     check('tab B: the shoot progress bar follows the page\'s SHOOT_PROGRESS steps (50%)', half,
       await tabB.$eval('[data-testid="shoots"]', (el) => el.textContent ?? '').catch(() => '(none)'));
     await tabA.waitForSelector('#event-log li[data-type="PROMPT_CHANGE"]', { timeout: 20_000 }).catch(() => {});

@@ -182,7 +182,7 @@ function DevTools({ config, userId, balance, shootIds }: { config: ConsoleConfig
         </button>
       </div>
       <div className="inline">
-        <input value={shootId} onChange={(e) => setShootId(e.target.value)} aria-label="Shoot id" list="shoot-ids" />
+        <input id="shoot-id" value={shootId} onChange={(e) => setShootId(e.target.value)} aria-label="Shoot id" list="shoot-ids" />
         <datalist id="shoot-ids">
           {shootIds.map((id) => (
             <option key={id} value={id} />
