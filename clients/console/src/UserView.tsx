@@ -2,7 +2,7 @@
 // user's devices, credit balance and shoot progress bars, an organization channel, the event log and, in local
 // development, the seeds' test commands.
 import { useEffect, useState } from 'react';
-import type { CreditUpdateData, SyncClient } from '@kull/sync-client';
+import type { CreditUpdateData } from '@kull/sync-client';
 import { DeviceList, SyncIndicator, useShootProgress, useSyncSelector, useSyncStatusUpdates, useWebSocket, type SyncEvent } from '@kull/sync-react';
 import type { ConsoleConfig } from './config.js';
 import { creditUpdate, nextShootStep, promptChange, shootProgress, type Published } from './devtools.js';
@@ -244,7 +244,7 @@ function ConnectionCard({ info, onSignOut }: { info: TokenInfo; onSignOut: () =>
   );
 }
 
-export function UserView({ config, info, log, onSignOut }: { config: ConsoleConfig; client: SyncClient; info: TokenInfo; log: EventLogStore; onSignOut: () => void }): JSX.Element {
+export function UserView({ config, info, log, onSignOut }: { config: ConsoleConfig; info: TokenInfo; log: EventLogStore; onSignOut: () => void }): JSX.Element {
   const credits = useCredits(config, info.userId);
   const [shootIds, setShootIds] = useState<string[]>([]);
   useWebSocket({ onShootProgress: (data) => setShootIds((ids) => (ids.includes(data.shootId) ? ids : [...ids, data.shootId])) });

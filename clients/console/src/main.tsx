@@ -105,7 +105,7 @@ function App({ config }: { config: ConsoleConfig }): JSX.Element {
         <div hidden={view !== 'user'} id="user-view">
           {signed ? (
             <SyncProvider key={signed.token} client={signed.client} getToken={() => signed.token} apiBaseUrl={config.apiBase}>
-              <UserView config={config} client={signed.client} info={signed.info} log={signed.log} onSignOut={signOut} />
+              <UserView config={config} info={signed.info} log={signed.log} onSignOut={signOut} />
             </SyncProvider>
           ) : (
             <SignIn
