@@ -57,7 +57,8 @@ export interface UserAnswer {
   recentlyClosed: ClosedSession[];
 }
 
-export type TraceOutcome = 'DELIVERED' | 'SKIPPED_TARGET_DEVICE' | 'SKIPPED_ORIGIN' | 'DROPPED_OVER_BOUND' | 'NO_SESSION';
+export type TraceOutcome =
+  | 'DELIVERED' | 'SKIPPED_TARGET_DEVICE' | 'SKIPPED_ORIGIN' | 'DROPPED_OVER_BOUND' | 'NO_SESSION' | 'SKIPPED_SEEN_BEFORE' | 'SKIPPED_NOT_ADMIN';
 
 export interface TraceEntry {
   podId: string;

@@ -127,7 +127,7 @@ public class AdminResource {
     public ActionDone disconnect(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                                  @PathParam("userId") String userId, DisconnectRequest request) throws InterruptedException {
         AdminAccess.Caller caller = access.write(authorization);
-        if (request == null || request.code() == null || !ClusterAdmin.disconnectCodeAllowed(request.code())) {
+        if (request == null || request.code() == null || !LocalAdmin.disconnectCodeAllowed(request.code())) {
             throw AdminAccess.refusal(400, ErrorPayload.INVALID_FIELD, "code must be 1012 or within 4000-4999");
         }
         return cluster.disconnect(caller, id(userId, "userId"), request.code());

@@ -1,6 +1,5 @@
 package ai.kull.sync.gateway.admin;
 
-import ai.kull.sync.events.CloseCodes;
 import ai.kull.sync.gateway.admin.AdminViews.ActionDone;
 import ai.kull.sync.gateway.admin.AdminViews.Affected;
 import ai.kull.sync.gateway.admin.AdminViews.ClosedView;
@@ -40,17 +39,6 @@ public class ClusterAdmin {
 
     private static final Logger AUDIT = Logger.getLogger("ai.kull.sync.gateway.audit");
 
-    static final String USER = "user";
-    static final String CLOSED = "closed";
-    static final String TRACE_START = "trace-start";
-    static final String TRACE_READ = "trace-read";
-    static final String EVENT = "event";
-    static final String DISCONNECT = "disconnect";
-    static final String RESYNC = "resync";
-
-    /** Recently closed sessions of one user, per pod, in a user's answer. */
-    static final int USER_CLOSED_LIMIT = 20;
-
     private final PeerBus bus;
     private final LocalAdmin local;
     private final PodTable pods;
@@ -65,7 +53,6 @@ public class ClusterAdmin {
         this.json = json;
         this.config = config.admin();
         this.closedCapacity = config.admin().closedSessions();
-        bus.answerWith(this::answer);
     }
 
     public List<PodView> pods() {
@@ -82,7 +69,7 @@ public class ClusterAdmin {
     }
 
     public User user(String userId) throws InterruptedException {
-        PeerBus.Answers answers = bus.ask(USER, Map.of("userId", userId), livePods(), null);
+        PeerBus.Answers answers = bus.ask(LocalAdmin.USER, Map.of("userId", userId), livePods(), null);
         List<SessionView> sessions = new ArrayList<>();
         List<ClosedView> closed = new ArrayList<>();
         answers.byPod().values().forEach(node -> {
@@ -98,7 +85,7 @@ public class ClusterAdmin {
     /** @return null when the pod is not live (or did not answer) */
     public List<ClosedView> closed(String podId, int limit) throws InterruptedException {
         int bounded = Math.max(1, Math.min(limit, closedCapacity));
-        PeerBus.Answers answers = bus.ask(CLOSED, Map.of("limit", String.valueOf(bounded)), List.of(podId), podId);
+        PeerBus.Answers answers = bus.ask(LocalAdmin.CLOSED, Map.of("limit", String.valueOf(bounded)), List.of(podId), podId);
         JsonNode node = answers.byPod().get(podId);
         return node == null ? null : List.of(json.convertValue(node, ClosedView[].class));
     }
@@ -109,13 +96,13 @@ public class ClusterAdmin {
         int entries = Math.max(1, Math.min(maxEntries == null ? Math.min(1000, config.traceMaxEntries()) : maxEntries,
                 config.traceMaxEntries()));
         long expiresAt = System.currentTimeMillis() + duration * 1000;
-        PeerBus.Answers answers = bus.ask(TRACE_START, Map.of("userId", userId, "expiresAt", String.valueOf(expiresAt),
+        PeerBus.Answers answers = bus.ask(LocalAdmin.TRACE_START, Map.of("userId", userId, "expiresAt", String.valueOf(expiresAt),
                 "maxEntries", String.valueOf(entries)), livePods(), null);
         return new TraceStarted(userId, expiresAt, entries, answers.partial(), answers.asked(), answers.answered());
     }
 
     public Trace trace(String userId) throws InterruptedException {
-        PeerBus.Answers answers = bus.ask(TRACE_READ, Map.of("userId", userId), livePods(), null);
+        PeerBus.Answers answers = bus.ask(LocalAdmin.TRACE_READ, Map.of("userId", userId), livePods(), null);
         List<TraceEntryView> entries = new ArrayList<>();
         boolean active = false;
         Long expiresAt = null;
@@ -132,7 +119,7 @@ public class ClusterAdmin {
     }
 
     public Event event(String eventId) throws InterruptedException {
-        PeerBus.Answers answers = bus.ask(EVENT, Map.of("eventId", eventId), livePods(), null);
+        PeerBus.Answers answers = bus.ask(LocalAdmin.EVENT, Map.of("eventId", eventId), livePods(), null);
         EventFound first = null;
         List<EventOnPod> reached = new ArrayList<>();
         for (Map.Entry<String, JsonNode> answer : answers.byPod().entrySet()) {
@@ -150,13 +137,8 @@ public class ClusterAdmin {
                 first.userId(), first.recordTimestamp(), answers.partial(), answers.asked(), answers.answered(), reached);
     }
 
-    /** Whether an operator may close sessions with {@code code}: a reconnect-allowed application code or 1012. */
-    public static boolean disconnectCodeAllowed(int code) {
-        return code == CloseCodes.SERVICE_RESTART || (code >= 4000 && code <= 4999);
-    }
-
     public ActionDone disconnect(AdminAccess.Caller caller, String userId, int code) throws InterruptedException {
-        PeerBus.Answers answers = bus.ask(DISCONNECT, Map.of("userId", userId, "code", String.valueOf(code)),
+        PeerBus.Answers answers = bus.ask(LocalAdmin.DISCONNECT, Map.of("userId", userId, "code", String.valueOf(code)),
                 livePods(), null);
         ActionDone done = done(userId, "disconnect", answers);
         AUDIT.infof("admin action=disconnect by=%s user=%s code=%d sessions=%d pods=%s partial=%s",
@@ -165,7 +147,7 @@ public class ClusterAdmin {
     }
 
     public ActionDone resync(AdminAccess.Caller caller, String userId) throws InterruptedException {
-        PeerBus.Answers answers = bus.ask(RESYNC, Map.of("userId", userId), livePods(), null);
+        PeerBus.Answers answers = bus.ask(LocalAdmin.RESYNC, Map.of("userId", userId), livePods(), null);
         ActionDone done = done(userId, "resync", answers);
         AUDIT.infof("admin action=resync by=%s user=%s sessions=%d pods=%s partial=%s",
                 caller.subject(), userId, done.sessionsAffected(), done.podsAnswered(), done.partial());
@@ -176,24 +158,6 @@ public class ClusterAdmin {
         int affected = answers.byPod().values().stream()
                 .mapToInt(node -> json.convertValue(node, Affected.class).sessions()).sum();
         return new ActionDone(userId, action, affected, answers.partial(), answers.asked(), answers.answered());
-    }
-
-    /** This pod's part of a question, asked by itself or another pod. */
-    private Object answer(String op, Map<String, String> args) {
-        String userId = args.get("userId");
-        return switch (op) {
-            case USER -> local.user(userId, USER_CLOSED_LIMIT);
-            case CLOSED -> local.closed(null, Integer.parseInt(args.get("limit")));
-            case TRACE_START -> {
-                local.startTrace(userId, Long.parseLong(args.get("expiresAt")), Integer.parseInt(args.get("maxEntries")));
-                yield new Affected(0);
-            }
-            case TRACE_READ -> local.trace(userId);
-            case EVENT -> local.event(args.get("eventId"));
-            case DISCONNECT -> local.disconnect(userId, Integer.parseInt(args.get("code")));
-            case RESYNC -> local.resync(userId);
-            default -> throw new IllegalArgumentException("unknown admin question " + op);
-        };
     }
 
     /** Every live pod by its heartbeats, and this pod even before its own first heartbeat came back. */

@@ -7,6 +7,8 @@ import ai.kull.sync.gateway.admin.AdminViews.SessionView;
 import ai.kull.sync.gateway.admin.AdminViews.TraceEntryView;
 import ai.kull.sync.gateway.admin.AdminViews.TraceOnPod;
 import ai.kull.sync.gateway.admin.AdminViews.UserOnPod;
+import ai.kull.sync.events.CloseCodes;
+import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.config.PodId;
 import ai.kull.sync.gateway.routing.DeliveryTrace;
 import ai.kull.sync.gateway.routing.EventRouter;
@@ -18,10 +20,22 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /** What this pod answers about itself: the part of each admin question that its own sessions and window hold. */
 @ApplicationScoped
 public class LocalAdmin {
+
+    static final String USER = "user";
+    static final String CLOSED = "closed";
+    static final String TRACE_START = "trace-start";
+    static final String TRACE_READ = "trace-read";
+    static final String EVENT = "event";
+    static final String DISCONNECT = "disconnect";
+    static final String RESYNC = "resync";
+
+    /** Recently closed sessions of one user, per pod, in a user's answer. */
+    static final int USER_CLOSED_LIMIT = 20;
 
     /** Reason sent with an operator's disconnect (a close reason is at most 123 bytes). */
     static final String DISCONNECT_REASON = "closed by an operator, reconnect";
@@ -32,9 +46,11 @@ public class LocalAdmin {
     private final DeliveryTrace trace;
     private final SessionSender sender;
     private final String podId;
+    private final boolean writeEnabled;
 
     public LocalAdmin(SessionRegistry sessions, ClosedSessions closed, EventRouter router, DeliveryTrace trace,
-                      SessionSender sender, PodId podId) {
+                      SessionSender sender, PodId podId, GatewayConfig config) {
+        this.writeEnabled = config.admin().writeEnabled();
         this.sessions = sessions;
         this.closed = closed;
         this.router = router;
@@ -45,6 +61,31 @@ public class LocalAdmin {
 
     public String podId() {
         return podId;
+    }
+
+    /** Whether an operator may close sessions with {@code code}: a reconnect-allowed application code or 1012. */
+    public static boolean disconnectCodeAllowed(int code) {
+        return code == CloseCodes.SERVICE_RESTART || (code >= 4000 && code <= 4999);
+    }
+
+    /** This pod's part of a question, asked by itself or by another pod over the {@link PeerBus}. */
+    public Object answer(String op, Map<String, String> args) {
+        String userId = args.get("userId");
+        return switch (op) {
+            case USER -> user(userId, USER_CLOSED_LIMIT);
+            case CLOSED -> closed(null, Integer.parseInt(args.get("limit")));
+            case TRACE_START -> {
+                startTrace(userId, Long.parseLong(args.get("expiresAt")), Integer.parseInt(args.get("maxEntries")));
+                yield new Affected(0);
+            }
+            case TRACE_READ -> trace(userId);
+            case EVENT -> event(args.get("eventId"));
+            // A pod acts on a write only where writes are enabled, whoever asks (the bus is not the API's door).
+            case DISCONNECT -> writeEnabled && disconnectCodeAllowed(Integer.parseInt(args.get("code")))
+                    ? disconnect(userId, Integer.parseInt(args.get("code"))) : new Affected(0);
+            case RESYNC -> writeEnabled ? resync(userId) : new Affected(0);
+            default -> throw new IllegalArgumentException("unknown admin question " + op);
+        };
     }
 
     public UserOnPod user(String userId, int closedLimit) {

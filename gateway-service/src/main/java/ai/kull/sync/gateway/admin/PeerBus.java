@@ -37,7 +37,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 
 /**
  * How pods ask each other an admin question: a request record on the gateway-internal topic
@@ -78,8 +77,7 @@ public class PeerBus {
     private final String self;
     private final Duration timeout;
     private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
-    /** Answers a question for this pod: (op, args) to a JSON body. Set by {@link ClusterAdmin}. */
-    private volatile BiFunction<String, Map<String, String>, Object> answerer;
+    private final LocalAdmin local;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean listening;
     private Thread thread;
@@ -88,17 +86,15 @@ public class PeerBus {
     }
 
     public PeerBus(GatewayProducer producer, ObjectMapper json,
-                   @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, GatewayConfig config, PodId podId) {
+                   @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, GatewayConfig config, PodId podId,
+                   LocalAdmin local) {
+        this.local = local;
         this.producer = producer;
         this.json = json;
         this.kafkaConfig = kafkaConfig;
         this.config = config;
         this.self = podId.value();
         this.timeout = config.admin().peerTimeout();
-    }
-
-    void answerWith(BiFunction<String, Map<String, String>, Object> answerer) {
-        this.answerer = answerer;
     }
 
     void start(@Observes StartupEvent event) {
@@ -127,7 +123,7 @@ public class PeerBus {
         List<String> asked = pods.stream().distinct().sorted().toList();
         Map<String, JsonNode> answers = new ConcurrentHashMap<>();
         if (asked.contains(self)) {
-            answers.put(self, json.valueToTree(answerer.apply(op, args)));
+            answers.put(self, json.valueToTree(local.answer(op, args)));
         }
         Set<String> others = ConcurrentHashMap.newKeySet();
         asked.stream().filter(pod -> !pod.equals(self)).forEach(others::add);
@@ -206,7 +202,7 @@ public class PeerBus {
             // Answered off the bus thread: a slow answer (a window scan) must not hold up other pods' replies.
             CompletableFuture.runAsync(() -> {
                 try {
-                    Object body = answerer.apply(message.op(), message.args() == null ? Map.of() : message.args());
+                    Object body = local.answer(message.op(), message.args() == null ? Map.of() : message.args());
                     send(new Message(REPLY, message.id(), self, message.from(), message.op(), null, json.valueToTree(body)));
                 } catch (RuntimeException e) {
                     LOG.warnf("admin %s from %s not answered: %s", message.op(), message.from(), e.toString());
