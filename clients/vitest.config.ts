@@ -15,7 +15,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['packages/*/test/**/*.test.{ts,tsx}', 'test/**/*.test.ts'],
+          include: ['packages/*/test/**/*.test.{ts,tsx}', 'console/test/**/*.test.ts', 'test/**/*.test.ts'],
           environment: 'node',
         },
       },

@@ -15,25 +15,15 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { checks, clients, launchChromium, loadStack, target } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const clients = join(here, '..');
-const target = join(clients, 'target');
 const out = join(target, 'browser');
 mkdirSync(out, { recursive: true });
 
-const started = Date.now();
-const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
-const log = (...args) => console.log(`[browser ${elapsed()}]`, ...args);
-const results = [];
-function check(name, ok, detail = '') {
-  results.push({ name, ok });
-  console.log(`${ok ? 'PASS' : 'FAIL'} ${name}${detail ? ` — ${detail}` : ''}`);
-  return ok;
-}
+const { results, log, check, summary } = checks('browser');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---- build ---------------------------------------------------------------------------------------
@@ -60,23 +50,8 @@ await build({
   },
   logLevel: 'warning',
 });
-// The harness finds clients/ from its own import.meta.url: the bundle keeps the source file's URL.
-const stackSource = join(clients, 'integration/stack.ts');
-const stackBundle = join(out, 'stack.mjs');
-await build({
-  entryPoints: [stackSource],
-  define: { 'import.meta.url': JSON.stringify(pathToFileURL(stackSource).href) },
-  outfile: stackBundle,
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'warning',
-});
+const { startStack } = await loadStack(out);
 log('bundled the page and the harness');
-
-const { startStack } = await import(pathToFileURL(stackBundle).href);
 
 // ---- stack, server, browser ----------------------------------------------------------------------
 
@@ -125,10 +100,7 @@ try {
   const pageOrigin = `http://127.0.0.1:${server.address().port}`;
   const pageUrl = (token, extra = {}) => `${pageOrigin}/?${new URLSearchParams({ url: stack.balancerUrl, token, ...extra })}`;
 
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 900, height: 700 } });
   const page = await context.newPage();
   const sockets = [];
@@ -291,7 +263,6 @@ try {
   await browser?.close().catch(() => {});
   await new Promise((r) => (server ? server.close(r) : r()));
   await stack?.stop().catch(() => {});
-  const failed = results.filter((r) => !r.ok).length;
-  console.log(`browser test: ${results.length - failed}/${results.length} checks passed in ${elapsed()}${exitCode ? ' — FAILED' : ''}`);
+  summary(exitCode);
 }
 process.exit(exitCode);

@@ -81,6 +81,8 @@ export interface StackOptions {
   name?: string;
   /** Start credit-service (default true). */
   credit?: boolean;
+  /** Environment added to credit-service's (e.g. anonymous writes and CORS for a browser page, as the local stack has). */
+  creditEnv?: Record<string, string>;
 }
 
 export const CLIENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -500,7 +502,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const initial = await Promise.all(
       Array.from({ length: options.gateways ?? 2 }, (_, i) => launchGateway(`gateway-${String.fromCharCode(97 + i)}`)),
     );
-    const credit = options.credit === false ? undefined : await startService('credit-service', 'credit-service', { SYNC_SERVICE_API_KEYS: API_KEY });
+    const credit = options.credit === false ? undefined : await startService('credit-service', 'credit-service', { SYNC_SERVICE_API_KEYS: API_KEY, ...options.creditEnv });
     await Promise.all([...initial.map((g) => g.ready), credit ? awaitReady(credit.proc, credit.httpUrl) : Promise.resolve()]);
     gateways.push(...initial.map((g) => g.gateway));
 

@@ -5,7 +5,8 @@
 # Ctrl-C (or SIGTERM).
 #
 # Ports (all overridable): KAFKA_PORT=9092, GATEWAY_PORTS="8080 8090", CREDIT_PORT=8081,
-# SHOOT_PORT=8082, PROMPT_PORT=8083. Logs and broker data go to RUN_DIR (target/local-stack).
+# SHOOT_PORT=8082, PROMPT_PORT=8083. Logs and broker data go to RUN_DIR (target/local-stack). Prints the live
+# console's URL on each gateway and an admin token for its ops view (needs openssl).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -116,12 +117,36 @@ for port in $GATEWAY_PORTS; do
   start_service "gateway-$port" gateway-service "$port" GATEWAY_POD_ID="gateway-$port" \
     GATEWAY_AUTH_DEV_TOKENS=true GATEWAY_AUTH_JWT_SECRET="$JWT_SECRET"
 done
-# Domain services: writes without a credential (local only), user reads with the same JWTs as the gateway.
-SERVICE_AUTH=(SYNC_SERVICE_ALLOW_ANONYMOUS=true SYNC_SERVICE_JWT_SECRET="$JWT_SECRET")
+# Domain services: writes without a credential (local only), user reads with the same JWTs as the gateway, and
+# CORS for the live console's origins (the gateways), so its test-command buttons reach them (local only too).
+CONSOLE_ORIGINS=""
+for port in $GATEWAY_PORTS; do CONSOLE_ORIGINS+="${CONSOLE_ORIGINS:+,}http://localhost:$port,http://127.0.0.1:$port"; done
+SERVICE_AUTH=(SYNC_SERVICE_ALLOW_ANONYMOUS=true SYNC_SERVICE_JWT_SECRET="$JWT_SECRET"
+  QUARKUS_HTTP_CORS_ENABLED=true QUARKUS_HTTP_CORS_ORIGINS="$CONSOLE_ORIGINS")
 start_service credit-service credit-service "$CREDIT_PORT" "${SERVICE_AUTH[@]}"
 start_service shoot-service shoot-service "$SHOOT_PORT" "${SERVICE_AUTH[@]}"
 start_service prompt-service prompt-service "$PROMPT_PORT" "${SERVICE_AUTH[@]}"
 wait_until_ready
+
+# An operator's token for the console's ops view and the admin API: an HS256 JWT signed with the local secret,
+# groups ["sync-admin"] (the gateway's default admin role), valid 12 hours. Dev tokens never grant admin.
+base64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+admin_token() {
+  local now header payload
+  now=$(date +%s)
+  header=$(printf '{"alg":"HS256","typ":"JWT"}' | base64url)
+  payload=$(printf '{"sub":"local-operator","groups":["sync-admin"],"iat":%d,"exp":%d}' "$now" $((now + 43200)) | base64url)
+  printf '%s.%s.%s' "$header" "$payload" \
+    "$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -mac HMAC -macopt key:"$JWT_SECRET" -binary | base64url)"
+}
+ADMIN_TOKEN=$(admin_token)
+printf '%s\n' "$ADMIN_TOKEN" >"$RUN_DIR/admin-token"
+# The console finds the services on the page's host at the default ports; other ports go in its URL.
+CONSOLE_QUERY=""
+[[ $CREDIT_PORT == 8081 ]] || CONSOLE_QUERY+="&credit=http://localhost:$CREDIT_PORT"
+[[ $SHOOT_PORT == 8082 ]] || CONSOLE_QUERY+="&shoot=http://localhost:$SHOOT_PORT"
+[[ $PROMPT_PORT == 8083 ]] || CONSOLE_QUERY+="&prompt=http://localhost:$PROMPT_PORT"
+[[ -z $CONSOLE_QUERY ]] || CONSOLE_QUERY="?${CONSOLE_QUERY#&}"
 
 log "all ${#PIDS[@]} processes healthy"
 for port in $GATEWAY_PORTS; do log "gateway        ws://localhost:$port/ws?token=user_123:iphone_456   http://localhost:$port/api/sync/status"; done
@@ -129,6 +154,11 @@ log "credit-service http://localhost:$CREDIT_PORT/q/swagger-ui"
 log "shoot-service  http://localhost:$SHOOT_PORT/q/swagger-ui"
 log "prompt-service http://localhost:$PROMPT_PORT/q/swagger-ui"
 log "kafka          $BOOTSTRAP      logs: $RUN_DIR/logs"
+for port in $GATEWAY_PORTS; do
+  log "console        http://localhost:$port/console/$CONSOLE_QUERY   (sign in with a dev token such as user_123:laptop)"
+done
+log "admin token    $ADMIN_TOKEN"
+log "               (for the console's Ops view and /api/admin; also in $RUN_DIR/admin-token)"
 log "LOCAL_STACK_READY (Ctrl-C stops everything)"
 
 # Stay in the foreground; if any process dies, say so and take the rest down.

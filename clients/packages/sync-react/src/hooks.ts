@@ -120,14 +120,16 @@ export interface ShootProgressResult {
   progress: ShootProgressData | null;
   /** queued or processing. */
   isProcessing: boolean;
-  /** 0-100: the event's `progress` when present, else processedCount / totalCount. */
+  /** 0-100: from the event's `progress` (a fraction, 0 to 1) when present, else processedCount / totalCount. */
   progressPercentage: number;
 }
 
 export function shootProgressPercentage(p: ShootProgressData | null | undefined): number {
   if (!p) return 0;
   if (p.status === 'completed') return 100;
-  const raw = typeof p.progress === 'number' ? p.progress : p.totalCount > 0 ? (p.processedCount / p.totalCount) * 100 : 0;
+  // The contract's `progress` is the fraction done (0 to 1), not a percentage (SYNC_PROGRESS's is 0-100).
+  const fraction = typeof p.progress === 'number' ? p.progress : p.totalCount > 0 ? p.processedCount / p.totalCount : 0;
+  const raw = fraction * 100;
   return Math.max(0, Math.min(100, Math.round(raw)));
 }
 

@@ -162,6 +162,9 @@ describe('useShootProgress (seed 001)', () => {
     expect(renders).toBe(r0); // another shoot's event: no render
     act(() => client.emit('SHOOT_PROGRESS', { shootId: 'A', status: 'processing', processedCount: 15, totalCount: 100, currentImage: 'IMG_0015.jpg', provider: 'p' }));
     expect(screen.getByTestId('A').textContent).toBe('15|true|IMG_0015.jpg');
+    // As shoot-service publishes it: with the contract's `progress`, the fraction done.
+    act(() => client.emit('SHOOT_PROGRESS', { shootId: 'A', status: 'processing', processedCount: 50, totalCount: 100, progress: 0.5, currentImage: 'IMG_0050.jpg', provider: 'p' }));
+    expect(screen.getByTestId('A').textContent).toBe('50|true|IMG_0050.jpg');
     act(() => client.emit('SHOOT_PROGRESS', { shootId: 'A', status: 'completed', processedCount: 100, totalCount: 100, provider: 'p' }));
     expect(screen.getByTestId('A').textContent).toBe('100|false|-');
     rerender(<SyncProvider client={client}><Bar id="A" /><Bar id="B" /></SyncProvider>);

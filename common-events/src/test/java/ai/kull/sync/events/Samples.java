@@ -65,7 +65,8 @@ public final class Samples {
             case GET_PENDING -> new PendingRequest("sync.credit-updates:3:1042");
             case PENDING_CHECK_COMPLETE -> new PendingCheckComplete(2, "sync.credit-updates:3:1044");
             case RESYNC_REQUIRED -> new ResyncRequired("cursor is older than the recovery window", null);
-            case POD_HEARTBEAT -> new PodHeartbeat("gateway-0", 1_732_780_000_000L, 5_000L);
+            case POD_HEARTBEAT -> new PodHeartbeat("gateway-0", 1_732_780_000_000L, 5_000L, "0.1.0", false, 12,
+                    340L, 81_920L, 290_000L, 0L, 1_204L);
             case SYNC_STARTED, SYNC_PROGRESS, SYNC_SUCCESS, SYNC_CONFLICT, SYNC_FAILED ->
                     throw new IllegalArgumentException(type + " is a flat organization event");
         };

@@ -2,12 +2,17 @@ package ai.kull.sync.process;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -17,7 +22,9 @@ import java.util.stream.Stream;
 /**
  * Whether a built artifact (a module's {@code quarkus-run.jar}, a {@code classpath.txt}) is older than what it
  * is built from: the root {@code pom.xml}, and the {@code pom.xml} and everything under {@code src/main} of the
- * module and of every module of this repository it depends on, transitively (read from the poms). Nothing
+ * module and of every module of this repository it depends on, transitively (read from the poms); a module
+ * without {@code src/main} ({@code clients}, the npm workspace whose console the gateway's jar holds) counts all
+ * its files but build output ({@value #BUILD_OUTPUT}). Nothing
  * here runs a build: the benchmark's wrapper rebuilds, the system tests (inside {@code ./mvnw verify}, where
  * the jars are fresh by construction) fail loudly. {@code deploy/local/stale.sh} is the same check in shell.
  */
@@ -25,6 +32,10 @@ public final class Freshness {
 
     private static final Pattern REACTOR_DEPENDENCY =
             Pattern.compile("<groupId>ai\\.kull\\.sync</groupId>\\s*<artifactId>([^<]+)</artifactId>");
+
+    /** Directory names that hold build output or installed packages, never sources. */
+    static final String BUILD_OUTPUT = "target, node_modules, dist, generated";
+    private static final Set<String> BUILD_OUTPUT_DIRS = Set.of(BUILD_OUTPUT.split(", "));
 
     private Freshness() {
     }
@@ -60,15 +71,41 @@ public final class Freshness {
         }
     }
 
-    /** The root pom and, for the module and its in-repo dependencies, the pom and all of {@code src/main}. */
+    /**
+     * The root pom and, for the module and its in-repo dependencies, the pom and all of {@code src/main} (or,
+     * without one, every file of the module but build output).
+     */
     static Stream<Path> sources(Path root, String module) {
         Stream<Path> all = Stream.of(root.resolve("pom.xml"));
         for (String each : modules(root, module)) {
             Path dir = root.resolve(each);
-            Stream<Path> main = Files.isDirectory(dir.resolve("src/main")) ? walk(dir.resolve("src/main")) : Stream.empty();
+            Stream<Path> main = Files.isDirectory(dir.resolve("src/main")) ? walk(dir.resolve("src/main")) : walkSources(dir);
             all = Stream.concat(all, Stream.concat(Stream.of(dir.resolve("pom.xml")), main));
         }
         return all;
+    }
+
+    /** Every file under {@code dir}, without descending into build output (node_modules is large). */
+    private static Stream<Path> walkSources(Path dir) {
+        List<Path> files = new ArrayList<>();
+        try {
+            Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path each, BasicFileAttributes attributes) {
+                    return BUILD_OUTPUT_DIRS.contains(each.getFileName().toString()) ? FileVisitResult.SKIP_SUBTREE
+                            : FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                    files.add(file);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return files.stream();
     }
 
     /** {@code module} and the modules of this repository it depends on, transitively. */

@@ -42,6 +42,28 @@ class FreshnessTest {
     }
 
     @Test
+    void aModuleWithoutSrcMainCountsAllItsFilesButBuildOutput() throws Exception {
+        write("pom.xml", "<project/>", 100);
+        write("web/pom.xml", "<project/>", 100);
+        write("web/console/src/main.tsx", "x", 100);
+        write("web/node_modules/react/index.js", "x", 300);
+        write("web/packages/sdk/dist/index.js", "x", 300);
+        write("app/pom.xml", "<dependency>\n<groupId>ai.kull.sync</groupId>\n  <artifactId>web</artifactId>", 100);
+        write("app/src/main/java/App.java", "class App {}", 100);
+        Path jar = write("app/target/quarkus-app/quarkus-run.jar", "jar", 200);
+        for (Path dir : new Path[] {root.resolve("web"), root.resolve("web/console"), root.resolve("web/console/src"),
+                root.resolve("app/src/main"), root.resolve("app/src/main/java")}) {
+            Files.setLastModifiedTime(dir, FileTime.from(Instant.ofEpochSecond(100)));
+        }
+
+        assertThat(Freshness.staleness(root, "app", jar)).isEmpty();
+
+        write("web/console/src/main.tsx", "y", 250);
+        assertThat(Freshness.staleness(root, "app", jar)).hasValueSatisfying(why ->
+                assertThat(why).contains("is older than web/console/src/main.tsx"));
+    }
+
+    @Test
     void aMissingJarIsStale() {
         assertThat(Freshness.staleness(root, "app", root.resolve("app/target/quarkus-app/quarkus-run.jar")))
                 .hasValue("app/target/quarkus-app/quarkus-run.jar is missing");

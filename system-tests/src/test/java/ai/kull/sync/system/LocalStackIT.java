@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static ai.kull.sync.testing.Waits.await;
@@ -54,12 +55,46 @@ class LocalStackIT {
             assertThat(ready.body()).contains("\"UP\"");
         }
 
+        assertConsoleAndItsCorsForTheLocalStackOnly(http, output, services);
+
         stack.destroy(); // SIGTERM, as Ctrl-C or a supervisor would
         assertThat(stack.waitFor(90, TimeUnit.SECONDS)).as("run.sh exits").isTrue();
         assertThat(Files.readString(output)).contains("stopped");
         for (int port : ports) {
             assertThat(FreePorts.listening(port)).as("port %d closed after stop", port).isFalse();
         }
+    }
+
+    /**
+     * The console's URL is printed (with the services' non-default ports) and served by each gateway; the domain
+     * services allow a browser page of the gateways' origins (the console's test commands) and no other origin.
+     */
+    private void assertConsoleAndItsCorsForTheLocalStackOnly(HttpClient http, Path output, List<Integer> services) throws Exception {
+        int gateway = services.get(0);
+        String consoleUrl = "http://localhost:" + gateway + "/console/";
+        assertThat(Files.readString(output)).contains(consoleUrl + "?credit=http://localhost:" + services.get(2)
+                + "&shoot=http://localhost:" + services.get(3) + "&prompt=http://localhost:" + services.get(4));
+        HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create(consoleUrl)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<title>Kull sync console</title>");
+
+        for (int service : services.subList(2, 5)) {
+            assertThat(preflightAllowedOrigin(http, service, "http://localhost:" + gateway)).as("console origin on %d", service)
+                    .contains("http://localhost:" + gateway);
+            assertThat(preflightAllowedOrigin(http, service, "http://example.com")).as("another origin on %d", service)
+                    .isEmpty();
+        }
+    }
+
+    private static Optional<String> preflightAllowedOrigin(HttpClient http, int port, String origin) throws Exception {
+        HttpRequest preflight = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/sync/status"))
+                .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+                .header("Origin", origin)
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type")
+                .build();
+        return http.send(preflight, HttpResponse.BodyHandlers.discarding()).headers().firstValue("Access-Control-Allow-Origin");
     }
 
     @AfterEach

@@ -33,6 +33,55 @@ public interface GatewayConfig {
 
     Replay replay();
 
+    Admin admin();
+
+    /** The admin API ({@code /api/admin/...}): who may use it, its bounds, how pods answer each other. */
+    interface Admin {
+        /** Role (in the JWT's {@code groups} claim) that may read the admin API. Raw dev tokens never carry it. */
+        @WithDefault("sync-admin")
+        String role();
+
+        /** Whether the write actions (disconnect a user's sessions, force a resync) are available at all. */
+        @WithDefault("false")
+        boolean writeEnabled();
+
+        /** Role needed, in addition to {@link #role()}, for the write actions. */
+        @WithDefault("sync-admin-write")
+        String writeRole();
+
+        /** Admin requests per second one caller (token subject) may make on average; more get 429. */
+        @WithDefault("5")
+        double rate();
+
+        /** Admin requests one caller may make at once above the average. */
+        @WithDefault("20")
+        int burst();
+
+        /** How long a pod waits for the other pods' answers; a pod that did not answer makes the answer partial. */
+        @WithDefault("2s")
+        Duration peerTimeout();
+
+        /** Gateway-internal topic over which pods ask each other (requests and replies). */
+        @WithDefault("sync.gateway-admin")
+        String topic();
+
+        /** Recently closed sessions each pod remembers (a ring: the oldest leave first). */
+        @WithDefault("200")
+        int closedSessions();
+
+        /** Longest a delivery trace may run; a longer request is cut to this. */
+        @WithDefault("10m")
+        Duration traceMaxDuration();
+
+        /** Most entries a delivery trace keeps per pod; a larger request is cut to this. */
+        @WithDefault("5000")
+        int traceMaxEntries();
+
+        /** How long a finished trace's entries stay readable before they are dropped. */
+        @WithDefault("10m")
+        Duration traceRetention();
+    }
+
     interface Replay {
         /**
          * How long a device can be away and still resume without loss. A pod reads this far back when it

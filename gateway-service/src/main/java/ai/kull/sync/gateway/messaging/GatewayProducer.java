@@ -75,6 +75,14 @@ public class GatewayProducer {
                 new ProducerRecord<>(Topics.PRESENCE, null, heartbeat.pod(), codec.encode(envelope), headers));
     }
 
+    /**
+     * A gateway-internal record (the admin API's requests and replies between pods): not an event of the
+     * contract, never read by a device.
+     */
+    public CompletableFuture<RecordMetadata> publishInternal(String topic, String key, byte[] value) {
+        return Acks.send(producer, new ProducerRecord<>(topic, key, value));
+    }
+
     @PreDestroy
     void close() {
         producer.close();

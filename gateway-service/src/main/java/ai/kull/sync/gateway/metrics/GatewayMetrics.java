@@ -3,14 +3,22 @@ package ai.kull.sync.gateway.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.Consumer;
 
+import ai.kull.sync.events.MessageType;
+
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The one place the gateway registers meters: its counters and gauges, and the Kafka consumer's own metrics.
@@ -30,9 +38,33 @@ public class GatewayMetrics {
     private final ConcurrentHashMap<String, Counter> refusals = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> rejectedUpgrades = new ConcurrentHashMap<>();
     private final LongAdder outboundPending = new LongAdder();
+    private final LongAdder deliveriesTotal = new LongAdder();
+    /** Per type label, made once: looked up once per routed record, recorded once per delivered frame. */
+    private final Map<String, DeliveryLatency> latencies;
+
+    /** Label of event types other teams add: the label stays bounded whatever they publish. */
+    public static final String OTHER_TYPE = "other";
+    /** Label of records without a type header. */
+    public static final String UNKNOWN_TYPE = "unknown";
+    private static final Map<String, String> KNOWN_TYPES = Arrays.stream(MessageType.values())
+            .filter(MessageType::deliveredToDevices)
+            .collect(Collectors.toUnmodifiableMap(MessageType::name, MessageType::name));
+    /** Histogram buckets of the delivery latency: 0.5 ms to 10 s. */
+    private static final Duration[] LATENCY_BUCKETS = Stream.of(0.5, 1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0,
+                    500.0, 1_000.0, 2_500.0, 5_000.0, 10_000.0)
+            .map(ms -> Duration.ofNanos((long) (ms * 1_000_000))).toArray(Duration[]::new);
 
     public GatewayMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.latencies = Stream.concat(KNOWN_TYPES.keySet().stream(), Stream.of(OTHER_TYPE, UNKNOWN_TYPE))
+                .collect(Collectors.toUnmodifiableMap(type -> type, type -> new DeliveryLatency(
+                        Timer.builder("sync.gateway.delivery.latency")
+                                .description("Kafka record timestamp to the frame written to a session's socket")
+                                .tag("type", type)
+                                .serviceLevelObjectives(LATENCY_BUCKETS)
+                                .minimumExpectedValue(LATENCY_BUCKETS[0])
+                                .maximumExpectedValue(LATENCY_BUCKETS[LATENCY_BUCKETS.length - 1])
+                                .register(registry))));
         Gauge.builder("sync.gateway.outbound.pending.bytes", outboundPending, LongAdder::sum)
                 .description("Bytes of frames handed to sessions' sockets and not yet written, all sessions")
                 .baseUnit("bytes").register(registry);
@@ -57,11 +89,30 @@ public class GatewayMetrics {
         new KafkaClientMetrics(consumer).bindTo(registry);
     }
 
+    /**
+     * The metric label of an event type: a type of the contract by its name, any other team's type as
+     * {@value #OTHER_TYPE}, so the label's values stay bounded.
+     */
+    public static String typeLabel(String type) {
+        return type == null ? UNKNOWN_TYPE : KNOWN_TYPES.getOrDefault(type, OTHER_TYPE);
+    }
+
+    /** The delivery-latency timer for records of {@code type}. */
+    public DeliveryLatency deliveryLatency(String type) {
+        return latencies.get(typeLabel(type));
+    }
+
     /** Frames handed to sessions, by event type. */
     public void delivered(String type, int sessions) {
         if (sessions > 0) {
-            counter(deliveries, "sync.gateway.deliveries", "type", type == null ? "unknown" : type).increment(sessions);
+            deliveriesTotal.add(sessions);
+            counter(deliveries, "sync.gateway.deliveries", "type", typeLabel(type)).increment(sessions);
         }
+    }
+
+    /** Event frames handed to sessions since the pod started (the pod list's deliveries per second). */
+    public long deliveriesTotal() {
+        return deliveriesTotal.sum();
     }
 
     /** A record no session can receive because it is malformed (e.g. unknown scope). */

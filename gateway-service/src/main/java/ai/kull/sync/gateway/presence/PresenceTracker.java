@@ -40,10 +40,14 @@ public class PresenceTracker {
     private final GatewayMetrics metrics;
     private final EventCodec codec = new EventCodec();
     private final PodHeartbeat heartbeat;
+    private final PodFigures figures;
+    private final PodTable pods;
 
     public PresenceTracker(DeviceDirectory directory, SessionRegistry sessions, SessionSender sender,
                            EventPublisher publisher, GatewayProducer producer, GatewayMetrics metrics, PodId podId,
-                           GatewayConfig config) {
+                           GatewayConfig config, PodFigures figures, PodTable pods) {
+        this.figures = figures;
+        this.pods = pods;
         this.directory = directory;
         this.sessions = sessions;
         this.sender = sender;
@@ -76,6 +80,7 @@ public class PresenceTracker {
             case DEVICE_DISCONNECTED -> directory.disconnected(record.key(), (DeviceConnection) event.data());
             case POD_HEARTBEAT -> {
                 PodHeartbeat beat = (PodHeartbeat) event.data();
+                pods.heard(beat, seenAt);
                 List<DeviceDirectory.Connection> restarted = directory.heartbeat(beat.pod(), beat.startedAt(), seenAt);
                 if (!history) {
                     reportGone(restarted);
@@ -89,7 +94,8 @@ public class PresenceTracker {
 
     @Scheduled(every = "${gateway.presence.pod-heartbeat-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sendHeartbeat() {
-        producer.publishPodHeartbeat(heartbeat).whenComplete((ok, failure) -> {
+        PodHeartbeat beat = figures.heartbeat(heartbeat.pod(), heartbeat.startedAt(), heartbeat.intervalMs());
+        producer.publishPodHeartbeat(beat).whenComplete((ok, failure) -> {
             if (failure != null) {
                 LOG.warnf("pod heartbeat not sent: %s", failure.getMessage());
             }

@@ -1,6 +1,7 @@
 package ai.kull.sync.gateway.routing;
 
 import ai.kull.sync.events.CloseCodes;
+import ai.kull.sync.events.EventHeaders;
 import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.Scope;
 import ai.kull.sync.events.payload.ConnectionEstablished;
@@ -9,14 +10,18 @@ import ai.kull.sync.events.payload.ResyncRequired;
 import ai.kull.sync.events.payload.Subscription;
 import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.config.PodId;
+import ai.kull.sync.gateway.metrics.DeliveryLatency;
 import ai.kull.sync.gateway.metrics.GatewayMetrics;
+import ai.kull.sync.gateway.metrics.RecordTracing;
 import ai.kull.sync.gateway.session.DeviceSession;
 import ai.kull.sync.gateway.session.Frames;
 import ai.kull.sync.gateway.session.SessionRegistry;
 import ai.kull.sync.gateway.session.SessionSender;
 import ai.kull.sync.gateway.session.SessionStream;
+import io.opentelemetry.api.trace.Span;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import java.util.Collection;
@@ -48,6 +53,8 @@ public class EventRouter {
     private final PodId podId;
     private final long heartbeatIntervalMs;
     private final ReplayWindow window;
+    private final DeliveryTrace trace;
+    private final RecordTracing tracing;
 
     private TopicLayout layout;
     /** Per slot: the offset after the last record routed. */
@@ -59,7 +66,9 @@ public class EventRouter {
     private final Set<String> warnedUnreplayable = new HashSet<>();
 
     public EventRouter(SessionRegistry sessions, SessionSender sender, GatewayMetrics metrics, Frames frames,
-                       PodId podId, GatewayConfig config) {
+                       PodId podId, GatewayConfig config, DeliveryTrace trace, RecordTracing tracing) {
+        this.trace = trace;
+        this.tracing = tracing;
         this.sessions = sessions;
         this.sender = sender;
         this.metrics = metrics;
@@ -118,19 +127,42 @@ public class EventRouter {
         String type = headers.type;
         WindowEntry entry = new WindowEntry(slot, record.offset(), record.timestamp(), scope,
                 record.key(), type, headers.targetDevice, headers.originDevice, record.value());
+        long position = -1;
         if (slot >= 0) {
             routed[slot] = record.offset() + 1;
-            window.add(entry, System.currentTimeMillis());
+            position = window.add(entry, System.currentTimeMillis());
             warnIfUnreplayable(slot, scope, record.topic());
         }
+        DeliveryTrace.Recorder traced = scope == Scope.USER ? trace.forRecord(record.key(), System.currentTimeMillis()) : null;
+        DeliveryLatency latency = metrics.deliveryLatency(type);
+        Span span = headers.traceparent == null ? null : tracing.started(headers.traceparent, record.topic(),
+                EventHeaders.read(record.headers(), EventHeaders.EVENT_ID), type);
         int delivered = 0;
+        DeviceSession firstReached = null;
         lastFrame.clear();
         for (DeviceSession session : candidates(scope, record.key())) {
             if (wants(session, entry)) {
-                sender.send(session, frameFor(session, entry, null, lastFrame));
-                delivered++;
+                boolean queued = sender.send(session, frameFor(session, entry, null, lastFrame), latency, record.timestamp());
+                if (queued) {
+                    delivered++;
+                    firstReached = firstReached == null ? session : firstReached;
+                }
+                if (traced != null) {
+                    traced.outcome(queued ? DeliveryTrace.Outcome.DELIVERED : DeliveryTrace.Outcome.DROPPED_OVER_BOUND, session);
+                }
+            } else if (traced != null) {
+                traced.outcome(skipped(session, entry), session);
             }
         }
+        if (position >= 0) {
+            window.reached(position, delivered);
+        }
+        if (traced != null) {
+            traced.finish(EventHeaders.read(record.headers(), EventHeaders.EVENT_ID), type, record.topic(),
+                    record.partition(), record.offset(), record.timestamp(),
+                    firstReached == null ? null : cursorOf(firstReached));
+        }
+        tracing.ended(span, delivered);
         metrics.delivered(type, delivered);
     }
 
@@ -165,6 +197,7 @@ public class EventRouter {
         if (resyncReason != null) {
             resync(session, resyncReason);
         } else if (resumeFrom != null) {
+            session.markResumed();
             metrics.resumed();
             replay(session, resumeFrom, Map.of());
         }
@@ -311,6 +344,20 @@ public class EventRouter {
         }
     }
 
+    /** Why {@link #wants} said no, for a delivery trace. */
+    private static DeliveryTrace.Outcome skipped(DeviceSession session, WindowEntry entry) {
+        if (entry.targetDevice() != null && !entry.targetDevice().equals(session.deviceId())) {
+            return DeliveryTrace.Outcome.SKIPPED_TARGET_DEVICE;
+        }
+        if (entry.originDevice() != null && entry.originDevice().equals(session.deviceId())) {
+            return DeliveryTrace.Outcome.SKIPPED_ORIGIN;
+        }
+        if (ADMIN_ONLY_TYPE.equals(entry.type()) && !session.identity().isAdmin()) {
+            return DeliveryTrace.Outcome.SKIPPED_NOT_ADMIN;
+        }
+        return DeliveryTrace.Outcome.SKIPPED_SEEN_BEFORE;
+    }
+
     private boolean wants(DeviceSession session, WindowEntry entry) {
         SessionStream stream = session.stream();
         if (stream != null && entry.slot() >= 0 && stream.seenBefore(entry.slot(), entry.offset())) {
@@ -352,6 +399,36 @@ public class EventRouter {
             last.remember(slots, at, frame);
         }
         return frame;
+    }
+
+    /** An operator asked the session to refetch state: RESYNC_REQUIRED with a fresh cursor. */
+    public synchronized void forceResync(DeviceSession session) {
+        resync(session, "requested by an operator");
+    }
+
+    /** The replay window's size and the age of its oldest record (0 when empty), for the pod's heartbeat. */
+    public synchronized ReplayWindow.Figures windowFigures(long now) {
+        return window.figures(now);
+    }
+
+    /**
+     * Where an event still in the replay window sits and how many of this pod's sessions it reached, or null.
+     * Scans the window (an admin request, rate limited), never the delivery path.
+     */
+    public synchronized EventLocation locate(String eventId) {
+        ReplayWindow.Found found = window.find(eventId);
+        if (found == null || layout == null) {
+            return null;
+        }
+        WindowEntry entry = found.entry();
+        TopicPartition partition = layout.partitionOf(entry.slot());
+        return new EventLocation(eventId, partition.topic(), partition.partition(), entry.offset(), entry.type(),
+                entry.scope() == Scope.USER ? entry.key() : null, entry.timestamp(), found.reached());
+    }
+
+    /** An event found in the replay window; {@code userId} null for org and broadcast events. */
+    public record EventLocation(String eventId, String topic, int partition, long offset, String type,
+                                String userId, long recordTimestamp, int sessionsReached) {
     }
 
     private synchronized double windowStat(boolean bytes) {

@@ -2,6 +2,7 @@ package ai.kull.sync.gateway.routing;
 
 import ai.kull.sync.events.Scope;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -22,7 +23,7 @@ import java.util.Map;
 public final class ReplayWindow {
 
     /** Array slots and chain link per entry, counted with the value against the byte bound. */
-    static final int ENTRY_BYTES = 72;
+    static final int ENTRY_BYTES = 76;
     private static final int INITIAL_ENTRIES = 1 << 10;
     private static final int INITIAL_DATA_BYTES = 1 << 16;
     private static final long NONE = -1;
@@ -50,6 +51,8 @@ public final class ReplayWindow {
     /** Where the value starts, as a ring position: byte q sits at data[q & dataMask]. */
     private long[] dataAt = new long[INITIAL_ENTRIES];
     private int[] lengths = new int[INITIAL_ENTRIES];
+    /** Sessions of this pod each entry reached when it was routed (the admin API's "where did it go"). */
+    private int[] reached = new int[INITIAL_ENTRIES];
 
     /** A power of two, so a position maps to it with a mask instead of a division. */
     private byte[] data;
@@ -81,12 +84,13 @@ public final class ReplayWindow {
         evictedBelow = startOffsets.clone();
     }
 
-    public void add(WindowEntry entry, long now) {
+    /** @return the entry's position (for {@link #reached}), or -1 when it is too large to be kept */
+    public long add(WindowEntry entry, long now) {
         byte[] value = entry.value();
         if (value.length > maxDataBytes || ENTRY_BYTES + value.length > maxBytes) {
             // Larger than the whole window: no cursor before it can be replayed any more.
             evictedBelow[entry.slot()] = Math.max(evictedBelow[entry.slot()], entry.offset() + 1);
-            return;
+            return -1;
         }
         while (first < next && (now - timestamps[index(first)] > maxAgeMillis
                 || bytes + ENTRY_BYTES + value.length > maxBytes)) {
@@ -110,10 +114,60 @@ public final class ReplayWindow {
         previous[i] = chain.newest;
         dataAt[i] = at;
         lengths[i] = value.length;
+        reached[i] = 0;
         System.arraycopy(value, 0, data, (int) (at & dataMask), value.length);
         chain.newest = next++;
         dataEnd = at + value.length;
         bytes += ENTRY_BYTES + value.length;
+        return next - 1;
+    }
+
+    /** How many sessions the entry at {@code position} reached on this pod. */
+    public void reached(long position, int sessions) {
+        if (position >= first && position < next) {
+            reached[index(position)] = sessions;
+        }
+    }
+
+    /** The window's size and its oldest record's age. */
+    public record Figures(long records, long bytes, long oldestAgeMillis) {
+    }
+
+    public Figures figures(long now) {
+        long oldest = first < next ? Math.max(0, now - timestamps[index(first)]) : 0;
+        return new Figures(next - first, bytes, oldest);
+    }
+
+    /** An entry found by its event id, with the sessions it reached here. */
+    public record Found(WindowEntry entry, int reached) {
+    }
+
+    /**
+     * The newest entry whose value holds {@code "id":"<eventId>"} (the envelope's id as the contract's encoder
+     * writes it), or null. A scan of the whole window: for admin requests only.
+     */
+    public Found find(String eventId) {
+        byte[] needle = ("\"id\":\"" + eventId + "\"").getBytes(StandardCharsets.UTF_8);
+        for (long p = next - 1; p >= first; p--) {
+            int i = index(p);
+            if (contains((int) (dataAt[i] & dataMask), lengths[i], needle)) {
+                return new Found(entryAt(p), reached[i]);
+            }
+        }
+        return null;
+    }
+
+    private boolean contains(int start, int length, byte[] needle) {
+        outer:
+        for (int at = start; at + needle.length <= start + length; at++) {
+            for (int k = 0; k < needle.length; k++) {
+                if (data[at + k] != needle[k]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     /** Whether every record of {@code slot} at or after {@code offset} is still here. */
@@ -223,6 +277,7 @@ public final class ReplayWindow {
         previous = regrow(previous, new long[capacity], newMask);
         dataAt = regrow(dataAt, new long[capacity], newMask);
         lengths = regrow(lengths, new int[capacity], newMask);
+        reached = regrow(reached, new int[capacity], newMask);
         scopes = regrow(scopes, new Scope[capacity], newMask);
         keys = regrow(keys, new String[capacity], newMask);
         chains = regrow(chains, new Chain[capacity], newMask);

@@ -29,6 +29,8 @@ final class RoutingHeaders {
     String type;
     String targetDevice;
     String originDevice;
+    /** W3C trace context of the publisher, or null: only read on when OpenTelemetry is on. */
+    String traceparent;
     /** Consecutive records mostly share a type: its name is reused rather than decoded again. */
     private byte[] lastTypeBytes;
     private String lastType;
@@ -38,6 +40,7 @@ final class RoutingHeaders {
         byte[] typeBytes = null;
         targetDevice = null;
         originDevice = null;
+        traceparent = null;
         for (Header header : headers) {
             // equals, not a switch: the names differ in length, so most comparisons end there, unhashed
             String name = header.key();
@@ -49,6 +52,8 @@ final class RoutingHeaders {
                 targetDevice = text(header);
             } else if (name.equals(EventHeaders.ORIGIN_DEVICE)) {
                 originDevice = text(header);
+            } else if (name.equals(EventHeaders.TRACEPARENT)) {
+                traceparent = text(header);
             }
         }
         type = typeName(typeBytes);

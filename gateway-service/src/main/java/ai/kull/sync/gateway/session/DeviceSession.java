@@ -6,6 +6,7 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** One open WebSocket of one device, with what it is allowed and has asked to receive. */
 public final class DeviceSession {
@@ -20,6 +21,12 @@ public final class DeviceSession {
     /** Set by the router when the session attaches; read and changed only under its lock. */
     private SessionStream stream;
     private final OutboundBudget outbound = new OutboundBudget();
+    /** What the admin API shows of the session; written where they happen, read by admin requests. */
+    private volatile boolean resumed;
+    private volatile int serverCloseCode;
+    private volatile long lastFrameInAt;
+    private volatile long lastFrameOutAt;
+    private final AtomicInteger rateLimitHits = new AtomicInteger();
 
     public DeviceSession(WebSocketConnection connection, DeviceIdentity identity, long connectedAt) {
         this.connection = connection;
@@ -48,9 +55,58 @@ public final class DeviceSession {
         lastHeardAt = millis;
     }
 
+    /** A client frame (not a pong) arrived. */
+    public void frameIn(long millis) {
+        lastHeardAt = millis;
+        lastFrameInAt = millis;
+    }
+
+    public long lastFrameInAt() {
+        return lastFrameInAt;
+    }
+
+    void frameOut(long millis) {
+        lastFrameOutAt = millis;
+    }
+
+    public long lastFrameOutAt() {
+        return lastFrameOutAt;
+    }
+
+    public boolean resumed() {
+        return resumed;
+    }
+
+    /** The session resumed from a client's cursor without loss. */
+    public void markResumed() {
+        resumed = true;
+    }
+
+    /** A client frame answered RATE_LIMITED (or that closed the session for sending too fast). */
+    public void rateLimited() {
+        rateLimitHits.incrementAndGet();
+    }
+
+    public int rateLimitHits() {
+        return rateLimitHits.get();
+    }
+
     /** @return true the first time only, so a session is closed once even if several reasons apply */
     public boolean startClosing() {
         return closing.compareAndSet(false, true);
+    }
+
+    /**
+     * The code the server closed with: what the recently-closed list shows, since a device that stopped
+     * reading never answers the close frame and its connection ends without a code.
+     */
+    void closingWith(int code) {
+        serverCloseCode = code;
+    }
+
+    /** The code the server closed this session with, or 0 when the server did not close it. */
+    public int serverCloseCode() {
+        return serverCloseCode;
     }
 
     /** Frames written to this session's socket and not yet completed: how slow consumers are found. */

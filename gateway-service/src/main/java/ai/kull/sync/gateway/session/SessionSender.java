@@ -2,6 +2,7 @@ package ai.kull.sync.gateway.session;
 
 import ai.kull.sync.events.CloseCodes;
 import ai.kull.sync.gateway.config.GatewayConfig;
+import ai.kull.sync.gateway.metrics.DeliveryLatency;
 import ai.kull.sync.gateway.metrics.GatewayMetrics;
 import io.quarkus.websockets.next.CloseReason;
 import jakarta.inject.Singleton;
@@ -23,21 +24,39 @@ public class SessionSender {
     }
 
     public void send(DeviceSession session, String frame) {
+        send(session, frame, null, 0);
+    }
+
+    /**
+     * Writes an event frame and, once it is written to the socket, records its delivery latency from the Kafka
+     * record's timestamp.
+     *
+     * @param latency the record type's timer, or null for frames that are no live delivery (replays, control frames)
+     * @return false when the frame was not queued because the session is over its outbound bound (it is closed)
+     */
+    public boolean send(DeviceSession session, String frame, DeliveryLatency latency, long recordTimestamp) {
         // Characters, not UTF-8 bytes: the same for the protocol's ASCII JSON, and no pass over the frame per session.
         long bytes = frame.length();
         OutboundBudget outbound = session.outbound();
         if (!outbound.tryReserve(bytes, maxPendingBytes)) {
             metrics.slowConsumerDrop();
             close(session, CloseCodes.SLOW_CONSUMER, "reading too slowly, reconnect and resume");
-            return;
+            return false;
         }
         metrics.outboundPending(bytes);
         SocketWriter.write(session.connection(), frame, result -> {
             written(outbound, bytes);
             if (result.failed()) {
                 metrics.sendFailed();
+            } else {
+                long now = System.currentTimeMillis();
+                session.frameOut(now);
+                if (latency != null) {
+                    latency.record(recordTimestamp, now);
+                }
             }
         });
+        return true;
     }
 
     /** Closes with {@code code}; the session leaves the registry through the endpoint's close callback. */
@@ -45,6 +64,7 @@ public class SessionSender {
         if (!session.startClosing()) {
             return;
         }
+        session.closingWith(code);
         metrics.closed(code);
         session.connection().close(new CloseReason(code, reason)).subscribe().with(done -> { }, failure -> { });
     }

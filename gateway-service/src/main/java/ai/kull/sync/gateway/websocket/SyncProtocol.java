@@ -20,6 +20,7 @@ import ai.kull.sync.gateway.auth.DeviceIdentity;
 import ai.kull.sync.gateway.metrics.GatewayMetrics;
 import ai.kull.sync.gateway.presence.PresenceTracker;
 import ai.kull.sync.gateway.routing.EventRouter;
+import ai.kull.sync.gateway.session.ClosedSessions;
 import ai.kull.sync.gateway.session.DeviceSession;
 import ai.kull.sync.gateway.session.Frames;
 import ai.kull.sync.gateway.session.SessionRegistry;
@@ -52,10 +53,12 @@ public class SyncProtocol {
     private final PresenceTracker presence;
     private final AdmissionControl admission;
     private final InboundRateLimit inboundRate;
+    private final ClosedSessions closed;
 
     public SyncProtocol(SessionRegistry sessions, EventPublisher publisher, SessionSender sender,
                         EventRouter router, Frames frames, GatewayMetrics metrics, PresenceTracker presence,
-                        AdmissionControl admission, InboundRateLimit inboundRate) {
+                        AdmissionControl admission, InboundRateLimit inboundRate, ClosedSessions closed) {
+        this.closed = closed;
         this.sessions = sessions;
         this.publisher = publisher;
         this.sender = sender;
@@ -100,7 +103,7 @@ public class SyncProtocol {
         if (session == null) {
             return null;
         }
-        session.heardAt(System.currentTimeMillis());
+        session.frameIn(System.currentTimeMillis());
         String limited = rateLimited(session);
         if (limited != null) {
             return limited.isEmpty() ? null : limited;
@@ -141,6 +144,7 @@ public class SyncProtocol {
         DeviceSession session = connection.userData().get(SESSION);
         if (session != null) {
             sessions.remove(session);
+            closed.closed(session, reason == null ? null : reason.getCode(), System.currentTimeMillis());
             presence.announceDisconnected(session);
         }
     }
@@ -193,6 +197,9 @@ public class SyncProtocol {
      */
     private String rateLimited(DeviceSession session) {
         InboundLimiter.Verdict verdict = inboundRate.onFrame(session.connection());
+        if (verdict != InboundLimiter.Verdict.ACCEPT) {
+            session.rateLimited();
+        }
         return switch (verdict) {
             case ACCEPT -> null;
             case REJECT -> error(session, new ErrorPayload(ErrorPayload.RATE_LIMITED,

@@ -32,6 +32,11 @@ public class KafkaBeans {
         producer.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(budget / 3));
         producer.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(budget * 3 / 4));
         producer.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, config.name() + "-publisher");
+        // The trace context of the publishing request (OpenTelemetry, when on) travels in each record's headers.
+        Object interceptors = producer.get(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG);
+        producer.put(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, interceptors == null || interceptors.toString().isBlank()
+                ? TraceparentInterceptor.class.getName()
+                : interceptors + "," + TraceparentInterceptor.class.getName());
         return new EventPublisher(String.valueOf(kafka.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)), producer);
     }
 

@@ -130,7 +130,7 @@ public class EventPublishing {
                 metrics.replayed(endpoint);
                 return new Result(byRecipient(earlier.events()), true);
             }
-            awaitAcks(missing.stream().map(o -> send(o, key, outcome)).toList(), deadline);
+            awaitAcks(missing.stream().map(o -> send(endpoint, o, key, outcome)).toList(), deadline);
             metrics.published(endpoint);
             List<IdempotencyStore.Published> events = new ArrayList<>();
             if (earlier != null) {
@@ -152,13 +152,15 @@ public class EventPublishing {
                 .toList();
     }
 
-    private CompletableFuture<RecordMetadata> send(Outgoing outgoing, Idempotency key, Outcome outcome) {
+    private CompletableFuture<RecordMetadata> send(String endpoint, Outgoing outgoing, Idempotency key, Outcome outcome) {
+        long sentAt = System.nanoTime();
         CompletableFuture<RecordMetadata> sent = outgoing.broadcast()
                 ? publisher.broadcast(outgoing.recordKey(), outgoing.envelope(), key)
                 : key == null ? publisher.publishToUser(outgoing.recordKey(), outgoing.envelope())
                 : publisher.publishToUser(outgoing.recordKey(), outgoing.envelope(), key);
         // State and seen keys follow the ack itself, also one that arrives after the caller got its 503.
         return sent.whenComplete((metadata, failure) -> {
+            metrics.publishLatency(endpoint, System.nanoTime() - sentAt, failure == null);
             if (failure != null) {
                 outcome.failed(outgoing);
                 return;

@@ -196,6 +196,22 @@ public abstract class PublishEndpointContract {
         assertThat(apiKey.statusCode()).as(apiKey.asString()).isEqualTo(200);
     }
 
+    /**
+     * CORS is for local development only (the %dev profile, deploy/local/run.sh): outside it a page of another
+     * origin, even the live console's, gets no Access-Control-Allow-Origin, so browsers keep it from writing.
+     */
+    @Test
+    void browsersOfOtherOriginsAreNotAllowedOutsideDevelopment() {
+        String console = "http://localhost:8080";
+        Response preflight = RestAssured.given().header("Origin", console)
+                .header("Access-Control-Request-Method", "POST")
+                .header("Access-Control-Request-Headers", "content-type")
+                .options(path());
+        assertThat(preflight.getHeader("Access-Control-Allow-Origin")).as(preflight.headers().toString()).isNull();
+        Response write = asService().header("Origin", console).body(validBody()).post(path());
+        assertThat(write.getHeader("Access-Control-Allow-Origin")).isNull();
+    }
+
     @Test
     void bodiesThatAreNotARequestAreRefusedWithAReason() {
         assertBadBody("{\"unterminated\": ", 400, "$", "not valid JSON");

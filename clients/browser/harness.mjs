@@ -1,0 +1,59 @@
+// What the browser tests share: the integration harness (clients/integration/stack.ts, bundled by esbuild for
+// Node), Debian's Chromium through playwright-core, and the PASS/FAIL check lines every test prints.
+import { build } from 'esbuild';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const clients = join(here, '..');
+export const target = join(clients, 'target');
+
+/** A logger with elapsed seconds, and check() which records and prints one PASS/FAIL line. */
+export function checks(name) {
+  const started = Date.now();
+  const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
+  const results = [];
+  return {
+    results,
+    elapsed,
+    log: (...args) => console.log(`[${name} ${elapsed()}]`, ...args),
+    check(title, ok, detail = '') {
+      results.push({ name: title, ok });
+      console.log(`${ok ? 'PASS' : 'FAIL'} ${title}${detail ? ` — ${detail}` : ''}`);
+      return ok;
+    },
+    summary(exitCode) {
+      const failed = results.filter((r) => !r.ok).length;
+      console.log(`${name} test: ${results.length - failed}/${results.length} checks passed in ${elapsed()}${exitCode ? ' — FAILED' : ''}`);
+    },
+  };
+}
+
+/** Imports the harness: stack.ts bundled into outDir (it finds clients/ from its own import.meta.url, kept as the source's). */
+export async function loadStack(outDir) {
+  mkdirSync(outDir, { recursive: true });
+  const stackSource = join(clients, 'integration/stack.ts');
+  const stackBundle = join(outDir, 'stack.mjs');
+  await build({
+    entryPoints: [stackSource],
+    define: { 'import.meta.url': JSON.stringify(pathToFileURL(stackSource).href) },
+    outfile: stackBundle,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+  return import(pathToFileURL(stackBundle).href);
+}
+
+/** Debian's Chromium, headless (playwright-core never downloads a browser). */
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
