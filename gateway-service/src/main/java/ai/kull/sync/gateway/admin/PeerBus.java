@@ -3,6 +3,7 @@ package ai.kull.sync.gateway.admin;
 import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.config.PodId;
 import ai.kull.sync.gateway.messaging.GatewayProducer;
+import ai.kull.sync.gateway.messaging.GrouplessConsumers;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.ShutdownEvent;
@@ -12,22 +13,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * How pods ask each other an admin question: a request record on the gateway-internal topic
@@ -134,7 +129,7 @@ public class PeerBus {
             try {
                 send(new Message(REQUEST, id, self, to, op, args, null));
                 wait.done().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException | ExecutionException late) {
+            } catch (TimeoutException | ExecutionException late) {
                 LOG.debugf("admin %s: %s of %s answered in time", op, answers.keySet(), asked);
             } finally {
                 pending.remove(id);
@@ -145,16 +140,11 @@ public class PeerBus {
 
     private void run() {
         while (!Thread.currentThread().isInterrupted()) {
-            try (KafkaConsumer<String, byte[]> kafka = newConsumer()) {
+            try (KafkaConsumer<String, byte[]> kafka = GrouplessConsumers.create(kafkaConfig, "gateway-admin-" + self, Map.of())) {
                 consumer = kafka;
                 String topic = config.admin().topic();
                 createTopicIfMissing(topic);
-                List<TopicPartition> partitions = new ArrayList<>();
-                List<PartitionInfo> infos = kafka.partitionsFor(topic, Duration.ofSeconds(30));
-                if (infos == null || infos.isEmpty()) {
-                    throw new IllegalStateException("no partitions known yet for topic " + topic);
-                }
-                infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+                List<TopicPartition> partitions = GrouplessConsumers.partitionsOf(kafka, List.of(topic));
                 kafka.assign(partitions);
                 kafka.seekToEnd(partitions);
                 partitions.forEach(kafka::position); // resolve the end now: a request sent after this is seen
@@ -220,28 +210,11 @@ public class PeerBus {
     }
 
     private void createTopicIfMissing(String topic) {
-        if (!config.kafka().createTopics()) {
-            return;
-        }
-        try (Admin admin = Admin.create(kafkaConfig)) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, config.kafka().topicReplication()))).all()
-                    .get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create topic " + topic, e.getCause());
+        if (config.kafka().createTopics()) {
+            try (Admin admin = Admin.create(kafkaConfig)) {
+                // One partition: a few requests a second at most, and every pod reads them all anyway.
+                GrouplessConsumers.createMissing(admin, List.of(new NewTopic(topic, 1, config.kafka().topicReplication())));
             }
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot create topic " + topic, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
-    }
-
-    private KafkaConsumer<String, byte[]> newConsumer() {
-        Map<String, Object> props = new HashMap<>(kafkaConfig);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-admin-" + self);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
 }

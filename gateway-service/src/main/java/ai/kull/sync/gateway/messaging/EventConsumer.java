@@ -13,11 +13,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -91,7 +88,7 @@ public class EventConsumer {
             try (KafkaConsumer<String, byte[]> kafka = newConsumer()) {
                 consumer = kafka;
                 EventTopics eventTopics = topicAdmin.prepare(topics);
-                List<TopicPartition> partitions = partitionsOf(kafka, topics);
+                List<TopicPartition> partitions = GrouplessConsumers.partitionsOf(kafka, topics);
                 kafka.assign(partitions);
                 Map<TopicPartition, Long> ends = kafka.endOffsets(partitions);
                 progress.startedAt(ends);
@@ -156,33 +153,10 @@ public class EventConsumer {
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {
-        Map<String, Object> props = new HashMap<>(kafkaConfig);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-" + podId.value());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.kafka().maxPollRecords());
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        KafkaConsumer<String, byte[]> kafka =
-                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        KafkaConsumer<String, byte[]> kafka = GrouplessConsumers.create(kafkaConfig, "gateway-" + podId.value(),
+                Map.of(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.kafka().maxPollRecords()));
         metrics.bindKafkaConsumer(kafka);
         return kafka;
-    }
-
-    /**
-     * Every partition of every topic. A topic another pod has just created may briefly show no partitions in
-     * metadata; reading on without them would silently skip that topic, so fail and let the loop retry.
-     */
-    private static List<TopicPartition> partitionsOf(KafkaConsumer<String, byte[]> kafka, List<String> topics) {
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : topics) {
-            List<PartitionInfo> infos = kafka.partitionsFor(topic, Duration.ofSeconds(30));
-            if (infos == null || infos.isEmpty()) {
-                throw new IllegalStateException("no partitions known yet for topic " + topic);
-            }
-            for (PartitionInfo info : infos) {
-                partitions.add(new TopicPartition(topic, info.partition()));
-            }
-        }
-        return partitions;
     }
 
     private static void sleep(Duration duration) {

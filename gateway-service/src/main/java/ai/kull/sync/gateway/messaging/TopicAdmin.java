@@ -4,7 +4,6 @@ import ai.kull.sync.gateway.config.GatewayConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.util.HashMap;
 import java.util.List;
@@ -51,19 +50,8 @@ final class TopicAdmin {
     }
 
     private void createMissing(Admin admin, List<String> topics) {
-        List<NewTopic> wanted = topics.stream()
+        GrouplessConsumers.createMissing(admin, topics.stream()
                 .map(t -> new NewTopic(t, config.kafka().topicPartitions(), config.kafka().topicReplication()))
-                .toList();
-        admin.createTopics(wanted).values().forEach((topic, created) -> {
-            try {
-                created.get();
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw new IllegalStateException("cannot create topic " + topic, e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+                .toList());
     }
 }
