@@ -1,5 +1,6 @@
 package ai.kull.sync.gateway.admin;
 
+import ai.kull.sync.events.consume.CatchUpReader;
 import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.config.PodId;
 import ai.kull.sync.gateway.messaging.GatewayProducer;
@@ -10,24 +11,12 @@ import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * How pods ask each other an admin question: a request record on the gateway-internal topic
@@ -78,9 +68,8 @@ public class PeerBus {
     private final Duration timeout;
     private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
     private final LocalAdmin local;
-    private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean listening;
-    private Thread thread;
+    private CatchUpReader reader;
 
     private record Pending(Set<String> expected, Map<String, JsonNode> answers, CompletableFuture<Void> done) {
     }
@@ -98,18 +87,41 @@ public class PeerBus {
     }
 
     void start(@Observes StartupEvent event) {
-        thread = new Thread(this::run, "sync-admin-bus");
-        thread.setDaemon(true);
-        thread.start();
+        CatchUpReader.Builder builder = CatchUpReader.builder(kafkaConfig, List.of(config.admin().topic()))
+                .threadName("sync-admin-bus")
+                .clientId("gateway-admin-" + self)
+                .pollTimeout(POLL);
+        if (config.kafka().createTopics()) {
+            // One partition: a few requests a second at most, and every pod reads them all anyway.
+            builder.createMissingTopics(1, config.kafka().topicReplication());
+        }
+        reader = builder.build(new CatchUpReader.Handler() {
+            @Override
+            public void onStart(CatchUpReader.Start start) {
+                start.seekToEnd(start.partitions()); // requests from before this pod started are not its own
+            }
+
+            @Override
+            public void onCaughtUp() {
+                listening = true; // at the end: a request sent from now on is seen
+            }
+
+            @Override
+            public void onRecord(ConsumerRecord<String, byte[]> record) {
+                receive(record.value());
+            }
+
+            @Override
+            public void onFailure(RuntimeException failure, Duration restartIn) {
+                listening = false;
+                LOG.warnf("admin bus failed (%s); restarting in %s", failure.toString(), restartIn);
+            }
+        }).start();
     }
 
-    void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        KafkaConsumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        if (thread != null) {
-            thread.join(2_000);
+    void stop(@Observes ShutdownEvent event) {
+        if (reader != null) {
+            reader.close();
         }
     }
 
@@ -134,48 +146,13 @@ public class PeerBus {
             try {
                 send(new Message(REQUEST, id, self, to, op, args, null));
                 wait.done().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.TimeoutException | ExecutionException late) {
+            } catch (TimeoutException | ExecutionException late) {
                 LOG.debugf("admin %s: %s of %s answered in time", op, answers.keySet(), asked);
             } finally {
                 pending.remove(id);
             }
         }
         return new Answers(asked, new TreeMap<>(answers));
-    }
-
-    private void run() {
-        while (!Thread.currentThread().isInterrupted()) {
-            try (KafkaConsumer<String, byte[]> kafka = newConsumer()) {
-                consumer = kafka;
-                String topic = config.admin().topic();
-                createTopicIfMissing(topic);
-                List<TopicPartition> partitions = new ArrayList<>();
-                List<PartitionInfo> infos = kafka.partitionsFor(topic, Duration.ofSeconds(30));
-                if (infos == null || infos.isEmpty()) {
-                    throw new IllegalStateException("no partitions known yet for topic " + topic);
-                }
-                infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
-                kafka.assign(partitions);
-                kafka.seekToEnd(partitions);
-                partitions.forEach(kafka::position); // resolve the end now: a request sent after this is seen
-                listening = true;
-                while (true) {
-                    for (ConsumerRecord<String, byte[]> record : kafka.poll(POLL)) {
-                        receive(record.value());
-                    }
-                }
-            } catch (WakeupException stopping) {
-                return;
-            } catch (RuntimeException e) {
-                listening = false;
-                LOG.warnf("admin bus failed (%s); restarting in 1s", e.toString());
-                try {
-                    Thread.sleep(1_000);
-                } catch (InterruptedException interrupted) {
-                    return;
-                }
-            }
-        }
     }
 
     private void receive(byte[] value) {
@@ -217,31 +194,5 @@ public class PeerBus {
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode an admin bus message", e);
         }
-    }
-
-    private void createTopicIfMissing(String topic) {
-        if (!config.kafka().createTopics()) {
-            return;
-        }
-        try (Admin admin = Admin.create(kafkaConfig)) {
-            admin.createTopics(List.of(new NewTopic(topic, 1, config.kafka().topicReplication()))).all()
-                    .get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create topic " + topic, e.getCause());
-            }
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot create topic " + topic, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private KafkaConsumer<String, byte[]> newConsumer() {
-        Map<String, Object> props = new HashMap<>(kafkaConfig);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-admin-" + self);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
 }

@@ -45,6 +45,8 @@ public class EventRouter {
 
     private static final Logger LOG = Logger.getLogger(EventRouter.class);
     private static final String ADMIN_ONLY_TYPE = MessageType.ADMIN_SESSION_UPDATE.name();
+    /** Window entries an event lookup scans per turn of the router's lock. */
+    private static final int LOCATE_SLICE = 512;
 
     private final SessionRegistry sessions;
     private final SessionSender sender;
@@ -413,17 +415,31 @@ public class EventRouter {
 
     /**
      * Where an event still in the replay window sits and how many of this pod's sessions it reached, or null.
-     * Scans the window (an admin request, rate limited), never the delivery path.
+     * Scans the window newest first (an admin request, rate limited), in slices between which routing goes on.
      */
-    public synchronized EventLocation locate(String eventId) {
-        ReplayWindow.Found found = window.find(eventId);
-        if (found == null || layout == null) {
-            return null;
+    public EventLocation locate(String eventId) {
+        byte[] needle = ReplayWindow.idNeedle(eventId);
+        long from;
+        synchronized (this) {
+            from = window.newestPosition();
         }
-        WindowEntry entry = found.entry();
-        TopicPartition partition = layout.partitionOf(entry.slot());
-        return new EventLocation(eventId, partition.topic(), partition.partition(), entry.offset(), entry.type(),
-                entry.scope() == Scope.USER ? entry.key() : null, entry.timestamp(), found.reached());
+        while (true) {
+            // A slice at a time under the lock, so routing waits for one slice, never for a whole window's scan.
+            synchronized (this) {
+                if (from < window.oldestPosition() || layout == null) {
+                    return null;
+                }
+                ReplayWindow.Found found = window.find(needle, from, LOCATE_SLICE);
+                if (found != null) {
+                    WindowEntry entry = found.entry();
+                    TopicPartition partition = layout.partitionOf(entry.slot());
+                    return new EventLocation(eventId, partition.topic(), partition.partition(), entry.offset(),
+                            entry.type(), entry.scope() == Scope.USER ? entry.key() : null, entry.timestamp(),
+                            found.reached());
+                }
+            }
+            from -= LOCATE_SLICE;
+        }
     }
 
     /** An event found in the replay window; {@code userId} null for org and broadcast events. */

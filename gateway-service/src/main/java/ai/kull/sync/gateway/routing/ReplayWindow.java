@@ -142,13 +142,27 @@ public final class ReplayWindow {
     public record Found(WindowEntry entry, int reached) {
     }
 
+    /** What {@link #find} looks for: the envelope's id as the contract's encoder writes it. */
+    public static byte[] idNeedle(String eventId) {
+        return ("\"id\":\"" + eventId + "\"").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Position of the newest entry (positions only grow; the oldest live one is {@link #oldestPosition}). */
+    public long newestPosition() {
+        return next - 1;
+    }
+
+    public long oldestPosition() {
+        return first;
+    }
+
     /**
-     * The newest entry whose value holds {@code "id":"<eventId>"} (the envelope's id as the contract's encoder
-     * writes it), or null. A scan of the whole window: for admin requests only.
+     * Among the at most {@code count} entries at {@code from} and below (those still here), the newest whose value
+     * holds {@code needle} ({@link #idNeedle}), or null. A scan: for admin requests only, in slices, so the
+     * router's lock is never held for a whole window.
      */
-    public Found find(String eventId) {
-        byte[] needle = ("\"id\":\"" + eventId + "\"").getBytes(StandardCharsets.UTF_8);
-        for (long p = next - 1; p >= first; p--) {
+    public Found find(byte[] needle, long from, int count) {
+        for (long p = Math.min(from, next - 1); p >= first && p > from - count; p--) {
             int i = index(p);
             if (contains((int) (dataAt[i] & dataMask), lengths[i], needle)) {
                 return new Found(entryAt(p), reached[i]);

@@ -129,4 +129,23 @@ class ReplayWindowTest {
                 .containsExactly(3L);
         assertThat(window.between("bob", Set.of(), Map.of(0, 0L), Map.of())).isEmpty();
     }
+
+    @Test
+    void findsAnEventByItsIdInSlicesWithTheSessionsItReached() {
+        ReplayWindow window = new ReplayWindow(60_000, 1 << 20);
+        window.reset(new long[] {0});
+        for (long offset = 0; offset < 100; offset++) {
+            byte[] value = ("{\"id\":\"event-" + offset + "\",\"type\":\"CREDIT_UPDATE\"}").getBytes(StandardCharsets.UTF_8);
+            window.reached(window.add(entry(0, offset, Scope.USER, "alice", 1, value), 1), (int) (offset % 3));
+        }
+        byte[] needle = ReplayWindow.idNeedle("event-42");
+        long newest = window.newestPosition();
+        assertThat(window.find(needle, newest, 10)).as("not among the newest ten").isNull();
+        ReplayWindow.Found found = window.find(needle, newest, 100);
+        assertThat(found.entry().offset()).isEqualTo(42);
+        assertThat(found.reached()).isEqualTo(0);
+        assertThat(window.find(ReplayWindow.idNeedle("event-4"), newest, 100).entry().offset())
+                .as("an id that is a prefix of others is matched whole").isEqualTo(4);
+        assertThat(window.find(ReplayWindow.idNeedle("event-100"), newest, 1_000)).isNull();
+    }
 }

@@ -61,6 +61,12 @@ class AdminApiTest extends GatewayTest {
     }
 
     @Test
+    void theAdminApiIsInTheOpenApiDocument() {
+        assertThat(RestAssured.get("/q/openapi").asString()).contains("/api/admin/pods", "/api/admin/users/{userId}/trace",
+                "/api/admin/events/{eventId}", "/api/admin/users/{userId}/disconnect", "adminJwt");
+    }
+
+    @Test
     void writeActionsAreRefusedWhileDisabledEvenWithTheWriteRole() throws Exception {
         String user = unique("w");
         for (String token : List.of(adminToken(ADMIN_ROLE), adminToken(ADMIN_ROLE, "sync-admin-write"))) {
