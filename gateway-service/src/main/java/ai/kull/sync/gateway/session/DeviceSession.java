@@ -53,6 +53,10 @@ public final class DeviceSession {
         return closing.compareAndSet(false, true);
     }
 
+    public boolean closing() {
+        return closing.get();
+    }
+
     /** Frames written to this session's socket and not yet completed: how slow consumers are found. */
     public OutboundBudget outbound() {
         return outbound;

@@ -141,6 +141,7 @@ public class SyncProtocol {
         DeviceSession session = connection.userData().get(SESSION);
         if (session != null) {
             sessions.remove(session);
+            router.detach(session);
             presence.announceDisconnected(session);
         }
     }
