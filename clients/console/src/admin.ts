@@ -58,7 +58,8 @@ export interface UserAnswer {
 }
 
 export type TraceOutcome =
-  | 'DELIVERED' | 'SKIPPED_TARGET_DEVICE' | 'SKIPPED_ORIGIN' | 'DROPPED_OVER_BOUND' | 'NO_SESSION' | 'SKIPPED_SEEN_BEFORE' | 'SKIPPED_NOT_ADMIN';
+  | 'DELIVERED' | 'SKIPPED_TARGET_DEVICE' | 'SKIPPED_ORIGIN' | 'DROPPED_OVER_BOUND' | 'NO_SESSION' | 'SKIPPED_SEEN_BEFORE' | 'SKIPPED_NOT_ADMIN'
+  | 'QUEUED_BEHIND_REPLAY';
 
 export interface TraceEntry {
   podId: string;

@@ -13,7 +13,8 @@ import java.util.Map;
  * The load generator's command line. {@code Main [run] --flags} runs a load against gateways;
  * {@code bare-server} and {@code bare-consumer} are the baselines the benchmark compares the gateway with;
  * {@code watch-consumed} times a gateway reading a backlog through its metrics; {@code bench} runs the
- * benchmark scenarios ({@link BenchMain}, what bench/run.sh runs). See the README's
+ * benchmark scenarios ({@link BenchMain}, what bench/run.sh runs); {@code capacity} computes docs/capacity.md's
+ * tables from a results file ({@link CapacityModel}). See the README's
  * "Load testing and benchmarks".
  */
 public final class Main {
@@ -25,6 +26,10 @@ public final class Main {
         if (args.length > 0 && args[0].equals("bench")) {
             System.exit(BenchMain.run(Arrays.copyOfRange(args, 1, args.length)));
         }
+        if (args.length > 0 && args[0].equals("capacity")) {
+            CapacityModel.run(new Flags(Arrays.copyOfRange(args, 1, args.length)));
+            System.exit(0);
+        }
         String command = args.length > 0 && !args[0].startsWith("--") ? args[0] : "run";
         Flags flags = new Flags(command.equals("run") && (args.length == 0 || args[0].startsWith("--"))
                 ? args : Arrays.copyOfRange(args, 1, args.length));
@@ -34,7 +39,7 @@ public final class Main {
             case "bare-consumer" -> BareConsumer.run(flags);
             case "watch-consumed" -> BareConsumer.watchGateway(flags);
             default -> throw new IllegalArgumentException("unknown command " + command
-                    + " (run, bare-server, bare-consumer, watch-consumed, bench)");
+                    + " (run, bare-server, bare-consumer, watch-consumed, bench, capacity)");
         };
         if (report != null) {
             Report.print(report);

@@ -33,7 +33,9 @@ public class DeliveryTrace {
         /** The session had seen it before it resumed here (its cursor lies past the record). */
         SKIPPED_SEEN_BEFORE,
         /** An admin-only type, and the session's token has no admin role. */
-        SKIPPED_NOT_ADMIN
+        SKIPPED_NOT_ADMIN,
+        /** The session is still receiving its replay: the record is sent from the window after it, in order. */
+        QUEUED_BEHIND_REPLAY
     }
 
     /** One line of a trace. {@code cursor} is the position just past the record (delivered entries only). */

@@ -27,6 +27,7 @@ import org.jboss.logging.Logger;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -39,6 +40,10 @@ import java.util.Set;
  * Routing, attaching a session (with its replay) and subscribing are serialized by this object's lock, so
  * a session sees every record exactly once: those routed before it attached come from the window, those
  * after, live. Nothing under the lock blocks: sends only queue frames.
+ * <p>
+ * A replay is paced by the session's socket ({@link CatchUp}): half the outbound bound at a time, the next
+ * batch when the socket has drained, and records routed meanwhile join its end, so a device that missed
+ * more than its bound resumes instead of being closed as slow again and again.
  */
 @Singleton
 public class EventRouter {
@@ -57,6 +62,10 @@ public class EventRouter {
     private final ReplayWindow window;
     private final DeliveryTrace trace;
     private final RecordTracing tracing;
+    /** A replay batch stops once this much is waiting in the session's socket; the next starts at half of it. */
+    private final long replayBatchBytes;
+    /** Sessions whose replay is still being sent: their records come from the window, not live. */
+    private final Map<DeviceSession, CatchUp> catchingUp = new IdentityHashMap<>();
 
     private TopicLayout layout;
     /** Per slot: the offset after the last record routed. */
@@ -78,6 +87,7 @@ public class EventRouter {
         this.podId = podId;
         this.heartbeatIntervalMs = config.heartbeatInterval().toMillis();
         this.window = new ReplayWindow(config.replay().window().toMillis(), config.replay().maxBytes());
+        this.replayBatchBytes = config.session().maxPendingBytes() / 2;
         metrics.replayWindowGauges(this, router -> router.windowStat(true), router -> router.windowStat(false));
     }
 
@@ -97,6 +107,7 @@ public class EventRouter {
             sessions.all().forEach(s -> sender.close(s, CloseCodes.SERVICE_RESTART, "topic layout changed"));
         }
         layout = next;
+        catchingUp.clear();
         routed = windowStart.clone();
         window.reset(windowStart);
         return routed.clone();
@@ -142,7 +153,14 @@ public class EventRouter {
         int delivered = 0;
         DeviceSession firstReached = null;
         lastFrame.clear();
+        boolean anyCatchingUp = slot >= 0 && !catchingUp.isEmpty();
         for (DeviceSession session : candidates(scope, record.key())) {
+            if (anyCatchingUp && catchingUp.containsKey(session)) {
+                if (traced != null) {
+                    traced.outcome(DeliveryTrace.Outcome.QUEUED_BEHIND_REPLAY, session);
+                }
+                continue; // in the window: its catch-up sends it, in order
+            }
             if (wants(session, entry)) {
                 boolean queued = sender.send(session, frameFor(session, entry, null, lastFrame), latency, record.timestamp());
                 if (queued) {
@@ -217,6 +235,13 @@ public class EventRouter {
                 resumedAt.put(slot, at);
             }
         }
+        CatchUp catchUp = catchingUp.get(session);
+        if (catchUp != null) {
+            // The catch-up collects the org's records from here on (or since the cursor), with the user's.
+            for (int slot : layout.orgSlots(orgId)) {
+                catchUp.progress.putIfAbsent(slot, resumedAt.getOrDefault(slot, routed[slot]));
+            }
+        }
         if (!resumedAt.isEmpty()) {
             // Resubscribing after a resume: the org's events since the cursor were missed too.
             replayOrg(session, orgId, resumedAt);
@@ -228,6 +253,9 @@ public class EventRouter {
      * attached; without a cursor there is nothing to replay.
      */
     public synchronized void pending(DeviceSession session, String cursorText) {
+        if (catchingUp.containsKey(session)) {
+            return; // the replay under way ends with PENDING_CHECK_COMPLETE
+        }
         if (cursorText == null) {
             sender.send(session, frames.of(MessageType.PENDING_CHECK_COMPLETE, session.identity(),
                     new PendingCheckComplete(0, cursorOf(session)), cursorOf(session)));
@@ -242,11 +270,19 @@ public class EventRouter {
         replay(session, cursor.positions(), session.stream().start());
     }
 
-    /** The session's current resume position. */
+    /** Forgets a closed session's catch-up. */
+    public synchronized void detach(DeviceSession session) {
+        catchingUp.remove(session);
+    }
+
+    /** The session's current resume position: behind the window's head while its replay is being sent. */
     public synchronized String cursorOf(DeviceSession session) {
         SessionStream stream = session.stream();
-        return layout == null || stream == null ? null
-                : Cursor.encode(layout.epoch(), stream.slots(), stream.positions(routed));
+        if (layout == null || stream == null) {
+            return null;
+        }
+        CatchUp catchUp = catchingUp.get(session);
+        return Cursor.encode(layout.epoch(), stream.slots(), positions(stream, catchUp == null ? null : catchUp.progress));
     }
 
     private void joinOrg(DeviceSession session, String orgId) {
@@ -278,9 +314,23 @@ public class EventRouter {
         return null;
     }
 
+    /** GET_PENDING: what lies between {@code from} and {@code until}, at once (live records keep flowing meanwhile). */
     private void replay(DeviceSession session, Map<Integer, Long> from, Map<Integer, Long> until) {
-        List<WindowEntry> missed = window.between(session.userId(), session.subscribedOrgs(), from, until);
-        sendReplayed(session, missed, from);
+        if (until.isEmpty()) {
+            catchUp(session, from);
+            return;
+        }
+        Map<Integer, Long> progress = new HashMap<>(session.stream().positionMap(routed));
+        progress.putAll(from);
+        int sent = 0;
+        for (WindowEntry entry : window.between(session.userId(), session.subscribedOrgs(), from, until)) {
+            if (wantsIgnoringFloor(session, entry)) {
+                progress.put(entry.slot(), entry.offset() + 1);
+                sender.send(session, frameFor(session, entry, progress, null));
+                sent++;
+            }
+        }
+        complete(session, sent);
     }
 
     private void replayOrg(DeviceSession session, String orgId, Map<Integer, Long> from) {
@@ -290,21 +340,77 @@ public class EventRouter {
                 return;
             }
         }
-        sendReplayed(session, window.between(null, Set.of(orgId), from, Map.of()), from);
+        CatchUp catchUp = catchingUp.get(session);
+        if (catchUp == null) {
+            catchUp(session, from);
+            return;
+        }
+        // Already catching up: the org's older records join the queue; later ones it collects itself.
+        for (long position : window.positions(null, Set.of(orgId), from, Map.of(), -1)) {
+            if (position <= catchUp.collectedUpTo) {
+                catchUp.queue.add(position);
+            }
+        }
+    }
+
+    /** Starts replaying from {@code from} (per slot) to the window's head, then live; see {@link CatchUp}. */
+    private void catchUp(DeviceSession session, Map<Integer, Long> from) {
+        Map<Integer, Long> progress = new HashMap<>(session.stream().positionMap(routed));
+        progress.putAll(from);
+        CatchUp catchUp = new CatchUp(progress);
+        catchUp.queue.addAll(window.positions(session.userId(), session.subscribedOrgs(), progress, Map.of(), -1));
+        catchUp.collectedUpTo = window.nextPosition() - 1;
+        catchingUp.put(session, catchUp);
+        continueCatchUp(session, catchUp);
+    }
+
+    /** The next batch, once the socket has drained; runs on the thread that completed the write. */
+    private synchronized void continueCatchUp(DeviceSession session) {
+        CatchUp catchUp = catchingUp.get(session);
+        if (catchUp != null) {
+            continueCatchUp(session, catchUp);
+        }
     }
 
     /** Each replayed frame carries the cursor just past it, so a device cut off mid-replay resumes exactly there. */
-    private void sendReplayed(DeviceSession session, List<WindowEntry> missed, Map<Integer, Long> from) {
-        Map<Integer, Long> progress = new HashMap<>(session.stream().positionMap(routed));
-        progress.putAll(from);
-        int sent = 0;
-        for (WindowEntry entry : missed) {
-            if (wantsIgnoringFloor(session, entry)) {
-                progress.put(entry.slot(), entry.offset() + 1);
-                sender.send(session, frameFor(session, entry, progress, null));
-                sent++;
+    private void continueCatchUp(DeviceSession session, CatchUp catchUp) {
+        while (!session.closing()) {
+            for (Map.Entry<Integer, Long> slot : catchUp.progress.entrySet()) {
+                if (session.stream().reads(slot.getKey()) && !window.holdsFrom(slot.getKey(), slot.getValue())) {
+                    catchingUp.remove(session);
+                    resync(session, "the recovery window moved past this device's replay");
+                    return;
+                }
+            }
+            while (session.outbound().pending() < replayBatchBytes) {
+                Long position = catchUp.queue.pollFirst();
+                if (position == null) {
+                    List<Long> arrived = window.positions(session.userId(), session.subscribedOrgs(),
+                            catchUp.progress, Map.of(), catchUp.collectedUpTo);
+                    catchUp.collectedUpTo = window.nextPosition() - 1;
+                    if (arrived.isEmpty()) {
+                        catchingUp.remove(session); // caught up: live from the next record routed
+                        complete(session, catchUp.sent);
+                        return;
+                    }
+                    catchUp.queue.addAll(arrived);
+                    continue;
+                }
+                WindowEntry entry = window.entryAt(position);
+                if (entry != null && wantsIgnoringFloor(session, entry)) {
+                    catchUp.progress.put(entry.slot(), entry.offset() + 1);
+                    sender.send(session, frameFor(session, entry, catchUp.progress, null));
+                    catchUp.sent++;
+                }
+            }
+            if (session.outbound().whenAtMost(replayBatchBytes / 2, () -> continueCatchUp(session))) {
+                return;
             }
         }
+        catchingUp.remove(session);
+    }
+
+    private void complete(DeviceSession session, int sent) {
         metrics.replayed(sent);
         String cursor = cursorOf(session);
         sender.send(session, frames.of(MessageType.PENDING_CHECK_COMPLETE, session.identity(),
@@ -387,12 +493,7 @@ public class EventRouter {
             return entry.text();
         }
         int[] slots = stream.slots();
-        long[] at = stream.positions(routed);
-        if (positions != null) {
-            for (int i = 0; i < slots.length; i++) {
-                at[i] = positions.getOrDefault(slots[i], at[i]);
-            }
-        }
+        long[] at = positions(stream, positions);
         if (last != null && last.hasCursor(slots, at)) {
             return last.frame();
         }
@@ -445,6 +546,18 @@ public class EventRouter {
     /** An event found in the replay window; {@code userId} null for org and broadcast events. */
     public record EventLocation(String eventId, String topic, int partition, long offset, String type,
                                 String userId, long recordTimestamp, int sessionsReached) {
+    }
+
+    /** The stream's positions, with {@code overrides} (a replay's progress) where it has them. */
+    private long[] positions(SessionStream stream, Map<Integer, Long> overrides) {
+        int[] slots = stream.slots();
+        long[] at = stream.positions(routed);
+        if (overrides != null) {
+            for (int i = 0; i < slots.length; i++) {
+                at[i] = overrides.getOrDefault(slots[i], at[i]);
+            }
+        }
+        return at;
     }
 
     private synchronized double windowStat(boolean bytes) {

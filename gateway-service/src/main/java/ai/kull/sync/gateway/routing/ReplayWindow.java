@@ -195,14 +195,40 @@ public final class ReplayWindow {
      */
     public List<WindowEntry> between(String userId, Collection<String> orgs, Map<Integer, Long> from,
                                      Map<Integer, Long> until) {
+        return positions(userId, orgs, from, until, NONE).stream().map(this::entryAt).toList();
+    }
+
+    /**
+     * Like {@link #between}, as window positions (for {@link #entryAt}) and only those after {@code after}:
+     * what arrived since an earlier call, so a catching-up session collects each entry once.
+     */
+    public List<Long> positions(String userId, Collection<String> orgs, Map<Integer, Long> from,
+                                Map<Integer, Long> until, long after) {
         List<Long> found = new ArrayList<>();
-        collect(byUser.get(userId), from, until, found);
-        collect(broadcasts, from, until, found);
+        collect(byUser.get(userId), from, until, after, found);
+        collect(broadcasts, from, until, after, found);
         for (String org : orgs) {
-            collect(byOrg.get(org), from, until, found);
+            collect(byOrg.get(org), from, until, after, found);
         }
         found.sort(null);
-        return found.stream().map(this::entryAt).toList();
+        return found;
+    }
+
+    /** The position the next entry will get: every position below it has been handed out. */
+    public long nextPosition() {
+        return next;
+    }
+
+    /** The entry at {@code position}, or null once it has left the window. */
+    public WindowEntry entryAt(long position) {
+        if (position < first || position >= next) {
+            return null;
+        }
+        int i = index(position);
+        byte[] value = new byte[lengths[i]];
+        System.arraycopy(data, (int) (dataAt[i] & dataMask), value, 0, value.length);
+        return new WindowEntry(slots[i], offsets[i], timestamps[i], scopes[i], keys[i], types[i], targets[i],
+                origins[i], value);
     }
 
     public long bytes() {
@@ -225,12 +251,15 @@ public final class ReplayWindow {
         };
     }
 
-    private void collect(Chain chain, Map<Integer, Long> from, Map<Integer, Long> until, List<Long> found) {
+    private void collect(Chain chain, Map<Integer, Long> from, Map<Integer, Long> until, long after,
+                         List<Long> found) {
         if (chain == null) {
             return;
         }
-        // A chain runs newest to oldest, so the first position that has left the window ends it.
-        for (long position = chain.newest; position >= first; position = previous[index(position)]) {
+        // A chain runs newest to oldest, so the first position that has left the window (or was collected
+        // before) ends it.
+        for (long position = chain.newest; position >= first && position > after;
+             position = previous[index(position)]) {
             int i = index(position);
             Long start = from.get(slots[i]);
             Long end = until.get(slots[i]);
@@ -238,14 +267,6 @@ public final class ReplayWindow {
                 found.add(position);
             }
         }
-    }
-
-    private WindowEntry entryAt(long position) {
-        int i = index(position);
-        byte[] value = new byte[lengths[i]];
-        System.arraycopy(data, (int) (dataAt[i] & dataMask), value, 0, value.length);
-        return new WindowEntry(slots[i], offsets[i], timestamps[i], scopes[i], keys[i], types[i], targets[i],
-                origins[i], value);
     }
 
     /**

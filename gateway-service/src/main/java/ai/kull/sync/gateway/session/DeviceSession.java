@@ -109,6 +109,10 @@ public final class DeviceSession {
         return serverCloseCode;
     }
 
+    public boolean closing() {
+        return closing.get();
+    }
+
     /** Frames written to this session's socket and not yet completed: how slow consumers are found. */
     public OutboundBudget outbound() {
         return outbound;

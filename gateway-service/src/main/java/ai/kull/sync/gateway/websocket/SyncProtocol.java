@@ -145,6 +145,7 @@ public class SyncProtocol {
         if (session != null) {
             sessions.remove(session);
             closed.closed(session, reason == null ? null : reason.getCode(), System.currentTimeMillis());
+            router.detach(session);
             presence.announceDisconnected(session);
         }
     }

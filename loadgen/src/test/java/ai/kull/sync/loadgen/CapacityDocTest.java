@@ -1,0 +1,47 @@
+package ai.kull.sync.loadgen;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** docs/capacity.md's tables are what {@code Main capacity} computes from the results file the doc names. */
+class CapacityDocTest {
+
+    private static final Path ROOT = Path.of("..");
+
+    @Test
+    void theDocumentsTablesAreTheModelsOutputForTheResultsFileItNames() throws Exception {
+        String doc = Files.readString(ROOT.resolve("docs/capacity.md"));
+        Matcher block = Pattern.compile("<!-- capacity:begin -->\n(.*)<!-- capacity:end -->", Pattern.DOTALL).matcher(doc);
+        assertThat(block.find()).as("docs/capacity.md has the generated block").isTrue();
+        Matcher source = Pattern.compile("Per-pod figures from `([^`]+)`").matcher(block.group(1));
+        assertThat(source.find()).isTrue();
+        Path results = ROOT.resolve("bench/results").resolve(source.group(1));
+
+        CapacityModel model = new CapacityModel(CapacityModel.Measured.from(results),
+                CapacityModel.Assumed.from(new Flags(new String[0])));
+
+        assertThat(block.group(1)).isEqualTo(model.report(source.group(1)));
+    }
+
+    @Test
+    void everyPodReadingEverythingMakesBrokerEgressGrowWithTheSquareOfTheDevices() throws Exception {
+        CapacityModel.Measured measured = new CapacityModel.Measured(13.2, 788_000, 10.8);
+        String small = new CapacityModel(measured, CapacityModel.Assumed.from(new Flags(new String[] {"--devices", "1000000"})))
+                .report("x");
+        String large = new CapacityModel(measured, CapacityModel.Assumed.from(new Flags(new String[] {"--devices", "10000000"})))
+                .report("x");
+        assertThat(egress(large) / egress(small)).isCloseTo(100, org.assertj.core.data.Percentage.withPercentage(1));
+    }
+
+    private static double egress(String report) {
+        Matcher row = Pattern.compile("\\| broker egress \\(pods x ingress\\), Gbit/s \\| [0-9.,]+ \\| ([0-9.,]+) \\|").matcher(report);
+        assertThat(row.find()).isTrue();
+        return Double.parseDouble(row.group(1).replace(",", ""));
+    }
+}
