@@ -304,6 +304,9 @@ class ChartInvariantsTest {
             assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getEmptyDir()).isNotNull());
             assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
             assertThat(container.getResources().getLimits()).containsKey("memory");
+            // The heap is a share of the limit; a request below it would let the node overcommit the JVM's memory.
+            assertThat(container.getResources().getRequests().get("memory"))
+                    .isEqualTo(container.getResources().getLimits().get("memory"));
             assertThat(r.env(deployment).get("JAVA_OPTS_APPEND")).contains("-XX:MaxRAMPercentage=");
             assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).containsKey("checksum/config");
         }
