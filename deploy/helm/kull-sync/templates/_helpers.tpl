@@ -118,9 +118,9 @@ true
 {{- range $key, $name := include "kull-sync.components" . | fromYaml -}}
 {{- $c := index $v $key -}}
 {{- range $env, $_ := $c.env -}}
-{{- $managed := dict "HTTP_PORT" (printf "%s.port" $key) "GATEWAY_DRAIN_PERIOD" "gateway.drainSeconds" "GATEWAY_POD_ID" "nothing (the pod name, through the downward API)" "GATEWAY_AUTH_DEV_TOKENS" "localDevelopment.enabled" "SYNC_SERVICE_ALLOW_ANONYMOUS" "localDevelopment.enabled" "JAVA_OPTS_APPEND" (printf "%s.jvm" $key) -}}
+{{- $managed := dict "HTTP_PORT" (printf "%s.port" $key) "GATEWAY_DRAIN_PERIOD" "gateway.drainSeconds" "GATEWAY_POD_ID" "the pod name, through the downward API" "GATEWAY_AUTH_DEV_TOKENS" "localDevelopment.enabled" "SYNC_SERVICE_ALLOW_ANONYMOUS" "localDevelopment.enabled" "JAVA_OPTS_APPEND" (printf "%s.jvm" $key) -}}
 {{- if hasKey $managed $env -}}
-{{- fail (printf "%s.env.%s is set by the chart: set %s instead" $key $env (index $managed $env)) -}}
+{{- fail (printf "%s.env.%s is set by the chart: it comes from %s" $key $env (index $managed $env)) -}}
 {{- end -}}
 {{- if or (hasPrefix "KAFKA_" $env) (hasPrefix "GATEWAY_AUTH_JWT" $env) (hasPrefix "SYNC_SERVICE_JWT" $env) (eq $env "SYNC_SERVICE_API_KEYS") -}}
 {{- fail (printf "%s.env.%s is set by the chart: use kafka.config / kafka.secretConfig for Kafka and auth.* for credentials" $key $env) -}}
