@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** One render's objects, with the look-ups the invariants need. */
 record Rendered(Chart.Render render, List<HasMetadata> objects) {
@@ -44,6 +45,13 @@ record Rendered(Chart.Render render, List<HasMetadata> objects) {
      * applies them. A value from a Secret or the downward API shows as "<from ...>".
      */
     Map<String, String> env(Deployment deployment) {
+        return env(deployment, var -> var.getValueFrom().getSecretKeyRef() != null
+                ? "<from secret " + var.getValueFrom().getSecretKeyRef().getName() + ">"
+                : "<from field " + var.getValueFrom().getFieldRef().getFieldPath() + ">");
+    }
+
+    /** As {@link #env(Deployment)}, with {@code valueFrom} entries resolved by {@code resolve}. */
+    Map<String, String> env(Deployment deployment, Function<EnvVar, String> resolve) {
         Map<String, String> env = new LinkedHashMap<>();
         Container container = container(deployment);
         for (EnvFromSource from : container.getEnvFrom()) {
@@ -54,10 +62,7 @@ record Rendered(Chart.Render render, List<HasMetadata> objects) {
             env.putAll(map.getData());
         }
         for (EnvVar var : container.getEnv()) {
-            env.put(var.getName(), var.getValue() != null ? var.getValue()
-                    : var.getValueFrom().getSecretKeyRef() != null
-                    ? "<from secret " + var.getValueFrom().getSecretKeyRef().getName() + ">"
-                    : "<from field " + var.getValueFrom().getFieldRef().getFieldPath() + ">");
+            env.put(var.getName(), var.getValue() != null ? var.getValue() : resolve.apply(var));
         }
         return env;
     }
