@@ -22,6 +22,27 @@ class ChartRefusalsTest {
                 .hasMessageContaining("apiversion");
     }
 
+    /** Every object the schema describes key by key rejects other keys; only `global` (a parent chart's) stays open. */
+    @Test
+    void theSchemaIsClosedEverywhereButGlobal() throws java.io.IOException {
+        com.fasterxml.jackson.databind.JsonNode schema = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(Chart.CHART.resolve("values.schema.json").toFile());
+        java.util.List<String> open = new java.util.ArrayList<>();
+        closed(schema, "", open);
+        assertThat(open).containsExactly("/properties/global");
+    }
+
+    private static void closed(com.fasterxml.jackson.databind.JsonNode node, String path, java.util.List<String> open) {
+        if (node.has("properties") && !node.path("additionalProperties").isBoolean()) {
+            open.add(path);
+        }
+        node.fields().forEachRemaining(field -> {
+            if (field.getValue().isObject()) {
+                closed(field.getValue(), path + "/" + field.getKey(), open);
+            }
+        });
+    }
+
     @Test
     void globalIsOpenForAParentChartsKeys() {
         assertThat(PRODUCTION.set("global.someParentSetting", "x").manifest()).contains("kind: Deployment");
