@@ -374,7 +374,7 @@ class ChartInvariantsTest {
         }
         assertThat(topics).extracting(t -> t.getMetadata().getName()).containsExactlyInAnyOrder(
                 "sync.shoot-progress", "sync.credit-updates", "sync.prompt-changes", "sync.org-events",
-                "sync.user-events", "sync.presence");
+                "sync.user-events", "sync.presence", gateway.defaultOf("GATEWAY_ADMIN_TOPIC").orElseThrow());
         for (HasMetadata topic : topics) {
             assertThat(topic.getApiVersion()).isEqualTo("kafka.strimzi.io/v1");
             assertThat(topic.getMetadata().getLabels()).containsKey("strimzi.io/cluster");
