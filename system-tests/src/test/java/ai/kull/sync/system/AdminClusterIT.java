@@ -60,17 +60,7 @@ class AdminClusterIT {
     @AfterAll
     static void stopCluster() throws Exception {
         devices.forEach(TestDevice::close);
-        for (AppProcess pod : new AppProcess[] {a, b}) {
-            if (pod != null) {
-                pod.close();
-            }
-        }
-        if (publisher != null) {
-            publisher.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
+        AppProcess.closeAll(a, b, publisher, broker);
     }
 
     @Test

@@ -43,6 +43,15 @@ final class AppProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** Closes each of {@code resources} that exists, in order (pods before the broker): every cluster test's teardown. */
+    static void closeAll(AutoCloseable... resources) throws Exception {
+        for (AutoCloseable resource : resources) {
+            if (resource != null) {
+                resource.close();
+            }
+        }
+    }
+
     /**
      * Starts a gateway verifying tokens signed with {@link TestDevice#SECRET}; {@code env} adds or overrides
      * settings (e.g. {@code GATEWAY_DRAIN_PERIOD}).

@@ -52,15 +52,8 @@ class ChaosIT {
     void tearDown() throws Exception {
         devices.forEach(ResilientDevice::stop);
         scheduler.shutdownNow();
-        for (AppProcess pod : everStarted) {
-            pod.close();
-        }
-        if (publisher != null) {
-            publisher.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
+        AppProcess.closeAll(everStarted.toArray(AutoCloseable[]::new));
+        AppProcess.closeAll(publisher, broker);
     }
 
     @Test

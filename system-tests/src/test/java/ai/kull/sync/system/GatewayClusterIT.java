@@ -68,17 +68,7 @@ class GatewayClusterIT {
 
     @AfterAll
     static void stopCluster() throws Exception {
-        for (AppProcess pod : new AppProcess[] {a, b, c}) {
-            if (pod != null) {
-                pod.close();
-            }
-        }
-        if (publisher != null) {
-            publisher.close();
-        }
-        if (broker != null) {
-            broker.close();
-        }
+        AppProcess.closeAll(a, b, c, publisher, broker);
     }
 
     @AfterEach
