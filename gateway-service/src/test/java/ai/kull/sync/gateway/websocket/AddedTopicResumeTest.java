@@ -19,9 +19,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -79,8 +76,7 @@ class AddedTopicResumeTest extends GatewayTest {
             publishRaw(EXTRA_USER_TOPIC, user, credit(user, 2), "user");
             assertThat(witness.balancesUntil(2)).containsExactly(2L); // the pod has routed it
         }
-        try (TestDevice phone = TestDevice.connect(ws("/ws?token=" + token(user, "phone", List.of()) + "&cursor="
-                + URLEncoder.encode(cursor, StandardCharsets.UTF_8)))) {
+        try (TestDevice phone = resume(user, "phone", cursor)) {
             assertThat(phone.next("CONNECTION_ESTABLISHED")).contains("\"resumed\":true");
             List<String> replayed = untilPendingComplete(phone);
             assertThat(replayed).filteredOn(frame -> frame.contains("CREDIT_UPDATE")).singleElement().asString()
@@ -103,8 +99,7 @@ class AddedTopicResumeTest extends GatewayTest {
                     new PromptChange(announcement, PromptAction.UPDATED, null), null, null), "broadcast");
             assertThat(witness.next("PROMPT_CHANGE")).contains(announcement); // the pod has routed it
         }
-        try (TestDevice phone = TestDevice.connect(ws("/ws?token=" + token(user, "phone", List.of()) + "&cursor="
-                + URLEncoder.encode(cursor, StandardCharsets.UTF_8)))) {
+        try (TestDevice phone = resume(user, "phone", cursor)) {
             assertThat(phone.next("CONNECTION_ESTABLISHED")).contains("\"resumed\":true");
             List<String> replayed = untilPendingComplete(phone);
             assertThat(replayed).filteredOn(frame -> frame.contains(announcement)).hasSize(1);
@@ -122,14 +117,5 @@ class AddedTopicResumeTest extends GatewayTest {
         EventHeaders.write(headers, EventHeaders.EVENT_TYPE, envelope.type().name());
         EventHeaders.write(headers, EventHeaders.SCOPE, scope);
         producer.send(new ProducerRecord<>(topic, null, key, CODEC.encode(envelope), headers)).get(10, TimeUnit.SECONDS);
-    }
-
-    /** Every frame up to and including PENDING_CHECK_COMPLETE, the end of a replay. */
-    private static List<String> untilPendingComplete(TestDevice device) throws InterruptedException {
-        List<String> frames = new ArrayList<>();
-        do {
-            frames.add(device.next());
-        } while (!frames.get(frames.size() - 1).contains("\"type\":\"PENDING_CHECK_COMPLETE\""));
-        return frames;
     }
 }

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 
 import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -49,6 +52,21 @@ abstract class GatewayTest {
     /** A device whose session is attached: events published from now on reach it. */
     TestDevice device(String path, String userId, String deviceId, List<String> orgs) throws Exception {
         return TestDevice.connect(ws(path + "?token=" + token(userId, deviceId, orgs))).awaitEstablished();
+    }
+
+    /** A device reconnecting with {@code cursor}: it gets what it missed, then live events. */
+    TestDevice resume(String userId, String deviceId, String cursor) throws Exception {
+        return TestDevice.connect(ws("/ws?token=" + token(userId, deviceId, List.of()) + "&cursor="
+                + URLEncoder.encode(cursor, StandardCharsets.UTF_8)));
+    }
+
+    /** Every frame up to and including PENDING_CHECK_COMPLETE, the end of a replay. */
+    static List<String> untilPendingComplete(TestDevice device) throws InterruptedException {
+        List<String> frames = new ArrayList<>();
+        do {
+            frames.add(device.next());
+        } while (!frames.get(frames.size() - 1).contains("\"type\":\"PENDING_CHECK_COMPLETE\""));
+        return frames;
     }
 
     static String token(String userId, String deviceId, List<String> orgs) throws Exception {

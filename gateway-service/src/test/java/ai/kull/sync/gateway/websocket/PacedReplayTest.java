@@ -10,8 +10,6 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -58,8 +56,7 @@ class PacedReplayTest extends GatewayTest {
             witness.balancesUntil(0); // routed by the pod after the others: all of them are in the window
         }
 
-        try (TestDevice phone = TestDevice.connect(ws("/ws?token=" + token(user, "phone", List.of()) + "&cursor="
-                + URLEncoder.encode(cursor, StandardCharsets.UTF_8)))) {
+        try (TestDevice phone = resume(user, "phone", cursor)) {
             assertThat(phone.next("CONNECTION_ESTABLISHED")).contains("\"resumed\":true");
             // A device on a slow link: it stops reading mid-replay while new events keep coming.
             phone.pauseReading();

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -187,11 +186,6 @@ class ResumeTest extends GatewayTest {
         }
     }
 
-    private TestDevice resume(String user, String deviceId, String cursor) throws Exception {
-        return TestDevice.connect(ws("/ws?token=" + token(user, deviceId, List.of()) + "&cursor="
-                + URLEncoder.encode(cursor, StandardCharsets.UTF_8)));
-    }
-
     private static void publishSync(String org, String job) throws Exception {
         publisher.publishToOrg(org, new OrgSyncEvent(MessageType.SYNC_STARTED, org, job, "PFA-1", null, "start",
                 null, Instant.now())).get(10, TimeUnit.SECONDS);
@@ -206,15 +200,6 @@ class ResumeTest extends GatewayTest {
         await("witness received the events").until(() ->
                 witness.received.stream().anyMatch(f -> f.contains("\"newBalance\":" + last + ","))
                         && (broadcastId == null || witness.received.stream().anyMatch(f -> f.contains(broadcastId))));
-    }
-
-    /** Every frame up to and including PENDING_CHECK_COMPLETE, the end of a replay. */
-    private static List<String> untilPendingComplete(TestDevice device) throws InterruptedException {
-        List<String> frames = new ArrayList<>();
-        do {
-            frames.add(device.next());
-        } while (!frames.get(frames.size() - 1).contains("\"type\":\"PENDING_CHECK_COMPLETE\""));
-        return frames;
     }
 
     private static long balanceOf(String frame) {
