@@ -140,13 +140,14 @@ public class EventRouter {
         String type = headers.type;
         WindowEntry entry = new WindowEntry(slot, record.offset(), record.timestamp(), scope,
                 record.key(), type, headers.targetDevice, headers.originDevice, record.value());
+        long now = System.currentTimeMillis();
         long position = -1;
         if (slot >= 0) {
             routed[slot] = record.offset() + 1;
-            position = window.add(entry, System.currentTimeMillis());
+            position = window.add(entry, now);
             warnIfUnreplayable(slot, scope, record.topic());
         }
-        DeliveryTrace.Recorder traced = scope == Scope.USER ? trace.forRecord(record.key(), System.currentTimeMillis()) : null;
+        DeliveryTrace.Recorder traced = scope == Scope.USER ? trace.forRecord(record.key(), now) : null;
         DeliveryLatency latency = metrics.deliveryLatency(type);
         Span span = headers.traceparent == null ? null : tracing.started(headers.traceparent, record.topic(),
                 EventHeaders.read(record.headers(), EventHeaders.EVENT_ID), type);
