@@ -5,7 +5,11 @@ import ai.kull.sync.events.MessageType;
 import ai.kull.sync.gateway.messaging.GatewayProducer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -17,6 +21,11 @@ import java.util.stream.Collectors;
  * each header up by name scanned them all four times. As with {@link EventHeaders#read}, the last header
  * of a name wins. The scope is matched on its bytes, and a known event type is kept as its constant's
  * name, so the replay window does not hold a copy of it per event.
+ * <p>
+ * Header names are compared as the bytes the record arrived with: Kafka's {@code Header.key()} decodes a
+ * String per header per record (15% of the routing thread on a pod reading records for nobody). Kafka keeps
+ * those bytes in a private field, read here through a VarHandle; once a name has been decoded, or should a
+ * Kafka upgrade rename the field, the name is compared as text ({@code RoutingHeadersTest} fails then).
  */
 final class RoutingHeaders {
 
@@ -24,6 +33,9 @@ final class RoutingHeaders {
             .collect(Collectors.toUnmodifiableMap(MessageType::name, MessageType::name));
 
     private static final byte[] POD_SCOPE = GatewayProducer.POD_SCOPE.getBytes(StandardCharsets.UTF_8);
+    /** The names looked for, in order; the last constant is OTHER. */
+    private static final Name[] READ = Arrays.copyOf(Name.values(), Name.values().length - 1);
+    private static final VarHandle RAW_NAME = findRawName();
 
     byte[] scope;
     String type;
@@ -42,21 +54,58 @@ final class RoutingHeaders {
         originDevice = null;
         traceparent = null;
         for (Header header : headers) {
-            // equals, not a switch: the names differ in length, so most comparisons end there, unhashed
-            String name = header.key();
-            if (name.equals(EventHeaders.SCOPE)) {
-                scope = header.value();
-            } else if (name.equals(EventHeaders.EVENT_TYPE)) {
-                typeBytes = header.value();
-            } else if (name.equals(EventHeaders.TARGET_DEVICE)) {
-                targetDevice = text(header);
-            } else if (name.equals(EventHeaders.ORIGIN_DEVICE)) {
-                originDevice = text(header);
-            } else if (name.equals(EventHeaders.TRACEPARENT)) {
-                traceparent = text(header);
+            switch (nameOf(header)) {
+                case SCOPE -> scope = header.value();
+                case EVENT_TYPE -> typeBytes = header.value();
+                case TARGET_DEVICE -> targetDevice = text(header);
+                case ORIGIN_DEVICE -> originDevice = text(header);
+                case TRACEPARENT -> traceparent = text(header);
+                case OTHER -> { }
             }
         }
         type = typeName(typeBytes);
+    }
+
+    /** The headers routing reads; every other name is {@code OTHER}. */
+    enum Name {
+        SCOPE(EventHeaders.SCOPE), EVENT_TYPE(EventHeaders.EVENT_TYPE), TARGET_DEVICE(EventHeaders.TARGET_DEVICE),
+        ORIGIN_DEVICE(EventHeaders.ORIGIN_DEVICE), TRACEPARENT(EventHeaders.TRACEPARENT), OTHER("");
+
+        final String text;
+        final ByteBuffer bytes;
+
+        Name(String text) {
+            this.text = text;
+            this.bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
+        }
+    }
+
+    static Name nameOf(Header header) {
+        ByteBuffer raw = rawName(header);
+        for (Name name : READ) {
+            // equals compares the bytes left to read (neither position moves); lengths differ, so most end there
+            if (raw != null ? raw.equals(name.bytes) : header.key().equals(name.text)) {
+                return name;
+            }
+        }
+        return Name.OTHER;
+    }
+
+    /** The name's undecoded bytes, or null when Kafka decoded it already (or no longer keeps them). */
+    static ByteBuffer rawName(Header header) {
+        if (RAW_NAME == null || header.getClass() != RecordHeader.class) {
+            return null;
+        }
+        return (ByteBuffer) RAW_NAME.get(header);
+    }
+
+    private static VarHandle findRawName() {
+        try {
+            return MethodHandles.privateLookupIn(RecordHeader.class, MethodHandles.lookup())
+                    .findVarHandle(RecordHeader.class, "keyBuffer", ByteBuffer.class);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** Whether the scope is the gateways' own (pod heartbeats): such a record is never delivered or kept. */

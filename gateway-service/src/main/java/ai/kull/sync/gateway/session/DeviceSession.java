@@ -1,6 +1,7 @@
 package ai.kull.sync.gateway.session;
 
 import ai.kull.sync.gateway.auth.DeviceIdentity;
+import io.netty.util.concurrent.EventExecutor;
 import io.quarkus.websockets.next.WebSocketConnection;
 
 import java.util.Set;
@@ -12,6 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class DeviceSession {
 
     private final WebSocketConnection connection;
+    /** Where its socket writes, or null when unknown (then every write is queued there by Vert.x). */
+    private final EventExecutor eventLoop;
     private final DeviceIdentity identity;
     private final Set<String> subscribedOrgs = ConcurrentHashMap.newKeySet();
     private final long connectedAt;
@@ -30,9 +33,15 @@ public final class DeviceSession {
 
     public DeviceSession(WebSocketConnection connection, DeviceIdentity identity, long connectedAt) {
         this.connection = connection;
+        this.eventLoop = SocketWriter.eventLoopOf(connection);
         this.identity = identity;
         this.connectedAt = connectedAt;
         this.lastHeardAt = connectedAt;
+    }
+
+    /** The event loop its socket writes on, or null when it could not be reached (see {@link WriteBatch}). */
+    public EventExecutor eventLoop() {
+        return eventLoop;
     }
 
     public SessionStream stream() {

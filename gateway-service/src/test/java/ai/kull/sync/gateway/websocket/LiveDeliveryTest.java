@@ -8,9 +8,13 @@ import ai.kull.sync.events.Topics;
 import ai.kull.sync.events.payload.AdminAction;
 import ai.kull.sync.events.payload.AdminSessionUpdate;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
+import ai.kull.sync.events.payload.CreditUpdate;
+import ai.kull.sync.gateway.session.SessionRegistry;
+import io.netty.channel.EventLoop;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
+import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -21,8 +25,10 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,6 +37,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerTestResource.class)
 class LiveDeliveryTest extends GatewayTest {
+
+    @Inject
+    SessionRegistry sessions;
 
     @Test
     void connectionEstablishedNamesTheUserDeviceAndPod() throws Exception {
@@ -59,6 +68,35 @@ class LiveDeliveryTest extends GatewayTest {
             assertThat(aliceWeb.next("CREDIT_UPDATE")).contains("\"newBalance\":112");
             assertThat(alicePhone.next("CREDIT_UPDATE")).contains("\"newBalance\":112");
             assertThat(bobWeb.received).noneMatch(frame -> frame.contains("\"newBalance\":11"));
+        }
+    }
+
+    /**
+     * Live frames reach each socket's event loop as one task per record, as bytes encoded once for all the
+     * devices at the same cursor ({@code WriteBatch}): each device still gets every frame whole and in
+     * order, non-ASCII text intact, and each session knows its socket's loop (else every frame would be a
+     * task of its own again).
+     */
+    @Test
+    void framesSharedByDevicesArriveWholeAndInOrderOnEverySocket() throws Exception {
+        String user = unique("ines");
+        try (TestDevice web = device("/ws", user, "web", List.of());
+             TestDevice phone = device("/ws", user, "phone", List.of());
+             TestDevice mac = device("/ws", user, "mac", List.of())) {
+            assertThat(sessions.forUser(user)).hasSize(3)
+                    .allSatisfy(session -> assertThat(session.eventLoop()).isInstanceOf(EventLoop.class));
+            List<CompletableFuture<?>> sent = new ArrayList<>();
+            for (int balance = 1; balance <= 40; balance++) {
+                sent.add(publisher.publishToUser(user, Envelope.of(MessageType.CREDIT_UPDATE,
+                        new CreditUpdate(user, (long) balance, 1L, "prépayé ✓ " + balance), user, null)));
+            }
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            for (TestDevice device : List.of(web, phone, mac)) {
+                for (int balance = 1; balance <= 40; balance++) {
+                    assertThat(device.next("CREDIT_UPDATE"))
+                            .contains("\"newBalance\":" + balance + ",", "prépayé ✓ " + balance + "\"");
+                }
+            }
         }
     }
 
