@@ -29,6 +29,9 @@ interface EventSource extends AutoCloseable {
     static EventSource kafka(String bootstrap) {
         Properties extra = new Properties();
         extra.put("client.id", "loadgen");
+        // Kafka 4's producer waits up to 5 ms (linger.ms) to fill a batch: at a device's rate that is 5 ms in
+        // every record's timestamp-to-delivery time, which would hide what the gateway itself adds.
+        extra.put("linger.ms", "0");
         EventPublisher publisher = new EventPublisher(bootstrap, extra);
         return new EventSource() {
             @Override
