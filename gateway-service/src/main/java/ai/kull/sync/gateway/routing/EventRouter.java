@@ -350,13 +350,15 @@ public class EventRouter {
                 return;
             }
         }
+        // Only the org's records: the user's and other organizations' on the same partitions were sent already.
+        List<Long> missed = window.positions(null, Set.of(orgId), from, Map.of(), -1);
         CatchUp catchUp = catchingUp.get(session);
         if (catchUp == null) {
-            catchUp(session, from);
+            catchUp(session, from, missed);
             return;
         }
         // Already catching up: the org's older records join the queue; later ones it collects itself.
-        for (long position : window.positions(null, Set.of(orgId), from, Map.of(), -1)) {
+        for (long position : missed) {
             if (position <= catchUp.collectedUpTo) {
                 catchUp.queue.add(position);
             }
@@ -365,10 +367,16 @@ public class EventRouter {
 
     /** Starts replaying from {@code from} (per slot) to the window's head, then live; see {@link CatchUp}. */
     private void catchUp(DeviceSession session, Map<Integer, Long> from) {
+        catchUp(session, from, null);
+    }
+
+    /** As above; {@code missed} (window positions, in order), when given, replaces what is collected first. */
+    private void catchUp(DeviceSession session, Map<Integer, Long> from, List<Long> missed) {
         Map<Integer, Long> progress = new HashMap<>(session.stream().positionMap(routed));
         progress.putAll(from);
         CatchUp catchUp = new CatchUp(progress);
-        catchUp.queue.addAll(window.positions(session.userId(), session.subscribedOrgs(), progress, Map.of(), -1));
+        catchUp.queue.addAll(missed != null ? missed
+                : window.positions(session.userId(), session.subscribedOrgs(), progress, Map.of(), -1));
         catchUp.collectedUpTo = window.nextPosition() - 1;
         catchingUp.put(session, catchUp);
         continueCatchUp(session, catchUp);

@@ -3,17 +3,22 @@ package ai.kull.sync.gateway.websocket;
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.OrgSyncEvent;
+import ai.kull.sync.events.Topics;
 import ai.kull.sync.events.payload.PromptAction;
 import ai.kull.sync.events.payload.PromptChange;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -158,11 +163,15 @@ class ResumeTest extends GatewayTest {
         }
     }
 
+    /**
+     * The two organizations share a partition: the resubscribe's replay once sent the path organization's
+     * events on it again (it replayed the partition from the cursor, not the organization).
+     */
     @Test
     void organizationEventsAreReplayedOnThePathAndOnResubscribe() throws Exception {
         String user = unique("orgs");
         String pathOrg = unique("org-path");
-        String subscribedOrg = unique("org-sub");
+        String subscribedOrg = onTheSamePartitionAs(pathOrg, Topics.ORG_EVENTS);
         List<String> orgs = List.of(pathOrg, subscribedOrg);
         String cursor;
         try (TestDevice web = device("/api/ws/sync/" + pathOrg, user, "web", orgs)) {
@@ -184,6 +193,24 @@ class ResumeTest extends GatewayTest {
             web.next("SUBSCRIBED");
             assertThat(web.next("SYNC_STARTED")).contains("job-sub");
         }
+    }
+
+    /** A fresh organization id whose records land on {@code orgId}'s partition (Kafka's default partitioner). */
+    private String onTheSamePartitionAs(String orgId, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+            while (true) {
+                String other = unique("org-sub");
+                if (partition(other, partitions) == partition(orgId, partitions)) {
+                    return other;
+                }
+            }
+        }
+    }
+
+    private static int partition(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
     private static void publishSync(String org, String job) throws Exception {
