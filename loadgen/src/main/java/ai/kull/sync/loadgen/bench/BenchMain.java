@@ -247,7 +247,8 @@ public final class BenchMain {
             }
             if (scenarios.contains("latency")) {
                 out.add("- The gateway's own latency: the increase of the pod's `" + Scenarios.DELIVERY_LATENCY
-                        + "` histogram (all event types) between a scrape right before and one right after the "
+                        + "` histogram (its series of the loadgen's events, " + Scenarios.PUBLISHED_TYPE.replace("\"", "")
+                        + ") between a scrape right before and one right after the "
                         + "latency run (its warm-up and drain included). It starts at the record's Kafka timestamp "
                         + "(the producer's clock at send), so it includes the trip through the broker, which the bare "
                         + "consumer's end-to-end figure measures alone. Quantiles by linear interpolation within the "

@@ -7,7 +7,7 @@ import java.util.TreeMap;
 /**
  * A Prometheus histogram read from a {@code /q/metrics} scrape: the cumulative count of each bucket's upper
  * bound ({@code le}), summed over the other labels (the gateway's delivery latency has one series per event
- * type). Two scrapes subtracted give the observations in between, and quantiles are read from those.
+ * type) or of one label's series. Two scrapes subtracted give the observations in between, and quantiles are read from those.
  *
  * @param bounds     bucket upper bounds, ascending, the last {@code +Inf}
  * @param cumulative observations at most each bound
@@ -16,10 +16,18 @@ record Histogram(double[] bounds, double[] cumulative) {
 
     /** The {@code <name>_bucket} series of a Prometheus text scrape; empty if there are none. */
     static Histogram parse(String metrics, String name) {
+        return parse(metrics, name, null);
+    }
+
+    /** The same, of the series with the label {@code label} ({@code type="CREDIT_UPDATE"}) only, or all if null. */
+    static Histogram parse(String metrics, String name, String label) {
         Map<Double, Double> buckets = new TreeMap<>();
         String prefix = name + "_bucket{";
         metrics.lines().filter(line -> line.startsWith(prefix)).forEach(line -> {
             int labelsEnd = line.indexOf('}');
+            if (label != null && !line.substring(prefix.length(), labelsEnd).contains(label)) {
+                return;
+            }
             int le = line.indexOf("le=\"", prefix.length());
             if (le < 0 || le > labelsEnd) {
                 return;

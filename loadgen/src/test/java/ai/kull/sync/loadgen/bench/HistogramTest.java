@@ -51,6 +51,10 @@ class HistogramTest {
         assertThat(run.quantile(1)).isEqualTo(0.025);
         assertThat(run.shareAtMost(0.005)).isEqualTo(0.99);
         assertThat(run.shareAtMost(0.004)).isNaN();
+
+        Histogram credit = Histogram.parse(scrape(new long[] {60, 270, 530, 590, 605, 615, 625},
+                new long[] {50, 250, 400, 440, 444, 444, 450}), NAME, "type=\"CREDIT_UPDATE\"");
+        assertThat(credit.cumulative()).containsExactly(60, 270, 530, 590, 605, 615, 625);
     }
 
     @Test
