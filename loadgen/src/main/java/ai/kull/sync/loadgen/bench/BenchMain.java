@@ -260,9 +260,10 @@ public final class BenchMain {
                 out.add("- Memory per idle session: used heap (the pod's metrics) and the pod's VmRSS "
                         + "(/proc/<pid>/status), both right after a full GC (`jcmd GC.run`) with the sessions open, "
                         + "minus the same before any session, over the sessions open. The kernel's memory for TCP "
-                        + "sockets (/proc/net/sockstat, `TCP: ... mem` pages) is not in the RSS and is given apart: "
-                        + "it is machine-wide, and on loopback it counts both ends of every connection (the pod's "
-                        + "and the loadgen's sockets).");
+                        + "sockets' buffers (/proc/net/sockstat, `TCP: ... mem` pages; not the per-socket kernel "
+                        + "structures) is not in the RSS and is given apart: it is machine-wide (other processes' "
+                        + "sockets move it too), and on loopback it counts both ends of every connection (the "
+                        + "pod's and the loadgen's sockets).");
             }
             if (!out.isEmpty()) {
                 out.add("");

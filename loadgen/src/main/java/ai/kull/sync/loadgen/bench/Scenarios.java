@@ -287,7 +287,7 @@ final class Scenarios {
         table.add("latency-own", Fig.of("3. latency: the gateway's own, p50 / p99 / p999 ms at {} events/s x "
                         + devices + " devices (its " + DELIVERY_LATENCY + " histogram, " + PUBLISHED_TYPE + ": record "
                         + "timestamp to socket write, every delivery of the run)", rate),
-                Fig.of("{} / {} / {} ({2}% within 5 ms)", ms(own.quantile(0.5)), ms(own.quantile(0.99)),
+                Fig.of("{} / {} / {} (within 5 ms: {2}%)", ms(own.quantile(0.5)), ms(own.quantile(0.99)),
                         ms(own.quantile(0.999)), own.shareAtMost(0.005) * 100), Fig.EMPTY, Fig.EMPTY, "<= 5 ms p99");
         double g99 = num(g, "latencyMs.p99");
         double b99 = num(b, "latencyMs.p99");
