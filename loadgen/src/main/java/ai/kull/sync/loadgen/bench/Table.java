@@ -69,7 +69,8 @@ final class Table {
             String low = number(known[0], twoDecimals);
             String high = number(known[known.length - 1], twoDecimals);
             if (!low.equals(high)) {
-                text += " (" + low + "-" + high + ")";
+                // "(-1-0.3)" would read as a subtraction: a range with a negative end is written "(-1 to 0.3)"
+                text += " (" + low + (known[0] < 0 ? " to " : "-") + high + ")";
             }
             if (missing > 0) {
                 text += " [" + missing + " n/a]";

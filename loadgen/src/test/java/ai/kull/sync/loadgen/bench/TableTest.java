@@ -34,6 +34,7 @@ class TableTest {
         assertThat(Table.summary(new double[] {1, 2, 3, 4}, false)).isEqualTo("2.5 (1-4)");
         assertThat(Table.summary(new double[] {5, Double.NaN}, true)).isEqualTo("5.00 [1 n/a]");
         assertThat(Table.summary(new double[] {0.9912, 0.9901}, true)).isEqualTo("0.99");
+        assertThat(Table.summary(new double[] {-1, 0.3, -0.35}, false)).isEqualTo("-0.35 (-1 to 0.3)");
     }
 
     @Test
