@@ -1,6 +1,7 @@
 package ai.kull.sync.loadgen;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,19 @@ class CapacityDocTest {
                 CapacityModel.Assumed.from(new Flags(new String[0])));
 
         assertThat(block.group(1)).isEqualTo(model.report(source.group(1)));
+    }
+
+    @Test
+    void aResultsFileWithMediansRangesAndTheSpreadColumnParses(@TempDir Path dir) throws Exception {
+        Path results = dir.resolve("results.md");
+        Files.writeString(results, """
+                | scenario | gateway | baseline | ratio | goal | spread over the repeats |
+                |---|---|---|---|---|---|
+                | 2. consume side: records/s read and filtered (1200000 records backlog) | 700000 (650000-750000) | 1500000 | 0.47 | >= 0.8 | gateway 14.3%, baseline 0.0%, ratio 12.0%: **unstable** |
+                | 1. fan-out: server CPU per delivery, microseconds (process CPU over deliveries) | 13.1 (12.8-13.4) | 11 | 0.84 | >= 0.95 (within 5%) | gateway 4.6%, baseline 0.0%, ratio 3.0%: stable |
+                | 4. connections: heap per idle session (KiB; used heap after full GC, 19500 sessions vs none) | 10.8 | | | <= 8 KiB | one run, stability unknown |
+                """);
+        assertThat(CapacityModel.Measured.from(results)).isEqualTo(new CapacityModel.Measured(13.1, 700_000, 10.8));
     }
 
     @Test

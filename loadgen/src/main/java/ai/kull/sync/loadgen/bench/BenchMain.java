@@ -203,13 +203,17 @@ public final class BenchMain {
             out.add("");
             out.add("## Figures");
             out.add("");
-            out.add(repeats == 1 ? "One run of each scenario (REPEATS=1)."
+            out.add(repeats == 1 ? "One run of each scenario (REPEATS=1): one run, stability unknown."
                     : "Each scenario ran " + repeats + " times (REPEATS=" + repeats + "), one after the other in the "
                     + "order given; each figure is the median of the " + repeats + " runs, followed by (lowest-highest) "
-                    + "when they differ. Ratios are taken within each run, then summarised.");
+                    + "when they differ. Ratios are taken within each run, then summarised. The last column gives, "
+                    + "for each number of the gateway, baseline and ratio cells in the order they are printed, its "
+                    + "spread (highest-lowest)/median over the runs; a row is stable when every spread is at most "
+                    + Math.round(Table.STABLE * 100) + "%, unstable otherwise.");
             out.add("");
-            out.add("| scenario | gateway | baseline | ratio | goal |");
-            out.add("|---|---|---|---|---|");
+            out.addAll(method(settings.words("SCENARIOS")));
+            out.add("| scenario | gateway | baseline | ratio | goal | spread over the repeats |");
+            out.add("|---|---|---|---|---|---|");
             out.addAll(table.lines());
             out.add("");
             if (!notes.isEmpty()) {
@@ -231,6 +235,40 @@ public final class BenchMain {
                 Files.createDirectories(results.getParent());
             }
             Files.write(results, out);
+        }
+
+        /** How the headline figures are taken, for the scenarios that ran. */
+        private static List<String> method(List<String> scenarios) {
+            List<String> out = new ArrayList<>();
+            if (scenarios.contains("fanout")) {
+                out.add("- Fan-out CPU per delivery: the server process's CPU time (user and system, all threads) "
+                        + "from the moment every session is open to the end of the load run, over the deliveries "
+                        + "the loadgen received; the gateway and the bare server in the same run, ratio bare/gateway.");
+            }
+            if (scenarios.contains("latency")) {
+                out.add("- The gateway's own latency: the increase of the pod's `" + Scenarios.DELIVERY_LATENCY
+                        + "` histogram (its series of the loadgen's events, " + Scenarios.PUBLISHED_TYPE.replace("\"", "")
+                        + ") between a scrape right before and one right after the "
+                        + "latency run (its warm-up and drain included). It starts at the record's Kafka timestamp "
+                        + "(the producer's clock at send), so it includes the trip through the broker, which the bare "
+                        + "consumer's end-to-end figure measures alone. Quantiles by linear interpolation within the "
+                        + "bucket the rank falls into, as Prometheus' `histogram_quantile` does; latencies are "
+                        + "recorded in whole milliseconds, \"within 5 ms\" is read off the 5 ms bucket's count, and the "
+                        + "bucket bounds are under Notes.");
+            }
+            if (scenarios.contains("connections")) {
+                out.add("- Memory per idle session: used heap (the pod's metrics) and the pod's VmRSS "
+                        + "(/proc/<pid>/status), both right after a full GC (`jcmd GC.run`) with the sessions open, "
+                        + "minus the same before any session, over the sessions open. The kernel's memory for TCP "
+                        + "sockets' buffers (/proc/net/sockstat, `TCP: ... mem` pages; not the per-socket kernel "
+                        + "structures) is not in the RSS and is given apart: it is machine-wide (other processes' "
+                        + "sockets move it too), and on loopback it counts both ends of every connection (the "
+                        + "pod's and the loadgen's sockets).");
+            }
+            if (!out.isEmpty()) {
+                out.add("");
+            }
+            return out;
         }
 
         private static String cpuModel() throws IOException {

@@ -176,11 +176,19 @@ final class Processes {
                 .sum();
     }
 
-    /** Heap in use after a full GC, from the pod's own metrics. */
-    double heapUsed(ManagedProcess pod, int port) throws IOException, InterruptedException {
+    /**
+     * A pod's memory right after a full GC, in bytes: its used heap (its own metrics), its resident set, and
+     * the kernel's memory for all TCP sockets of the machine (both ends of a loopback connection, and whatever
+     * else runs here).
+     */
+    record Memory(double heap, double rss, double tcp) {
+    }
+
+    Memory afterFullGc(ManagedProcess pod, int port) throws IOException, InterruptedException {
         jcmd(pod, "GC.run");
         Thread.sleep(1000);
-        return metricSum(port, "jvm_memory_used_bytes", "area=\"heap\"", true);
+        return new Memory(metricSum(port, "jvm_memory_used_bytes", "area=\"heap\"", true),
+                ProcStats.rssBytes(pod.pid()), ProcStats.tcpMemBytes());
     }
 
     /** {@code jcmd <pid> args}, bounded by a minute. */
