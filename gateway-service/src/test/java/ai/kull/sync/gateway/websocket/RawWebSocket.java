@@ -148,17 +148,9 @@ final class RawWebSocket implements AutoCloseable {
     String awaitClose() throws IOException {
         try {
             while (true) {
-                int first = in.readUnsignedByte();
-                int second = in.readUnsignedByte();
-                long length = second & 0x7F;
-                if (length == 126) {
-                    length = in.readUnsignedShort();
-                } else if (length == 127) {
-                    length = in.readLong();
-                }
-                byte[] payload = new byte[(int) length]; // server frames are not masked
-                in.readFully(payload);
-                if ((first & 0x0F) == 0x8) {
+                Frame frame = nextFrame();
+                byte[] payload = frame.payload();
+                if (frame.opcode() == 0x8) {
                     int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
                     String reason = payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
                     return code + " " + reason;
