@@ -46,7 +46,7 @@ interface EventSource extends AutoCloseable {
                             ShootStatus.PROCESSING, done, 400, marker, (400 - done) * 1.5, "replicate", null);
                     return publisher.publishToUser(userId, Envelope.of(MessageType.SHOOT_PROGRESS, progress, userId, null));
                 }
-                CreditUpdate update = new CreditUpdate(userId, seq, -1L, marker);
+                CreditUpdate update = new CreditUpdate(userId, seq, 1L, marker);
                 return publisher.publishToUser(userId, Envelope.of(MessageType.CREDIT_UPDATE, update, userId, null));
             }
 

@@ -5,8 +5,8 @@ import java.time.Instant;
 /**
  * What the load generator writes into each CREDIT_UPDATE it publishes, and reads back from each frame a
  * device receives: the per-user sequence number and the publish time in epoch microseconds, in the
- * payload's {@code reason} as {@code "lg <seq> <micros>"} (a SHOOT_PROGRESS's {@code currentImage}). The frame is scanned as text, not parsed as JSON,
- * so twenty thousand sessions in one JVM cost little more than the socket reads.
+ * payload's {@code reason} as {@code "lg <seq> <micros>"} (a SHOOT_PROGRESS's {@code currentImage}). The frame is
+ * scanned as text, not parsed as JSON, so twenty thousand sessions in one JVM cost little more than the socket reads.
  */
 public final class Marker {
 
