@@ -2,7 +2,8 @@
 // connections over the pods, a credit update posted to credit-service reaches the device with a cursor, a
 // cursor resumes on another pod, and a bad token is refused at the upgrade.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
+import type { AddressInfo } from 'node:net';
 import { startStack, type Stack } from './stack.js';
 
 interface Frame {
@@ -28,9 +29,9 @@ class RawDevice {
     });
   }
 
-  static open(url: string): Promise<RawDevice> {
+  static open(url: string, options: WebSocket.ClientOptions = {}): Promise<RawDevice> {
     return new Promise((done, fail) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(url, options);
       const device = new RawDevice(ws);
       ws.once('open', () => done(device));
       ws.once('error', fail);
@@ -110,6 +111,26 @@ describe('stack harness (raw WebSocket)', () => {
     expect(resumed.of('CREDIT_UPDATE').map((f) => f.data.reason)).toEqual(['seq 2', 'seq 3']);
     expect(resumed.of('PENDING_CHECK_COMPLETE')[0]!.data).toMatchObject({ delivered: 2 });
     resumed.close();
+  });
+
+  it('offers permessage-deflate as browsers do and gets no extension: the gateway does not compress', async () => {
+    // The control: this client negotiates the extension with a server that accepts it.
+    const accepting = new WebSocketServer({ port: 0, perMessageDeflate: true });
+    await new Promise((listening) => accepting.once('listening', listening));
+    const control = await RawDevice.open(`ws://127.0.0.1:${(accepting.address() as AddressInfo).port}`,
+      { perMessageDeflate: true });
+    expect(control.ws.extensions).toMatch(/^permessage-deflate/);
+    control.close();
+    await new Promise((closed) => accepting.close(closed));
+
+    const device = await RawDevice.open(`${stack.gateways[0]!.wsUrl}?token=${stack.token('raw-u5', 'd1')}`,
+      { perMessageDeflate: true });
+    expect(device.ws.extensions).toBe('');
+    await device.waitFor((frames) => frames.some((f) => f.type === 'CONNECTION_ESTABLISHED'));
+    await stack.publishCredit('raw-u5', 5, 5, 'plain');
+    await device.waitFor((frames) => frames.some((f) => f.type === 'CREDIT_UPDATE'));
+    expect(device.of('CREDIT_UPDATE')[0]!.data).toMatchObject({ userId: 'raw-u5', newBalance: 5, reason: 'plain' });
+    device.close();
   });
 
   it('refuses an expired or forged token at the upgrade with 401', async () => {

@@ -43,8 +43,11 @@ final class BareServer {
         Vertx vertx = Vertx.vertx(new VertxOptions()
                 .setEventLoopPoolSize(flags.integer("event-loops", Runtime.getRuntime().availableProcessors())));
         Map<String, Set<ServerWebSocket>> byUser = new ConcurrentHashMap<>();
-        vertx.createHttpServer(new HttpServerOptions().setPort(port))
+        // Vert.x accepts permessage-deflate by default: only with --compression here, so the fan-out baseline is plain.
+        vertx.createHttpServer(new HttpServerOptions().setPort(port)
+                        .setPerMessageWebSocketCompressionSupported(flags.flag("compression")))
                 .webSocketHandler(socket -> accept(socket, byUser))
+                .requestHandler(BareServer::heap)
                 .listen().toCompletionStage().toCompletableFuture().get();
         Thread consumer = new Thread(() -> consume(flags.string("bootstrap", "localhost:9092"), byUser),
                 "bare-consumer");
@@ -67,6 +70,13 @@ final class BareServer {
             return sockets.isEmpty() ? null : sockets;
         }));
         socket.writeTextMessage("{\"type\":\"CONNECTION_ESTABLISHED\",\"userId\":\"" + user + "\"}");
+    }
+
+    /** {@code GET /heap}: used heap bytes after a full GC (the benchmark's memory per idle session). */
+    private static void heap(io.vertx.core.http.HttpServerRequest request) {
+        System.gc();
+        Runtime runtime = Runtime.getRuntime();
+        request.response().end(String.valueOf(runtime.totalMemory() - runtime.freeMemory()));
     }
 
     /** The {@code sub} claim of a {@code Bearer} JWT, unverified. */

@@ -3,6 +3,8 @@ package ai.kull.sync.loadgen;
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.payload.CreditUpdate;
+import ai.kull.sync.events.payload.ShootProgress;
+import ai.kull.sync.events.payload.ShootStatus;
 import ai.kull.sync.events.publish.EventPublisher;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -25,8 +27,12 @@ interface EventSource extends AutoCloseable {
     @Override
     void close();
 
-    /** With the common-events publisher (acks=all, idempotent), as a domain service does. */
-    static EventSource kafka(String bootstrap) {
+    /**
+     * With the common-events publisher (acks=all, idempotent), as a domain service does. With {@code shootStream},
+     * three of every four events are SHOOT_PROGRESS of the user's current shoot (the marker in {@code currentImage}),
+     * the fourth a CREDIT_UPDATE: a shoot's progress stream with its charges, as devices receive them.
+     */
+    static EventSource kafka(String bootstrap, boolean shootStream) {
         Properties extra = new Properties();
         extra.put("client.id", "loadgen");
         // Kafka 4's producer waits up to 5 ms (linger.ms) to fill a batch: at a device's rate that is 5 ms in
@@ -36,7 +42,14 @@ interface EventSource extends AutoCloseable {
         return new EventSource() {
             @Override
             public CompletionStage<?> publish(String userId, long seq) {
-                CreditUpdate update = new CreditUpdate(userId, seq, 1L, Marker.reason(seq, Marker.nowMicros()));
+                String marker = Marker.reason(seq, Marker.nowMicros());
+                if (shootStream && seq % 4 != 0) {
+                    int done = (int) (seq % 400);
+                    ShootProgress progress = new ShootProgress("shoot-" + userId + "-" + seq / 400,
+                            ShootStatus.PROCESSING, done, 400, marker, (400 - done) * 1.5, "replicate", null);
+                    return publisher.publishToUser(userId, Envelope.of(MessageType.SHOOT_PROGRESS, progress, userId, null));
+                }
+                CreditUpdate update = new CreditUpdate(userId, seq, 1L, marker);
                 return publisher.publishToUser(userId, Envelope.of(MessageType.CREDIT_UPDATE, update, userId, null));
             }
 

@@ -45,7 +45,8 @@ final class LoadRun {
         Tokens tokens = new Tokens(flags.string("jwt-secret", "local-dev-secret-change-me-0123456789"),
                 duration.plusHours(1));
         seqs = new long[users];
-        SessionPool pool = new SessionPool(vertx, tokens, ledger, latency, gateways, prefix, users, devices);
+        SessionPool pool = new SessionPool(vertx, tokens, ledger, latency, gateways, prefix, users, devices,
+                flags.flag("compression"));
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("mode", mode);
         report.put("gateways", gateways.toString());
@@ -69,7 +70,8 @@ final class LoadRun {
 
     private EventSource source(String mode, Vertx vertx) {
         return switch (mode) {
-            case "kafka" -> EventSource.kafka(flags.string("bootstrap", "localhost:9092"));
+            case "kafka" -> EventSource.kafka(flags.string("bootstrap", "localhost:9092"),
+                    "shoot-credit".equals(flags.string("events", "credit")));
             case "http" -> EventSource.http(vertx, flags.string("credit-url", "http://localhost:8081"),
                     flags.string("api-key", ""), flags.integer("http-connections", 32));
             default -> throw new IllegalArgumentException("--mode kafka|http, not " + mode);
@@ -90,6 +92,7 @@ final class LoadRun {
         connect.put("perSecond", round(pool.open.get() / seconds));
         connect.put("failures", failures(pool));
         connect.put("complete", all);
+        connect.put("compressed", pool.compressed.sum());
         System.out.println("LOADGEN_CONNECTED " + pool.open.get() + " sessions in " + round(seconds) + " s");
         // Presence and CONNECTION_ESTABLISHED frames settle before events are counted.
         Thread.sleep(500);

@@ -5,13 +5,15 @@ import java.time.Instant;
 /**
  * What the load generator writes into each CREDIT_UPDATE it publishes, and reads back from each frame a
  * device receives: the per-user sequence number and the publish time in epoch microseconds, in the
- * payload's {@code reason} as {@code "lg <seq> <micros>"}. The frame is scanned as text, not parsed as JSON,
- * so twenty thousand sessions in one JVM cost little more than the socket reads.
+ * payload's {@code reason} as {@code "lg <seq> <micros>"} (a SHOOT_PROGRESS's {@code currentImage}). The frame is
+ * scanned as text, not parsed as JSON, so twenty thousand sessions in one JVM cost little more than the socket reads.
  */
 public final class Marker {
 
     static final String PREFIX = "lg ";
     private static final String REASON = "\"reason\":\"" + PREFIX;
+    /** Where a SHOOT_PROGRESS carries it (EventSource's shoot stream). */
+    private static final String IMAGE = "\"currentImage\":\"" + PREFIX;
     private static final String USER_ID = "\"userId\":\"";
     private static final String TYPE = "\"type\":\"";
     private static final String CURSOR = "\"cursor\":\"";
@@ -54,10 +56,14 @@ public final class Marker {
      */
     public static long[] read(String frame) {
         int at = frame.indexOf(REASON);
+        int i = at + REASON.length();
+        if (at < 0) {
+            at = frame.indexOf(IMAGE);
+            i = at + IMAGE.length();
+        }
         if (at < 0) {
             return null;
         }
-        int i = at + REASON.length();
         long seq = 0;
         int digits = 0;
         for (; i < frame.length() && Character.isDigit(frame.charAt(i)); i++, digits++) {

@@ -59,11 +59,13 @@ final class SessionPool {
     final LongAdder resumed = new LongAdder();
     final LongAdder resyncs = new LongAdder();
     final LongAdder frames = new LongAdder();
+    /** Sessions whose server accepted permessage-deflate (only offered with {@code compression}). */
+    final LongAdder compressed = new LongAdder();
     /** Refused or failed connection attempts by HTTP status ("io" for a socket error). */
     final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
 
     SessionPool(Vertx vertx, Tokens tokens, DeliveryLedger ledger, LatencyStats latency, List<URI> gateways,
-                String userPrefix, int users, int devicesPerUser) {
+                String userPrefix, int users, int devicesPerUser, boolean compression) {
         this.vertx = vertx;
         this.tokens = tokens;
         this.ledger = ledger;
@@ -71,7 +73,8 @@ final class SessionPool {
         this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
                 .setMaxConnections(Integer.MAX_VALUE)
                 .setConnectTimeout(30_000)
-                .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
+                .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20)
+                .setTryUsePerMessageCompression(compression));
         int n = 0;
         for (int u = 0; u < users && !gateways.isEmpty(); u++) {
             for (int d = 0; d < devicesPerUser; d++) {
@@ -162,6 +165,10 @@ final class SessionPool {
                 return;
             }
             WebSocket socket = result.result();
+            String extensions = socket.headers() == null ? null : socket.headers().get("Sec-WebSocket-Extensions");
+            if (extensions != null && extensions.startsWith("permessage-deflate")) {
+                compressed.increment();
+            }
             synchronized (session) {
                 session.socket = socket;
             }

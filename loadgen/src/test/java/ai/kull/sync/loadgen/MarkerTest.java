@@ -16,6 +16,14 @@ class MarkerTest {
     }
 
     @Test
+    void readsTheMarkerOfAShootProgressFromItsCurrentImage() {
+        String frame = "{\"id\":\"e2\",\"type\":\"SHOOT_PROGRESS\",\"data\":{\"shootId\":\"s1\",\"status\":\"processing\","
+                + "\"processedCount\":3,\"totalCount\":400,\"progress\":0.0075,\"currentImage\":\""
+                + Marker.reason(9, 1732200000654321L) + "\",\"eta\":595.5,\"provider\":\"replicate\"},\"userId\":\"u1\"}";
+        assertThat(Marker.read(frame)).containsExactly(9L, 1732200000654321L);
+    }
+
+    @Test
     void framesWithoutAMarkerHaveNone() {
         assertThat(Marker.read("{\"type\":\"CONNECTION_ESTABLISHED\",\"data\":{}}")).isNull();
         assertThat(Marker.read("{\"data\":{\"reason\":\"lg x 1\"}}")).isNull();

@@ -24,6 +24,8 @@ final class RawWebSocket implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
+    /** The server's Sec-WebSocket-Extensions answer; null when it accepted none. */
+    private String extensions;
 
     private RawWebSocket(Socket socket) throws IOException {
         this.socket = socket;
@@ -33,6 +35,11 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Opens the connection and completes the upgrade; fails unless the server answers 101. */
     static RawWebSocket connect(URI uri) throws IOException {
+        return connect(uri, null);
+    }
+
+    /** As {@link #connect(URI)}, offering {@code extensions} (e.g. permessage-deflate) when not null. */
+    static RawWebSocket connect(URI uri, String extensions) throws IOException {
         Socket socket = new Socket(uri.getHost(), uri.getPort());
         socket.setSoTimeout(10_000);
         RawWebSocket ws = new RawWebSocket(socket);
@@ -41,7 +48,8 @@ final class RawWebSocket implements AutoCloseable {
         String request = "GET " + uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery())
                 + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
                 + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
-                + Base64.getEncoder().encodeToString(nonce) + "\r\n\r\n";
+                + Base64.getEncoder().encodeToString(nonce) + "\r\n"
+                + (extensions == null ? "" : "Sec-WebSocket-Extensions: " + extensions + "\r\n") + "\r\n";
         ws.out.write(request.getBytes(StandardCharsets.US_ASCII));
         ws.out.flush();
         String head = ws.readHttpHead();
@@ -49,14 +57,50 @@ final class RawWebSocket implements AutoCloseable {
             socket.close();
             throw new IOException("upgrade refused: " + head.lines().findFirst().orElse(""));
         }
+        ws.extensions = head.lines().filter(line -> line.regionMatches(true, 0, "Sec-WebSocket-Extensions:", 0, 25))
+                .map(line -> line.substring(25).trim()).findFirst().orElse(null);
         return ws;
+    }
+
+    /** The extensions the server accepted in its 101 answer, or null. */
+    String extensions() {
+        return extensions;
+    }
+
+    /** One data frame as it came off the wire: {@code rsv1} marks a compressed message (RFC 7692). */
+    record Frame(boolean fin, boolean rsv1, int opcode, byte[] payload) {
+    }
+
+    /** The next data or close frame; pings are answered with a pong, as a browser does, and skipped. */
+    Frame nextFrame() throws IOException {
+        while (true) {
+            int first = in.readUnsignedByte();
+            int second = in.readUnsignedByte();
+            long length = second & 0x7F;
+            if (length == 126) {
+                length = in.readUnsignedShort();
+            } else if (length == 127) {
+                length = in.readLong();
+            }
+            byte[] payload = new byte[(int) length]; // server frames are not masked
+            in.readFully(payload);
+            int opcode = first & 0x0F;
+            if (opcode == 0x9) {
+                sendMasked(0x8A, payload);
+            } else if (opcode != 0xA) {
+                return new Frame((first & 0x80) != 0, (first & 0x40) != 0, opcode, payload);
+            }
+        }
     }
 
     /** Sends one text message as a single final frame, masked as a client must. */
     void sendOneFrame(String text) throws IOException {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        sendMasked(0x81, text.getBytes(StandardCharsets.UTF_8)); // FIN + text
+    }
+
+    private void sendMasked(int firstByte, byte[] payload) throws IOException {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-        frame.write(0x81); // FIN + text
+        frame.write(firstByte);
         if (payload.length < 126) {
             frame.write(0x80 | payload.length);
         } else if (payload.length <= 0xFFFF) {
@@ -104,17 +148,9 @@ final class RawWebSocket implements AutoCloseable {
     String awaitClose() throws IOException {
         try {
             while (true) {
-                int first = in.readUnsignedByte();
-                int second = in.readUnsignedByte();
-                long length = second & 0x7F;
-                if (length == 126) {
-                    length = in.readUnsignedShort();
-                } else if (length == 127) {
-                    length = in.readLong();
-                }
-                byte[] payload = new byte[(int) length]; // server frames are not masked
-                in.readFully(payload);
-                if ((first & 0x0F) == 0x8) {
+                Frame frame = nextFrame();
+                byte[] payload = frame.payload();
+                if (frame.opcode() == 0x8) {
                     int code = payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : 1005;
                     String reason = payload.length > 2 ? new String(payload, 2, payload.length - 2, StandardCharsets.UTF_8) : "";
                     return code + " " + reason;

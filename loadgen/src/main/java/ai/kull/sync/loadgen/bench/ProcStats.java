@@ -38,6 +38,13 @@ final class ProcStats {
         return vmRssKiB(Files.readString(Path.of("/proc/" + pid + "/status"))) * 1024;
     }
 
+    /** Bytes the process has written through write system calls (/proc/&lt;pid&gt;/io {@code wchar}): sockets and files. */
+    static long writtenBytes(long pid) throws IOException {
+        return Files.readString(Path.of("/proc/" + pid + "/io")).lines().filter(line -> line.startsWith("wchar:"))
+                .findFirst().map(line -> Long.parseLong(line.substring("wchar:".length()).trim()))
+                .orElseThrow(() -> new IOException("no wchar in /proc/" + pid + "/io"));
+    }
+
     /** Bytes held by all TCP sockets of this network namespace (sockstat counts pages). */
     static long tcpMemBytes() throws IOException {
         return tcpMemPages(Files.readString(Path.of("/proc/net/sockstat"))) * pageSize();

@@ -62,10 +62,11 @@ final class Scenarios {
             case "fanout" -> fanout();
             case "latency" -> latency();
             case "connections" -> connections();
+            case "compression" -> compression();
             case "storm" -> storm();
             case "scale" -> scale();
             default -> throw new IllegalArgumentException("unknown scenario " + scenario
-                    + " (consume fanout latency connections storm scale)");
+                    + " (consume fanout latency connections compression storm scale)");
         }
     }
 
@@ -376,6 +377,99 @@ final class Scenarios {
 
     private static double perSessionKiB(double bytes, double sessions) {
         return sessions > 0 ? Math.round(bytes / sessions / 1024 * 10) / 10.0 : Double.NaN;
+    }
+
+    // --- 7. compression (permessage-deflate) ---------------------------------------------------------------
+    // Against bare Vert.x servers, one accepting the extension and one not: the gateway cannot negotiate it on
+    // Quarkus 3.32 (quarkus#53159), and deflate's cost is per frame and per connection, the same behind either.
+    private void compression() throws Exception {
+        int users = s.integer("COMPRESSION_USERS");
+        int devices = s.integer("COMPRESSION_DEVICES");
+        int rate = s.integer("COMPRESSION_RATE");
+        int duration = s.integer("COMPRESSION_SECONDS");
+        int idle = s.integer("COMPRESSION_IDLE_SESSIONS");
+        log("7. compression: %d x %d sessions, %d events/s (shoot progress + credit), with and without permessage-deflate",
+                users, devices, rate);
+        double[][] figures = new double[2][];
+        for (int on = 0; on < 2; on++) {
+            figures[on] = compressionRun(on == 1, users, devices, rate, duration, idle);
+        }
+        String sessions = users * devices + " sessions, " + rate * devices + " deliveries/s";
+        table.add("compression-cpu", Fig.text("7. compression: server CPU per delivery, microseconds (" + sessions
+                        + "; bare Vert.x server with / without permessage-deflate)"), Fig.of("{}", figures[1][0]),
+                Fig.of("{}", figures[0][0]), Fig.of("{2}", figures[1][0] / figures[0][0]), "");
+        table.add("compression-bytes", Fig.text("7. compression: bytes written per delivery (process wchar: frames, "
+                        + "TCP payload only, plus its Kafka fetch requests)"), Fig.of("{}", figures[1][1]),
+                Fig.of("{}", figures[0][1]), Fig.of("{2}", figures[1][1] / figures[0][1]), "");
+        table.add("compression-sessions", Fig.text("7. compression: sessions that negotiated permessage-deflate"),
+                Fig.of("{} of {}", figures[1][2], users * devices), Fig.of("{} of {}", figures[0][2], users * devices),
+                Fig.EMPTY, "");
+        table.add("compression-memory", Fig.text("7. compression: KiB per idle session, heap after full GC / process "
+                        + "RSS (" + idle + " sessions, each sent one frame)"),
+                Fig.of("{} / {}", figures[1][3], figures[1][4]), Fig.of("{} / {}", figures[0][3], figures[0][4]),
+                Fig.EMPTY, "");
+    }
+
+    /** CPU µs and bytes written per delivery, negotiated sessions, heap and RSS KiB per idle session. */
+    private double[] compressionRun(boolean on, int users, int devices, int rate, int duration, int idle)
+            throws Exception {
+        String name = "compression-" + (on ? "on" : "off");
+        int port = base + (on ? 61 : 60);
+        List<String> serverArgs = new ArrayList<>(List.of("bare-server", "--port", "" + port, "--bootstrap", bootstrap));
+        if (on) {
+            serverArgs.add("--compression");
+        }
+        ManagedProcess server = p.loadgenInBackground(name + "-server", serverArgs.toArray(String[]::new));
+        try {
+            server.awaitLogLine("BARE_SERVER_READY", seconds(0));
+            List<String> args = new ArrayList<>(List.of(loadArgs("ws://localhost:" + port, users, devices, rate, duration,
+                    "--events", "shoot-credit")));
+            if (on) {
+                args.add("--compression");
+            }
+            log("%s: loadgen %s", name, String.join(" ", args));
+            ManagedProcess run = p.loadgenInBackground(name, args.toArray(String[]::new));
+            run.awaitLogLine("LOADGEN_CONNECTED", seconds(120));
+            Duration cpuBefore = server.cpuTime();
+            long wcharBefore = ProcStats.writtenBytes(server.pid());
+            JsonNode report = p.finish(run, loadTimeout(duration), 30);
+            double cpu = server.cpuTime().minus(cpuBefore).toNanos() / 1000.0;
+            double written = ProcStats.writtenBytes(server.pid()) - wcharBefore;
+            double delivered = num(report, "delivered");
+            double negotiated = num(report, "connect.compressed");
+            Thread.sleep(2000); // the run's sessions are closed
+            double heapBefore = bareHeap(port);
+            double rssBefore = ProcStats.rssBytes(server.pid());
+            List<String> idleArgs = new ArrayList<>(List.of("--gateways", "ws://localhost:" + port, "--users", "" + idle,
+                    "--devices-per-user", "1", "--rate", "0", "--duration", (60 + idle / 100) + "s", "--connect-rate",
+                    "1000", "--jwt-secret", Processes.JWT_SECRET, "--user-prefix", name + "-idle-"));
+            if (on) {
+                idleArgs.add("--compression");
+            }
+            ManagedProcess hold = p.loadgenInBackground(name + "-idle", idleArgs.toArray(String[]::new));
+            hold.awaitLogLine("LOADGEN_CONNECTED", seconds(120));
+            Thread.sleep(3000);
+            double heapKiB = perSessionKiB(bareHeap(port) - heapBefore, idle);
+            double rssKiB = perSessionKiB(ProcStats.rssBytes(server.pid()) - rssBefore, idle);
+            Processes.stop(hold);
+            log("%s: %.0f deliveries, %.1f µs and %.0f bytes each, %.0f negotiated, %.1f / %.1f KiB heap / RSS per idle session",
+                    name, delivered, cpu / delivered, written / delivered, negotiated, heapKiB, rssKiB);
+            return new double[] {round1(cpu / delivered), Math.round(written / delivered), negotiated, heapKiB, rssKiB};
+        } finally {
+            Processes.stop(server);
+        }
+    }
+
+    private static double round1(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+
+    /** The bare server's used heap after a full GC ({@code GET /heap}). */
+    private static double bareHeap(int port) throws IOException, InterruptedException {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/heap")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        return Double.parseDouble(response.body().trim());
     }
 
     // --- 5. reconnect storm -------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ final class Settings {
 
     /** Name, default, meaning; the order of {@code --help}. */
     private static final String[][] KNOWN = {
-            {"SCENARIOS", "consume fanout latency connections storm scale", "scenarios, in order (latency needs fanout)"},
+            {"SCENARIOS", "consume fanout latency connections compression storm scale", "scenarios, in order (latency needs fanout)"},
             {"REPEATS", "3", "how often the scenarios run; each figure is the median over the repeats, with min-max"},
             {"RUN_DIR", "", "logs and raw JSON (default <root>/target/bench)"},
             {"RESULTS", "", "the results file (default <root>/bench/results/<UTC date>.md)"},
@@ -36,6 +36,11 @@ final class Settings {
             {"CONSUME_RATE", "60000", "2: how fast the backlog is produced"},
             {"CONSUME_WARMUP_SECONDS", "10", "2: how long both consumers read live records first (JIT)"},
             {"CONN_SESSIONS", "20000", "4: idle sessions on one pod (two loadgen processes)"},
+            {"COMPRESSION_USERS", "200", "7: users x COMPRESSION_DEVICES sessions receiving events, with and without permessage-deflate"},
+            {"COMPRESSION_DEVICES", "5", "7: devices per user"},
+            {"COMPRESSION_RATE", "400", "7: events/s (3 SHOOT_PROGRESS : 1 CREDIT_UPDATE), below saturation"},
+            {"COMPRESSION_SECONDS", "15", "7: measured seconds per run"},
+            {"COMPRESSION_IDLE_SESSIONS", "2000", "7: idle sessions for memory per session, with and without"},
             {"STORM_SESSIONS", "10000", "5: sessions that reconnect at once"},
             {"STORM_ADMISSION", "500", "5: the pod's admission rate (new sessions/s)"},
             {"STORM_RATE", "200", "5: events/s flowing during the storm"},
