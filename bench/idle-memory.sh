@@ -4,6 +4,7 @@
 #
 #   bench/idle-memory.sh [label] [sessions]        # env: GW_OPTS (extra JVM options), GW_ENV (extra env, "K=V K=V"),
 #                                                  #      GW_XMX (1g), KAFKA_PORT (19692), GW_PORT (18690), OUT,
+#                                                  #      GW_JAR (a copy of quarkus-app, to rebuild meanwhile),
 #                                                  #      SETTLE=5 (seconds idle before the figures), HEAPDUMP=1 (an hprof with the sessions open)
 # Prints one line "label sessions heapPerSessionB rssPerSessionB ..." and keeps jmap/NMT snapshots under $OUT.
 # Needs gateway-service, loadgen and local-kafka built (-DskipTests package); starts the broker once and leaves it
@@ -35,7 +36,7 @@ env KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT GATEWAY_POD_ID="mem-$LABEL" GA
   GATEWAY_DRAIN_PERIOD=1s GATEWAY_SESSION_MAX_PER_USER=50 GATEWAY_ADMISSION_MAX_NEW_PER_SECOND=5000 \
   HTTP_PORT=$GW_PORT ${GW_ENV:-} \
   java -Xmx$GW_XMX -XX:NativeMemoryTracking=summary ${GW_OPTS:-} \
-  -jar "$ROOT/gateway-service/target/quarkus-app/quarkus-run.jar" > "$RUN/gateway.log" 2>&1 &
+  -jar "${GW_JAR:-$ROOT/gateway-service/target/quarkus-app/quarkus-run.jar}" > "$RUN/gateway.log" 2>&1 &
 GW=$!
 trap 'kill $GW 2>/dev/null || true; [ -n "${LG:-}" ] && kill $LG 2>/dev/null || true' EXIT
 until curl -sf "http://localhost:$GW_PORT/q/health/ready" > /dev/null; do
