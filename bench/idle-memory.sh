@@ -6,7 +6,8 @@
 #                                                  #      GW_XMX (1g), KAFKA_PORT (19692), GW_PORT (18690), OUT,
 #                                                  #      GW_JAR (a copy of quarkus-app, to rebuild meanwhile),
 #                                                  #      SETTLE=5 (seconds idle before the figures), HEAPDUMP=1 (an hprof with the sessions open)
-# Prints one line "label sessions heapPerSessionB rssPerSessionB ..." and keeps jmap/NMT snapshots under $OUT.
+# Prints one line "label sessions heapPerSessionB (metric) liveB (jmap -histo:live total) rssPerSessionB ..." and
+# keeps the jmap histograms and NMT summaries under $OUT (diff them class by class to see what a session holds).
 # Needs gateway-service, loadgen and local-kafka built (-DskipTests package); starts the broker once and leaves it
 # running (kill it with: kill $(cat $OUT/kafka.pid)).
 set -euo pipefail
@@ -55,7 +56,6 @@ snapshot() { # name: full GC, then heap used (metrics), RSS, NMT and a live hist
   # the histogram ran a second full GC: read RSS/heap once more after it, the figures used
   curl -s "http://localhost:$GW_PORT/q/metrics" | awk '/^jvm_memory_used_bytes\{.*area="heap"/ {s += $NF} END {printf "%d\n", s}' > "$RUN/$1.heap"
   awk '/VmRSS/ {print $2 * 1024}' /proc/$GW/status > "$RUN/$1.rss"
-  grep -E "^(Threads|Thread)" -A0 /proc/$GW/status > /dev/null || true
   awk '/^Threads/ {print $2}' /proc/$GW/status > "$RUN/$1.threads"
 }
 snapshot before
@@ -77,6 +77,8 @@ hb=$(cat "$RUN/before.heap"); ha=$(cat "$RUN/after.heap")
 rb=$(cat "$RUN/before.rss"); ra=$(cat "$RUN/after.rss")
 nmt() { awk '/^Total:/ {gsub(/committed=|KB/, "", $3); print $3 * 1024}' "$1"; }
 nb=$(nmt "$RUN/before.nmt"); na=$(nmt "$RUN/after.nmt")
-printf '%s sessions=%d heapB/session=%d rssB/session=%d nmtCommittedB/session=%d rss=%d->%d threads=%s->%s dir=%s\n' \
-  "$LABEL" "$OPEN" $(( (ha - hb) / OPEN )) $(( (ra - rb) / OPEN )) $(( (na - nb) / OPEN )) "$rb" "$ra" \
+live() { awk '/^Total/ {print $3}' "$1"; } # bytes of live objects, from jmap -histo:live
+lb=$(live "$RUN/before.histo"); la=$(live "$RUN/after.histo")
+printf '%s sessions=%d heapB/session=%d liveB/session=%d rssB/session=%d nmtCommittedB/session=%d rss=%d->%d threads=%s->%s dir=%s\n' \
+  "$LABEL" "$OPEN" $(( (ha - hb) / OPEN )) $(( (la - lb) / OPEN )) $(( (ra - rb) / OPEN )) $(( (na - nb) / OPEN )) "$rb" "$ra" \
   "$(cat "$RUN/before.threads")" "$(cat "$RUN/after.threads")" "$RUN" | tee -a "$OUT/results.txt"
