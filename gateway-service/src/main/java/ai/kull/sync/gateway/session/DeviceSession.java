@@ -16,7 +16,8 @@ public final class DeviceSession {
     /** Where its socket writes, or null when unknown (then every write is queued there by Vert.x). */
     private final EventExecutor eventLoop;
     private final DeviceIdentity identity;
-    private final Set<String> subscribedOrgs = ConcurrentHashMap.newKeySet();
+    /** Created by the first SUBSCRIBE: most sessions never join an org, and an idle session's bytes add up. */
+    private volatile Set<String> subscribedOrgs;
     private final long connectedAt;
     /** Last frame or pong from the device: how dead connections are told from quiet ones. */
     private volatile long lastHeardAt;
@@ -143,8 +144,31 @@ public final class DeviceSession {
         return connection;
     }
 
+    /** The orgs joined so far (a live view; empty, and not to be changed, before the first join). */
     public Set<String> subscribedOrgs() {
-        return subscribedOrgs;
+        Set<String> orgs = subscribedOrgs;
+        return orgs == null ? Set.of() : orgs;
+    }
+
+    /** @return true when {@code orgId} was not joined yet */
+    boolean joinOrg(String orgId) {
+        Set<String> orgs = subscribedOrgs;
+        if (orgs == null) {
+            synchronized (this) {
+                orgs = subscribedOrgs;
+                if (orgs == null) {
+                    orgs = ConcurrentHashMap.newKeySet();
+                    subscribedOrgs = orgs;
+                }
+            }
+        }
+        return orgs.add(orgId);
+    }
+
+    /** @return true when {@code orgId} was joined */
+    boolean leaveOrg(String orgId) {
+        Set<String> orgs = subscribedOrgs;
+        return orgs != null && orgs.remove(orgId);
     }
 
     @Override

@@ -37,13 +37,13 @@ public class SessionRegistry {
     }
 
     public void subscribe(DeviceSession session, String orgId) {
-        if (session.subscribedOrgs().add(orgId)) {
+        if (session.joinOrg(orgId)) {
             addTo(byOrg, orgId, session);
         }
     }
 
     public void unsubscribe(DeviceSession session, String orgId) {
-        if (session.subscribedOrgs().remove(orgId)) {
+        if (session.leaveOrg(orgId)) {
             removeFrom(byOrg, orgId, session);
         }
     }

@@ -18,8 +18,13 @@ public final class SessionStream {
      * reads for every record, where a map lookup per session per record cost 12% of the router's thread.
      */
     private final long[] floorBySlot;
-    /** Positions when the session attached; GET_PENDING replays what lies before them. */
-    private Map<Integer, Long> start = Map.of();
+    /**
+     * Positions when the session attached (GET_PENDING replays what lies before them): the slots then, usually
+     * the very {@link #slots} array, and a position per slot. Arrays, not a map, because every idle session
+     * holds them (a map of boxed positions cost about 0.3 KiB a session, issue 15) and only GET_PENDING reads them.
+     */
+    private int[] startSlots = new int[0];
+    private long[] startAt = new long[0];
 
     public SessionStream(int[] slots, Map<Integer, Long> floor) {
         this.slots = slots;
@@ -52,7 +57,11 @@ public final class SessionStream {
 
     /** Whether the record at {@code offset} of {@code slot} was already delivered before the resume. */
     public boolean seenBefore(int slot, long offset) {
-        return floorBySlot != null && slot < floorBySlot.length && offset < floorBySlot[slot];
+        return offset < floorOf(slot);
+    }
+
+    private long floorOf(int slot) {
+        return floorBySlot != null && slot < floorBySlot.length ? floorBySlot[slot] : 0;
     }
 
     public Map<Integer, Long> floor() {
@@ -60,18 +69,28 @@ public final class SessionStream {
     }
 
     public Map<Integer, Long> start() {
-        return start;
+        Map<Integer, Long> start = new HashMap<>();
+        for (int i = 0; i < startSlots.length; i++) {
+            start.put(startSlots[i], startAt[i]);
+        }
+        return Map.copyOf(start);
     }
 
     public void started(Map<Integer, Long> positions) {
-        start = Map.copyOf(positions);
+        int[] keys = positions.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+        // slots is replaced, never changed in place, so the start may share it
+        startSlots = Arrays.equals(keys, slots) ? slots : keys;
+        startAt = new long[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            startAt[i] = positions.get(keys[i]);
+        }
     }
 
     /** The session's position: the later of what was routed here and what it had seen before resuming. */
     public long[] positions(long[] routed) {
         long[] positions = new long[slots.length];
         for (int i = 0; i < slots.length; i++) {
-            positions[i] = Math.max(routed[slots[i]], floor.getOrDefault(slots[i], 0L));
+            positions[i] = Math.max(routed[slots[i]], floorOf(slots[i]));
         }
         return positions;
     }

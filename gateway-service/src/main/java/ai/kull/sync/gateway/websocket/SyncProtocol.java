@@ -28,6 +28,7 @@ import ai.kull.sync.gateway.session.SessionSender;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.MultiMap;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -83,7 +84,13 @@ public class SyncProtocol {
                     .subscribe().with(ok -> { }, failure -> { });
             return;
         }
-        DeviceIdentity identity = connection.userData().get(UpgradeGate.IDENTITY);
+        // Read once and dropped: the session holds them from here on.
+        DeviceIdentity identity = connection.userData().remove(UpgradeGate.IDENTITY);
+        String cursor = connection.userData().remove(UpgradeGate.CURSOR);
+        MultiMap upgradeHeaders = connection.userData().remove(UpgradeGate.UPGRADE_HEADERS);
+        if (upgradeHeaders != null) {
+            upgradeHeaders.clear();
+        }
         if (identity == null) {
             connection.close(UNAUTHENTICATED).subscribe().with(ok -> { }, failure -> { });
             return;
@@ -93,7 +100,7 @@ public class SyncProtocol {
         DeviceSession session = new DeviceSession(connection, identity, System.currentTimeMillis());
         connection.userData().put(SESSION, session);
         // The org of an org path was authorized by the upgrade check.
-        router.attach(session, connection.pathParam("orgId"), connection.userData().get(UpgradeGate.CURSOR));
+        router.attach(session, connection.pathParam("orgId"), cursor);
         presence.announceConnected(session);
     }
 
