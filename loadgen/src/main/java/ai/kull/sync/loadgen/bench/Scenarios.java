@@ -334,7 +334,9 @@ final class Scenarios {
                 }
                 log("%s: not all sessions open after 200 s", run.name());
             }
-            Thread.sleep(3000);
+            // Idle means after the connect burst: the worker threads its blocking opens started end after the
+            // pool's 30 s keep-alive, and their stacks are no cost of a session.
+            Thread.sleep(s.integer("CONN_SETTLE_SECONDS") * 1000L);
             open[runs.size() - 1] = Processes.metricSum(port, "sync_gateway_sessions", null, false);
             with[runs.size() - 1] = p.afterFullGc(pod, port);
         }

@@ -41,6 +41,7 @@ final class Settings {
             {"COMPRESSION_RATE", "400", "7: events/s (3 SHOOT_PROGRESS : 1 CREDIT_UPDATE), below saturation"},
             {"COMPRESSION_SECONDS", "15", "7: measured seconds per run"},
             {"COMPRESSION_IDLE_SESSIONS", "2000", "7: idle sessions for memory per session, with and without"},
+            {"CONN_SETTLE_SECONDS", "35", "4: seconds between the last connect and the memory readings"},
             {"STORM_SESSIONS", "10000", "5: sessions that reconnect at once"},
             {"STORM_ADMISSION", "500", "5: the pod's admission rate (new sessions/s)"},
             {"STORM_RATE", "200", "5: events/s flowing during the storm"},
