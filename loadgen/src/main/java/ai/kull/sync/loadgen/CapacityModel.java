@@ -17,14 +17,18 @@ import java.util.regex.Pattern;
 final class CapacityModel {
 
     /** A results file's measured figures this model uses. */
-    record Measured(double cpuPerDeliveryMicros, double consumedPerSecond, double heapPerSessionKiB) {
+    /** @param rssPerSessionKiB NaN in results files from before RSS was measured (then {@code --rss-per-session-kib}) */
+    record Measured(double cpuPerDeliveryMicros, double consumedPerSecond, double heapPerSessionKiB,
+                    double rssPerSessionKiB) {
 
         static Measured from(Path results) throws IOException {
             String text = Files.readString(results);
             return new Measured(
                     gatewayFigure(text, "fan-out: server CPU per delivery"),
                     gatewayFigure(text, "consume side: records/s"),
-                    gatewayFigure(text, "heap per idle session"));
+                    gatewayFigure(text, "heap per idle session"),
+                    text.contains("process RSS per idle session") ? gatewayFigure(text, "process RSS per idle session")
+                            : Double.NaN);
         }
 
         /** The gateway column of the figures row whose label contains {@code label}. */
@@ -51,7 +55,8 @@ final class CapacityModel {
                     flags.number("burst", 10),
                     // One pod's share of connections; the measured 19,500 idle sessions were the file limit, not memory.
                     flags.number("sessions-per-pod", 50_000),
-                    // Measured at 5,000 idle sessions on one pod after a full GC (2026-11-30); the heap is a third of it.
+                    // For results files without the RSS row: measured at 5,000 idle sessions on one pod after a
+                    // full GC on 2026-11-30.
                     flags.number("rss-per-session-kib", 27.7),
                     // A SHOOT_PROGRESS or CREDIT_UPDATE value (~450 B) with key, routing headers and batch overhead.
                     flags.number("record-bytes", 600),
@@ -83,6 +88,10 @@ final class CapacityModel {
         System.out.print(model.report(results.getFileName().toString()));
     }
 
+    private double rssPerSessionKiB() {
+        return Double.isNaN(measured.rssPerSessionKiB) ? assumed.rssPerSessionKiB : measured.rssPerSessionKiB;
+    }
+
     /** The markdown docs/capacity.md embeds. */
     String report(String resultsName) {
         List<String> out = new ArrayList<>();
@@ -90,7 +99,8 @@ final class CapacityModel {
         out.add("Per-pod figures from `" + resultsName + "`: " + f(measured.cpuPerDeliveryMicros, 1)
                 + " us of gateway CPU per delivery, " + f(measured.consumedPerSecond, 0)
                 + " records/s read and filtered by one pod's routing thread, " + f(measured.heapPerSessionKiB, 1)
-                + " KiB of heap per idle session.");
+                + " KiB of heap and " + f(rssPerSessionKiB(), 1) + " KiB of process RSS per idle session"
+                + (Double.isNaN(measured.rssPerSessionKiB) ? " (assumed: the file has no RSS row)." : "."));
         out.add("");
         out.add("| " + f(assumed.devices, 0) + " devices | average | burst (x" + f(assumed.burstFactor, 0) + ") |");
         out.add("|---|---|---|");
@@ -150,7 +160,7 @@ final class CapacityModel {
             consumeShare = records / measured.consumedPerSecond;
             consumeCores = consumeShare * pods;
             egressBytes = ingressBytes * pods;
-            sessionMemory = Math.min(devices, assumed.sessionsPerPod) * assumed.rssPerSessionKiB * 1024;
+            sessionMemory = Math.min(devices, assumed.sessionsPerPod) * rssPerSessionKiB() * 1024;
             directory = devices * assumed.directoryBytesPerDevice;
             double windowBytesPerRecord = assumed.recordBytes + WINDOW_ENTRY_BYTES;
             windowFull = records * assumed.windowSeconds * windowBytesPerRecord;

@@ -32,12 +32,13 @@ interface EventSource extends AutoCloseable {
      * three of every four events are SHOOT_PROGRESS of the user's current shoot (the marker in {@code currentImage}),
      * the fourth a CREDIT_UPDATE: a shoot's progress stream with its charges, as devices receive them.
      */
-    static EventSource kafka(String bootstrap, boolean shootStream) {
+    /** @param lingerMs the producer's linger.ms, or null for Kafka's default (5 ms since Kafka 4) */
+    static EventSource kafka(String bootstrap, boolean shootStream, String lingerMs) {
         Properties extra = new Properties();
         extra.put("client.id", "loadgen");
-        // Kafka 4's producer waits up to 5 ms (linger.ms) to fill a batch: at a device's rate that is 5 ms in
-        // every record's timestamp-to-delivery time, which would hide what the gateway itself adds.
-        extra.put("linger.ms", "0");
+        if (lingerMs != null) {
+            extra.put("linger.ms", lingerMs);
+        }
         EventPublisher publisher = new EventPublisher(bootstrap, extra);
         return new EventSource() {
             @Override

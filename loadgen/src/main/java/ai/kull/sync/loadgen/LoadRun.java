@@ -71,7 +71,7 @@ final class LoadRun {
     private EventSource source(String mode, Vertx vertx) {
         return switch (mode) {
             case "kafka" -> EventSource.kafka(flags.string("bootstrap", "localhost:9092"),
-                    "shoot-credit".equals(flags.string("events", "credit")));
+                    "shoot-credit".equals(flags.string("events", "credit")), flags.string("linger-ms", null));
             case "http" -> EventSource.http(vertx, flags.string("credit-url", "http://localhost:8081"),
                     flags.string("api-key", ""), flags.integer("http-connections", 32));
             default -> throw new IllegalArgumentException("--mode kafka|http, not " + mode);

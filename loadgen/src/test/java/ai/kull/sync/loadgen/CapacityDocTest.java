@@ -40,12 +40,12 @@ class CapacityDocTest {
                 | 1. fan-out: server CPU per delivery, microseconds (process CPU over deliveries) | 13.1 (12.8-13.4) | 11 | 0.84 | >= 0.95 (within 5%) | gateway 4.6%, baseline 0.0%, ratio 3.0%: stable |
                 | 4. connections: heap per idle session (KiB; used heap after full GC, 19500 sessions vs none) | 10.8 | | | <= 8 KiB | one run, stability unknown |
                 """);
-        assertThat(CapacityModel.Measured.from(results)).isEqualTo(new CapacityModel.Measured(13.1, 700_000, 10.8));
+        assertThat(CapacityModel.Measured.from(results)).isEqualTo(new CapacityModel.Measured(13.1, 700_000, 10.8, Double.NaN));
     }
 
     @Test
     void everyPodReadingEverythingMakesBrokerEgressGrowWithTheSquareOfTheDevices() throws Exception {
-        CapacityModel.Measured measured = new CapacityModel.Measured(13.2, 788_000, 10.8);
+        CapacityModel.Measured measured = new CapacityModel.Measured(13.2, 788_000, 10.8, 27.7);
         String small = new CapacityModel(measured, CapacityModel.Assumed.from(new Flags(new String[] {"--devices", "1000000"})))
                 .report("x");
         String large = new CapacityModel(measured, CapacityModel.Assumed.from(new Flags(new String[] {"--devices", "10000000"})))
