@@ -181,7 +181,12 @@ describe('@kull/sync-client against the real stack', () => {
     await waitFor('6 events', () => probe.received.length >= 6);
     await sleep(300);
     expect(probe.received).toEqual(seqs(1, 6));
-    expect(probe.client.getSnapshot()).toMatchObject({ resumed: true, stats: { replayed: 3, duplicates: 0 } });
+    // Published while away, but a record the pod routes after the new session attached arrives live, not
+    // replayed (publishing waits for Kafka, not for the pod): every event once and in order is the guarantee.
+    const snapshot = probe.client.getSnapshot();
+    expect(snapshot).toMatchObject({ resumed: true, stats: { duplicates: 0 } });
+    expect(snapshot.stats.replayed).toBeGreaterThanOrEqual(1);
+    expect(snapshot.stats.replayed).toBeLessThanOrEqual(3);
   });
 
   it('an expired token is refused (4401), fetched again once and the client connects; one refused twice fails', async () => {
