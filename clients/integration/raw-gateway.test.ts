@@ -133,6 +133,27 @@ describe('stack harness (raw WebSocket)', () => {
     device.close();
   });
 
+  it('negotiates permessage-deflate with a pod that has it switched on: both directions compressed', async () => {
+    const pod = await stack.startGateway('gateway-deflate',
+      { QUARKUS_WEBSOCKETS_NEXT_SERVER_PER_MESSAGE_COMPRESSION_SUPPORTED: 'true' }, { balanced: false });
+    // threshold 0: this client compresses every message it sends, even a PING.
+    const device = await RawDevice.open(`${pod.wsUrl}?token=${stack.token('raw-u6', 'd1')}`,
+      { perMessageDeflate: { threshold: 0 } });
+    expect(device.ws.extensions).toMatch(/^permessage-deflate/);
+    await device.waitFor((frames) => frames.some((f) => f.type === 'CONNECTION_ESTABLISHED'));
+    device.ws.send(JSON.stringify({ type: 'PING' }));
+    await device.waitFor((frames) => frames.some((f) => f.type === 'PONG'));
+
+    const socket = (device.ws as unknown as { _socket: { bytesRead: number } })._socket;
+    const readBefore = socket.bytesRead;
+    for (let i = 1; i <= 5; i++) await stack.publishCredit('raw-u6', i, 1, `deflated ${i}`);
+    await device.waitFor((frames) => device.of('CREDIT_UPDATE').length === 5);
+    expect(device.of('CREDIT_UPDATE').map((f) => f.data.reason)).toEqual([1, 2, 3, 4, 5].map((i) => `deflated ${i}`));
+    const plainBytes = device.of('CREDIT_UPDATE').reduce((sum, f) => sum + JSON.stringify(f).length, 0);
+    expect(socket.bytesRead - readBefore).toBeLessThan(plainBytes * 0.7);
+    device.close();
+  });
+
   it('refuses an expired or forged token at the upgrade with 401', async () => {
     const expired = stack.token('raw-u3', 'd1', { expiresInSeconds: -300 });
     await expect(RawDevice.open(`${stack.balancerUrl}?token=${expired}`)).rejects.toThrow(/401/);

@@ -131,7 +131,9 @@ final class LoadRun {
         if (!warmup.isZero()) {
             waitFor(() -> false, warmup, () -> progress("warmup", "delivered=%d", ledger.delivered()));
         }
-        // Figures cover the measured window only; loss and duplicates cover the whole run.
+        // Figures cover the measured window only; loss and duplicates cover the whole run. The marker lets the
+        // bench read the gateway's histogram over the same deliveries.
+        System.out.println("LOADGEN_MEASURING after the warmup");
         latency.reset();
         long deliveredBefore = ledger.delivered();
         long acknowledgedBefore = ledger.acknowledged();

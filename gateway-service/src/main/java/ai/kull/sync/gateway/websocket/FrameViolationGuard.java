@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
@@ -22,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Answers a WebSocket frame Netty's decoder rejects (above all one frame over
  * {@code quarkus.websockets-next.server.max-frame-size}, as browsers and Node send a big message) with its
- * close code, e.g. 1009, instead of a dropped connection.
+ * close code, e.g. 1009, instead of a dropped connection; likewise a compressed message the inflater rejects.
  *
  * <p>Why it is needed: Vert.x builds the frame decoder with {@code closeOnProtocolViolation(false)}, so Netty
  * throws a {@link CorruptedWebSocketFrameException} without writing a close frame, and Vert.x's channel handler
@@ -69,6 +70,22 @@ public class FrameViolationGuard {
         }
     }
 
+    /**
+     * The close status of a frame the decoders reject, null for any other exception. The inflater of a compressed
+     * connection ({@link CompressionNegotiator}) fails with a {@link DecompressionException}: a message inflating
+     * beyond its bound (Netty says so only in the message) or data that is not deflate.
+     */
+    static WebSocketCloseStatus statusOf(Throwable cause) {
+        if (cause instanceof CorruptedWebSocketFrameException corrupt) {
+            return corrupt.closeStatus() != null ? corrupt.closeStatus() : WebSocketCloseStatus.PROTOCOL_ERROR;
+        }
+        if (cause instanceof DecompressionException inflating) {
+            return String.valueOf(inflating.getMessage()).contains("maximum size") ? WebSocketCloseStatus.MESSAGE_TOO_BIG
+                    : WebSocketCloseStatus.INVALID_PAYLOAD_DATA;
+        }
+        return null;
+    }
+
     @ChannelHandler.Sharable
     static final class Handler extends ChannelInboundHandlerAdapter {
 
@@ -80,15 +97,14 @@ public class FrameViolationGuard {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (!(cause instanceof CorruptedWebSocketFrameException corrupt)) {
+            WebSocketCloseStatus status = statusOf(cause);
+            if (status == null) {
                 ctx.fireExceptionCaught(cause);
                 return;
             }
-            WebSocketCloseStatus status = corrupt.closeStatus() != null ? corrupt.closeStatus()
-                    : WebSocketCloseStatus.PROTOCOL_ERROR;
             String reason = status.code() == CloseCodes.MESSAGE_TOO_BIG ? "message too big" : status.reasonText();
             LOG.debugf("closing WebSocket from %s with %d: %s", ctx.channel().remoteAddress(), status.code(),
-                    corrupt.getMessage());
+                    cause.getMessage());
             metrics.closed(status.code());
             Channel channel = ctx.channel();
             if (!channel.isActive()) {

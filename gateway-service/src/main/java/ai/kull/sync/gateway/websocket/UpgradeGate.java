@@ -60,15 +60,17 @@ public class UpgradeGate implements HttpUpgradeCheck {
     private final AdmissionControl admission;
     private final GatewayMetrics metrics;
     private final FrameViolationGuard frameGuard;
+    private final CompressionNegotiator compression;
 
-    public UpgradeGate(TokenVerifier verifier, SessionDrain drain, EventConsumer consumer,
-                            AdmissionControl admission, GatewayMetrics metrics, FrameViolationGuard frameGuard) {
+    public UpgradeGate(TokenVerifier verifier, SessionDrain drain, EventConsumer consumer, AdmissionControl admission,
+                       GatewayMetrics metrics, FrameViolationGuard frameGuard, CompressionNegotiator compression) {
         this.verifier = verifier;
         this.drain = drain;
         this.consumer = consumer;
         this.admission = admission;
         this.metrics = metrics;
         this.frameGuard = frameGuard;
+        this.compression = compression;
     }
 
     @Override
@@ -104,6 +106,8 @@ public class UpgradeGate implements HttpUpgradeCheck {
                 context.userData().put(CURSOR, cursor);
             }
             context.userData().put(UPGRADE_HEADERS, context.httpRequest().headers());
+            // In this order: the guard then sits behind the inflater and answers its failures too.
+            compression.install(context.httpRequest());
             frameGuard.install(context.httpRequest());
             return CheckResult.permitUpgrade();
         } catch (AuthenticationFailure failure) {

@@ -11,8 +11,8 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * permessage-deflate is off unless configured (GATEWAY_COMPRESSION_ENABLED): a client offering it as every
- * browser does gets no extension and plain frames. Quarkus alone would accept the offer.
+ * permessage-deflate is off by default (application.properties): a client offering it as every browser does gets
+ * no extension and plain frames. Switched on: {@link CompressionOnTest}.
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerTestResource.class)

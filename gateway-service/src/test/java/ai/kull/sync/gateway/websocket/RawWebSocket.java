@@ -58,11 +58,11 @@ final class RawWebSocket implements AutoCloseable {
             throw new IOException("upgrade refused: " + head.lines().findFirst().orElse(""));
         }
         ws.extensions = head.lines().filter(line -> line.regionMatches(true, 0, "Sec-WebSocket-Extensions:", 0, 25))
-                .map(line -> line.substring(25).trim()).findFirst().orElse(null);
+                .map(line -> line.substring(25).trim()).reduce((one, more) -> one + ", " + more).orElse(null);
         return ws;
     }
 
-    /** The extensions the server accepted in its 101 answer, or null. */
+    /** The extensions the server accepted in its 101 answer (all header lines, comma-joined), or null. */
     String extensions() {
         return extensions;
     }
@@ -96,6 +96,11 @@ final class RawWebSocket implements AutoCloseable {
     /** Sends one text message as a single final frame, masked as a client must. */
     void sendOneFrame(String text) throws IOException {
         sendMasked(0x81, text.getBytes(StandardCharsets.UTF_8)); // FIN + text
+    }
+
+    /** Sends one text message compressed with permessage-deflate: {@code deflated} as the payload, RSV1 set. */
+    void sendCompressed(byte[] deflated) throws IOException {
+        sendMasked(0xC1, deflated); // FIN + RSV1 + text
     }
 
     private void sendMasked(int firstByte, byte[] payload) throws IOException {
