@@ -248,8 +248,8 @@ public final class BenchMain {
             if (scenarios.contains("latency")) {
                 out.add("- The gateway's own latency: the increase of the pod's `" + Scenarios.DELIVERY_LATENCY
                         + "` histogram (its series of the loadgen's events, " + Scenarios.PUBLISHED_TYPE.replace("\"", "")
-                        + ") between a scrape right before and one right after the "
-                        + "latency run (its warm-up and drain included). It starts at the record's Kafka timestamp "
+                        + ") between a scrape when the loadgen's warm-up ends (its LOADGEN_MEASURING line) and "
+                        + "one after the run: the deliveries the devices' end-to-end figures cover. It starts at the record's Kafka timestamp "
                         + "(the producer's clock at send), so it includes the trip through the broker, which the bare "
                         + "consumer's end-to-end figure measures alone. Quantiles by linear interpolation within the "
                         + "bucket the rank falls into, as Prometheus' `histogram_quantile` does; latencies are "
