@@ -18,7 +18,6 @@ import ai.kull.sync.gateway.session.Frames;
 import ai.kull.sync.gateway.session.SessionRegistry;
 import ai.kull.sync.gateway.session.SessionSender;
 import ai.kull.sync.gateway.session.SessionStream;
-import ai.kull.sync.gateway.session.WriteBatch;
 import io.opentelemetry.api.trace.Span;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -73,8 +72,6 @@ public class EventRouter {
     private long[] routed = new long[0];
     /** Used by {@link #route} only, under the lock. */
     private final LastFrame lastFrame = new LastFrame();
-    /** Used by {@link #route} only, under the lock. */
-    private final WriteBatch liveWrites;
     private final RoutingHeaders headers = new RoutingHeaders();
     /** Topic and scope pairs already warned about as not replayable. */
     private final Set<String> warnedUnreplayable = new HashSet<>();
@@ -85,7 +82,6 @@ public class EventRouter {
         this.tracing = tracing;
         this.sessions = sessions;
         this.sender = sender;
-        this.liveWrites = sender.newBatch();
         this.metrics = metrics;
         this.frames = frames;
         this.podId = podId;
@@ -159,30 +155,25 @@ public class EventRouter {
         DeviceSession firstReached = null;
         lastFrame.clear();
         boolean anyCatchingUp = slot >= 0 && !catchingUp.isEmpty();
-        try {
-            for (DeviceSession session : candidates(scope, record.key())) {
-                if (anyCatchingUp && catchingUp.containsKey(session)) {
-                    if (traced != null) {
-                        traced.outcome(DeliveryTrace.Outcome.QUEUED_BEHIND_REPLAY, session);
-                    }
-                    continue; // in the window: its catch-up sends it, in order
+        for (DeviceSession session : candidates(scope, record.key())) {
+            if (anyCatchingUp && catchingUp.containsKey(session)) {
+                if (traced != null) {
+                    traced.outcome(DeliveryTrace.Outcome.QUEUED_BEHIND_REPLAY, session);
                 }
-                if (wants(session, entry)) {
-                    boolean queued = sender.send(liveWrites, session, frameFor(session, entry, null, lastFrame), latency,
-                            record.timestamp());
-                    if (queued) {
-                        delivered++;
-                        firstReached = firstReached == null ? session : firstReached;
-                    }
-                    if (traced != null) {
-                        traced.outcome(queued ? DeliveryTrace.Outcome.DELIVERED : DeliveryTrace.Outcome.DROPPED_OVER_BOUND, session);
-                    }
-                } else if (traced != null) {
-                    traced.outcome(skipped(session, entry), session);
-                }
+                continue; // in the window: its catch-up sends it, in order
             }
-        } finally {
-            liveWrites.flush();
+            if (wants(session, entry)) {
+                boolean queued = sender.send(session, frameFor(session, entry, null, lastFrame), latency, record.timestamp());
+                if (queued) {
+                    delivered++;
+                    firstReached = firstReached == null ? session : firstReached;
+                }
+                if (traced != null) {
+                    traced.outcome(queued ? DeliveryTrace.Outcome.DELIVERED : DeliveryTrace.Outcome.DROPPED_OVER_BOUND, session);
+                }
+            } else if (traced != null) {
+                traced.outcome(skipped(session, entry), session);
+            }
         }
         if (position >= 0) {
             window.reached(position, delivered);

@@ -1,7 +1,6 @@
 package ai.kull.sync.gateway.session;
 
 import ai.kull.sync.gateway.auth.DeviceIdentity;
-import io.netty.util.concurrent.EventExecutor;
 import io.quarkus.websockets.next.WebSocketConnection;
 
 import java.util.Set;
@@ -13,8 +12,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class DeviceSession {
 
     private final WebSocketConnection connection;
-    /** Where its socket writes, or null when unknown (then every write is queued there by Vert.x). */
-    private final EventExecutor eventLoop;
     private final DeviceIdentity identity;
     /** Created by the first SUBSCRIBE: most sessions never join an org, and an idle session's bytes add up. */
     private volatile Set<String> subscribedOrgs;
@@ -34,15 +31,9 @@ public final class DeviceSession {
 
     public DeviceSession(WebSocketConnection connection, DeviceIdentity identity, long connectedAt) {
         this.connection = connection;
-        this.eventLoop = SocketWriter.eventLoopOf(connection);
         this.identity = identity;
         this.connectedAt = connectedAt;
         this.lastHeardAt = connectedAt;
-    }
-
-    /** The event loop its socket writes on, or null when it could not be reached (see {@link WriteBatch}). */
-    public EventExecutor eventLoop() {
-        return eventLoop;
     }
 
     public SessionStream stream() {

@@ -5,8 +5,6 @@ import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.metrics.DeliveryLatency;
 import ai.kull.sync.gateway.metrics.GatewayMetrics;
 import io.quarkus.websockets.next.CloseReason;
-import io.vertx.core.AsyncResult;
-import io.vertx.core.Handler;
 import jakarta.inject.Singleton;
 
 /**
@@ -19,17 +17,10 @@ public class SessionSender {
 
     private final GatewayMetrics metrics;
     private final long maxPendingBytes;
-    private final long maxFrameBytes;
 
     public SessionSender(GatewayMetrics metrics, GatewayConfig config) {
         this.metrics = metrics;
         this.maxPendingBytes = config.session().maxPendingBytes();
-        this.maxFrameBytes = config.session().maxMessageBytes();
-    }
-
-    /** For the router's live deliveries: frames handed to each event loop once per record. */
-    public WriteBatch newBatch() {
-        return new WriteBatch(maxFrameBytes);
     }
 
     public void send(DeviceSession session, String frame) {
@@ -44,12 +35,6 @@ public class SessionSender {
      * @return false when the frame was not queued because the session is over its outbound bound (it is closed)
      */
     public boolean send(DeviceSession session, String frame, DeliveryLatency latency, long recordTimestamp) {
-        return send(null, session, frame, latency, recordTimestamp);
-    }
-
-    /** As {@link #send(DeviceSession, String, DeliveryLatency, long)}, written when {@code batch} is flushed. */
-    public boolean send(WriteBatch batch, DeviceSession session, String frame, DeliveryLatency latency,
-                        long recordTimestamp) {
         // Characters, not UTF-8 bytes: the same for the protocol's ASCII JSON, and no pass over the frame per session.
         long bytes = frame.length();
         OutboundBudget outbound = session.outbound();
@@ -59,7 +44,7 @@ public class SessionSender {
             return false;
         }
         metrics.outboundPending(bytes);
-        Handler<AsyncResult<Void>> done = result -> {
+        SocketWriter.write(session.connection(), frame, result -> {
             written(outbound, bytes);
             if (result.failed()) {
                 metrics.sendFailed();
@@ -70,12 +55,7 @@ public class SessionSender {
                     latency.record(recordTimestamp, now);
                 }
             }
-        };
-        if (batch == null) {
-            SocketWriter.write(session.connection(), frame, done);
-        } else {
-            batch.add(session, frame, done);
-        }
+        });
         return true;
     }
 
