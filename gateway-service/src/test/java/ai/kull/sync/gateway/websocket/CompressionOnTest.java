@@ -74,6 +74,19 @@ class CompressionOnTest extends GatewayTest {
         }
     }
 
+    /** The JDK's zlib deflates with the full window only (Netty would need JZlib, which is not shipped). */
+    @Test
+    void anOfferAskingForASmallerServerWindowIsDeclinedWithPlainFrames() throws Exception {
+        String user = unique("window");
+        try (RawWebSocket client = RawWebSocket.connect(ws("/ws?token=" + token(user, "web", List.of())),
+                "permessage-deflate; server_max_window_bits=10")) {
+            assertThat(client.extensions()).isNull();
+            RawWebSocket.Frame established = client.nextFrame();
+            assertThat(established.rsv1()).isFalse();
+            assertThat(new String(established.payload(), StandardCharsets.UTF_8)).contains("CONNECTION_ESTABLISHED");
+        }
+    }
+
     @Test
     void aMessageInflatingPastTheBoundClosesWith1009AndGarbageWith1007() throws Exception {
         int max = 65_536; // gateway.session.max-message-bytes' default
