@@ -3,7 +3,6 @@ package ai.kull.sync.gateway.websocket;
 import ai.kull.sync.gateway.config.GatewayConfig;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.compression.ZlibCodecFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -15,11 +14,9 @@ import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensio
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.impl.ConnectionBase;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.util.NoSuchElementException;
 import java.util.OptionalInt;
 
 /**
@@ -39,8 +36,6 @@ import java.util.OptionalInt;
 public class CompressionNegotiator {
 
     private static final String NAME = "sync-permessage-deflate";
-    /** Vert.x's own channel handler, last in the pipeline. */
-    private static final String VERTX_HANDLER = "handler";
     private static final String VERTX_NEGOTIATOR = "webSocketExtensionHandler";
 
     /** Null when compression is off. */
@@ -59,7 +54,7 @@ public class CompressionNegotiator {
     /** Negotiates the request's offer, if compression is on and the client offers it; else does nothing. */
     public void install(HttpServerRequest request) {
         String offer = request.getHeader(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
-        if (handshaker == null || offer == null || !(request.connection() instanceof ConnectionBase base)) {
+        if (handshaker == null || offer == null) {
             return;
         }
         WebSocketServerExtension accepted = null;
@@ -72,15 +67,7 @@ public class CompressionNegotiator {
         if (accepted == null) {
             return;
         }
-        ChannelPipeline pipeline = base.channel().pipeline();
-        try {
-            if (pipeline.get(VERTX_NEGOTIATOR) != null) {
-                pipeline.remove(VERTX_NEGOTIATOR);
-            }
-            pipeline.addBefore(VERTX_HANDLER, NAME, new Answer(accepted));
-        } catch (IllegalArgumentException | NoSuchElementException closing) {
-            // The connection is closing: nothing to compress.
-        }
+        ConnectionPipeline.addBeforeVertx(request, NAME, new Answer(accepted), VERTX_NEGOTIATOR);
     }
 
     /** Names the accepted extension in the 101 answer, then puts the extension's codec in its own place. */

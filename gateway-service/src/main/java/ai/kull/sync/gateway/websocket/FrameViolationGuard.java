@@ -6,15 +6,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.impl.ConnectionBase;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
@@ -35,15 +32,12 @@ import java.util.concurrent.TimeUnit;
  * no further. Other exceptions pass through untouched. Nothing is buffered: the decoder rejects a frame from
  * its header, before reading its payload.
  *
- * <p>Installed by the upgrade check on the connection of every upgrade it permits (Vert.x offers no hook into
- * the WebSocket pipeline; the connection's Netty channel is reached through Vert.x's {@link ConnectionBase}).
+ * <p>Installed by the upgrade check on the connection of every upgrade it permits ({@link ConnectionPipeline}).
  */
 @Singleton
 public class FrameViolationGuard {
 
     private static final Logger LOG = Logger.getLogger(FrameViolationGuard.class);
-    /** Vert.x's own channel handler, last in the pipeline; the guard goes just before it. */
-    private static final String VERTX_HANDLER = "handler";
     private static final String NAME = "sync-frame-violation-guard";
     /** How long a half-closed connection waits for the client to close its side. */
     private static final long LINGER_MILLIS = 2_000;
@@ -56,18 +50,7 @@ public class FrameViolationGuard {
 
     /** Adds the guard to the pipeline of the request's connection, once; does nothing for another transport. */
     public void install(HttpServerRequest request) {
-        HttpConnection connection = request.connection();
-        if (!(connection instanceof ConnectionBase base)) {
-            return;
-        }
-        ChannelPipeline pipeline = base.channel().pipeline();
-        try {
-            if (pipeline.get(NAME) == null && pipeline.get(VERTX_HANDLER) != null) {
-                pipeline.addBefore(VERTX_HANDLER, NAME, handler);
-            }
-        } catch (IllegalArgumentException | java.util.NoSuchElementException raced) {
-            // Added meanwhile, or the connection is closing: nothing to guard.
-        }
+        ConnectionPipeline.addBeforeVertx(request, NAME, handler);
     }
 
     /**

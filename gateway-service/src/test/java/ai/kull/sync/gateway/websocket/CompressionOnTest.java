@@ -65,21 +65,17 @@ class CompressionOnTest extends GatewayTest {
 
     @Test
     void aClientThatOffersNothingGetsPlainFrames() throws Exception {
-        String user = unique("plain");
-        try (RawWebSocket client = RawWebSocket.connect(ws("/ws?token=" + token(user, "web", List.of())))) {
-            assertThat(client.extensions()).isNull();
-            RawWebSocket.Frame established = client.nextFrame();
-            assertThat(established.rsv1()).isFalse();
-            assertThat(new String(established.payload(), StandardCharsets.UTF_8)).contains("CONNECTION_ESTABLISHED");
-        }
+        assertPlainFrames(null);
     }
 
     /** The JDK's zlib deflates with the full window only (Netty would need JZlib, which is not shipped). */
     @Test
     void anOfferAskingForASmallerServerWindowIsDeclinedWithPlainFrames() throws Exception {
-        String user = unique("window");
-        try (RawWebSocket client = RawWebSocket.connect(ws("/ws?token=" + token(user, "web", List.of())),
-                "permessage-deflate; server_max_window_bits=10")) {
+        assertPlainFrames("permessage-deflate; server_max_window_bits=10");
+    }
+
+    private void assertPlainFrames(String offer) throws Exception {
+        try (RawWebSocket client = RawWebSocket.connect(ws("/ws?token=" + token(unique("plain"), "web", List.of())), offer)) {
             assertThat(client.extensions()).isNull();
             RawWebSocket.Frame established = client.nextFrame();
             assertThat(established.rsv1()).isFalse();
