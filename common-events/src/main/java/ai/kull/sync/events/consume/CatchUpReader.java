@@ -22,10 +22,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -132,6 +134,13 @@ public final class CatchUpReader implements AutoCloseable {
     private volatile int restarts;
     /** Wakes a backoff wait when the reader is closed. */
     private final Object stopSignal = new Object();
+    /** {@link #whenReadToEnd} callbacks whose end offsets have not been looked up yet. */
+    private final ConcurrentLinkedQueue<Runnable> toLookUp = new ConcurrentLinkedQueue<>();
+    /** Callbacks with the end offsets they wait for; the reader's thread only. */
+    private final List<ReadToEnd> readingToEnd = new ArrayList<>();
+
+    private record ReadToEnd(Map<TopicPartition, Long> ends, List<Runnable> callbacks) {
+    }
 
     private CatchUpReader(Builder settings, Handler handler) {
         this.settings = settings;
@@ -170,6 +179,16 @@ public final class CatchUpReader implements AutoCloseable {
      */
     public long lag() {
         return lag;
+    }
+
+    /**
+     * Runs {@code callback} on the reader's thread once every record in the log now has been handed to the
+     * handler: the end offsets are looked up (one round trip for every callback added since the last lookup)
+     * after the next poll, and the callback runs after the poll that reaches them. Across a restart it waits
+     * for the end offsets looked up again.
+     */
+    public void whenReadToEnd(Runnable callback) {
+        toLookUp.add(Objects.requireNonNull(callback));
     }
 
     /** How many times the loop restarted after a failure. */
@@ -216,13 +235,14 @@ public final class CatchUpReader implements AutoCloseable {
                     if (!records.isEmpty()) {
                         handler.onRecords(records);
                     }
+                    serveReadToEnd(kafka);
                     long now = System.currentTimeMillis();
                     lastPollMillis = now;
                     if (now - lagAtMillis >= LAG_EVERY_MILLIS) {
                         lagAtMillis = now;
                         lag = lagOf(kafka);
                     }
-                    if (!wasCaughtUp && reachedStartEnd(kafka)) {
+                    if (!wasCaughtUp && reached(kafka, endAtStart)) {
                         wasCaughtUp = true;
                         caughtUp = true;
                         backoff = settings.initialBackoff.toMillis();
@@ -278,12 +298,41 @@ public final class CatchUpReader implements AutoCloseable {
         }
         kafka.assign(partitions);
         kafka.seekToBeginning(partitions);
+        // The topics may have been recreated meanwhile: end offsets looked up before mean nothing now.
+        readingToEnd.forEach(waiting -> toLookUp.addAll(waiting.callbacks()));
+        readingToEnd.clear();
         Map<TopicPartition, Long> ends = Map.copyOf(kafka.endOffsets(partitions));
         endAtStart = ends;
         caughtUp = false;
         handler.onStart(new StartImpl(kafka, List.copyOf(partitions), ends, Map.copyOf(topics), restarts));
         LOG.log(System.Logger.Level.INFO, "reader " + settings.threadName + " reading " + partitions.size()
                 + " partitions of " + settings.topics);
+    }
+
+    private void serveReadToEnd(Consumer<String, byte[]> kafka) {
+        if (!toLookUp.isEmpty()) {
+            List<Runnable> callbacks = new ArrayList<>();
+            for (Runnable callback = toLookUp.poll(); callback != null; callback = toLookUp.poll()) {
+                callbacks.add(callback);
+            }
+            readingToEnd.add(new ReadToEnd(kafka.endOffsets(kafka.assignment()), callbacks));
+        }
+        for (Iterator<ReadToEnd> waiting = readingToEnd.iterator(); waiting.hasNext(); ) {
+            ReadToEnd readToEnd = waiting.next();
+            if (reached(kafka, readToEnd.ends())) {
+                waiting.remove();
+                readToEnd.callbacks().forEach(this::runReadToEnd);
+            }
+        }
+    }
+
+    /** One failing callback must not cost the others theirs, nor the reader a restart. */
+    private void runReadToEnd(Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "a read-to-end callback of reader " + settings.threadName + " failed", e);
+        }
     }
 
     private static long lagOf(Consumer<String, byte[]> kafka) {
@@ -297,8 +346,8 @@ public final class CatchUpReader implements AutoCloseable {
         return sum;
     }
 
-    private boolean reachedStartEnd(Consumer<String, byte[]> kafka) {
-        for (Map.Entry<TopicPartition, Long> end : endAtStart.entrySet()) {
+    private static boolean reached(Consumer<String, byte[]> kafka, Map<TopicPartition, Long> ends) {
+        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
             if (kafka.position(end.getKey()) < end.getValue()) {
                 return false;
             }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -104,6 +105,38 @@ class CatchUpReaderTest {
             assertThat(reader.lastPollMillis()).isGreaterThan(0);
             assertThat(handler.caughtUp).hasValue(1);
             await("nothing left to read").until(() -> reader.lag() == 0);
+        }
+    }
+
+    @Test
+    void whenReadToEndWaitsForEveryRecordInTheLogWhenItWasAskedEvenASlowHandlersBacklog() throws Exception {
+        String topic = newTopic();
+        Recording handler = new Recording() {
+            @Override
+            public void onRecord(ConsumerRecord<String, byte[]> record) {
+                try {
+                    Thread.sleep(20); // a handler behind the log: one record per poll, 20 ms each
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.onRecord(record);
+            }
+        };
+        Map<String, Object> onePerPoll = new HashMap<>(kafka());
+        onePerPoll.put("max.poll.records", 1);
+        try (CatchUpReader reader = CatchUpReader.builder(onePerPoll, List.of(topic)).build(handler).start()) {
+            await().until(reader::isCaughtUp);
+            for (int i = 0; i < 20; i++) {
+                send(topic, "user-" + (i % 7), "backlog-" + i, null);
+            }
+            List<String> handedOnWhenCalled = new CopyOnWriteArrayList<>();
+            reader.whenReadToEnd(() -> {
+                throw new IllegalStateException("a failing callback");
+            });
+            reader.whenReadToEnd(() -> handedOnWhenCalled.addAll(handler.values()));
+            await().until(() -> !handedOnWhenCalled.isEmpty());
+            assertThat(handedOnWhenCalled).hasSize(20);
+            assertThat(reader.restarts()).isZero();
         }
     }
 

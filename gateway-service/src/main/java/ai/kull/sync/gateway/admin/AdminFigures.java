@@ -1,7 +1,7 @@
 package ai.kull.sync.gateway.admin;
 
 import ai.kull.sync.events.payload.PodHeartbeat;
-import ai.kull.sync.gateway.messaging.EventConsumer;
+import ai.kull.sync.gateway.messaging.ConsumerProgress;
 import ai.kull.sync.gateway.metrics.GatewayMetrics;
 import ai.kull.sync.gateway.presence.PodFigures;
 import ai.kull.sync.gateway.routing.EventRouter;
@@ -18,11 +18,11 @@ public class AdminFigures implements PodFigures {
     private final SessionRegistry sessions;
     private final SessionDrain drain;
     private final EventRouter router;
-    private final EventConsumer consumer;
+    private final ConsumerProgress consumer;
     private final GatewayMetrics metrics;
     private final String version;
 
-    public AdminFigures(SessionRegistry sessions, SessionDrain drain, EventRouter router, EventConsumer consumer,
+    public AdminFigures(SessionRegistry sessions, SessionDrain drain, EventRouter router, ConsumerProgress consumer,
                         GatewayMetrics metrics, @ConfigProperty(name = "quarkus.application.version") String version) {
         this.sessions = sessions;
         this.drain = drain;
@@ -36,7 +36,7 @@ public class AdminFigures implements PodFigures {
     public PodHeartbeat heartbeat(String pod, long startedAt, long intervalMs) {
         ReplayWindow.Figures window = router.windowFigures(System.currentTimeMillis());
         return new PodHeartbeat(pod, startedAt, intervalMs, version, drain.isDraining(), sessions.size(),
-                window.records(), window.bytes(), window.oldestAgeMillis(), consumer.progress().lag(),
+                window.records(), window.bytes(), window.oldestAgeMillis(), consumer.lag(),
                 metrics.deliveriesTotal());
     }
 }

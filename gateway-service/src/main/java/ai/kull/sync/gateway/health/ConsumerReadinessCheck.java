@@ -1,6 +1,5 @@
 package ai.kull.sync.gateway.health;
 
-import ai.kull.sync.gateway.messaging.EventConsumer;
 import ai.kull.sync.gateway.messaging.ConsumerProgress;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -19,15 +18,14 @@ public class ConsumerReadinessCheck implements HealthCheck {
     /** Longer than any healthy poll loop iteration takes. */
     private static final long STALE_POLL_MILLIS = 10_000;
 
-    private final EventConsumer consumer;
+    private final ConsumerProgress progress;
 
-    public ConsumerReadinessCheck(EventConsumer consumer) {
-        this.consumer = consumer;
+    public ConsumerReadinessCheck(ConsumerProgress progress) {
+        this.progress = progress;
     }
 
     @Override
     public HealthCheckResponse call() {
-        ConsumerProgress progress = consumer.progress();
         long sinceLastPoll = System.currentTimeMillis() - progress.lastPollMillis();
         boolean polling = sinceLastPoll < STALE_POLL_MILLIS;
         return HealthCheckResponse.named("event-consumer")

@@ -1,12 +1,16 @@
 package ai.kull.sync.gateway.messaging;
 
 import ai.kull.sync.events.consume.CatchUpReader;
+import jakarta.inject.Singleton;
 
 /**
- * Whether the consumer is alive and has caught up with the log as it stood when it (re)started: what readiness
- * and the upgrade gate ask, read from the {@link CatchUpReader} (false and never polled before it exists).
+ * How far the {@link EventConsumer} has read, from its {@link CatchUpReader}: whether it is alive and has caught
+ * up with the log as it stood when it (re)started (what readiness and the upgrade gate ask; false and never
+ * polled before the reader exists), its lag, and when it has read everything in the log now (what a resume
+ * waits for).
  */
-public final class ConsumerProgress {
+@Singleton
+public class ConsumerProgress {
 
     private volatile CatchUpReader reader;
 
@@ -23,6 +27,19 @@ public final class ConsumerProgress {
     public long lag() {
         CatchUpReader current = reader;
         return current == null ? 0 : current.lag();
+    }
+
+    /**
+     * Runs {@code callback} on the consumer's thread once every record in the event and presence topics now has
+     * been routed (see {@link CatchUpReader#whenReadToEnd}); at once before the reader exists.
+     */
+    public void whenReadToEnd(Runnable callback) {
+        CatchUpReader current = reader;
+        if (current == null) {
+            callback.run();
+        } else {
+            current.whenReadToEnd(callback);
+        }
     }
 
     public long lastPollMillis() {

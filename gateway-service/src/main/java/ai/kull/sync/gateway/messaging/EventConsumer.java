@@ -49,12 +49,13 @@ public class EventConsumer implements CatchUpReader.Handler {
     private final PodId podId;
     private final RecordHandler handler;
     private final GatewayMetrics metrics;
-    private final ConsumerProgress progress = new ConsumerProgress();
+    private final ConsumerProgress progress;
 
     private volatile CatchUpReader reader;
 
     public EventConsumer(GatewayConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
-                         PodId podId, RecordHandler handler, GatewayMetrics metrics) {
+                         PodId podId, RecordHandler handler, GatewayMetrics metrics, ConsumerProgress progress) {
+        this.progress = progress;
         this.config = config;
         this.kafkaConfig = kafkaConfig;
         this.podId = podId;
@@ -87,11 +88,6 @@ public class EventConsumer implements CatchUpReader.Handler {
         if (current != null) {
             current.close();
         }
-    }
-
-    /** How far the consumer is: readiness waits until it has caught up with the log as it was at start. */
-    public ConsumerProgress progress() {
-        return progress;
     }
 
     @Override

@@ -18,6 +18,13 @@ final class CatchUp {
     long collectedUpTo;
     /** Records sent by this catch-up, reported in PENDING_CHECK_COMPLETE. */
     int sent;
+    /**
+     * A resume is not complete before the pod has read the log as it stood when the device attached: the pod
+     * the device left may have routed records this one has not read yet.
+     */
+    boolean awaitingLog;
+    /** Everything collected was sent, and it waits for {@link #awaitingLog} alone. */
+    boolean parked;
 
     CatchUp(Map<Integer, Long> progress) {
         this.progress = progress;

@@ -10,6 +10,7 @@ import ai.kull.sync.events.payload.ResyncRequired;
 import ai.kull.sync.events.payload.Subscription;
 import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.config.PodId;
+import ai.kull.sync.gateway.messaging.ConsumerProgress;
 import ai.kull.sync.gateway.metrics.DeliveryLatency;
 import ai.kull.sync.gateway.metrics.GatewayMetrics;
 import ai.kull.sync.gateway.metrics.RecordTracing;
@@ -62,6 +63,7 @@ public class EventRouter {
     private final ReplayWindow window;
     private final DeliveryTrace trace;
     private final RecordTracing tracing;
+    private final ConsumerProgress consumer;
     /** A replay batch stops once this much is waiting in the session's socket; the next starts at half of it. */
     private final long replayBatchBytes;
     /** Sessions whose replay is still being sent: their records come from the window, not live. */
@@ -77,7 +79,9 @@ public class EventRouter {
     private final Set<String> warnedUnreplayable = new HashSet<>();
 
     public EventRouter(SessionRegistry sessions, SessionSender sender, GatewayMetrics metrics, Frames frames,
-                       PodId podId, GatewayConfig config, DeliveryTrace trace, RecordTracing tracing) {
+                       PodId podId, GatewayConfig config, DeliveryTrace trace, RecordTracing tracing,
+                       ConsumerProgress consumer) {
+        this.consumer = consumer;
         this.trace = trace;
         this.tracing = tracing;
         this.sessions = sessions;
@@ -220,7 +224,8 @@ public class EventRouter {
         } else if (resumeFrom != null) {
             session.markResumed();
             metrics.resumed();
-            replay(session, resumeFrom, Map.of());
+            consumer.whenReadToEnd(() -> readToEnd(session));
+            catchUp(session, resumeFrom, null, true);
         }
     }
 
@@ -318,7 +323,7 @@ public class EventRouter {
     /** GET_PENDING: what lies between {@code from} and {@code until}, at once (live records keep flowing meanwhile). */
     private void replay(DeviceSession session, Map<Integer, Long> from, Map<Integer, Long> until) {
         if (until.isEmpty()) {
-            catchUp(session, from);
+            catchUp(session, from, null, false);
             return;
         }
         Map<Integer, Long> progress = new HashMap<>(session.stream().positionMap(routed));
@@ -345,7 +350,7 @@ public class EventRouter {
         List<Long> missed = window.positions(null, Set.of(orgId), from, Map.of(), -1);
         CatchUp catchUp = catchingUp.get(session);
         if (catchUp == null) {
-            catchUp(session, from, missed);
+            catchUp(session, from, missed, false);
             return;
         }
         // Already catching up: the org's older records join the queue; later ones it collects itself.
@@ -356,21 +361,35 @@ public class EventRouter {
         }
     }
 
-    /** Starts replaying from {@code from} (per slot) to the window's head, then live; see {@link CatchUp}. */
-    private void catchUp(DeviceSession session, Map<Integer, Long> from) {
-        catchUp(session, from, null);
-    }
-
-    /** As above; {@code missed} (window positions, in order), when given, replaces what is collected first. */
-    private void catchUp(DeviceSession session, Map<Integer, Long> from, List<Long> missed) {
+    /**
+     * Starts replaying from {@code from} (per slot) to the window's head, then live; see {@link CatchUp}.
+     * {@code missed} (window positions, in order), when given, replaces what is collected first.
+     *
+     * @param awaitLog whether it completes only once {@link #readToEnd} was called too
+     */
+    private void catchUp(DeviceSession session, Map<Integer, Long> from, List<Long> missed, boolean awaitLog) {
         Map<Integer, Long> progress = new HashMap<>(session.stream().positionMap(routed));
         progress.putAll(from);
         CatchUp catchUp = new CatchUp(progress);
+        catchUp.awaitingLog = awaitLog;
         catchUp.queue.addAll(missed != null ? missed
                 : window.positions(session.userId(), session.subscribedOrgs(), progress, Map.of(), -1));
         catchUp.collectedUpTo = window.nextPosition() - 1;
         catchingUp.put(session, catchUp);
         continueCatchUp(session, catchUp);
+    }
+
+    /** The consumer has read the log as it stood when the session resumed: its catch-up may complete. */
+    private synchronized void readToEnd(DeviceSession session) {
+        CatchUp catchUp = catchingUp.get(session);
+        if (catchUp == null) {
+            return; // closed meanwhile
+        }
+        catchUp.awaitingLog = false;
+        if (catchUp.parked) {
+            catchUp.parked = false;
+            continueCatchUp(session, catchUp);
+        }
     }
 
     /** The next batch, once the socket has drained; runs on the thread that completed the write. */
@@ -397,6 +416,10 @@ public class EventRouter {
                     List<Long> arrived = window.positions(session.userId(), session.subscribedOrgs(),
                             catchUp.progress, Map.of(), catchUp.collectedUpTo);
                     catchUp.collectedUpTo = window.nextPosition() - 1;
+                    if (arrived.isEmpty() && catchUp.awaitingLog) {
+                        catchUp.parked = true; // readToEnd continues it
+                        return;
+                    }
                     if (arrived.isEmpty()) {
                         catchingUp.remove(session); // caught up: live from the next record routed
                         complete(session, catchUp.sent);

@@ -5,7 +5,7 @@ import ai.kull.sync.gateway.admission.AdmissionControl;
 import ai.kull.sync.gateway.auth.AuthenticationFailure;
 import ai.kull.sync.gateway.auth.DeviceIdentity;
 import ai.kull.sync.gateway.auth.TokenVerifier;
-import ai.kull.sync.gateway.messaging.EventConsumer;
+import ai.kull.sync.gateway.messaging.ConsumerProgress;
 import ai.kull.sync.gateway.metrics.GatewayMetrics;
 import ai.kull.sync.gateway.session.SessionDrain;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
@@ -56,13 +56,13 @@ public class UpgradeGate implements HttpUpgradeCheck {
 
     private final TokenVerifier verifier;
     private final SessionDrain drain;
-    private final EventConsumer consumer;
+    private final ConsumerProgress consumer;
     private final AdmissionControl admission;
     private final GatewayMetrics metrics;
     private final FrameViolationGuard frameGuard;
     private final CompressionNegotiator compression;
 
-    public UpgradeGate(TokenVerifier verifier, SessionDrain drain, EventConsumer consumer, AdmissionControl admission,
+    public UpgradeGate(TokenVerifier verifier, SessionDrain drain, ConsumerProgress consumer, AdmissionControl admission,
                        GatewayMetrics metrics, FrameViolationGuard frameGuard, CompressionNegotiator compression) {
         this.verifier = verifier;
         this.drain = drain;
@@ -76,7 +76,7 @@ public class UpgradeGate implements HttpUpgradeCheck {
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
         boolean byClose = CloseCodes.REFUSAL_BY_CLOSE.equals(context.httpRequest().getParam(CloseCodes.REFUSAL_PARAMETER));
-        if (drain.isDraining() || !consumer.progress().isCaughtUp()) {
+        if (drain.isDraining() || !consumer.isCaughtUp()) {
             // Draining, or still filling the replay window: the load balancer may not have seen the pod
             // unready yet, so send the device elsewhere.
             String words = drain.isDraining() ? "pod draining, reconnect to another pod"
