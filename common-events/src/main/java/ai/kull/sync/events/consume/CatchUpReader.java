@@ -22,12 +22,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -53,6 +51,8 @@ import java.util.concurrent.TimeoutException;
 public final class CatchUpReader implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(CatchUpReader.class.getName());
+    private static final long READ_TO_END_POLL_MILLIS = 5;
+    private static final Duration READ_TO_END_POLL = Duration.ofMillis(READ_TO_END_POLL_MILLIS);
     /** Lag is summed at most this often: it walks every assigned partition. */
     private static final long LAG_EVERY_MILLIS = 1_000;
 
@@ -134,19 +134,15 @@ public final class CatchUpReader implements AutoCloseable {
     private volatile int restarts;
     /** Wakes a backoff wait when the reader is closed. */
     private final Object stopSignal = new Object();
-    /** {@link #whenReadToEnd} callbacks whose end offsets have not been looked up yet. */
-    private final ConcurrentLinkedQueue<Runnable> toLookUp = new ConcurrentLinkedQueue<>();
-    /** Callbacks with the end offsets they wait for; the reader's thread only. */
-    private final List<ReadToEnd> readingToEnd = new ArrayList<>();
-
-    private record ReadToEnd(Map<TopicPartition, Long> ends, List<Runnable> callbacks) {
-    }
+    private final ReadToEnd readToEnd;
 
     private CatchUpReader(Builder settings, Handler handler) {
         this.settings = settings;
         this.handler = handler;
         this.thread = new Thread(this::run, settings.threadName);
         this.thread.setDaemon(true);
+        this.readToEnd = new ReadToEnd(() -> Admin.create(clientConfig(AdminClientConfig.configNames())),
+                settings.threadName);
     }
 
     /**
@@ -183,12 +179,12 @@ public final class CatchUpReader implements AutoCloseable {
 
     /**
      * Runs {@code callback} on the reader's thread once every record in the log now has been handed to the
-     * handler: the end offsets are looked up (one round trip for every callback added since the last lookup)
-     * after the next poll, and the callback runs after the poll that reaches them. Across a restart it waits
-     * for the end offsets looked up again.
+     * handler: after the poll that reaches the end offsets, looked up once for every callback added before the
+     * lookup was sent. While one waits, the reader polls with a short timeout ({@value #READ_TO_END_POLL_MILLIS}
+     * ms) so an answer is not left waiting for the next poll. Across a restart it waits for offsets looked up again.
      */
     public void whenReadToEnd(Runnable callback) {
-        toLookUp.add(Objects.requireNonNull(callback));
+        readToEnd.add(Objects.requireNonNull(callback));
     }
 
     /** How many times the loop restarted after a failure. */
@@ -218,6 +214,7 @@ public final class CatchUpReader implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        readToEnd.close();
     }
 
     private void run() {
@@ -231,18 +228,19 @@ public final class CatchUpReader implements AutoCloseable {
                 startReading(kafka);
                 boolean wasCaughtUp = false;
                 while (!stopping) {
-                    ConsumerRecords<String, byte[]> records = kafka.poll(settings.pollTimeout);
+                    ConsumerRecords<String, byte[]> records = kafka.poll(
+                            readToEnd.busy() ? READ_TO_END_POLL : settings.pollTimeout);
                     if (!records.isEmpty()) {
                         handler.onRecords(records);
                     }
-                    serveReadToEnd(kafka);
+                    readToEnd.serve(kafka);
                     long now = System.currentTimeMillis();
                     lastPollMillis = now;
                     if (now - lagAtMillis >= LAG_EVERY_MILLIS) {
                         lagAtMillis = now;
                         lag = lagOf(kafka);
                     }
-                    if (!wasCaughtUp && reached(kafka, endAtStart)) {
+                    if (!wasCaughtUp && ReadToEnd.reached(kafka, endAtStart)) {
                         wasCaughtUp = true;
                         caughtUp = true;
                         backoff = settings.initialBackoff.toMillis();
@@ -298,42 +296,16 @@ public final class CatchUpReader implements AutoCloseable {
         }
         kafka.assign(partitions);
         kafka.seekToBeginning(partitions);
-        // The topics may have been recreated meanwhile: end offsets looked up before mean nothing now.
-        readingToEnd.forEach(waiting -> toLookUp.addAll(waiting.callbacks()));
-        readingToEnd.clear();
         Map<TopicPartition, Long> ends = Map.copyOf(kafka.endOffsets(partitions));
         endAtStart = ends;
         caughtUp = false;
         handler.onStart(new StartImpl(kafka, List.copyOf(partitions), ends, Map.copyOf(topics), restarts));
+        readToEnd.started(partitions, restarts);
         LOG.log(System.Logger.Level.INFO, "reader " + settings.threadName + " reading " + partitions.size()
                 + " partitions of " + settings.topics);
     }
 
-    private void serveReadToEnd(Consumer<String, byte[]> kafka) {
-        if (!toLookUp.isEmpty()) {
-            List<Runnable> callbacks = new ArrayList<>();
-            for (Runnable callback = toLookUp.poll(); callback != null; callback = toLookUp.poll()) {
-                callbacks.add(callback);
-            }
-            readingToEnd.add(new ReadToEnd(kafka.endOffsets(kafka.assignment()), callbacks));
-        }
-        for (Iterator<ReadToEnd> waiting = readingToEnd.iterator(); waiting.hasNext(); ) {
-            ReadToEnd readToEnd = waiting.next();
-            if (reached(kafka, readToEnd.ends())) {
-                waiting.remove();
-                readToEnd.callbacks().forEach(this::runReadToEnd);
-            }
-        }
-    }
 
-    /** One failing callback must not cost the others theirs, nor the reader a restart. */
-    private void runReadToEnd(Runnable callback) {
-        try {
-            callback.run();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "a read-to-end callback of reader " + settings.threadName + " failed", e);
-        }
-    }
 
     private static long lagOf(Consumer<String, byte[]> kafka) {
         long sum = 0;
@@ -346,14 +318,6 @@ public final class CatchUpReader implements AutoCloseable {
         return sum;
     }
 
-    private static boolean reached(Consumer<String, byte[]> kafka, Map<TopicPartition, Long> ends) {
-        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-            if (kafka.position(end.getKey()) < end.getValue()) {
-                return false;
-            }
-        }
-        return true;
-    }
 
     /**
      * Creates missing topics when asked (a fresh cluster must work; production clusters usually pre-create
