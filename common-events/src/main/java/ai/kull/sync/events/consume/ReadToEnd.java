@@ -43,6 +43,8 @@ final class ReadToEnd implements AutoCloseable {
     private volatile int start;
     private Admin admin;
     private boolean closed;
+    /** Set by a failed lookup, cleared by the next that succeeds: one warning per outage, not one per retry. */
+    private volatile boolean failing;
 
     ReadToEnd(Supplier<Admin> adminFactory, String readerName) {
         this.adminFactory = adminFactory;
@@ -126,10 +128,14 @@ final class ReadToEnd implements AutoCloseable {
         }
         client.listOffsets(latest).all().whenComplete((found, failure) -> {
             if (failure != null) {
-                LOG.log(System.Logger.Level.WARNING, "reader " + readerName + ": end offsets not found, retrying: "
-                        + failure);
+                if (!failing) {
+                    LOG.log(System.Logger.Level.WARNING, "reader " + readerName
+                            + ": end offsets not found, retrying after each poll: " + failure);
+                }
+                failing = true;
                 toLookUp.addAll(callbacks);
             } else {
+                failing = false;
                 Map<TopicPartition, Long> ends = new HashMap<>();
                 found.forEach((partition, info) -> ends.put(partition, info.offset()));
                 lookedUp.add(new Batch(lookedUpAt, ends, callbacks));

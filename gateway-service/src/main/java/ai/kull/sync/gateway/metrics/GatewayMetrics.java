@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
@@ -39,6 +40,7 @@ public class GatewayMetrics {
     private final ConcurrentHashMap<String, Counter> rejectedUpgrades = new ConcurrentHashMap<>();
     private final LongAdder outboundPending = new LongAdder();
     private final LongAdder deliveriesTotal = new LongAdder();
+    private final Timer resumeCompletion;
     /** Per type label, made once: looked up once per routed record, recorded once per delivered frame. */
     private final Map<String, DeliveryLatency> latencies;
 
@@ -49,7 +51,7 @@ public class GatewayMetrics {
     private static final Map<String, String> KNOWN_TYPES = Arrays.stream(MessageType.values())
             .filter(MessageType::deliveredToDevices)
             .collect(Collectors.toUnmodifiableMap(MessageType::name, MessageType::name));
-    /** Histogram buckets of the delivery latency: 0.5 ms to 10 s. */
+    /** Histogram buckets of the delivery latency and the resume completion: 0.5 ms to 10 s. */
     private static final Duration[] LATENCY_BUCKETS = Stream.of(0.5, 1.0, 2.5, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0,
                     500.0, 1_000.0, 2_500.0, 5_000.0, 10_000.0)
             .map(ms -> Duration.ofNanos((long) (ms * 1_000_000))).toArray(Duration[]::new);
@@ -58,16 +60,24 @@ public class GatewayMetrics {
         this.registry = registry;
         this.latencies = Stream.concat(KNOWN_TYPES.keySet().stream(), Stream.of(OTHER_TYPE, UNKNOWN_TYPE))
                 .collect(Collectors.toUnmodifiableMap(type -> type, type -> new DeliveryLatency(
-                        Timer.builder("sync.gateway.delivery.latency")
-                                .description("Kafka record timestamp to the frame written to a session's socket")
+                        latencyHistogram("sync.gateway.delivery.latency",
+                                "Kafka record timestamp to the frame written to a session's socket")
                                 .tag("type", type)
-                                .serviceLevelObjectives(LATENCY_BUCKETS)
-                                .minimumExpectedValue(LATENCY_BUCKETS[0])
-                                .maximumExpectedValue(LATENCY_BUCKETS[LATENCY_BUCKETS.length - 1])
                                 .register(registry))));
+        this.resumeCompletion = latencyHistogram("sync.gateway.replay.completion",
+                "A resuming session's attach to its PENDING_CHECK_COMPLETE: the replay, and the wait until this pod "
+                        + "has read the log as it stood at attach")
+                .register(registry);
         Gauge.builder("sync.gateway.outbound.pending.bytes", outboundPending, LongAdder::sum)
                 .description("Bytes of frames handed to sessions' sockets and not yet written, all sessions")
                 .baseUnit("bytes").register(registry);
+    }
+
+    private static Timer.Builder latencyHistogram(String name, String description) {
+        return Timer.builder(name).description(description)
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .minimumExpectedValue(LATENCY_BUCKETS[0])
+                .maximumExpectedValue(LATENCY_BUCKETS[LATENCY_BUCKETS.length - 1]);
     }
 
     /** The sessions open on this pod: {@code sessions} is read whenever the gauge is scraped. */
@@ -158,6 +168,14 @@ public class GatewayMetrics {
     /** A session that resumed from its cursor without loss. */
     public void resumed() {
         registry.counter("sync.gateway.replay.resumed").increment();
+    }
+
+    /**
+     * A resume completed (PENDING_CHECK_COMPLETE) {@code nanos} after the session attached: its replay sent, and
+     * this pod had read the log as it stood at attach.
+     */
+    public void resumeCompleted(long nanos) {
+        resumeCompletion.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** Missed events written to resuming sessions from the replay window. */

@@ -25,6 +25,8 @@ final class CatchUp {
     boolean awaitingLog;
     /** Everything collected was sent, and it waits for {@link #awaitingLog} alone. */
     boolean parked;
+    /** {@link System#nanoTime()} when a resuming session attached; 0 for other replays. */
+    long resumedAtNanos;
 
     CatchUp(Map<Integer, Long> progress) {
         this.progress = progress;

@@ -372,6 +372,7 @@ public class EventRouter {
         progress.putAll(from);
         CatchUp catchUp = new CatchUp(progress);
         catchUp.awaitingLog = awaitLog;
+        catchUp.resumedAtNanos = awaitLog ? System.nanoTime() : 0;
         catchUp.queue.addAll(missed != null ? missed
                 : window.positions(session.userId(), session.subscribedOrgs(), progress, Map.of(), -1));
         catchUp.collectedUpTo = window.nextPosition() - 1;
@@ -423,6 +424,9 @@ public class EventRouter {
                     if (arrived.isEmpty()) {
                         catchingUp.remove(session); // caught up: live from the next record routed
                         complete(session, catchUp.sent);
+                        if (catchUp.resumedAtNanos != 0) {
+                            metrics.resumeCompleted(System.nanoTime() - catchUp.resumedAtNanos);
+                        }
                         return;
                     }
                     catchUp.queue.addAll(arrived);

@@ -87,6 +87,7 @@ class LaggingPodResumeTest extends GatewayTest {
             cursor = phone.lastCursor();
         }
 
+        double completedBefore = metric("sync_gateway_replay_completion_seconds_count");
         CountDownLatch release = new CountDownLatch(1);
         HoldingRecordHandler.heldUser = user;
         HoldingRecordHandler.release = release;
@@ -102,6 +103,7 @@ class LaggingPodResumeTest extends GatewayTest {
                 assertThat(replayed.get(0)).contains("\"newBalance\":2,");
                 assertThat(replayed.get(1)).contains("\"newBalance\":3,");
                 assertThat(replayed.get(2)).contains("\"delivered\":2");
+                assertThat(metric("sync_gateway_replay_completion_seconds_count")).isEqualTo(completedBefore + 1);
 
                 publishCredit(user, 4);
                 assertThat(phone.balancesUntil(4)).containsExactly(4L);
