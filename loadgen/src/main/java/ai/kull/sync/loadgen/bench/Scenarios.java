@@ -29,6 +29,8 @@ final class Scenarios {
     private static final Duration SLACK = Duration.ofMinutes(3);
     /** The gateway's delivery-latency histogram (GatewayMetrics), as Prometheus names it. */
     static final String DELIVERY_LATENCY = "sync_gateway_delivery_latency_seconds";
+    /** The gateway's histogram of a resume's attach to its PENDING_CHECK_COMPLETE (GatewayMetrics). */
+    static final String RESUME_COMPLETION = "sync_gateway_replay_completion_seconds";
     /** Its series of the events the loadgen publishes (presence events of connecting sessions left out). */
     static final String PUBLISHED_TYPE = "type=\"" + MessageType.CREDIT_UPDATE.name() + "\"";
     private static final Pattern CONNECTED = Pattern.compile("LOADGEN_CONNECTED (\\d+) sessions in ([0-9.]+) s");
@@ -492,6 +494,8 @@ final class Scenarios {
                 "--users", "" + sessions / 2, "--devices-per-user", "2", "--rate", "" + rate, "--duration", "5s",
                 "--connect-rate", "" + admission, "--connect-timeout", "180s", "--reconnect-storm",
                 "--storm-timeout", "180s", "--bootstrap", bootstrap, "--jwt-secret", Processes.JWT_SECRET);
+        // The pod's own figure for each resume: its replay plus the wait until it has read the log as at attach.
+        Histogram completion = Histogram.parse(Processes.metrics(port), RESUME_COMPLETION);
         Processes.stop(pod);
         table.add("storm-time", Fig.text("5. storm: seconds until all " + sessions + " sessions resumed (admission "
                         + admission + "/s, " + rate + " events/s flowing)"),
@@ -500,6 +504,10 @@ final class Scenarios {
         table.add("storm-outcome", Fig.text("5. storm: resumed / resync required / lost / duplicated"),
                 Fig.of("{} / {} / {} / {}", num(r, "reconnectStorm.resumed"), num(r, "reconnectStorm.resyncRequired"),
                         num(r, "lost"), num(r, "duplicated")), Fig.EMPTY, Fig.EMPTY, "all / 0 / 0 / 0");
+        table.add("storm-completion", Fig.text("5. storm: attach to PENDING_CHECK_COMPLETE, ms p50 / p99 (`"
+                        + RESUME_COMPLETION + "`, " + Math.round(completion.count()) + " resumes)"),
+                Fig.of("{} / {}", ms(completion.quantile(0.5)), ms(completion.quantile(0.99))), Fig.EMPTY, Fig.EMPTY,
+                "");
     }
 
     // --- 6. scale-out -------------------------------------------------------------------------------------
