@@ -52,6 +52,8 @@ public final class CatchUpReader implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(CatchUpReader.class.getName());
     private static final long READ_TO_END_POLL_MILLIS = 5;
+    /** Lookups in flight fail when their admin client closes; the loop does not wait for their timeouts. */
+    private static final Duration ADMIN_CLOSE_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration READ_TO_END_POLL = Duration.ofMillis(READ_TO_END_POLL_MILLIS);
     /** Lag is summed at most this often: it walks every assigned partition. */
     private static final long LAG_EVERY_MILLIS = 1_000;
@@ -141,8 +143,7 @@ public final class CatchUpReader implements AutoCloseable {
         this.handler = handler;
         this.thread = new Thread(this::run, settings.threadName);
         this.thread.setDaemon(true);
-        this.readToEnd = new ReadToEnd(() -> Admin.create(clientConfig(AdminClientConfig.configNames())),
-                settings.threadName);
+        this.readToEnd = new ReadToEnd(settings.threadName);
     }
 
     /**
@@ -214,18 +215,20 @@ public final class CatchUpReader implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        readToEnd.close();
     }
 
     private void run() {
         long backoff = settings.initialBackoff.toMillis();
         while (!stopping) {
+            Admin admin = null;
             try (Consumer<String, byte[]> kafka = newConsumer()) {
                 consumer = kafka;
                 if (stopping) {
                     return;
                 }
-                startReading(kafka);
+                // One per start, for the topics' description and read-to-end lookups, on its own connections.
+                admin = Admin.create(clientConfig(AdminClientConfig.configNames()));
+                startReading(kafka, admin);
                 boolean wasCaughtUp = false;
                 while (!stopping) {
                     ConsumerRecords<String, byte[]> records = kafka.poll(
@@ -259,6 +262,9 @@ public final class CatchUpReader implements AutoCloseable {
                 backoff = failed(e, backoff);
             } finally {
                 consumer = null;
+                if (admin != null) {
+                    admin.close(ADMIN_CLOSE_TIMEOUT);
+                }
             }
         }
     }
@@ -287,8 +293,8 @@ public final class CatchUpReader implements AutoCloseable {
         return Math.min(backoff * 2, settings.maxBackoff.toMillis());
     }
 
-    private void startReading(Consumer<String, byte[]> kafka) {
-        Map<String, TopicDescription> topics = describeTopics();
+    private void startReading(Consumer<String, byte[]> kafka, Admin admin) {
+        Map<String, TopicDescription> topics = describeTopics(admin);
         List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : settings.topics) {
             topics.get(topic).partitions()
@@ -300,7 +306,7 @@ public final class CatchUpReader implements AutoCloseable {
         endAtStart = ends;
         caughtUp = false;
         handler.onStart(new StartImpl(kafka, List.copyOf(partitions), ends, Map.copyOf(topics), restarts));
-        readToEnd.started(partitions, restarts);
+        readToEnd.started(restarts, partitions, admin);
         LOG.log(System.Logger.Level.INFO, "reader " + settings.threadName + " reading " + partitions.size()
                 + " partitions of " + settings.topics);
     }
@@ -324,8 +330,8 @@ public final class CatchUpReader implements AutoCloseable {
      * them), then describes every topic. One that does not exist (yet) fails the start: reading on without it
      * would silently skip it, so the loop retries instead.
      */
-    private Map<String, TopicDescription> describeTopics() {
-        try (Admin admin = Admin.create(clientConfig(AdminClientConfig.configNames()))) {
+    private Map<String, TopicDescription> describeTopics(Admin admin) {
+        try {
             if (settings.createPartitions > 0) {
                 createMissing(admin);
             }

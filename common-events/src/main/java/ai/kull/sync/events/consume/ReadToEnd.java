@@ -1,10 +1,12 @@
 package ai.kull.sync.events.consume;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -12,47 +14,54 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 
 /**
  * {@link CatchUpReader#whenReadToEnd}: callbacks that wait until the reader has handed on every record that was
- * in the log when they were added. The end offsets are looked up with an admin client, on its own connections:
- * on the consumer's, a ListOffsets request would queue behind the fetch the broker holds open for up to
- * {@code fetch.max.wait.ms} (500 ms). One lookup is in flight at a time, for every callback added before it
- * was sent; the reader's thread compares its positions with the answer after each poll.
+ * in the log when they were added. The end offsets are looked up with the reader's admin client, on its own
+ * connections: on the consumer's, a ListOffsets request would queue behind the fetch the broker holds open for up
+ * to {@code fetch.max.wait.ms} (500 ms). One lookup is in flight at a time, for every callback added before it was
+ * sent; the reader's thread compares its positions with the answer after each poll.
+ * <p>
+ * A callback still waiting after {@link #GIVE_UP_AFTER} (the broker does not answer, a partition has no leader,
+ * the log was truncated) runs anyway, with a warning: a caller must never wait forever on a broker's health.
  */
-final class ReadToEnd implements AutoCloseable {
+final class ReadToEnd {
 
     private static final System.Logger LOG = System.getLogger(ReadToEnd.class.getName());
+    static final Duration GIVE_UP_AFTER = Duration.ofSeconds(5);
+    /** After a failed lookup, the next waits this long: a fast failure must not turn 5 ms polls into a request loop. */
+    private static final long RETRY_AFTER_NANOS = Duration.ofMillis(100).toNanos();
 
-    private record Batch(int start, Map<TopicPartition, Long> ends, List<Runnable> callbacks) {
+    private record Waiter(Runnable callback, long addedAtNanos) {
     }
 
-    private final Supplier<Admin> adminFactory;
+    /** What a lookup needs, from one (re)start of the reader, published at once. */
+    private record Reading(int start, List<TopicPartition> partitions, Admin admin) {
+    }
+
+    private record Batch(int start, Map<TopicPartition, Long> ends, List<Waiter> waiters) {
+    }
+
     private final String readerName;
     /** Added, not looked up yet. */
-    private final ConcurrentLinkedQueue<Runnable> toLookUp = new ConcurrentLinkedQueue<>();
-    /** Looked up, not yet taken by the reader's thread. */
+    private final ConcurrentLinkedQueue<Waiter> toLookUp = new ConcurrentLinkedQueue<>();
+    /** Looked up, or given up on, not yet taken by the reader's thread. */
     private final ConcurrentLinkedQueue<Batch> lookedUp = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean inFlight = new AtomicBoolean();
     /** Waiting for the reader's positions; the reader's thread only. */
     private final List<Batch> waiting = new ArrayList<>();
 
-    /** The partitions assigned at the reader's last start, and which start that was; none before the first. */
-    private volatile List<TopicPartition> partitions = List.of();
-    private volatile int start;
-    private Admin admin;
-    private boolean closed;
-    /** Set by a failed lookup, cleared by the next that succeeds: one warning per outage, not one per retry. */
-    private volatile boolean failing;
+    /** Null before the reader's first start. */
+    private volatile Reading reading;
+    /** {@link System#nanoTime()} of the last failed lookup, 0 after one succeeded: one warning per outage. */
+    private volatile long failedAtNanos;
 
-    ReadToEnd(Supplier<Admin> adminFactory, String readerName) {
-        this.adminFactory = adminFactory;
+    ReadToEnd(String readerName) {
         this.readerName = readerName;
     }
 
     void add(Runnable callback) {
-        toLookUp.add(callback);
+        toLookUp.add(new Waiter(callback, System.nanoTime()));
         lookUp();
     }
 
@@ -62,31 +71,44 @@ final class ReadToEnd implements AutoCloseable {
     }
 
     /**
-     * On the reader's thread, at each (re)start: offsets looked up before mean nothing if the topics were
-     * recreated meanwhile, so those callbacks are looked up again.
+     * On the reader's thread, at each (re)start, with the admin client of that start: offsets looked up before
+     * mean nothing if the topics were recreated meanwhile, so those callbacks are looked up again.
      */
-    void started(List<TopicPartition> assigned, int startCount) {
-        partitions = List.copyOf(assigned);
-        start = startCount;
-        waiting.forEach(batch -> toLookUp.addAll(batch.callbacks()));
+    void started(int start, List<TopicPartition> partitions, Admin admin) {
+        reading = new Reading(start, List.copyOf(partitions), admin);
+        waiting.forEach(batch -> toLookUp.addAll(batch.waiters()));
         waiting.clear();
         lookUp();
     }
 
     /** On the reader's thread after each poll: runs the callbacks whose end offsets its positions reached. */
     void serve(Consumer<String, byte[]> kafka) {
+        int start = reading.start();
         for (Batch batch = lookedUp.poll(); batch != null; batch = lookedUp.poll()) {
-            if (batch.start() == start) {
+            if (batch.ends() == null || batch.start() == start) {
                 waiting.add(batch);
             } else {
-                toLookUp.addAll(batch.callbacks());
+                toLookUp.addAll(batch.waiters());
             }
         }
+        long givingUpBefore = System.nanoTime() - GIVE_UP_AFTER.toNanos();
         for (Iterator<Batch> batches = waiting.iterator(); batches.hasNext(); ) {
             Batch batch = batches.next();
-            if (reached(kafka, batch.ends())) {
+            if (batch.ends() != null && reached(kafka, batch.ends())) {
                 batches.remove();
-                batch.callbacks().forEach(this::run);
+                batch.waiters().forEach(waiter -> run(waiter.callback()));
+                continue;
+            }
+            List<Waiter> givenUp = new ArrayList<>();
+            batch.waiters().removeIf(waiter -> waiter.addedAtNanos() < givingUpBefore && givenUp.add(waiter));
+            if (!givenUp.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "reader " + readerName + ": " + givenUp.size()
+                        + " read-to-end callback(s) run without having reached the log's end within "
+                        + GIVE_UP_AFTER.toSeconds() + " s");
+                givenUp.forEach(waiter -> run(waiter.callback()));
+            }
+            if (batch.waiters().isEmpty()) {
+                batches.remove();
             }
         }
         lookUp(); // retries after a failed lookup
@@ -102,59 +124,58 @@ final class ReadToEnd implements AutoCloseable {
         return true;
     }
 
-    @Override
-    public synchronized void close() {
-        closed = true;
-        if (admin != null) {
-            admin.close();
-        }
-    }
-
     private void lookUp() {
-        List<TopicPartition> assigned = partitions;
-        if (toLookUp.isEmpty() || assigned.isEmpty() || !inFlight.compareAndSet(false, true)) {
+        Reading current = reading;
+        long failedAt = failedAtNanos;
+        if (current == null || toLookUp.isEmpty()
+                || (failedAt != 0 && System.nanoTime() - failedAt < RETRY_AFTER_NANOS)
+                || !inFlight.compareAndSet(false, true)) {
             return;
         }
-        List<Runnable> callbacks = new ArrayList<>();
-        for (Runnable callback = toLookUp.poll(); callback != null; callback = toLookUp.poll()) {
-            callbacks.add(callback);
+        List<Waiter> waiters = new ArrayList<>();
+        for (Waiter waiter = toLookUp.poll(); waiter != null; waiter = toLookUp.poll()) {
+            waiters.add(waiter);
         }
-        int lookedUpAt = start;
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        assigned.forEach(partition -> latest.put(partition, OffsetSpec.latest()));
-        Admin client = admin();
-        if (client == null) {
-            return; // closed
-        }
-        client.listOffsets(latest).all().whenComplete((found, failure) -> {
-            if (failure != null) {
-                if (!failing) {
-                    LOG.log(System.Logger.Level.WARNING, "reader " + readerName
-                            + ": end offsets not found, retrying after each poll: " + failure);
+        try {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            current.partitions().forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+            // Its own timeout: the waiters of a lookup that hangs are given up on when it fails.
+            ListOffsetsOptions options = new ListOffsetsOptions().timeoutMs((int) GIVE_UP_AFTER.toMillis());
+            current.admin().listOffsets(latest, options).all().whenComplete((found, failure) -> {
+                if (failure == null) {
+                    failedAtNanos = 0;
+                    Map<TopicPartition, Long> ends = new HashMap<>();
+                    found.forEach((partition, info) -> ends.put(partition, info.offset()));
+                    lookedUp.add(new Batch(current.start(), ends, waiters));
+                } else {
+                    failed(waiters, failure);
                 }
-                failing = true;
-                toLookUp.addAll(callbacks);
-            } else {
-                failing = false;
-                Map<TopicPartition, Long> ends = new HashMap<>();
-                found.forEach((partition, info) -> ends.put(partition, info.offset()));
-                lookedUp.add(new Batch(lookedUpAt, ends, callbacks));
-            }
-            inFlight.set(false);
-            if (failure == null) {
+                inFlight.set(false);
                 lookUp(); // those added while this one was in flight
-            }
-        });
+            });
+        } catch (RuntimeException e) {
+            failed(waiters, e);
+            inFlight.set(false);
+        }
     }
 
-    private synchronized Admin admin() {
-        if (closed) {
-            return null;
+    /**
+     * The waiters are looked up again after a pause, but those already waiting longer than {@link #GIVE_UP_AFTER}
+     * go to the reader as a batch without end offsets, which it gives up on.
+     */
+    private void failed(List<Waiter> waiters, Throwable failure) {
+        if (failedAtNanos == 0) {
+            LOG.log(System.Logger.Level.WARNING, "reader " + readerName + ": end offsets not found, retrying: " + failure);
         }
-        if (admin == null) {
-            admin = adminFactory.get();
+        failedAtNanos = System.nanoTime();
+        long givingUpBefore = System.nanoTime() - GIVE_UP_AFTER.toNanos();
+        List<Waiter> givenUp = new ArrayList<>();
+        for (Waiter waiter : waiters) {
+            (waiter.addedAtNanos() < givingUpBefore ? givenUp : toLookUp).add(waiter);
         }
-        return admin;
+        if (!givenUp.isEmpty()) {
+            lookedUp.add(new Batch(-1, null, givenUp));
+        }
     }
 
     /** One failing callback must not cost the others theirs, nor the reader a restart. */

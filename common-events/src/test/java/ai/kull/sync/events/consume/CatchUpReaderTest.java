@@ -141,6 +141,33 @@ class CatchUpReaderTest {
     }
 
     @Test
+    void whenReadToEndGivesUpOnABrokerThatIsGoneInsteadOfWaitingForever() throws Exception {
+        LocalKafkaBroker own = LocalKafkaBroker.startEphemeral();
+        Map<String, Object> kafka = Map.of("bootstrap.servers", own.bootstrapServers(),
+                "request.timeout.ms", "2000", "default.api.timeout.ms", "3000");
+        String topic = Ids.unique("catch-up-gone");
+        try (Admin admin = Admin.create(kafka)) {
+            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+        Recording handler = new Recording();
+        AtomicBoolean brokerGone = new AtomicBoolean();
+        try (CatchUpReader reader = CatchUpReader.builder(kafka, List.of(topic)).build(handler).start()) {
+            await().until(reader::isCaughtUp);
+            own.close();
+            brokerGone.set(true);
+            AtomicBoolean called = new AtomicBoolean();
+            long asked = System.nanoTime();
+            reader.whenReadToEnd(() -> called.set(true));
+            await("given up on").atMost(Duration.ofSeconds(60)).untilTrue(called);
+            assertThat(Duration.ofNanos(System.nanoTime() - asked)).isGreaterThanOrEqualTo(ReadToEnd.GIVE_UP_AFTER);
+        } finally {
+            if (!brokerGone.get()) {
+                own.close();
+            }
+        }
+    }
+
+    @Test
     void createsAMissingTopicAndAnEmptyTopicIsCaughtUpAtOnce() throws Exception {
         String topic = Ids.unique("catch-up-missing");
         Recording handler = new Recording();

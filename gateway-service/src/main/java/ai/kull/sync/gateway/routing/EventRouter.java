@@ -224,8 +224,8 @@ public class EventRouter {
         } else if (resumeFrom != null) {
             session.markResumed();
             metrics.resumed();
-            consumer.whenReadToEnd(() -> readToEnd(session));
             catchUp(session, resumeFrom, null, true);
+            consumer.whenReadToEnd(() -> readToEnd(session));
         }
     }
 
