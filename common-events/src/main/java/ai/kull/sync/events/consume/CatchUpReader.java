@@ -311,8 +311,6 @@ public final class CatchUpReader implements AutoCloseable {
                 + " partitions of " + settings.topics);
     }
 
-
-
     private static long lagOf(Consumer<String, byte[]> kafka) {
         long sum = 0;
         for (TopicPartition partition : kafka.assignment()) {
@@ -323,7 +321,6 @@ public final class CatchUpReader implements AutoCloseable {
         }
         return sum;
     }
-
 
     /**
      * Creates missing topics when asked (a fresh cluster must work; production clusters usually pre-create

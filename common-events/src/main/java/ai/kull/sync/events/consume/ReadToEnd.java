@@ -83,6 +83,9 @@ final class ReadToEnd {
 
     /** On the reader's thread after each poll: runs the callbacks whose end offsets its positions reached. */
     void serve(Consumer<String, byte[]> kafka) {
+        if (!busy()) {
+            return; // the usual poll: nothing to look at
+        }
         int start = reading.start();
         for (Batch batch = lookedUp.poll(); batch != null; batch = lookedUp.poll()) {
             if (batch.ends() == null || batch.start() == start) {

@@ -417,11 +417,11 @@ public class EventRouter {
                     List<Long> arrived = window.positions(session.userId(), session.subscribedOrgs(),
                             catchUp.progress, Map.of(), catchUp.collectedUpTo);
                     catchUp.collectedUpTo = window.nextPosition() - 1;
-                    if (arrived.isEmpty() && catchUp.awaitingLog) {
-                        catchUp.parked = true; // readToEnd continues it
-                        return;
-                    }
                     if (arrived.isEmpty()) {
+                        if (catchUp.awaitingLog) {
+                            catchUp.parked = true; // readToEnd continues it
+                            return;
+                        }
                         catchingUp.remove(session); // caught up: live from the next record routed
                         complete(session, catchUp.sent);
                         if (catchUp.resumedAtNanos != 0) {
