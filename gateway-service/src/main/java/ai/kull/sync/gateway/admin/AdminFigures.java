@@ -5,7 +5,7 @@ import ai.kull.sync.gateway.messaging.ConsumerProgress;
 import ai.kull.sync.gateway.metrics.GatewayMetrics;
 import ai.kull.sync.gateway.presence.PodFigures;
 import ai.kull.sync.gateway.routing.EventRouter;
-import ai.kull.sync.gateway.routing.ReplayWindow;
+import ai.kull.sync.gateway.replay.ReplayWindow;
 import ai.kull.sync.gateway.session.SessionDrain;
 import ai.kull.sync.gateway.session.SessionRegistry;
 import jakarta.enterprise.context.ApplicationScoped;

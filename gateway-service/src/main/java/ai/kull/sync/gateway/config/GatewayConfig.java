@@ -84,15 +84,31 @@ public interface GatewayConfig {
 
     interface Replay {
         /**
-         * How long a device can be away and still resume without loss. A pod reads this far back when it
-         * starts, so a device can resume on a pod that was not running when it left.
+         * How far back the in-memory replay window reaches: resumes from within it are served from memory, older
+         * ones from the Kafka log (the resume horizon is the topics' retention). A pod reads this far back when it
+         * starts.
          */
         @WithDefault("5m")
         Duration window();
 
-        /** Memory bound of the window; beyond it the oldest events leave early (their devices resync). */
+        /** Memory bound of the window; beyond it the oldest events leave early (their resumes read the log). */
         @WithDefault("67108864")
         long maxBytes();
+
+        /** Log readers (each a Kafka consumer on its own thread) serving resumes older than the window at once. */
+        @WithDefault("2")
+        int logReaders();
+
+        /** Each log reader's fetch buffer ({@code fetch.max.bytes} and {@code max.partition.fetch.bytes}). */
+        @WithDefault("1048576")
+        int logFetchBytes();
+
+        /**
+         * Records read from the log and not yet sent, over all resumes; each read reserves half of
+         * {@code gateway.session.max-pending-bytes}, and reads wait in a queue while this is taken.
+         */
+        @WithDefault("67108864")
+        long logBufferBytes();
     }
 
     interface Session {

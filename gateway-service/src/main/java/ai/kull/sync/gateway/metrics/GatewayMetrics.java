@@ -1,6 +1,7 @@
 package ai.kull.sync.gateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -92,6 +93,27 @@ public class GatewayMetrics {
                 .description("Bytes held by the replay window").register(registry);
         Gauge.builder("sync.gateway.replay.window.events", window, events)
                 .description("Events held by the replay window").register(registry);
+    }
+
+    /**
+     * The log reads of replays that reach below the window: records read (wanted or not), passes (each reads its
+     * partitions once for every request it took), requests answered, and requests waiting for a reader or budget.
+     */
+    public <T> void logReplayMeters(T reader, ToDoubleFunction<T> records, ToDoubleFunction<T> passes,
+                                    ToDoubleFunction<T> requests, ToDoubleFunction<T> queued) {
+        FunctionCounter.builder("sync.gateway.log.replay.records.read", reader, records)
+                .description("Records read from the Kafka log for replays below the replay window").register(registry);
+        FunctionCounter.builder("sync.gateway.log.replay.passes", reader, passes)
+                .description("Log read passes; each serves every replay request queued when it started").register(registry);
+        FunctionCounter.builder("sync.gateway.log.replay.requests", reader, requests)
+                .description("Replay requests answered from the Kafka log").register(registry);
+        Gauge.builder("sync.gateway.log.replay.queued", reader, queued)
+                .description("Replay requests waiting for a log reader or for buffer budget").register(registry);
+    }
+
+    /** A replay completed that needed the Kafka log (its cursor was older than the replay window). */
+    public void replayedFromLog() {
+        registry.counter("sync.gateway.replay.from.log").increment();
     }
 
     /** The Kafka consumer's own metrics (lag, fetch rates, ...). */

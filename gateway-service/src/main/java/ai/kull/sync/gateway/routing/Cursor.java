@@ -1,7 +1,7 @@
 package ai.kull.sync.gateway.routing;
 
-import java.util.HashMap;
-import java.util.Map;
+import ai.kull.sync.gateway.session.Offsets;
+
 import java.util.Optional;
 
 /**
@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * @param positions next unseen offset by slot
  */
-public record Cursor(String epoch, Map<Integer, Long> positions) {
+public record Cursor(String epoch, Offsets positions) {
 
     private static final int RADIX = 36;
 
@@ -32,7 +32,7 @@ public record Cursor(String epoch, Map<Integer, Long> positions) {
         if (tilde <= 0) {
             return Optional.empty();
         }
-        Map<Integer, Long> positions = new HashMap<>();
+        Offsets positions = Offsets.none();
         try {
             String entries = text.substring(tilde + 1);
             if (!entries.isEmpty()) {
@@ -40,14 +40,15 @@ public record Cursor(String epoch, Map<Integer, Long> positions) {
                     int dot = entry.indexOf('.');
                     int slot = Integer.parseInt(entry.substring(0, dot), RADIX);
                     long offset = Long.parseLong(entry.substring(dot + 1), RADIX);
-                    if (slot < 0 || offset < 0 || positions.put(slot, offset) != null) {
+                    if (slot < 0 || offset < 0 || positions.has(slot)) {
                         return Optional.empty();
                     }
+                    positions.put(slot, offset);
                 }
             }
         } catch (RuntimeException malformed) {
             return Optional.empty();
         }
-        return Optional.of(new Cursor(text.substring(0, tilde), Map.copyOf(positions)));
+        return Optional.of(new Cursor(text.substring(0, tilde), positions));
     }
 }

@@ -11,10 +11,17 @@ import ai.kull.sync.events.payload.Subscription;
 import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.config.PodId;
 import ai.kull.sync.gateway.messaging.ConsumerProgress;
+import ai.kull.sync.gateway.messaging.EventLog;
+import ai.kull.sync.gateway.messaging.LogReader;
 import ai.kull.sync.gateway.metrics.DeliveryLatency;
 import ai.kull.sync.gateway.metrics.GatewayMetrics;
 import ai.kull.sync.gateway.metrics.RecordTracing;
+import ai.kull.sync.gateway.replay.CatchUp;
+import ai.kull.sync.gateway.replay.DeliveryRule;
+import ai.kull.sync.gateway.replay.ReplayWindow;
+import ai.kull.sync.gateway.replay.WindowEntry;
 import ai.kull.sync.gateway.session.DeviceSession;
+import ai.kull.sync.gateway.session.Offsets;
 import ai.kull.sync.gateway.session.Frames;
 import ai.kull.sync.gateway.session.SessionRegistry;
 import ai.kull.sync.gateway.session.SessionSender;
@@ -47,10 +54,9 @@ import java.util.Set;
  * more than its bound resumes instead of being closed as slow again and again.
  */
 @Singleton
-public class EventRouter {
+public class EventRouter implements CatchUp.Host {
 
     private static final Logger LOG = Logger.getLogger(EventRouter.class);
-    private static final String ADMIN_ONLY_TYPE = MessageType.ADMIN_SESSION_UPDATE.name();
     /** Window entries an event lookup scans per turn of the router's lock. */
     private static final int LOCATE_SLICE = 512;
 
@@ -68,6 +74,9 @@ public class EventRouter {
     private final long replayBatchBytes;
     /** Sessions whose replay is still being sent: their records come from the window, not live. */
     private final Map<DeviceSession, CatchUp> catchingUp = new IdentityHashMap<>();
+    /** Replays sent beside live delivery (GET_PENDING's: what lies before the session attached). */
+    private final Set<CatchUp> asides = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    private final EventLog log;
 
     private TopicLayout layout;
     /** Per slot: the offset after the last record routed. */
@@ -80,8 +89,9 @@ public class EventRouter {
 
     public EventRouter(SessionRegistry sessions, SessionSender sender, GatewayMetrics metrics, Frames frames,
                        PodId podId, GatewayConfig config, DeliveryTrace trace, RecordTracing tracing,
-                       ConsumerProgress consumer) {
+                       ConsumerProgress consumer, EventLog log) {
         this.consumer = consumer;
+        this.log = log;
         this.trace = trace;
         this.tracing = tracing;
         this.sessions = sessions;
@@ -111,7 +121,10 @@ public class EventRouter {
             sessions.all().forEach(s -> sender.close(s, CloseCodes.SERVICE_RESTART, "topic layout changed"));
         }
         layout = next;
+        catchingUp.values().forEach(CatchUp::end);
         catchingUp.clear();
+        asides.forEach(CatchUp::end);
+        asides.clear();
         routed = windowStart.clone();
         window.reset(windowStart);
         return routed.clone();
@@ -166,7 +179,8 @@ public class EventRouter {
                 }
                 continue; // in the window: its catch-up sends it, in order
             }
-            if (wants(session, entry)) {
+            DeliveryRule.Verdict verdict = DeliveryRule.live(session, entry);
+            if (verdict == DeliveryRule.Verdict.DELIVER) {
                 boolean queued = sender.send(session, frameFor(session, entry, null, lastFrame), latency, record.timestamp());
                 if (queued) {
                     delivered++;
@@ -176,7 +190,7 @@ public class EventRouter {
                     traced.outcome(queued ? DeliveryTrace.Outcome.DELIVERED : DeliveryTrace.Outcome.DROPPED_OVER_BOUND, session);
                 }
             } else if (traced != null) {
-                traced.outcome(skipped(session, entry), session);
+                traced.outcome(traced(verdict), session);
             }
         }
         if (position >= 0) {
@@ -193,14 +207,14 @@ public class EventRouter {
 
     /**
      * Registers a new session and writes its first frames in order: CONNECTION_ESTABLISHED, then, when it
-     * asked to resume from {@code cursorText}, every event it missed and PENDING_CHECK_COMPLETE, or
-     * RESYNC_REQUIRED when they cannot all be replayed.
+     * asked to resume from {@code cursorText}, every event it missed (from the window or the log) and
+     * PENDING_CHECK_COMPLETE, or RESYNC_REQUIRED when they cannot all be replayed.
      *
      * @param pathOrg the organization of an org endpoint path, or null
      */
     public synchronized void attach(DeviceSession session, String pathOrg, String cursorText) {
         int[] slots = layout == null ? new int[0] : layout.userSlots(session.userId());
-        Map<Integer, Long> resumeFrom = null;
+        Offsets resumeFrom = null;
         String resyncReason = null;
         if (cursorText != null) {
             Cursor cursor = Cursor.parse(cursorText).orElse(null);
@@ -213,7 +227,7 @@ public class EventRouter {
         if (pathOrg != null) {
             joinOrg(session, pathOrg);
         }
-        stream.started(stream.positionMap(routed));
+        stream.started(stream.positionOffsets(routed));
         // A resuming device stands at its own cursor until the replay that follows has moved it on.
         String cursor = resumeFrom != null ? cursorText : cursorOf(session);
         sender.send(session, frames.of(MessageType.CONNECTION_ESTABLISHED, session.identity(),
@@ -224,7 +238,10 @@ public class EventRouter {
         } else if (resumeFrom != null) {
             session.markResumed();
             metrics.resumed();
-            catchUp(session, resumeFrom, null, true);
+            CatchUp catchUp = new CatchUp(session, this, replayBatchBytes, startingAt(session, resumeFrom),
+                    Offsets.none(), true);
+            catchingUp.put(session, catchUp);
+            catchUp.start();
             consumer.whenReadToEnd(() -> readToEnd(session));
         }
     }
@@ -234,37 +251,40 @@ public class EventRouter {
         joinOrg(session, orgId);
         sender.send(session, frames.of(MessageType.SUBSCRIBED, session.identity(), new Subscription(orgId),
                 cursorOf(session)));
-        Map<Integer, Long> resumedAt = new HashMap<>();
-        for (int slot : layout == null ? new int[0] : layout.orgSlots(orgId)) {
-            Long at = session.stream().floor().get(slot);
-            if (at != null) {
-                resumedAt.put(slot, at);
+        if (layout == null) {
+            return;
+        }
+        // Resubscribing after a resume: the org's events since the cursor were missed too.
+        Offsets resumedAt = Offsets.none();
+        Offsets now = Offsets.none();
+        for (int slot : layout.orgSlots(orgId)) {
+            now.put(slot, routed[slot]);
+            if (session.stream().floor().has(slot)) {
+                resumedAt.put(slot, session.stream().floor().get(slot));
             }
         }
         CatchUp catchUp = catchingUp.get(session);
         if (catchUp != null) {
-            // The catch-up collects the org's records from here on (or since the cursor), with the user's.
-            for (int slot : layout.orgSlots(orgId)) {
-                catchUp.progress.putIfAbsent(slot, resumedAt.getOrDefault(slot, routed[slot]));
-            }
-        }
-        if (!resumedAt.isEmpty()) {
-            // Resubscribing after a resume: the org's events since the cursor were missed too.
-            replayOrg(session, orgId, resumedAt);
+            catchUp.addOrg(orgId, resumedAt, now); // it collects the org's records with the user's
+        } else if (!resumedAt.isEmpty()) {
+            catchUp = new CatchUp(session, this, replayBatchBytes, session.stream().positionOffsets(routed),
+                    Offsets.none(), false);
+            catchUp.addOrg(orgId, resumedAt, now);
+            catchingUp.put(session, catchUp);
+            catchUp.start();
         }
     }
 
     /**
      * GET_PENDING (seed 004): replays what the session missed between {@code cursorText} and the moment it
-     * attached; without a cursor there is nothing to replay.
+     * attached (live records keep flowing meanwhile); without a cursor there is nothing to replay.
      */
     public synchronized void pending(DeviceSession session, String cursorText) {
         if (catchingUp.containsKey(session)) {
             return; // the replay under way ends with PENDING_CHECK_COMPLETE
         }
         if (cursorText == null) {
-            sender.send(session, frames.of(MessageType.PENDING_CHECK_COMPLETE, session.identity(),
-                    new PendingCheckComplete(0, cursorOf(session)), cursorOf(session)));
+            complete(session, 0);
             return;
         }
         Cursor cursor = Cursor.parse(cursorText).orElse(null);
@@ -273,12 +293,27 @@ public class EventRouter {
             resync(session, reason);
             return;
         }
-        replay(session, cursor.positions(), session.stream().start());
+        Offsets start = session.stream().start();
+        Offsets from = Offsets.none();
+        start.forEach((slot, at) -> from.put(slot, cursor.positions().has(slot) ? cursor.positions().get(slot) : at));
+        CatchUp catchUp = new CatchUp(session, this, replayBatchBytes, from, start, false);
+        asides.add(catchUp);
+        catchUp.start();
     }
 
-    /** Forgets a closed session's catch-up. */
+    /** Forgets a closed session's replays. */
     public synchronized void detach(DeviceSession session) {
-        catchingUp.remove(session);
+        CatchUp catchUp = catchingUp.remove(session);
+        if (catchUp != null) {
+            catchUp.end();
+        }
+        asides.removeIf(aside -> {
+            if (aside.session() == session) {
+                aside.end();
+                return true;
+            }
+            return false;
+        });
     }
 
     /** The session's current resume position: behind the window's head while its replay is being sent. */
@@ -288,7 +323,7 @@ public class EventRouter {
             return null;
         }
         CatchUp catchUp = catchingUp.get(session);
-        return Cursor.encode(layout.epoch(), stream.slots(), positions(stream, catchUp == null ? null : catchUp.progress));
+        return Cursor.encode(layout.epoch(), stream.slots(), positions(stream, catchUp == null ? null : catchUp.cursorPositions()));
     }
 
     private void joinOrg(DeviceSession session, String orgId) {
@@ -300,6 +335,21 @@ public class EventRouter {
         }
     }
 
+    /**
+     * Where a resume's replay starts: the cursor's offsets for the slots the session reads, and where the session
+     * stands for the rest (a slot the cursor names that the session does not read, e.g. of an organization it
+     * has not joined again yet, is replayed by that SUBSCRIBE).
+     */
+    private Offsets startingAt(DeviceSession session, Offsets cursor) {
+        Offsets from = session.stream().positionOffsets(routed);
+        for (int slot : session.stream().slots()) {
+            if (cursor.has(slot)) {
+                from.put(slot, cursor.get(slot));
+            }
+        }
+        return from;
+    }
+
     /** @return why the cursor cannot be replayed exactly, or null when it can */
     private String unreplayable(Cursor cursor, int[] slots) {
         if (cursor == null) {
@@ -309,141 +359,104 @@ public class EventRouter {
             return "the event topics changed since the cursor was issued";
         }
         for (int slot : slots) {
-            Long position = cursor.positions().get(slot);
-            if (position == null) {
+            if (!cursor.positions().has(slot)) {
                 return "the cursor does not cover this session's partitions";
-            }
-            if (!window.holdsFrom(slot, position)) {
-                return "the cursor is older than the recovery window";
             }
         }
         return null;
     }
 
-    /** GET_PENDING: what lies between {@code from} and {@code until}, at once (live records keep flowing meanwhile). */
-    private void replay(DeviceSession session, Map<Integer, Long> from, Map<Integer, Long> until) {
-        if (until.isEmpty()) {
-            catchUp(session, from, null, false);
-            return;
-        }
-        Map<Integer, Long> progress = new HashMap<>(session.stream().positionMap(routed));
-        progress.putAll(from);
-        int sent = 0;
-        for (WindowEntry entry : window.between(session.userId(), session.subscribedOrgs(), from, until)) {
-            if (wantsIgnoringFloor(session, entry)) {
-                progress.put(entry.slot(), entry.offset() + 1);
-                sender.send(session, frameFor(session, entry, progress, null));
-                sent++;
-            }
-        }
-        complete(session, sent);
-    }
-
-    private void replayOrg(DeviceSession session, String orgId, Map<Integer, Long> from) {
-        for (Map.Entry<Integer, Long> slot : from.entrySet()) {
-            if (!window.holdsFrom(slot.getKey(), slot.getValue())) {
-                resync(session, "the cursor is older than the recovery window");
-                return;
-            }
-        }
-        // Only the org's records: the user's and other organizations' on the same partitions were sent already.
-        List<Long> missed = window.positions(null, Set.of(orgId), from, Map.of(), -1);
-        CatchUp catchUp = catchingUp.get(session);
-        if (catchUp == null) {
-            catchUp(session, from, missed, false);
-            return;
-        }
-        // Already catching up: the org's older records join the queue; later ones it collects itself.
-        for (long position : missed) {
-            if (position <= catchUp.collectedUpTo) {
-                catchUp.queue.add(position);
-            }
-        }
-    }
-
-    /**
-     * Starts replaying from {@code from} (per slot) to the window's head, then live; see {@link CatchUp}.
-     * {@code missed} (window positions, in order), when given, replaces what is collected first.
-     *
-     * @param awaitLog whether it completes only once {@link #readToEnd} was called too
-     */
-    private void catchUp(DeviceSession session, Map<Integer, Long> from, List<Long> missed, boolean awaitLog) {
-        Map<Integer, Long> progress = new HashMap<>(session.stream().positionMap(routed));
-        progress.putAll(from);
-        CatchUp catchUp = new CatchUp(progress);
-        catchUp.awaitingLog = awaitLog;
-        catchUp.resumedAtNanos = awaitLog ? System.nanoTime() : 0;
-        catchUp.queue.addAll(missed != null ? missed
-                : window.positions(session.userId(), session.subscribedOrgs(), progress, Map.of(), -1));
-        catchUp.collectedUpTo = window.nextPosition() - 1;
-        catchingUp.put(session, catchUp);
-        continueCatchUp(session, catchUp);
-    }
-
     /** The consumer has read the log as it stood when the session resumed: its catch-up may complete. */
     private synchronized void readToEnd(DeviceSession session) {
         CatchUp catchUp = catchingUp.get(session);
-        if (catchUp == null) {
-            return; // closed meanwhile
-        }
-        catchUp.awaitingLog = false;
-        if (catchUp.parked) {
-            catchUp.parked = false;
-            continueCatchUp(session, catchUp);
-        }
-    }
-
-    /** The next batch, once the socket has drained; runs on the thread that completed the write. */
-    private synchronized void continueCatchUp(DeviceSession session) {
-        CatchUp catchUp = catchingUp.get(session);
         if (catchUp != null) {
-            continueCatchUp(session, catchUp);
+            catchUp.logEndReached();
         }
     }
 
-    /** Each replayed frame carries the cursor just past it, so a device cut off mid-replay resumes exactly there. */
-    private void continueCatchUp(DeviceSession session, CatchUp catchUp) {
-        while (!session.closing()) {
-            for (Map.Entry<Integer, Long> slot : catchUp.progress.entrySet()) {
-                if (session.stream().reads(slot.getKey()) && !window.holdsFrom(slot.getKey(), slot.getValue())) {
-                    catchingUp.remove(session);
-                    resync(session, "the recovery window moved past this device's replay");
-                    return;
-                }
-            }
-            while (session.outbound().pending() < replayBatchBytes) {
-                Long position = catchUp.queue.pollFirst();
-                if (position == null) {
-                    List<Long> arrived = window.positions(session.userId(), session.subscribedOrgs(),
-                            catchUp.progress, Map.of(), catchUp.collectedUpTo);
-                    catchUp.collectedUpTo = window.nextPosition() - 1;
-                    if (arrived.isEmpty()) {
-                        if (catchUp.awaitingLog) {
-                            catchUp.parked = true; // readToEnd continues it
-                            return;
-                        }
-                        catchingUp.remove(session); // caught up: live from the next record routed
-                        complete(session, catchUp.sent);
-                        if (catchUp.resumedAtNanos != 0) {
-                            metrics.resumeCompleted(System.nanoTime() - catchUp.resumedAtNanos);
-                        }
-                        return;
-                    }
-                    catchUp.queue.addAll(arrived);
-                    continue;
-                }
-                WindowEntry entry = window.entryAt(position);
-                if (entry != null && wantsIgnoringFloor(session, entry)) {
-                    catchUp.progress.put(entry.slot(), entry.offset() + 1);
-                    sender.send(session, frameFor(session, entry, catchUp.progress, null));
-                    catchUp.sent++;
-                }
-            }
-            if (session.outbound().whenAtMost(replayBatchBytes / 2, () -> continueCatchUp(session))) {
-                return;
-            }
+    @Override
+    public ReplayWindow window() {
+        return window;
+    }
+
+    @Override
+    public void send(CatchUp catchUp, WindowEntry entry) {
+        sender.send(catchUp.session(), frameFor(catchUp.session(), entry, catchUp.cursorPositions(), null));
+    }
+
+    @Override
+    public void readLog(CatchUp catchUp, Map<Integer, long[]> ranges) {
+        TopicLayout at = layout;
+        Map<TopicPartition, LogReader.Range> partitions = new HashMap<>();
+        Map<TopicPartition, Integer> slots = new HashMap<>();
+        ranges.forEach((slot, range) -> {
+            TopicPartition partition = at.partitionOf(slot);
+            partitions.put(partition, new LogReader.Range(range[0], range[1]));
+            slots.put(partition, slot);
+        });
+        DeviceSession session = catchUp.session();
+        RoutingHeaders read = new RoutingHeaders(); // the request's own: it is read on a log reader's thread
+        log.read(new LogReader.Request<WindowEntry>(partitions, record -> {
+            WindowEntry entry = eventEntry(read, record, slots.get(new TopicPartition(record.topic(), record.partition())));
+            return entry != null && DeliveryRule.replayed(session, entry) == DeliveryRule.Verdict.DELIVER ? entry : null;
+        }, replayBatchBytes, result -> logRead(catchUp, result, at, slots)));
+    }
+
+    private synchronized void logRead(CatchUp catchUp, LogReader.Result<WindowEntry> result, TopicLayout at,
+                                      Map<TopicPartition, Integer> slots) {
+        if (at != layout) {
+            result.release().run();
+            catchUp.logRead(null, "the event topics changed since the cursor was issued");
+            return;
         }
-        catchingUp.remove(session);
+        if (result.truncated() != null) {
+            LOG.debugf("%s: the log of %s starts at %d, after the cursor", catchUp.session().userId(),
+                    result.truncated(), result.logStart());
+            result.release().run();
+            catchUp.logRead(null, CatchUp.OLDER_THAN_RETENTION);
+            return;
+        }
+        if (result.failure() != null) {
+            result.release().run();
+            catchUp.logRead(null, CatchUp.LOG_UNREADABLE);
+            return;
+        }
+        Map<Integer, Long> reached = new HashMap<>();
+        result.reached().forEach((partition, offset) -> reached.put(slots.get(partition), offset));
+        catchUp.logRead(new CatchUp.LogBatch(result.items(), reached, result.release()), null);
+    }
+
+    @Override
+    public boolean whenDrained(CatchUp catchUp, long bytes) {
+        return catchUp.session().outbound().whenAtMost(bytes, () -> proceed(catchUp));
+    }
+
+    private synchronized void proceed(CatchUp catchUp) {
+        catchUp.proceed();
+    }
+
+    @Override
+    public void caughtUp(CatchUp catchUp) {
+        DeviceSession session = catchUp.session();
+        forget(catchUp);
+        complete(session, catchUp.sent());
+        if (catchUp.logReads() > 0) {
+            metrics.replayedFromLog();
+        }
+    }
+
+    @Override
+    public void resync(CatchUp catchUp, String reason) {
+        forget(catchUp);
+        resync(catchUp.session(), reason);
+    }
+
+    private void forget(CatchUp catchUp) {
+        if (!catchingUp.remove(catchUp.session(), catchUp)) {
+            asides.remove(catchUp);
+        } else if (catchUp.state() == CatchUp.State.LIVE && catchUp.awaitedLogEnd()) {
+            metrics.resumeCompleted(System.nanoTime() - catchUp.startedNanos());
+        }
     }
 
     private void complete(DeviceSession session, int sent) {
@@ -488,33 +501,34 @@ public class EventRouter {
         }
     }
 
-    /** Why {@link #wants} said no, for a delivery trace. */
-    private static DeliveryTrace.Outcome skipped(DeviceSession session, WindowEntry entry) {
-        if (entry.targetDevice() != null && !entry.targetDevice().equals(session.deviceId())) {
-            return DeliveryTrace.Outcome.SKIPPED_TARGET_DEVICE;
-        }
-        if (entry.originDevice() != null && entry.originDevice().equals(session.deviceId())) {
-            return DeliveryTrace.Outcome.SKIPPED_ORIGIN;
-        }
-        if (ADMIN_ONLY_TYPE.equals(entry.type()) && !session.identity().isAdmin()) {
-            return DeliveryTrace.Outcome.SKIPPED_NOT_ADMIN;
-        }
-        return DeliveryTrace.Outcome.SKIPPED_SEEN_BEFORE;
+    /** The trace's name for the rule's no. */
+    private static DeliveryTrace.Outcome traced(DeliveryRule.Verdict verdict) {
+        return switch (verdict) {
+            case DELIVER -> DeliveryTrace.Outcome.DELIVERED;
+            case TARGET_DEVICE -> DeliveryTrace.Outcome.SKIPPED_TARGET_DEVICE;
+            case ORIGIN -> DeliveryTrace.Outcome.SKIPPED_ORIGIN;
+            case NOT_ADMIN -> DeliveryTrace.Outcome.SKIPPED_NOT_ADMIN;
+            case SEEN_BEFORE, NOT_ADDRESSED -> DeliveryTrace.Outcome.SKIPPED_SEEN_BEFORE;
+        };
     }
 
-    private boolean wants(DeviceSession session, WindowEntry entry) {
-        SessionStream stream = session.stream();
-        if (stream != null && entry.slot() >= 0 && stream.seenBefore(entry.slot(), entry.offset())) {
-            return false; // delivered before the device resumed here (this pod reads behind the one it left)
+    /**
+     * The event a record carries, from its key and headers (read into {@code headers}), or null for what is no
+     * event: a tombstone, an unknown scope, the gateways' own heartbeats.
+     */
+    private static WindowEntry eventEntry(RoutingHeaders headers, ConsumerRecord<String, byte[]> record, int slot) {
+        headers.read(record.headers());
+        if (record.value() == null || headers.podScope()) {
+            return null;
         }
-        return wantsIgnoringFloor(session, entry);
-    }
-
-    private static boolean wantsIgnoringFloor(DeviceSession session, WindowEntry entry) {
-        return (entry.targetDevice() == null || entry.targetDevice().equals(session.deviceId()))
-                && (entry.originDevice() == null || !entry.originDevice().equals(session.deviceId()))
-                && (!ADMIN_ONLY_TYPE.equals(entry.type()) || session.identity().isAdmin())
-                && (entry.scope() != Scope.USER || entry.key() == null || entry.key().equals(session.userId()));
+        Scope scope;
+        try {
+            scope = Scope.fromHeader(headers.scope);
+        } catch (IllegalArgumentException unknownScope) {
+            return null;
+        }
+        return new WindowEntry(slot, record.offset(), record.timestamp(), scope, record.key(), headers.type,
+                headers.targetDevice, headers.originDevice, record.value());
     }
 
     /**
@@ -523,7 +537,7 @@ public class EventRouter {
      * session whose cursor equals the previous one's (another device of the same user, as a rule) gets the
      * same frame instead of an encoding of its own.
      */
-    private String frameFor(DeviceSession session, WindowEntry entry, Map<Integer, Long> positions, LastFrame last) {
+    private String frameFor(DeviceSession session, WindowEntry entry, Offsets positions, LastFrame last) {
         SessionStream stream = session.stream();
         if (entry.slot() < 0 || stream == null || layout == null) {
             return entry.text();
@@ -585,12 +599,14 @@ public class EventRouter {
     }
 
     /** The stream's positions, with {@code overrides} (a replay's progress) where it has them. */
-    private long[] positions(SessionStream stream, Map<Integer, Long> overrides) {
+    private long[] positions(SessionStream stream, Offsets overrides) {
         int[] slots = stream.slots();
         long[] at = stream.positions(routed);
         if (overrides != null) {
             for (int i = 0; i < slots.length; i++) {
-                at[i] = overrides.getOrDefault(slots[i], at[i]);
+                if (overrides.has(slots[i])) {
+                    at[i] = overrides.get(slots[i]);
+                }
             }
         }
         return at;

@@ -1,8 +1,6 @@
 package ai.kull.sync.gateway.session;
 
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Where one session stands in the event log: the partition slots it receives from, and, when it resumed,
@@ -12,7 +10,7 @@ public final class SessionStream {
 
     private int[] slots;
     /** The resumed-from cursor: records below it were delivered by an earlier session, maybe on another pod. */
-    private final Map<Integer, Long> floor;
+    private final Offsets floor;
     /**
      * The floor by slot number (0: none), or null when the session did not resume: what {@link #seenBefore}
      * reads for every record, where a map lookup per session per record cost 12% of the router's thread.
@@ -26,10 +24,11 @@ public final class SessionStream {
     private int[] startSlots = new int[0];
     private long[] startAt = new long[0];
 
-    public SessionStream(int[] slots, Map<Integer, Long> floor) {
+    public SessionStream(int[] slots, Offsets floor) {
         this.slots = slots;
-        this.floor = floor == null ? Map.of() : floor;
-        int slotsUpTo = this.floor.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        this.floor = floor == null ? Offsets.none() : floor.copy();
+        int[] floorSlots = this.floor.slots();
+        int slotsUpTo = floorSlots.length == 0 ? 0 : floorSlots[floorSlots.length - 1] + 1;
         this.floorBySlot = slotsUpTo == 0 ? null : new long[slotsUpTo];
         this.floor.forEach((slot, below) -> {
             if (slot >= 0) {
@@ -64,20 +63,17 @@ public final class SessionStream {
         return floorBySlot != null && slot < floorBySlot.length ? floorBySlot[slot] : 0;
     }
 
-    public Map<Integer, Long> floor() {
+    /** The resumed-from cursor's offsets (none when the session did not resume); not to be changed. */
+    public Offsets floor() {
         return floor;
     }
 
-    public Map<Integer, Long> start() {
-        Map<Integer, Long> start = new HashMap<>();
-        for (int i = 0; i < startSlots.length; i++) {
-            start.put(startSlots[i], startAt[i]);
-        }
-        return Map.copyOf(start);
+    public Offsets start() {
+        return Offsets.of(startSlots, startAt);
     }
 
-    public void started(Map<Integer, Long> positions) {
-        int[] keys = positions.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+    public void started(Offsets positions) {
+        int[] keys = positions.slots();
         // slots is replaced, never changed in place, so the start may share it
         startSlots = Arrays.equals(keys, slots) ? slots : keys;
         startAt = new long[keys.length];
@@ -95,12 +91,7 @@ public final class SessionStream {
         return positions;
     }
 
-    public Map<Integer, Long> positionMap(long[] routed) {
-        Map<Integer, Long> map = new HashMap<>();
-        long[] positions = positions(routed);
-        for (int i = 0; i < slots.length; i++) {
-            map.put(slots[i], positions[i]);
-        }
-        return map;
+    public Offsets positionOffsets(long[] routed) {
+        return Offsets.of(slots, positions(routed));
     }
 }

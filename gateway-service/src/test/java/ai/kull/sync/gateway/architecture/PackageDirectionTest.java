@@ -20,7 +20,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 /**
  * The gateway's packages follow a record's path and depend one way only: the entry points (websocket, rest,
- * admin, health) on routing, routing on presence, presence on session, session on auth; admission beside them; all
+ * admin, health) on routing, routing on replay and presence, presence on session, session on auth; admission beside them; all
  * of them on messaging (Kafka only), and everything on config and metrics, which depend on nothing of ours.
  * A class that depends against this direction, or a package cycle, fails the build. The printout of
  * {@link #printThePackageGraph()} is the graph as it is (see the report of the build, or docs/design.md).
@@ -37,9 +37,11 @@ class PackageDirectionTest {
         MAY_USE.put("rest", List.of("presence", "session", "auth", "config", "metrics"));
         // The admin API reads the whole path (router, presence, sessions) and is read by none of it; presence
         // reaches its heartbeat figures through the PodFigures interface it owns, which admin implements.
-        MAY_USE.put("admin", List.of("routing", "presence", "admission", "session", "auth", "messaging", "config", "metrics"));
+        MAY_USE.put("admin", List.of("routing", "replay", "presence", "admission", "session", "auth", "messaging", "config", "metrics"));
         MAY_USE.put("health", List.of("messaging", "config", "metrics"));
-        MAY_USE.put("routing", List.of("presence", "session", "auth", "messaging", "config", "metrics"));
+        MAY_USE.put("routing", List.of("replay", "presence", "session", "auth", "messaging", "config", "metrics"));
+        // A session's replay (window, log, catch-up) and the delivery rule: used by routing, using sessions.
+        MAY_USE.put("replay", List.of("session", "auth", "messaging", "config", "metrics"));
         MAY_USE.put("presence", List.of("session", "auth", "messaging", "config", "metrics"));
         MAY_USE.put("admission", List.of("config", "metrics"));
         MAY_USE.put("session", List.of("auth", "config", "metrics"));

@@ -120,29 +120,6 @@ class ResumeTest extends GatewayTest {
     }
 
     @Test
-    void aCursorOlderThanTheWindowGetsResyncRequiredNotASilentGap() throws Exception {
-        String user = unique("gap");
-        String cursor;
-        try (TestDevice phone = device("/ws", user, "phone", List.of())) {
-            phone.next("CONNECTION_ESTABLISHED");
-            cursor = phone.lastCursor();
-        }
-        // The test window holds 256 KiB; these push the user's first events out of it.
-        try (TestDevice witness = device("/ws", user, "witness", List.of())) {
-            // About 300 bytes each with the window's per-entry overhead: 1,500 are well over 256 KiB.
-            for (int i = 0; i < 1_500; i++) {
-                publisher.publishToUser(user, credit(user, i));
-            }
-            publishCredit(user, 1_500);
-            awaitRouted(witness, 1_500, null);
-        }
-        try (TestDevice phone = resume(user, "phone", cursor)) {
-            assertThat(phone.next("CONNECTION_ESTABLISHED")).contains("\"resumed\":false");
-            assertThat(phone.next("RESYNC_REQUIRED")).contains("older than the recovery window");
-        }
-    }
-
-    @Test
     void getPendingWithACursorReplaysWhatWasMissedBeforeThisSession() throws Exception {
         String user = unique("pending");
         String cursor;

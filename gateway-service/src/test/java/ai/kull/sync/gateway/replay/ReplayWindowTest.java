@@ -1,4 +1,6 @@
-package ai.kull.sync.gateway.routing;
+package ai.kull.sync.gateway.replay;
+
+import ai.kull.sync.gateway.session.Offsets;
 
 import ai.kull.sync.events.Scope;
 import org.junit.jupiter.api.Test;
@@ -42,11 +44,11 @@ class ReplayWindowTest {
         window.add(entry(2, 0, Scope.ORG, "org-1", 1), 1);
         window.add(entry(2, 1, Scope.ORG, "org-2", 1), 1);
 
-        List<WindowEntry> missed = window.between("alice", Set.of("org-1"), Map.of(0, 1L, 1, 0L, 2, 0L), Map.of());
+        List<WindowEntry> missed = between(window, "alice", Set.of("org-1"), Map.of(0, 1L, 1, 0L, 2, 0L), Map.of());
 
         assertThat(missed).extracting(e -> e.key() + "@" + e.slot() + ":" + e.offset())
                 .containsExactly("prompt-1@1:0", "alice@0:2", "org-1@2:0");
-        assertThat(window.between("alice", Set.of(), Map.of(0, 0L), Map.of(0, 2L)))
+        assertThat(between(window, "alice", Set.of(), Map.of(0, 0L), Map.of(0, 2L)))
                 .extracting(WindowEntry::offset).containsExactly(0L);
     }
 
@@ -69,7 +71,7 @@ class ReplayWindowTest {
         window.add(entry(1, 0, Scope.USER, "bob", 20_000), 20_000);
         assertThat(window.size()).as("older than 10 s").isEqualTo(1);
         assertThat(window.holdsFrom(0, 9)).isTrue();
-        assertThat(window.between("alice", Set.of(), Map.of(0, 0L), Map.of())).isEmpty();
+        assertThat(between(window, "alice", Set.of(), Map.of(0, 0L), Map.of())).isEmpty();
     }
 
     @Test
@@ -90,7 +92,7 @@ class ReplayWindowTest {
         assertThat(oldestHeld).as("some evicted, some held").isBetween(1L, 2_999L);
 
         for (int user = 0; user < 7; user++) {
-            List<WindowEntry> replayed = window.between("user-" + user, Set.of(), Map.of(0, oldestHeld), Map.of());
+            List<WindowEntry> replayed = between(window, "user-" + user, Set.of(), Map.of(0, oldestHeld), Map.of());
             assertThat(replayed).isNotEmpty();
             for (WindowEntry entry : replayed) {
                 assertThat(entry.offset() % 7).isEqualTo(user);
@@ -111,7 +113,7 @@ class ReplayWindowTest {
 
         assertThat(window.holdsFrom(0, 0)).isFalse();
         assertThat(window.holdsFrom(0, 2)).isTrue();
-        assertThat(window.between("alice", Set.of(), Map.of(0, 2L), Map.of())).extracting(WindowEntry::offset)
+        assertThat(between(window, "alice", Set.of(), Map.of(0, 2L), Map.of())).extracting(WindowEntry::offset)
                 .containsExactly(2L);
     }
 
@@ -125,9 +127,9 @@ class ReplayWindowTest {
         window.add(entry(0, 2, Scope.USER, "carol", 1), 1); // alice's only entry leaves
         window.add(entry(0, 3, Scope.USER, "alice", 1), 1); // bob's leaves
 
-        assertThat(window.between("alice", Set.of(), Map.of(0, 0L), Map.of())).extracting(WindowEntry::offset)
+        assertThat(between(window, "alice", Set.of(), Map.of(0, 0L), Map.of())).extracting(WindowEntry::offset)
                 .containsExactly(3L);
-        assertThat(window.between("bob", Set.of(), Map.of(0, 0L), Map.of())).isEmpty();
+        assertThat(between(window, "bob", Set.of(), Map.of(0, 0L), Map.of())).isEmpty();
     }
 
     @Test
@@ -147,5 +149,12 @@ class ReplayWindowTest {
         assertThat(window.find(ReplayWindow.idNeedle("event-4"), newest, 100).entry().offset())
                 .as("an id that is a prefix of others is matched whole").isEqualTo(4);
         assertThat(window.find(ReplayWindow.idNeedle("event-100"), newest, 1_000)).isNull();
+    }
+
+    /** The entries {@link ReplayWindow#positions} finds, as a replay reads them. */
+    private static List<WindowEntry> between(ReplayWindow window, String userId, Set<String> orgs,
+                                             Map<Integer, Long> from, Map<Integer, Long> until) {
+        return window.positions(userId, orgs, Offsets.of(from), Offsets.of(until), -1).stream()
+                .map(window::entryAt).toList();
     }
 }

@@ -1,4 +1,4 @@
-package ai.kull.sync.gateway.routing;
+package ai.kull.sync.gateway.replay;
 
 import ai.kull.sync.events.Scope;
 

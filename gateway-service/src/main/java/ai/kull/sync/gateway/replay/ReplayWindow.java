@@ -1,6 +1,7 @@
-package ai.kull.sync.gateway.routing;
+package ai.kull.sync.gateway.replay;
 
 import ai.kull.sync.events.Scope;
+import ai.kull.sync.gateway.session.Offsets;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -186,24 +187,21 @@ public final class ReplayWindow {
 
     /** Whether every record of {@code slot} at or after {@code offset} is still here. */
     public boolean holdsFrom(int slot, long offset) {
-        return slot < evictedBelow.length && offset >= evictedBelow[slot];
+        return offset >= heldFrom(slot);
+    }
+
+    /** The first offset of {@code slot} from which the window holds every record: below it, read the log. */
+    public long heldFrom(int slot) {
+        return slot < evictedBelow.length ? evictedBelow[slot] : Long.MAX_VALUE;
     }
 
     /**
-     * The user's, broadcast and organizations' entries with {@code from[slot] <= offset < until[slot]}, in
-     * arrival order. Slots missing from {@code from} are skipped.
+     * The window positions (for {@link #entryAt}) of the user's, broadcast and organizations' entries with
+     * {@code from[slot] <= offset < until[slot]} (no upper bound where {@code until} has no slot), in arrival order,
+     * and only those after {@code after}: what arrived since an earlier call, so a catch-up collects each entry
+     * once. Slots missing from {@code from} are skipped.
      */
-    public List<WindowEntry> between(String userId, Collection<String> orgs, Map<Integer, Long> from,
-                                     Map<Integer, Long> until) {
-        return positions(userId, orgs, from, until, NONE).stream().map(this::entryAt).toList();
-    }
-
-    /**
-     * Like {@link #between}, as window positions (for {@link #entryAt}) and only those after {@code after}:
-     * what arrived since an earlier call, so a catching-up session collects each entry once.
-     */
-    public List<Long> positions(String userId, Collection<String> orgs, Map<Integer, Long> from,
-                                Map<Integer, Long> until, long after) {
+    public List<Long> positions(String userId, Collection<String> orgs, Offsets from, Offsets until, long after) {
         List<Long> found = new ArrayList<>();
         collect(byUser.get(userId), from, until, after, found);
         collect(broadcasts, from, until, after, found);
@@ -251,8 +249,7 @@ public final class ReplayWindow {
         };
     }
 
-    private void collect(Chain chain, Map<Integer, Long> from, Map<Integer, Long> until, long after,
-                         List<Long> found) {
+    private void collect(Chain chain, Offsets from, Offsets until, long after, List<Long> found) {
         if (chain == null) {
             return;
         }
@@ -261,9 +258,9 @@ public final class ReplayWindow {
         for (long position = chain.newest; position >= first && position > after;
              position = previous[index(position)]) {
             int i = index(position);
-            Long start = from.get(slots[i]);
-            Long end = until.get(slots[i]);
-            if (start != null && offsets[i] >= start && (end == null || offsets[i] < end)) {
+            long start = from.get(slots[i]);
+            long end = until.get(slots[i]);
+            if (start >= 0 && offsets[i] >= start && (end < 0 || offsets[i] < end)) {
                 found.add(position);
             }
         }

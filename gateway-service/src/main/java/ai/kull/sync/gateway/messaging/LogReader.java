@@ -1,0 +1,460 @@
+package ai.kull.sync.gateway.messaging;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * Reads stretches of the event topics that the replay window no longer holds, for devices resuming from further
+ * back: the durable log is the resume horizon, the window only its fast path.
+ * <p>
+ * Bounded on every side, so a resume storm queues instead of exhausting the pod: {@code readers} threads, each
+ * with its own consumer (fetch buffers of {@code fetchBytes}); a request reserves its {@code maxBytes} of a shared
+ * {@code bufferBytes} until its reader of the results {@link Result#release() releases} it, and waits in the queue
+ * while that budget is taken. Reads are shared: a reader takes every request queued when it starts a pass and
+ * reads each partition once for all of them, from the lowest offset any of them asks.
+ * <p>
+ * No group, nothing committed: like the pod's own consumer, a log reader only assigns and seeks.
+ */
+public final class LogReader implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(LogReader.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+    /** A pass that gets no record and no position change for this long fails its requests (broker gone). */
+    static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
+    /** A consumer that failed is replaced after this pause, so a broker outage is not a busy loop. */
+    private static final Duration FAILURE_PAUSE = Duration.ofSeconds(1);
+
+    /** Offsets {@code [from, until)} of one partition. */
+    public record Range(long from, long until) {
+    }
+
+    /**
+     * What one replay wants read.
+     *
+     * @param ranges   per partition, the offsets to read
+     * @param filter   what the replay makes of a record, or null when it does not want it; called on a reader's
+     *                 thread, so it must be safe there (read only key and headers)
+     * @param maxBytes the most record bytes (key and value) the result may hold; reading stops after the record
+     *                 that reaches it, and the result says where
+     * @param done     called once on a reader's thread with the result
+     */
+    public record Request<T>(Map<TopicPartition, Range> ranges, Function<ConsumerRecord<String, byte[]>, T> filter,
+                             long maxBytes, java.util.function.Consumer<Result<T>> done) {
+    }
+
+    /**
+     * What a read found.
+     *
+     * @param items     the wanted records, per partition in offset order, partitions merged by record timestamp
+     * @param reached   per partition, the offset after the last one read: the range's {@code until} when all of it was
+     * @param truncated a partition whose log starts above the range's {@code from} (retention deleted what was asked),
+     *                  or null; then {@code items} is empty
+     * @param logStart  the first offset that partition still holds
+     * @param failure   why the log could not be read, or null
+     */
+    public record Result<T>(List<T> items, Map<TopicPartition, Long> reached, TopicPartition truncated, long logStart,
+                            String failure, Runnable release) {
+
+        public boolean complete(Map<TopicPartition, Range> asked) {
+            return failure == null && truncated == null
+                    && asked.entrySet().stream().allMatch(e -> reached.getOrDefault(e.getKey(), -1L) >= e.getValue().until());
+        }
+    }
+
+    private final Map<String, Object> kafka;
+    private final long bufferBytes;
+    private final List<Thread> threads = new ArrayList<>();
+    private final List<Consumer<String, byte[]>> consumers = new ArrayList<>();
+    private final ArrayDeque<Request<?>> queue = new ArrayDeque<>();
+    /** Bytes reserved by requests being read or whose results are not released yet; guarded by {@link #queue}. */
+    private long reserved;
+    private volatile boolean closed;
+    private final AtomicLong passes = new AtomicLong();
+    private final AtomicLong recordsRead = new AtomicLong();
+    private final AtomicLong requestsRead = new AtomicLong();
+
+    /**
+     * @param kafka       client settings; bootstrap servers and security are taken, group settings ignored
+     * @param readers     consumers reading at once
+     * @param fetchBytes  each consumer's fetch buffer ({@code fetch.max.bytes}, {@code max.partition.fetch.bytes})
+     * @param bufferBytes results held at once, over every request
+     */
+    public LogReader(Map<String, Object> kafka, String clientId, int readers, int fetchBytes, long bufferBytes) {
+        this.bufferBytes = bufferBytes;
+        this.kafka = new HashMap<>();
+        kafka.forEach((key, value) -> {
+            if (ConsumerConfig.configNames().contains(key)) {
+                this.kafka.put(key, value);
+            }
+        });
+        this.kafka.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        this.kafka.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        this.kafka.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        this.kafka.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        this.kafka.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchBytes);
+        this.kafka.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, fetchBytes);
+        for (int i = 0; i < readers; i++) {
+            String name = clientId + "-log-" + i;
+            Thread thread = new Thread(() -> run(name), name);
+            thread.setDaemon(true);
+            threads.add(thread);
+        }
+    }
+
+    public LogReader start() {
+        threads.forEach(Thread::start);
+        return this;
+    }
+
+    /** Queues a read; its {@code done} runs on a reader's thread. */
+    public void read(Request<?> request) {
+        synchronized (queue) {
+            if (closed) {
+                return;
+            }
+            queue.add(request);
+            queue.notifyAll();
+        }
+    }
+
+    /** Passes made: each reads its partitions once for every request it took. */
+    public long passes() {
+        return passes.get();
+    }
+
+    /** Records read from the log, wanted or not. */
+    public long recordsRead() {
+        return recordsRead.get();
+    }
+
+    /** Requests answered. */
+    public long requestsRead() {
+        return requestsRead.get();
+    }
+
+    /** Requests waiting for a reader or for buffer budget. */
+    public int queued() {
+        synchronized (queue) {
+            return queue.size();
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (queue) {
+            closed = true;
+            queue.clear();
+            queue.notifyAll();
+        }
+        synchronized (consumers) {
+            consumers.forEach(Consumer::wakeup);
+        }
+        for (Thread thread : threads) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run(String name) {
+        while (!closed) {
+            Map<String, Object> props = new HashMap<>(kafka);
+            props.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
+            List<Request<?>> pass = List.of();
+            try (Consumer<String, byte[]> consumer =
+                         new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+                synchronized (consumers) {
+                    consumers.add(consumer);
+                }
+                try {
+                    while (!closed) {
+                        pass = take();
+                        if (!pass.isEmpty()) {
+                            new Pass(consumer, pass).run();
+                            pass = List.of();
+                        }
+                    }
+                } finally {
+                    synchronized (consumers) {
+                        consumers.remove(consumer);
+                    }
+                }
+            } catch (WakeupException | InterruptException stop) {
+                fail(pass, "the gateway is stopping");
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf("log reader %s failed, replacing its consumer: %s", name, e.toString());
+                fail(pass, "the event log could not be read");
+                pause();
+            }
+        }
+    }
+
+    private void pause() {
+        synchronized (queue) {
+            try {
+                queue.wait(FAILURE_PAUSE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The queued requests whose budget fits (at least one), waiting for one. */
+    private List<Request<?>> take() {
+        synchronized (queue) {
+            while (!closed && (queue.isEmpty() || !fits(queue.peek()))) {
+                try {
+                    queue.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return List.of();
+                }
+            }
+            List<Request<?>> taken = new ArrayList<>();
+            while (!queue.isEmpty() && fits(queue.peek())) {
+                Request<?> request = queue.poll();
+                reserved += request.maxBytes();
+                taken.add(request);
+            }
+            return taken;
+        }
+    }
+
+    /** A request fits when the budget has room, or nothing holds any (so one larger than all of it still runs). */
+    private boolean fits(Request<?> request) {
+        return reserved == 0 || reserved + request.maxBytes() <= bufferBytes;
+    }
+
+    private void release(long bytes) {
+        synchronized (queue) {
+            reserved -= bytes;
+            queue.notifyAll();
+        }
+    }
+
+    private void fail(List<Request<?>> pass, String why) {
+        for (Request<?> request : pass) {
+            finish(request, List.of(), Map.of(), null, 0, why);
+        }
+    }
+
+    private <T> void finish(Request<T> request, List<T> items, Map<TopicPartition, Long> reached,
+                            TopicPartition truncated, long logStart, String failure) {
+        requestsRead.incrementAndGet();
+        boolean[] released = new boolean[1];
+        Runnable release = () -> {
+            synchronized (released) {
+                if (released[0]) {
+                    return;
+                }
+                released[0] = true;
+            }
+            release(request.maxBytes());
+        };
+        try {
+            request.done().accept(new Result<>(items, reached, truncated, logStart, failure, release));
+        } catch (RuntimeException e) {
+            release.run();
+            LOG.warnf(e, "a log read's callback failed");
+        }
+    }
+
+    /** One read of every partition its requests ask for. */
+    private final class Pass {
+        private final Consumer<String, byte[]> consumer;
+        private final List<Reading<?>> readings = new ArrayList<>();
+
+        Pass(Consumer<String, byte[]> consumer, List<Request<?>> requests) {
+            this.consumer = consumer;
+            requests.forEach(request -> readings.add(new Reading<>(request)));
+        }
+
+        void run() {
+            passes.incrementAndGet();
+            Set<TopicPartition> partitions = new HashSet<>();
+            readings.forEach(reading -> partitions.addAll(reading.request.ranges().keySet()));
+            Map<TopicPartition, Long> logStart = consumer.beginningOffsets(partitions);
+            for (Reading<?> reading : readings) {
+                reading.checkRetention(logStart);
+            }
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> seekTo = new HashMap<>();
+            for (Reading<?> reading : readings) {
+                if (!reading.finished) {
+                    reading.request.ranges().forEach((partition, range) -> seekTo.merge(partition, range.from(), Math::min));
+                }
+            }
+            List<TopicPartition> idle = new ArrayList<>(partitions);
+            idle.removeAll(seekTo.keySet());
+            consumer.pause(idle);
+            seekTo.forEach(consumer::seek);
+            long lastProgress = System.nanoTime();
+            while (!closed && readings.stream().anyMatch(reading -> !reading.finished)) {
+                var records = consumer.poll(POLL);
+                boolean progressed = !records.isEmpty();
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    recordsRead.incrementAndGet();
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    for (Reading<?> reading : readings) {
+                        reading.offer(partition, record);
+                    }
+                }
+                // Positions past gaps (compaction, transaction markers) finish ranges no record reaches.
+                List<TopicPartition> done = new ArrayList<>();
+                for (TopicPartition partition : consumer.assignment()) {
+                    if (consumer.paused().contains(partition)) {
+                        continue;
+                    }
+                    long position = consumer.position(partition);
+                    boolean anyWants = false;
+                    for (Reading<?> reading : readings) {
+                        progressed |= reading.positionAt(partition, position);
+                        anyWants |= reading.wants(partition);
+                    }
+                    if (!anyWants) {
+                        done.add(partition);
+                    }
+                }
+                consumer.pause(done);
+                if (progressed) {
+                    lastProgress = System.nanoTime();
+                } else if (System.nanoTime() - lastProgress > STALL_TIMEOUT.toNanos()) {
+                    break;
+                }
+            }
+            for (Reading<?> reading : readings) {
+                if (!reading.finished) {
+                    reading.finish("the event log could not be read in time");
+                }
+            }
+            consumer.unsubscribe();
+        }
+    }
+
+    /** One request's progress in a pass. */
+    private final class Reading<T> {
+        final Request<T> request;
+        final Map<TopicPartition, Long> reached = new HashMap<>();
+        final Map<TopicPartition, List<Found<T>>> found = new HashMap<>();
+        long bytes;
+        boolean full;
+        boolean finished;
+
+        Reading(Request<T> request) {
+            this.request = request;
+            request.ranges().forEach((partition, range) -> reached.put(partition, range.from()));
+        }
+
+        void checkRetention(Map<TopicPartition, Long> logStart) {
+            for (Map.Entry<TopicPartition, Range> range : request.ranges().entrySet()) {
+                Long start = logStart.get(range.getKey());
+                if (start != null && range.getValue().from() < start && range.getValue().from() < range.getValue().until()) {
+                    finished = true;
+                    LogReader.this.finish(request, List.of(), Map.of(), range.getKey(), start, null);
+                    return;
+                }
+            }
+            finishIfDone();
+        }
+
+        boolean wants(TopicPartition partition) {
+            Range range = request.ranges().get(partition);
+            return !finished && !full && range != null && reached.get(partition) < range.until();
+        }
+
+        void offer(TopicPartition partition, ConsumerRecord<String, byte[]> record) {
+            if (!wants(partition) || record.offset() < reached.get(partition)) {
+                return;
+            }
+            if (record.offset() >= request.ranges().get(partition).until()) {
+                reached.put(partition, request.ranges().get(partition).until());
+            } else {
+                reached.put(partition, record.offset() + 1);
+                T item = request.filter().apply(record);
+                if (item != null) {
+                    found.computeIfAbsent(partition, p -> new ArrayList<>()).add(new Found<>(record.timestamp(), item));
+                    bytes += record.serializedValueSize() + Math.max(0, record.serializedKeySize());
+                    full = bytes >= request.maxBytes();
+                }
+            }
+            finishIfDone();
+        }
+
+        /** @return whether the position moved this reading on */
+        boolean positionAt(TopicPartition partition, long position) {
+            if (!wants(partition)) {
+                return false;
+            }
+            long until = request.ranges().get(partition).until();
+            long at = Math.min(position, until);
+            if (at <= reached.get(partition)) {
+                return false;
+            }
+            reached.put(partition, at);
+            finishIfDone();
+            return true;
+        }
+
+        void finishIfDone() {
+            if (finished) {
+                return;
+            }
+            boolean allRead = request.ranges().entrySet().stream()
+                    .allMatch(e -> reached.get(e.getKey()) >= e.getValue().until());
+            if (full || allRead) {
+                finish(null);
+            }
+        }
+
+        void finish(String failure) {
+            finished = true;
+            LogReader.this.finish(request, failure == null ? merged() : List.of(), Map.copyOf(reached), null, 0, failure);
+        }
+
+        /** Per partition in offset order; across partitions, the oldest head first. */
+        List<T> merged() {
+            List<T> items = new ArrayList<>();
+            List<ArrayDeque<Found<T>>> heads = new ArrayList<>();
+            found.values().forEach(list -> heads.add(new ArrayDeque<>(list)));
+            while (true) {
+                ArrayDeque<Found<T>> next = null;
+                for (ArrayDeque<Found<T>> head : heads) {
+                    if (!head.isEmpty() && (next == null || head.peek().timestamp < next.peek().timestamp)) {
+                        next = head;
+                    }
+                }
+                if (next == null) {
+                    return items;
+                }
+                items.add(next.poll().item);
+            }
+        }
+    }
+
+    private record Found<T>(long timestamp, T item) {
+    }
+
+}
