@@ -82,8 +82,8 @@ final class DeepResumeRun {
                 double burstRate = flags.number("burst-rate", 20_000);
                 awayPublisher.stop();
                 long burstStarted = System.nanoTime();
-                UserEvents.Publisher burst = toAway.start(burstRate);
-                LoadRun.waitFor(() -> toAway.published.sum() - publishedAtLeave >= missed,
+                UserEvents.Publisher burst = toAway.start(burstRate, missed);
+                LoadRun.waitFor(() -> !burst.sending(),
                         Duration.ofSeconds(60 + (long) (3 * missed / burstRate)),
                         () -> LoadRun.progress("burst", "published=%d/%d", toAway.published.sum() - publishedAtLeave, missed));
                 burst.stop();

@@ -27,7 +27,12 @@ final class UserEvents {
 
     /** Starts publishing round-robin over the users at {@code rate} events per second on its own thread. */
     Publisher start(double rate) {
-        return new Publisher(rate);
+        return new Publisher(rate, Long.MAX_VALUE);
+    }
+
+    /** The same, {@code count} events and no more ({@link Publisher#sending} ends after the last). */
+    Publisher start(double rate, long count) {
+        return new Publisher(rate, count);
     }
 
     /** One publishing thread; {@link #stop} before starting the next. */
@@ -38,18 +43,18 @@ final class UserEvents {
         private final LongAdder inFlight = new LongAdder();
         private volatile boolean running = true;
 
-        private Publisher(double rate) {
+        private Publisher(double rate, long count) {
             thread = new Thread(() -> {
                 long started = System.nanoTime();
                 long sent = 0;
                 int user = 0;
-                while (running) {
+                while (running && sent < count) {
                     long due = (long) ((System.nanoTime() - started) / 1e9 * rate);
                     if (sent >= due) {
                         sleepMicros(200);
                         continue;
                     }
-                    while (sent < due && running) {
+                    while (sent < Math.min(due, count) && running) {
                         String userId = prefix + user;
                         long seq = ++seqs[user];
                         inFlight.increment();
@@ -68,6 +73,11 @@ final class UserEvents {
                 }
             }, "loadgen-publisher-" + prefix);
             thread.start();
+        }
+
+        /** Whether it still has events to send. */
+        boolean sending() {
+            return thread.isAlive();
         }
 
         /**

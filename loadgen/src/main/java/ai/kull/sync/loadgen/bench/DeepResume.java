@@ -17,9 +17,10 @@ import static ai.kull.sync.loadgen.bench.Processes.num;
  * Scenarios 8 ({@code deep-resume}) and 9 ({@code deep-heap}): devices away longer than the pod's replay window
  * resume at once (issue 22: from the Kafka log; a gateway that replays only from its window answers each one
  * RESYNC_REQUIRED, which is counted, not failed). One pod per run, started with a small window
- * ({@code DEEP_WINDOW_SECONDS}, at most {@code DEEP_WINDOW_MAX_BYTES}) so "longer than the window" takes seconds; the loadgen's {@code deep-resume}
- * command drives the devices and watches the pod during the storm, this class reads the pod's heap after a full
- * GC at its markers: with every device connected before it leaves, and once all have answered.
+ * ({@code DEEP_WINDOW_SECONDS}, at most {@code DEEP_WINDOW_MAX_BYTES}) so "longer than the window" takes seconds;
+ * the loadgen's {@code deep-resume} command drives the devices and watches the pod during the storm and the phase
+ * without it, this class reads the pod's heap after a full GC at its markers: with every device connected before
+ * they leave, and once all have answered.
  */
 final class DeepResume {
 
