@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks the gateway against the limits of the machine it runs on (see the README, "Benchmarks"):
 # fan-out, consume side, latency at half the maximum sustainable rate, idle connections, reconnect storm,
-# scale-out, each against a baseline measured in the same run, REPEATS times. The scenarios are code:
+# scale-out, devices away longer than the replay window resuming at once (deep-resume, and the heap as the time
+# away grows: deep-heap), each against a baseline measured in the same run, REPEATS times. The scenarios are code:
 # ai.kull.sync.loadgen.bench (Main bench). This wrapper rebuilds what is missing or older than its sources,
 # raises the open-files limit, and runs it; settings are env vars (SCENARIOS, REPEATS, FANOUT_USERS, ...)
 # or flags (--fanout-users 300); `bench/run.sh --help` lists them with their defaults.

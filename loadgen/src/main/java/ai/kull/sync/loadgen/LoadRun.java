@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -22,10 +21,6 @@ final class LoadRun {
     private final Flags flags;
     private final DeliveryLedger ledger = new DeliveryLedger();
     private final LatencyStats latency = new LatencyStats();
-    private final LongAdder publishFailures = new LongAdder();
-    private final LongAdder published = new LongAdder();
-    /** The last sequence number published per user; publishers run one after the other. */
-    private long[] seqs;
 
     LoadRun(Flags flags) {
         this.flags = flags;
@@ -44,7 +39,6 @@ final class LoadRun {
                 .setBlockedThreadCheckInterval(60_000));
         Tokens tokens = new Tokens(flags.string("jwt-secret", "local-dev-secret-change-me-0123456789"),
                 duration.plusHours(1));
-        seqs = new long[users];
         SessionPool pool = new SessionPool(vertx, tokens, ledger, latency, gateways, prefix, users, devices,
                 flags.flag("compression"));
         Map<String, Object> report = new LinkedHashMap<>();
@@ -57,10 +51,11 @@ final class LoadRun {
             if (!pool.sessions().isEmpty()) {
                 report.put("connect", connect(pool));
             }
+            UserEvents events = new UserEvents(source, ledger, prefix, users);
             if (flags.flag("reconnect-storm")) {
-                report.put("reconnectStorm", storm(pool, source, prefix, users, rate));
+                report.put("reconnectStorm", storm(pool, events, rate));
             }
-            publishPhase(pool, source, prefix, users, rate, duration, report);
+            publishPhase(pool, events, rate, duration, report);
         } finally {
             pool.close();
             vertx.close().toCompletionStage().toCompletableFuture().get();
@@ -100,9 +95,8 @@ final class LoadRun {
     }
 
     /** Every session reconnects at once with its cursor while events keep flowing to its user. */
-    private Map<String, Object> storm(SessionPool pool, EventSource source, String prefix, int users, double rate)
-            throws InterruptedException {
-        Publisher background = rate > 0 ? new Publisher(source, prefix, users, rate) : null;
+    private Map<String, Object> storm(SessionPool pool, UserEvents events, double rate) throws InterruptedException {
+        UserEvents.Publisher background = rate > 0 ? events.start(rate) : null;
         long started = System.nanoTime();
         pool.reconnectStorm();
         int total = pool.sessions().size();
@@ -124,9 +118,9 @@ final class LoadRun {
         return storm;
     }
 
-    private void publishPhase(SessionPool pool, EventSource source, String prefix, int users, double rate,
-                              Duration duration, Map<String, Object> report) throws InterruptedException {
-        Publisher publisher = rate > 0 ? new Publisher(source, prefix, users, rate) : null;
+    private void publishPhase(SessionPool pool, UserEvents events, double rate, Duration duration,
+                              Map<String, Object> report) throws InterruptedException {
+        UserEvents.Publisher publisher = rate > 0 ? events.start(rate) : null;
         Duration warmup = flags.duration("warmup", Duration.ZERO);
         if (!warmup.isZero()) {
             waitFor(() -> false, warmup, () -> progress("warmup", "delivered=%d", ledger.delivered()));
@@ -138,11 +132,11 @@ final class LoadRun {
         long deliveredBefore = ledger.delivered();
         long acknowledgedBefore = ledger.acknowledged();
         long started = System.nanoTime();
-        long[] last = {ledger.delivered(), published.sum()};
+        long[] last = {ledger.delivered(), events.published.sum()};
         waitFor(() -> false, duration, () -> {
             LatencyStats.Snapshot interval = latency.interval();
             long delivered = ledger.delivered();
-            long sent = published.sum();
+            long sent = events.published.sum();
             progress("run", "open=%d published/s=%d delivered/s=%d p50=%.2fms p99=%.2fms max=%.1fms dup=%d misrouted=%d reconnects=%d",
                     pool.open.get(), sent - last[1], delivered - last[0], ms(interval.p50()), ms(interval.p99()),
                     ms(interval.max()), ledger.duplicates(), ledger.misrouted(), pool.reconnects.sum());
@@ -164,7 +158,7 @@ final class LoadRun {
         report.put("rate", rate);
         report.put("durationSeconds", round(seconds));
         report.put("published", ledger.acknowledged());
-        report.put("publishFailures", publishFailures.sum());
+        report.put("publishFailures", events.failures.sum());
         report.put("publishedPerSecond", round((ledger.acknowledged() - acknowledgedBefore) / seconds));
         report.put("delivered", ledger.delivered());
         report.put("deliveredPerSecond", round(deliveredInWindow / seconds));
@@ -182,67 +176,8 @@ final class LoadRun {
         report.put("reconnects", pool.reconnects.sum());
     }
 
-    /** Publishes round-robin over the users at {@code rate} events per second on its own thread. */
-    private final class Publisher {
-        /** How long {@link #stop} waits for the answers to the sends in flight (the producer retries within it). */
-        private static final Duration ANSWERS_TIMEOUT = Duration.ofSeconds(60);
-        private final Thread thread;
-        private final LongAdder inFlight = new LongAdder();
-        private volatile boolean running = true;
-
-        Publisher(EventSource source, String prefix, int users, double rate) {
-            thread = new Thread(() -> {
-                long started = System.nanoTime();
-                long sent = 0;
-                int user = 0;
-                while (running) {
-                    long due = (long) ((System.nanoTime() - started) / 1e9 * rate);
-                    if (sent >= due) {
-                        sleepMicros(200);
-                        continue;
-                    }
-                    while (sent < due && running) {
-                        String userId = prefix + user;
-                        long seq = ++seqs[user];
-                        inFlight.increment();
-                        source.publish(userId, seq).whenComplete((ok, failure) -> {
-                            if (failure == null) {
-                                ledger.acknowledged(userId, seq);
-                                published.increment();
-                            } else {
-                                publishFailures.increment();
-                            }
-                            inFlight.decrement();
-                        });
-                        sent++;
-                        user = (user + 1) % users;
-                    }
-                }
-            }, "loadgen-publisher");
-            thread.start();
-        }
-
-        /**
-         * Stops publishing and waits until every send has been answered. An acknowledgement arriving after the
-         * drain had counted what to expect made its event count as lost (2 and 4 events in 2 of 9 scale-out runs).
-         */
-        void stop() throws InterruptedException {
-            running = false;
-            thread.join();
-            waitFor(() -> inFlight.sum() == 0, ANSWERS_TIMEOUT, () -> progress("stop", "sends in flight=%d", inFlight.sum()));
-        }
-    }
-
-    private static void sleepMicros(long micros) {
-        try {
-            Thread.sleep(0, (int) (micros * 1000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Waits until {@code done} or the timeout, calling {@code everySecond} once a second. */
-    private static boolean waitFor(BooleanSupplier done, Duration timeout, Runnable everySecond)
+    static boolean waitFor(BooleanSupplier done, Duration timeout, Runnable everySecond)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long nextTick = System.nanoTime() + 1_000_000_000L;
@@ -260,13 +195,13 @@ final class LoadRun {
         return done.getAsBoolean();
     }
 
-    private static Map<String, Long> failures(SessionPool pool) {
+    static Map<String, Long> failures(SessionPool pool) {
         Map<String, Long> failures = new LinkedHashMap<>();
         pool.failures.forEach((status, count) -> failures.put(status, count.sum()));
         return failures;
     }
 
-    private static void progress(String phase, String format, Object... args) {
+    static void progress(String phase, String format, Object... args) {
         System.out.println("[loadgen " + phase + "] " + String.format(format, args));
     }
 

@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * The load generator's command line. {@code Main [run] --flags} runs a load against gateways;
  * {@code bare-server} and {@code bare-consumer} are the baselines the benchmark compares the gateway with;
- * {@code watch-consumed} times a gateway reading a backlog through its metrics; {@code bench} runs the
+ * {@code watch-consumed} times a gateway reading a backlog through its metrics; {@code deep-resume} sends devices
+ * away longer than the replay window and back at once ({@link DeepResumeRun}); {@code bench} runs the
  * benchmark scenarios ({@link BenchMain}, what bench/run.sh runs); {@code capacity} computes docs/capacity.md's
  * tables from a results file ({@link CapacityModel}). See the README's
  * "Load testing and benchmarks".
@@ -38,8 +39,9 @@ public final class Main {
             case "bare-server" -> BareServer.run(flags);
             case "bare-consumer" -> BareConsumer.run(flags);
             case "watch-consumed" -> BareConsumer.watchGateway(flags);
+            case "deep-resume" -> new DeepResumeRun(flags).run();
             default -> throw new IllegalArgumentException("unknown command " + command
-                    + " (run, bare-server, bare-consumer, watch-consumed, bench, capacity)");
+                    + " (run, bare-server, bare-consumer, watch-consumed, deep-resume, bench, capacity)");
         };
         if (report != null) {
             Report.print(report);

@@ -36,6 +36,8 @@ final class SessionPool {
         String lastCursorFrame;
         /** Set when connecting with a cursor, cleared by PENDING_CHECK_COMPLETE or RESYNC_REQUIRED. */
         volatile boolean resuming;
+        /** How its last resume ended: true for RESYNC_REQUIRED, false for PENDING_CHECK_COMPLETE or none yet. */
+        volatile boolean resynced;
 
         Session(String userId, String deviceId, URI gateway) {
             this.userId = userId;
@@ -111,6 +113,14 @@ final class SessionPool {
      * on the old socket is ignored: it is past the cursor, so the resume replays it.
      */
     void reconnectStorm() {
+        resumeAll(disconnectAll());
+    }
+
+    /**
+     * Every session closes its socket and stays away (no reconnect); returns each one's cursor, which covers
+     * every frame it counted.
+     */
+    Map<Session, String> disconnectAll() {
         Map<Session, String> cursors = new java.util.HashMap<>();
         for (Session session : sessions) {
             WebSocket socket;
@@ -125,6 +135,11 @@ final class SessionPool {
                 open.decrementAndGet();
             }
         }
+        return cursors;
+    }
+
+    /** Every session connects at once, resuming from its cursor in {@code cursors}. */
+    void resumeAll(Map<Session, String> cursors) {
         sessions.forEach(session -> connect(session, cursors.get(session)));
     }
 
@@ -226,9 +241,11 @@ final class SessionPool {
             String type = Marker.type(frame);
             if ("PENDING_CHECK_COMPLETE".equals(type)) {
                 session.resuming = false;
+                session.resynced = false;
                 resumed.increment();
             } else if ("RESYNC_REQUIRED".equals(type)) {
                 session.resuming = false;
+                session.resynced = true;
                 resyncs.increment();
             }
         }

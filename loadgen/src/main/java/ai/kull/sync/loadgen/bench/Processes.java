@@ -1,5 +1,6 @@
 package ai.kull.sync.loadgen.bench;
 
+import ai.kull.sync.loadgen.PodMetrics;
 import ai.kull.sync.process.Freshness;
 import ai.kull.sync.process.ManagedProcess;
 import ai.kull.sync.process.ProcessFailure;
@@ -169,14 +170,10 @@ final class Processes {
         }
     }
 
-    /** The sum of a metric's samples ({@code name{...} value}), leaving out per-topic ones unless asked. */
+    /** The sum of a metric's samples ({@code name{...} value}), leaving out per-topic ones unless asked; 0 if none. */
     static double metricSum(int port, String name, String mustContain, boolean perTopic) throws IOException {
-        return metrics(port).lines()
-                .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
-                .filter(line -> perTopic || !line.contains("topic="))
-                .filter(line -> mustContain == null || line.contains(mustContain))
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .sum();
+        double sum = PodMetrics.sum(metrics(port), name, mustContain, perTopic);
+        return Double.isNaN(sum) ? 0 : sum;
     }
 
     /**

@@ -20,7 +20,7 @@ import static ai.kull.sync.loadgen.bench.Processes.log;
 import static ai.kull.sync.loadgen.bench.Processes.num;
 
 /**
- * The seven scenarios of one repeat, each against a baseline measured in the same run (see the README,
+ * The scenarios of one repeat, each against a baseline measured in the same run (see the README,
  * "Benchmarks"). Every wait has a deadline: a loadgen run may take its warm-up, duration and connect and drain
  * timeouts plus {@link #SLACK}; anything longer fails with the last lines of its log.
  */
@@ -42,6 +42,8 @@ final class Scenarios {
     private final int repeat;
     private final String bootstrap;
     private final int base;
+    /** Scenarios 8 and 9, devices away longer than the replay window. */
+    private final DeepResume deep;
     /** The fan-out's pod, kept for the latency scenario; stopped at the end of the repeat. */
     private ManagedProcess fanoutPod;
     private int fanoutPort;
@@ -56,6 +58,7 @@ final class Scenarios {
         this.repeat = repeat;
         this.bootstrap = processes.bootstrap;
         this.base = settings.integer("BASE_PORT");
+        this.deep = new DeepResume(settings, processes, table, notes, repeat);
     }
 
     void run(String scenario) throws Exception {
@@ -67,8 +70,10 @@ final class Scenarios {
             case "compression" -> compression();
             case "storm" -> storm();
             case "scale" -> scale();
+            case "deep-resume" -> deep.storm();
+            case "deep-heap" -> deep.heap();
             default -> throw new IllegalArgumentException("unknown scenario " + scenario
-                    + " (consume fanout latency connections compression storm scale)");
+                    + " (consume fanout latency connections compression storm scale deep-resume deep-heap)");
         }
     }
 

@@ -1,0 +1,27 @@
+package ai.kull.sync.loadgen;
+
+/** Figures read from a gateway pod's Prometheus scrape ({@code /q/metrics} text). */
+public final class PodMetrics {
+
+    /** Records a pod read from the Kafka log to serve resumes beyond its replay window (issue 22). */
+    public static final String LOG_RECORDS_READ = "sync_gateway_log_replay_records_read_total";
+    /** Passes over the log, one serving every resume waiting on the same partitions (issue 22). */
+    public static final String LOG_PASSES = "sync_gateway_log_replay_passes_total";
+
+    private PodMetrics() {
+    }
+
+    /**
+     * The sum of a metric's samples ({@code name{...} value} or {@code name value}), leaving out per-topic ones
+     * unless asked, and those whose line lacks {@code mustContain} (unless null); NaN when the scrape has no such
+     * sample (a metric the pod does not register).
+     */
+    public static double sum(String scrape, String name, String mustContain, boolean perTopic) {
+        return scrape.lines()
+                .filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
+                .filter(line -> perTopic || !line.contains("topic="))
+                .filter(line -> mustContain == null || line.contains(mustContain))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .reduce(Double::sum).orElse(Double.NaN);
+    }
+}
