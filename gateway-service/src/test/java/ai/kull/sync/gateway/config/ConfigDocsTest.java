@@ -55,7 +55,8 @@ class ConfigDocsTest {
         assertThat(problems(readme.replace("`GATEWAY_REPLAY_WINDOW` (5m)", "`GATEWAY_REPLAY_WINDOW` (10m)")))
                 .singleElement().asString()
                 .contains("GATEWAY_REPLAY_WINDOW").contains("'10m'").contains("'5m'").contains("gateway.replay.window");
-        assertThat(problems(readme.replace("(1 MiB)", "(1 KiB)"))).singleElement().asString()
+        assertThat(problems(readme.replace("`GATEWAY_SESSION_MAX_PENDING_BYTES` (1 MiB)", "`GATEWAY_SESSION_MAX_PENDING_BYTES` (1 KiB)")))
+                .singleElement().asString()
                 .contains("GATEWAY_SESSION_MAX_PENDING_BYTES");
     }
 
