@@ -66,6 +66,8 @@ try {
   log(`stack up: balancer ${stack.balancerUrl}, pods ${stack.gateways.map((g) => g.podId).join(', ')}`);
 
   const indexHtml = readFileSync(join(here, 'page/index.html'));
+  // While set, app.js is served this much later: a reload then has a window without a socket (step 7).
+  let appDelayMs = 0;
   server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path.startsWith('/api/')) {
@@ -85,8 +87,10 @@ try {
       return;
     }
     if (path === '/app.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      res.end(readFileSync(join(out, 'app.js')));
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'text/javascript' });
+        res.end(readFileSync(join(out, 'app.js')));
+      }, appDelayMs);
       return;
     }
     if (path === '/' || path === '/index.html') {
@@ -254,6 +258,48 @@ try {
   check('client prop (created outside render): green, one WebSocket under StrictMode', appClientUp && appClientSockets === 1,
     `${appClientSockets} socket(s), pod ${await appClientPage.getAttribute(indicator, 'data-pod')}`);
   await appClientContext.close();
+
+  // ---- 7. the cursor survives a reload: what was published while the page reloaded arrives once, nothing twice ----
+  const reloadUser = `browser-reload-${Date.now()}`;
+  const reloadContext = await browser.newContext();
+  const reloadPage = await reloadContext.newPage();
+  const reloadSockets = [];
+  reloadPage.on('websocket', (ws) => reloadSockets.push(ws.url()));
+  reloadPage.on('pageerror', (e) => pageErrors.push(String(e)));
+  const reloadCredits = () => reloadPage.$$eval('#credits li', (lis) => lis.map((li) => Number(li.getAttribute('data-balance'))));
+  const publishTo = async (list, value) => {
+    await stack.publishCredit(reloadUser, value, 1, `credit ${value}`);
+    list.push(value);
+  };
+  await reloadPage.goto(pageUrl(stack.token(reloadUser, 'chromium-reload')));
+  await reloadPage.waitForSelector(`${indicator}[data-state="connected"]`, { timeout: 20_000 });
+  const beforeReload = [];
+  for (let value = 1; value <= 3; value++) await publishTo(beforeReload, value);
+  await reloadPage.waitForFunction(() => document.querySelectorAll('#credits li').length >= 3, null, { timeout: 15_000 });
+  const stored = await reloadPage.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('kull-sync-cursor:')));
+  check('the cursor is kept in web storage, keyed by user and device', stored.length === 1 && stored[0].endsWith(`:${reloadUser}:chromium-reload`), JSON.stringify(stored));
+
+  appDelayMs = 3000; // the reloaded page runs no script for 3 s
+  const reloading = reloadPage.reload({ waitUntil: 'load', timeout: 30_000 });
+  await sleep(300);
+  const duringReload = [];
+  for (let value = 4; value <= 8; value++) await publishTo(duringReload, value);
+  await reloading;
+  appDelayMs = 0;
+  await reloadPage.waitForSelector(`${indicator}[data-state="connected"]`, { timeout: 20_000 });
+  const afterReload = [];
+  for (let value = 9; value <= 10; value++) await publishTo(afterReload, value);
+  const expected = [...duringReload, ...afterReload];
+  await reloadPage.waitForFunction((n) => document.querySelectorAll('#credits li').length >= n, expected.length, { timeout: 20_000 }).catch(() => {});
+  await sleep(1000); // a duplicate would arrive by now
+  const shownAfterReload = await reloadCredits();
+  const resumeUrl = new URL(reloadSockets.at(-1) ?? 'ws://none/');
+  check('after the reload the page resumed from its stored cursor (not from scratch, not from the acknowledged one)',
+    reloadSockets.length === 2 && /~/.test(resumeUrl.searchParams.get('cursor') ?? ''),
+    `${reloadSockets.length} sockets; cursor ${resumeUrl.searchParams.get('cursor')}; stats ${await reloadPage.textContent('#stats')}`);
+  check(`the ${duringReload.length} credit updates published while the page reloaded appear after it exactly once, in order, and nothing from before`,
+    JSON.stringify(shownAfterReload) === JSON.stringify(expected), `shown ${JSON.stringify(shownAfterReload)}, expected ${JSON.stringify(expected)}`);
+  await reloadContext.close();
 
   exitCode = results.every((r) => r.ok) ? 0 : 1;
 } catch (error) {

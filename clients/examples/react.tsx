@@ -6,7 +6,7 @@ declare function toast(text: string): void;
 import { SyncClient } from '@kull/sync-client';
 import { SyncIndicator, SyncProvider, useShootProgress, useWebSocket } from '@kull/sync-react';
 
-const client = new SyncClient({ url: 'wss://sync.example.com/ws', getToken: fetchSyncToken, persistCursor: true });
+const client = new SyncClient({ url: 'wss://sync.example.com/ws', getToken: fetchSyncToken });
 
 function Shoot({ shootId }: { shootId: string }) {
   const { isProcessing, progressPercentage } = useShootProgress(shootId);

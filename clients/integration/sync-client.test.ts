@@ -4,25 +4,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import {
-  SyncClient, type CursorStorage, type SocketLike, type StateChange, type SyncClientOptions, type SyncError,
+  SyncClient, memoryCursorStore, type SocketLike, type StateChange, type SyncClientOptions, type SyncError,
 } from '@kull/sync-client';
 import { type Balancer, type GatewayProcess, type Stack, startStack } from './stack.js';
+import { seqs, sleep, waitFor } from './waiting.js';
 
 let stack: Stack;
 const clients: SyncClient[] = [];
 const rawSockets: WebSocket[] = [];
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-async function waitFor(what: string, predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-const seqs = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /** Publishes "seq from".."seq to" for the user, one after another (each durable before the next). */
 async function publish(userId: string, from: number, to: number): Promise<void> {
@@ -71,6 +60,9 @@ function startClient(userId: string, deviceId: string, options: Partial<SyncClie
     },
     createSocket: wsFactory(probe),
     backoff: { minMs: 100, maxMs: 2000 },
+    // The first connection without a cursor, as before acknowledged cursors: these tests count resyncs exactly.
+    // Resuming from the acknowledged cursor has its own tests (acks.test.ts).
+    resumeFromAcknowledged: false,
     ...options,
   });
   clients.push(probe.client);
@@ -229,15 +221,12 @@ describe('@kull/sync-client against the real stack', () => {
 
   it('RESYNC_REQUIRED for a persisted cursor the gateways did not write: onResync, then events flow', async () => {
     for (const [device, bogus] of [['d1', 'zz9epoch~0.0,1.0,2.0'], ['d2', 'not-a-cursor']] as const) {
-      const stored = new Map<string, string>([['cursor', bogus]]);
-      const storage: CursorStorage = {
-        get: (key) => stored.get(key),
-        set: (key, value) => void stored.set(key, value),
-        remove: (key) => void stored.delete(key),
-      };
+      const cursorStore = memoryCursorStore();
+      cursorStore.save('cursor', bogus);
+      const stored = { get: (key: string) => cursorStore.load(key) };
       const resyncs: string[] = [];
       const probe = startClient('sdk-resync', device, {
-        persistCursor: storage,
+        cursorStore,
         storageKey: 'cursor',
         onResync: async (reason) => {
           resyncs.push(reason);

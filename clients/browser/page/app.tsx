@@ -10,7 +10,7 @@ import { DeviceList, SyncIndicator, SyncProvider, useSyncClient, useSyncSelector
 const params = new URLSearchParams(location.search);
 const url = params.get('url') ?? `ws://${location.host}/ws`;
 const token = params.get('token') ?? '';
-const options = { url, getToken: () => token, persistCursor: true };
+const options = { url, getToken: () => token };
 // The recommended setup: one client for the app, created outside render.
 const appClient = params.get('mode') === 'client' ? new SyncClient(options) : undefined;
 

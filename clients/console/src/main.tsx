@@ -27,9 +27,8 @@ function signIn(config: ConsoleConfig, token: string): Signed {
   const client: SyncClient = new SyncClient({
     url: config.wsUrl,
     getToken: () => token,
-    // A reload of this tab resumes from the last event it saw; per user and device, so another sign-in does not.
-    persistCursor: true,
-    storageKey: `kull-console-cursor:${config.wsUrl}:${info.userId ?? ''}:${info.deviceId ?? ''}`,
+    // A reload of this tab resumes after the last event it handled (the SDK's default web storage, keyed by
+    // user and device, so another sign-in does not).
     onResync: (reason): void => log.add({ seq: log.nextSeq(), at: Date.now(), kind: 'connection', type: 'resync', eventId: undefined, cursor: undefined, pod: client.getSnapshot().pod, summary: `refetch state: ${reason}` }),
   });
   client.onAny((_data, message) => log.add(messageEntry(log.nextSeq(), message, client.getSnapshot().pod)));

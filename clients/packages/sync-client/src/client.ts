@@ -1,12 +1,15 @@
 import type { ClientPayloads, ServerPayloads } from './generated/contract.js';
 import { FLAT_TYPES } from './generated/contract.js';
+import { type CursorStore, cursorKey, memoryCursorStore, webStorageCursorStore } from './cursor-store.js';
+import { Outbox, type Receipt } from './outbox.js';
 import {
   CloseCode, DEFAULT_CLOSE_POLICY, FALLBACK_ACTION, backoffDelay, retryAfterMs, tokenExpiry,
 } from './policy.js';
+import { Throttle } from './throttle.js';
 import {
   SyncError,
   type ClientMessageType, type ClientSnapshot, type CloseAction, type ClosePolicy, type ConnectionState,
-  type CursorStorage, type Handler, type HandlerMap, type PayloadOf, type SocketLike, type StateChange,
+  type Handler, type HandlerMap, type PayloadOf, type SocketLike, type StateChange,
   type SyncClientOptions, type SyncMessage, type SyncStats,
 } from './types.js';
 
@@ -17,6 +20,20 @@ const TOKEN_REFRESH_MARGIN_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 15_000;
 /** The gateway's default GATEWAY_SESSION_MAX_MESSAGE_BYTES: larger messages are closed with 1009. */
 const MAX_MESSAGE_BYTES = 65_536;
+/** The cursor in the store is rewritten at most this often (and when the page is hidden or closed). */
+const CURSOR_SAVE_INTERVAL_MS = 1_000;
+/**
+ * A backlog (messages queued while offline, or written again) drains at this many per interval: under the
+ * gateway's 20 frames/s (bursts of 40), leaving room for PING, ACK and SUBSCRIBE, so it is never rate limited.
+ */
+const DRAIN_BATCH = 15;
+const DRAIN_INTERVAL_MS = 1_000;
+/** After ERROR UNAVAILABLE naming a message's id (not stored), it is written again this much later. */
+const RETRY_UNAVAILABLE_MS = 1_000;
+/** Messages the SDK does not give an id: answered by their own reply, or sent again by the SDK itself. */
+const CONTROL_TYPES: readonly string[] = ['PING', 'PONG', 'SUBSCRIBE', 'UNSUBSCRIBE', 'GET_PENDING'];
+/** The upgrade's `cursor` that asks the gateway to resume from this device's acknowledged cursor. */
+const ACKED_CURSOR = 'acked';
 
 type Listener<T> = (value: T) => void;
 
@@ -29,8 +46,7 @@ export class SyncClient {
   private readonly options: SyncClientOptions;
   private readonly policy: ClosePolicy;
   private readonly random: () => number;
-  private readonly storage: CursorStorage | undefined;
-  private readonly storageKey: string;
+  private readonly store: CursorStore | undefined;
   private readonly log: ((...args: unknown[]) => void) | undefined;
 
   private readonly handlers = new Map<string, Set<Handler<any>>>();
@@ -39,7 +55,9 @@ export class SyncClient {
   private readonly errorListeners = new Set<Listener<SyncError>>();
   private readonly snapshotListeners = new Set<() => void>();
   private readonly orgs = new Set<string>();
-  private readonly outbox: string[] = [];
+  private readonly outbox: Outbox;
+  private readonly idPrefix = randomId();
+  private idSeq = 0;
   private readonly seenIds = new Set<string>();
   private readonly seenOrder: string[] = [];
   private readonly pendingRequests = new Set<(count: number) => void>();
@@ -65,19 +83,43 @@ export class SyncClient {
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private tokenTimer: ReturnType<typeof setTimeout> | undefined;
   private detachBrowser: (() => void) | undefined;
+  private drainTimer: ReturnType<typeof setTimeout> | undefined;
+  private receiptTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** The store key loaded last (from the token's user and device); a new one means another user or device. */
+  private storeKey: string | undefined;
+  /** The cursor of the last message whose handlers ran (RESYNC_REQUIRED's: once onResync is done). */
+  private processed: string | undefined;
+  private savedCursor: string | undefined;
+  private readonly saveThrottle: Throttle;
+  /** The cursor to acknowledge next, and the last one written in an ACK. */
+  private ackCursor: string | undefined;
+  private ackedCursor: string | undefined;
+  private readonly ackThrottle: Throttle;
+  /** This connection's gateway answered an ACK with ERROR UNKNOWN_TYPE: it predates acknowledgements. */
+  private acksRefused = false;
+  private ackWrittenOnConnection = false;
+  /** Whether this connection's gateway answers RECEIVED: yes once it did, no once it proved it cannot. */
+  private receipts: 'unknown' | 'yes' | 'no' = 'unknown';
+  private resyncCursor: string | undefined;
 
   constructor(options: SyncClientOptions) {
     this.options = options;
     this.policy = { ...DEFAULT_CLOSE_POLICY, ...(options.closePolicy as ClosePolicy | undefined) };
     this.random = options.random ?? Math.random;
-    this.storageKey = options.storageKey ?? `kull-sync-cursor:${options.url}`;
-    this.storage = options.persistCursor === true ? sessionStorageOrUndefined()
-      : options.persistCursor ? options.persistCursor : undefined;
+    this.store = options.cursorStore === false ? undefined
+      : options.cursorStore ?? webStorageCursorStore() ?? memoryCursorStore();
+    this.saveThrottle = new Throttle(CURSOR_SAVE_INTERVAL_MS, () => this.saveCursor());
+    this.ackThrottle = new Throttle(options.ackIntervalMs ?? 1_000, () => this.writeAck());
+    this.outbox = new Outbox(() => this.options.sendBufferSize ?? 100, (error) => {
+      this.countDrop();
+      this.emitError(error);
+    });
     this.log = debugLogger(options.debug);
     this.snapshot = {
       state: 'idle', reason: 'created', isConnected: false, reconnectAttempts: 0, lastCloseCode: undefined,
       pod: undefined, connectionId: undefined, deviceId: undefined, resumed: false,
-      cursor: this.storage?.get(this.storageKey) ?? undefined, stats: { ...this.stats },
+      cursor: undefined, stats: { ...this.stats },
     };
   }
 
@@ -99,6 +141,7 @@ export class SyncClient {
   close(): void {
     if (this.snapshot.state === 'closed') return;
     this.generation++;
+    this.persistNow();
     this.stopTimers();
     this.detachBrowser?.();
     this.detachBrowser = undefined;
@@ -145,30 +188,106 @@ export class SyncClient {
 
   /**
    * Sends a client message now, or after the next (re)connect when disconnected (at most `sendBufferSize`
-   * wait; beyond that the oldest is dropped with a `send-dropped` error).
+   * wait; beyond that the oldest is dropped with a `send-dropped` error). Messages other than PING, PONG,
+   * SUBSCRIBE, UNSUBSCRIBE and GET_PENDING get an `id` and are kept until the gateway answers RECEIVED: one lost
+   * with the connection is sent again, with the same id, after the reconnect (the gateway applies it once).
    * @returns false when the message was dropped at once (too big for the gateway)
    */
-  readonly send = <T extends ClientMessageType>(type: T, payload: ClientPayloads[T]): boolean => {
-    const frame = JSON.stringify({ type, payload });
+  readonly send = <T extends ClientMessageType>(type: T, payload: ClientPayloads[T]): boolean =>
+    this.enqueue(type, payload, CONTROL_TYPES.includes(type) ? undefined : this.nextId());
+
+  /**
+   * send() with the outcome: resolves once the gateway answered RECEIVED (`confirmed: true`; `duplicate` when it
+   * had the id already), or once written to a gateway that does not confirm messages (`confirmed: false`);
+   * rejects with a SyncError when the message is dropped (`message-too-big`, `send-dropped`). Pending while
+   * disconnected, also across close() and a later connect(). `id` (1-64 of [A-Za-z0-9._:-]) lets the app
+   * choose it, e.g. to send the same message again after a reload; default a fresh unique id.
+   */
+  readonly deliver = <T extends ClientMessageType>(type: T, payload: ClientPayloads[T], options: { id?: string } = {}): Promise<Receipt> =>
+    new Promise<Receipt>((resolve, reject) => {
+      this.enqueue(type, payload, options.id ?? this.nextId(), (outcome) => (outcome instanceof SyncError ? reject(outcome) : resolve(outcome)));
+    });
+
+  /**
+   * Acknowledges that this device processed everything up to `cursor` (default: the last message whose handlers
+   * ran). Batched: at most one ACK frame per `ackIntervalMs`. Automatic unless `autoAck: false`.
+   */
+  readonly ack = (cursor: string | undefined = this.processed): void => {
+    if (!cursor) return;
+    this.ackCursor = cursor;
+    this.ackThrottle.request();
+  };
+
+  /** Forgets the cursor, in memory and in the store (e.g. at sign-out): the next connection starts afresh. */
+  readonly clearCursor = async (): Promise<void> => {
+    this.processed = this.savedCursor = this.ackCursor = undefined;
+    this.snapshot = { ...this.snapshot, cursor: undefined };
+    this.publishSnapshot();
+    if (this.storeKey) await this.store?.clear(this.storeKey);
+  };
+
+  private enqueue(type: string, payload: unknown, id: string | undefined, settle?: (outcome: Receipt | SyncError) => void): boolean {
+    const frame = JSON.stringify(id === undefined ? { type, payload } : { type, id, payload });
     const limit = this.options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
     // A UTF-16 unit is at most 3 UTF-8 bytes: only long frames are encoded to be measured.
     if (frame.length * 3 > limit && byteLength(frame) > limit) {
       this.countDrop();
-      this.emitError(new SyncError('message-too-big', `${type} not sent: ${byteLength(frame)} bytes is over the gateway's limit`, CloseCode.MESSAGE_TOO_BIG));
+      const error = new SyncError('message-too-big', `${type} not sent: ${byteLength(frame)} bytes is over the gateway's limit`, CloseCode.MESSAGE_TOO_BIG);
+      this.emitError(error);
+      settle?.(error);
       return false;
     }
-    if (this.snapshot.isConnected && this.socket?.readyState === OPEN && this.alive()) {
-      this.socket.send(frame);
-      return true;
-    }
-    this.outbox.push(frame);
-    if (this.outbox.length > (this.options.sendBufferSize ?? 100)) {
-      const dropped = this.outbox.shift()!;
-      this.countDrop();
-      this.emitError(new SyncError('send-dropped', `send buffer full while disconnected; dropped ${dropped.slice(0, 80)}`));
-    }
+    this.outbox.add(frame, id, settle);
+    // Written at once while connected, unless a backlog is draining: then after it, in order.
+    if (!this.drainTimer) this.drain();
     return true;
-  };
+  }
+
+  private nextId(): string {
+    return `${this.idPrefix}:${++this.idSeq}`;
+  }
+
+  /** Writes waiting messages, DRAIN_BATCH at a time, and watches those with an id for their RECEIVED. */
+  private drain(): void {
+    this.drainTimer = undefined;
+    if (!this.writable()) return;
+    for (let n = 0; n < DRAIN_BATCH; n++) {
+      const entry = this.outbox.next();
+      if (!entry) break;
+      this.socket!.send(entry.frame);
+      this.outbox.written(entry, Date.now(), this.receipts !== 'no');
+    }
+    if (this.outbox.hasWaiting()) this.drainTimer = setTimeout(() => this.drain(), DRAIN_INTERVAL_MS);
+    if (!this.receiptTimer && this.outbox.unanswered().length > 0) {
+      this.receiptTimer = setTimeout(() => this.receiptsOverdue(), this.options.receiptTimeoutMs ?? 10_000);
+    }
+  }
+
+  /**
+   * Messages unanswered for receiptTimeoutMs: a gateway that answered RECEIVED before gets them again (same id);
+   * one that never did predates message ids, and they count as sent.
+   */
+  private receiptsOverdue(): void {
+    this.receiptTimer = undefined;
+    const due = Date.now() - (this.options.receiptTimeoutMs ?? 10_000);
+    const overdue = this.outbox.unanswered().filter((entry) => entry.sentAt <= due);
+    if (this.receipts === 'yes') {
+      overdue.forEach((entry) => this.outbox.retry(entry));
+    } else if (overdue.length > 0) {
+      this.noReceipts('no RECEIVED in time');
+    }
+    if (!this.drainTimer) this.drain();
+  }
+
+  private noReceipts(why: string): void {
+    this.log?.(`this gateway does not confirm messages (${why}): messages count as sent once written`);
+    this.receipts = 'no';
+    this.outbox.unconfirmable();
+  }
+
+  private writable(): boolean {
+    return this.snapshot.isConnected && this.socket?.readyState === OPEN && this.alive();
+  }
 
   /**
    * Asks the gateway for what this client missed since its cursor (seed 004's GET_PENDING).
@@ -215,6 +334,8 @@ export class SyncClient {
       return;
     }
     if (generation !== this.generation || !this.active()) return;
+    await this.loadCursor(token);
+    if (generation !== this.generation || !this.active()) return;
     const url = this.connectUrl(token);
     this.log?.('connecting', this.options.url, this.snapshot.cursor ? 'with cursor' : 'fresh');
     let socket: SocketLike;
@@ -235,10 +356,33 @@ export class SyncClient {
   private connectUrl(token: string | undefined): string {
     const url = new URL(this.options.url);
     if (token) url.searchParams.set('token', token);
-    if (this.snapshot.cursor) url.searchParams.set('cursor', this.snapshot.cursor);
+    const cursor = this.snapshot.cursor ?? (this.options.resumeFromAcknowledged === false ? undefined : ACKED_CURSOR);
+    if (cursor) url.searchParams.set('cursor', cursor);
     // Refusals as close codes (4401/4403/4429/4503): a browser cannot read a refused upgrade's HTTP status.
     url.searchParams.set('refusal', 'close');
     return url.toString();
+  }
+
+  /**
+   * Loads the stored cursor on the first connect, and when the token names another user or device: that one's
+   * cursor (or none) replaces the one in memory.
+   */
+  private async loadCursor(token: string | undefined): Promise<void> {
+    const key = this.options.storageKey ?? cursorKey(this.options.url, token);
+    if (!this.store || key === this.storeKey) return;
+    const switched = this.storeKey !== undefined;
+    if (switched) this.persistNow();
+    this.storeKey = key;
+    let saved: string | undefined;
+    try {
+      saved = (await this.store.load(key)) ?? undefined;
+    } catch (failure) {
+      this.log?.('the cursor store failed to load', failure);
+    }
+    if (!saved && !switched) return;
+    this.processed = this.savedCursor = saved;
+    this.ackCursor = this.ackedCursor = undefined;
+    this.snapshot = { ...this.snapshot, cursor: saved };
   }
 
   /** The token to connect with: fetched on the first connect, when it expires soon, and after a refusal. */
@@ -280,10 +424,11 @@ export class SyncClient {
       this.log?.('ignored a frame that is not a message', raw);
       return;
     }
-    const cursor = message.cursor ?? (message.data as { cursor?: unknown } | undefined)?.cursor;
+    const cursor = cursorOf(message);
     if (message.id !== undefined && this.isDuplicate(message.id)) {
       this.stats.duplicates++;
       this.updateCursor(cursor);
+      if (!this.heldDuringResync) this.markProcessed(cursor);
       this.publishSnapshot();
       return;
     }
@@ -302,11 +447,15 @@ export class SyncClient {
         this.updateCursor(cursor);
         this.resync((message.data as ServerPayloads['RESYNC_REQUIRED']).reason ?? 'resync required', message);
         return;
-      case 'ERROR': {
-        const error = message.data as ServerPayloads['ERROR'];
-        this.emitError(new SyncError('server', error.reason, error.code));
+      case 'RECEIVED': {
+        const { id, duplicate } = (message.data ?? {}) as { id?: unknown; duplicate?: unknown };
+        this.receipts = 'yes';
+        if (typeof id === 'string') this.outbox.received(id, duplicate === true);
         break;
       }
+      case 'ERROR':
+        this.serverError(message.data as ServerPayloads['ERROR']);
+        break;
       case 'PING':
         this.send('PONG', (message.data ?? {}) as ClientPayloads['PONG']);
         break;
@@ -319,6 +468,23 @@ export class SyncClient {
     }
   }
 
+  private serverError(error: ServerPayloads['ERROR']): void {
+    if (error.code === 'UNKNOWN_TYPE' && this.ackWrittenOnConnection && /\bACK\b/.test(error.reason)) {
+      // A gateway from before acknowledgements (and message ids): stop acking on this connection; not the app's error.
+      this.log?.('the gateway does not know ACK:', error.reason);
+      this.acksRefused = true;
+      if (this.receipts !== 'yes') this.noReceipts('it does not know ACK');
+      return;
+    }
+    if (error.code === 'UNAVAILABLE') {
+      // Not stored: write it again (same id) shortly.
+      const failed = this.outbox.unanswered().filter((entry) => entry.id && error.reason.includes(entry.id));
+      failed.forEach((entry) => this.outbox.retry(entry));
+      if (failed.length > 0 && !this.drainTimer) this.drainTimer = setTimeout(() => this.drain(), RETRY_UNAVAILABLE_MS);
+    }
+    this.emitError(new SyncError('server', error.reason, error.code));
+  }
+
   private established(data: ServerPayloads['CONNECTION_ESTABLISHED']): void {
     clearTimeout(this.connectTimer);
     this.connections++;
@@ -326,10 +492,13 @@ export class SyncClient {
     if (data.resumed) this.stats.resumes++;
     this.tokenRefusals = 0;
     this.outageSince = undefined;
+    this.acksRefused = this.ackWrittenOnConnection = false;
+    this.receipts = 'unknown';
     this.snapshot = { ...this.snapshot, pod: data.pod, connectionId: data.connectionId, deviceId: data.deviceId, resumed: data.resumed };
     this.setState('connected', data.resumed ? `resumed on pod ${data.pod}` : `connected to pod ${data.pod}`);
     this.orgs.forEach((orgId) => this.send('SUBSCRIBE', { orgId }));
-    this.outbox.splice(0).forEach((frame) => this.socket?.send(frame));
+    this.drain();
+    if (this.ackCursor !== this.ackedCursor) this.ackThrottle.request();
     this.scheduleTokenRefresh();
     const ping = this.options.pingIntervalMs ?? 20_000;
     clearInterval(this.pingTimer);
@@ -350,6 +519,7 @@ export class SyncClient {
     const held: SyncMessage[] = this.heldDuringResync ?? [];
     this.heldDuringResync = held;
     this.resyncsPending++;
+    this.resyncCursor = cursorOf(message) as string | undefined;
     this.dispatch(message);
     Promise.resolve()
       .then(() => this.options.onResync?.(reason))
@@ -358,6 +528,8 @@ export class SyncClient {
         // A second RESYNC_REQUIRED during the first refetch: hold on until its refetch is done too.
         if (--this.resyncsPending > 0 || this.heldDuringResync !== held) return;
         this.heldDuringResync = undefined;
+        // The refetched state stands at the resync's cursor: processed (saved, acknowledged) only now.
+        this.markProcessed(this.resyncCursor);
         held.forEach((next) => this.dispatch(next));
       });
   }
@@ -372,6 +544,7 @@ export class SyncClient {
         this.emitError(new SyncError('handler', `a ${message.type} handler threw: ${String(failure)}`, undefined, failure));
       }
     }
+    if (message.type !== 'RESYNC_REQUIRED') this.markProcessed(cursorOf(message));
     this.publishSnapshot();
   }
 
@@ -386,7 +559,42 @@ export class SyncClient {
   private updateCursor(cursor: unknown): void {
     if (typeof cursor !== 'string' || cursor === this.snapshot.cursor) return;
     this.snapshot = { ...this.snapshot, cursor };
-    this.storage?.set(this.storageKey, cursor);
+  }
+
+  /** The handlers ran for everything up to `cursor`: it is saved (throttled) and, with autoAck, acknowledged. */
+  private markProcessed(cursor: unknown): void {
+    if (typeof cursor !== 'string' || cursor === this.processed) return;
+    this.processed = cursor;
+    if (this.store) this.saveThrottle.request();
+    if (this.options.autoAck !== false) this.ack(cursor);
+  }
+
+  private saveCursor(): boolean {
+    const { processed, storeKey } = this;
+    if (!this.store || !storeKey || !processed || processed === this.savedCursor) return false;
+    this.savedCursor = processed;
+    try {
+      Promise.resolve(this.store.save(storeKey, processed)).catch((failure) => this.log?.('the cursor store failed to save', failure));
+    } catch (failure) {
+      this.log?.('the cursor store failed to save', failure);
+    }
+    return true;
+  }
+
+  /** One ACK frame with the latest cursor to acknowledge; kept for the next connection while there is none. */
+  private writeAck(): boolean {
+    const cursor = this.ackCursor;
+    if (!cursor || cursor === this.ackedCursor || this.acksRefused || !this.writable()) return false;
+    this.socket!.send(JSON.stringify({ type: 'ACK', payload: { cursor } }));
+    this.ackedCursor = cursor;
+    this.ackWrittenOnConnection = true;
+    return true;
+  }
+
+  /** Saves the cursor and sends the pending ACK now: the page is being hidden or unloaded, or the app closes. */
+  private persistNow(): void {
+    this.ackThrottle.flush();
+    this.saveThrottle.flush();
   }
 
   // ---- closing and retrying ----------------------------------------------------------------------
@@ -394,6 +602,9 @@ export class SyncClient {
   private closed(socket: SocketLike, code: number, reason: string): void {
     if (socket !== this.socket) return;
     this.socket = undefined;
+    const tooBig = code === CloseCode.MESSAGE_TOO_BIG
+      ? new SyncError('message-too-big', `the gateway refused a message as too big; it is not sent again`, code) : undefined;
+    if (tooBig) this.outbox.dropLargestUnanswered(tooBig);
     this.stopConnectionTimers();
     this.snapshot = { ...this.snapshot, lastCloseCode: code, isConnected: false };
     this.log?.('closed', code, reason);
@@ -402,8 +613,8 @@ export class SyncClient {
     const words = `closed ${code}${reason ? `: ${reason}` : ''}`;
     if (code === CloseCode.RATE_LIMITED) {
       this.emitError(new SyncError('too-fast', `the gateway closed the connection: this client sent too fast (${reason})`, code));
-    } else if (code === CloseCode.MESSAGE_TOO_BIG) {
-      this.emitError(new SyncError('message-too-big', `the gateway refused a message as too big; it is not sent again`, code));
+    } else if (tooBig) {
+      this.emitError(tooBig);
     }
     if (action.kind === 'refresh-token') {
       this.token = undefined;
@@ -492,16 +703,23 @@ export class SyncClient {
     return state !== 'closed' && state !== 'failed' && state !== 'idle';
   }
 
+  /** The connection is over (or never was): its timers stop; messages awaiting RECEIVED wait to be written again. */
   private stopConnectionTimers(): void {
     clearTimeout(this.connectTimer);
     clearTimeout(this.stableTimer);
     clearInterval(this.pingTimer);
+    clearTimeout(this.drainTimer);
+    clearTimeout(this.receiptTimer);
+    this.drainTimer = this.receiptTimer = undefined;
+    this.outbox.connectionLost();
   }
 
   private stopTimers(): void {
     this.stopConnectionTimers();
     clearTimeout(this.retryTimer);
     clearTimeout(this.tokenTimer);
+    this.ackThrottle.cancel();
+    this.saveThrottle.cancel();
     this.retryTimer = undefined;
   }
 
@@ -511,11 +729,15 @@ export class SyncClient {
     const doc = (globalThis as { document?: Document }).document;
     if (!win?.addEventListener || !doc) return;
     const online = () => this.retryNow('browser online');
-    const visible = () => doc.visibilityState === 'visible' && this.retryNow('tab visible');
+    // Hidden may be the last moment the page runs (mobile browsers kill hidden tabs): save and ack then.
+    const visible = () => (doc.visibilityState === 'visible' ? this.retryNow('tab visible') : this.persistNow());
+    const hide = () => this.persistNow();
     win.addEventListener('online', online);
+    win.addEventListener('pagehide', hide);
     doc.addEventListener('visibilitychange', visible);
     this.detachBrowser = () => {
       win.removeEventListener('online', online);
+      win.removeEventListener('pagehide', hide);
       doc.removeEventListener('visibilitychange', visible);
     };
   }
@@ -578,13 +800,15 @@ function defaultSocket(url: string): SocketLike {
   return new WebSocketImpl(url);
 }
 
-function sessionStorageOrUndefined(): CursorStorage | undefined {
-  try {
-    const storage = (globalThis as { sessionStorage?: Storage }).sessionStorage;
-    return storage ? { get: (k) => storage.getItem(k), set: (k, v) => storage.setItem(k, v), remove: (k) => storage.removeItem(k) } : undefined;
-  } catch {
-    return undefined; // storage disabled (privacy mode)
-  }
+/** The cursor a message carries: the envelope's, or in `data` (CONNECTION_ESTABLISHED, PONG, RESYNC_REQUIRED, ...). */
+function cursorOf(message: SyncMessage): unknown {
+  return message.cursor ?? (message.data as { cursor?: unknown } | undefined)?.cursor;
+}
+
+/** A prefix for message ids unique to this client instance (so ids never repeat across page loads). */
+function randomId(): string {
+  const uuid = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto?.randomUUID?.();
+  return uuid ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
 }
 
 /** On with `debug: true`, or in a browser where `localStorage.debug` matches `ws:*` (as the seeds do). */

@@ -61,12 +61,17 @@ export function backoffDelay(attempt: number, minMs: number, maxMs: number, rand
 
 /** The `exp` claim of a JWT in ms, or undefined for a token that is not a JWT (e.g. the dev `user:device`). */
 export function tokenExpiry(token: string): number | undefined {
+  const exp = jwtClaims(token)?.exp;
+  return typeof exp === 'number' ? exp * 1000 : undefined;
+}
+
+/** A JWT's claims (not verified: the gateway does that), or undefined for a token that is not a JWT. */
+export function jwtClaims(token: string): Record<string, unknown> | undefined {
   const parts = token.split('.');
   if (parts.length !== 3 || !parts[1]) return undefined;
   try {
-    const json = atob(parts[1].replace(/-/g, '+').replace(/_/g, '/'));
-    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
-    return typeof exp === 'number' ? exp * 1000 : undefined;
+    const claims: unknown = JSON.parse(atob(parts[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return claims && typeof claims === 'object' ? claims as Record<string, unknown> : undefined;
   } catch {
     return undefined;
   }

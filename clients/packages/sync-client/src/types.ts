@@ -60,12 +60,7 @@ export type CloseAction =
 
 export type ClosePolicy = Record<number, CloseAction>;
 
-/** Where the last cursor is kept between page loads (sessionStorage by default in browsers when enabled). */
-export interface CursorStorage {
-  get(key: string): string | null | undefined;
-  set(key: string, value: string): void;
-  remove(key: string): void;
-}
+import type { CursorStore } from './cursor-store.js';
 
 export type SyncErrorKind =
   /** An ERROR frame from the gateway (code from the contract, e.g. RATE_LIMITED, INVALID_FIELD, FORBIDDEN). */
@@ -74,7 +69,7 @@ export type SyncErrorKind =
   | 'too-fast'
   /** Closed 1009: the message was too big; it is not sent again. */
   | 'message-too-big'
-  /** A message given to send() was dropped (buffer full while disconnected, or too big). */
+  /** A message given to send() was dropped (buffer full while disconnected). */
   | 'send-dropped'
   /** A handler threw; the other handlers still ran. */
   | 'handler'
@@ -164,13 +159,35 @@ export interface SyncClientOptions {
   pingIntervalMs?: number;
   /** No frame for this long (ms) means the connection is dead; default 2.5 x pingIntervalMs. */
   livenessTimeoutMs?: number;
-  /** Keep the cursor across page loads: true for sessionStorage (browsers), or a storage of your own. */
-  persistCursor?: boolean | CursorStorage;
-  /** The storage key of the cursor; default `kull-sync-cursor:<url>`. */
+  /**
+   * Where the cursor of the last processed event is kept across page loads and app launches, loaded on connect and
+   * saved as events are processed (at most once a second, and when the page is hidden or the client closed).
+   * Default: web storage in browsers (webStorageCursorStore: this tab's sessionStorage, else the device's
+   * localStorage), else memory (memoryCursorStore). `false`: keep it in memory only.
+   */
+  cursorStore?: CursorStore | false;
+  /** The store key of the cursor; default `kull-sync-cursor:<url>:<userId>:<deviceId>` from the token (cursorKey). */
   storageKey?: string;
+  /**
+   * With no cursor of its own, connect with `cursor=acked`: resume from this device's cursor acknowledged to the
+   * cluster (or RESYNC_REQUIRED "no acknowledged cursor for this device", handled like any resync). Default true.
+   */
+  resumeFromAcknowledged?: boolean;
+  /** Acknowledge each event's cursor to the cluster once its handlers ran (batched); default true. See ack(). */
+  autoAck?: boolean;
+  /** At most one ACK frame per this many ms (plus one when the page is hidden or the client closed); default 1000. */
+  ackIntervalMs?: number;
+  /**
+   * A message with an id unanswered (no RECEIVED) this long is written again with the same id, if this gateway
+   * answered RECEIVED before; if it never did, it predates message ids and messages count as sent. Default 10000.
+   */
+  receiptTimeoutMs?: number;
   /** Called on RESYNC_REQUIRED: refetch state from the domain services; events after it continue from the fresh cursor. */
   onResync?: (reason: string) => void | Promise<void>;
-  /** Messages queued by send() while disconnected; default 100. The oldest beyond it are dropped (an error event). */
+  /**
+   * Messages queued by send() while disconnected (and those unanswered when the connection was lost); default 100.
+   * The oldest beyond it are dropped (a `send-dropped` error event).
+   */
   sendBufferSize?: number;
   /** Messages larger than this are not sent (the gateway would close with 1009); default 65536, the gateway's default. */
   maxMessageBytes?: number;

@@ -110,12 +110,13 @@ describe('browser events', () => {
     const removeDoc = vi.spyOn(doc, 'removeEventListener');
     const harness = setup({}, 0);
     await harness.connected();
-    expect(addWin.mock.calls.map((c) => c[0])).toEqual(['online']);
+    expect(addWin.mock.calls.map((c) => c[0])).toEqual(['online', 'pagehide']);
     expect(addDoc.mock.calls.map((c) => c[0])).toEqual(['visibilitychange']);
 
     harness.client.close();
-    expect(removeWin).toHaveBeenCalledTimes(1);
+    expect(removeWin).toHaveBeenCalledTimes(2);
     expect(removeWin).toHaveBeenCalledWith('online', addWin.mock.calls[0]![1]);
+    expect(removeWin).toHaveBeenCalledWith('pagehide', addWin.mock.calls[1]![1]);
     expect(removeDoc).toHaveBeenCalledTimes(1);
     expect(removeDoc).toHaveBeenCalledWith('visibilitychange', addDoc.mock.calls[0]![1]);
 
@@ -126,14 +127,14 @@ describe('browser events', () => {
 
     harness.client.connect();
     await flush();
-    expect(addWin).toHaveBeenCalledTimes(2);
+    expect(addWin).toHaveBeenCalledTimes(4);
     expect(addDoc).toHaveBeenCalledTimes(2);
     // A reconnect cycle does not add more.
     harness.factory.last.establish();
     harness.factory.last.serverCloses(1012);
     await advance(1);
     harness.factory.last.establish();
-    expect(addWin).toHaveBeenCalledTimes(2);
+    expect(addWin).toHaveBeenCalledTimes(4);
   });
 
   it('watchBrowser: false adds no listeners', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SyncClient } from '../src/index.js';
+import { SyncClient, memoryCursorStore } from '../src/index.js';
 import { fakeSocketFactory } from './fake-socket.js';
 import { URL_BASE, advance, flush, setup, useClock } from './harness.js';
 
@@ -9,7 +9,7 @@ afterEach(() => {
 });
 
 describe('connecting', () => {
-  it('builds the URL with the token and refusal=close, and no cursor on the first connection', async () => {
+  it('builds the URL with the token and refusal=close; with no cursor of its own it asks for the acknowledged one', async () => {
     const getToken = vi.fn(() => 'tok-1');
     const { sockets, start } = setup({ getToken });
     const socket = await start();
@@ -18,9 +18,15 @@ describe('connecting', () => {
     expect(url.origin + url.pathname).toBe(URL_BASE);
     expect(url.searchParams.get('token')).toBe('tok-1');
     expect(url.searchParams.get('refusal')).toBe('close');
-    expect(url.searchParams.has('cursor')).toBe(false);
-    expect([...url.searchParams.keys()].sort()).toEqual(['refusal', 'token']);
+    expect(url.searchParams.get('cursor')).toBe('acked');
+    expect([...url.searchParams.keys()].sort()).toEqual(['cursor', 'refusal', 'token']);
     expect(getToken).toHaveBeenCalledTimes(1);
+  });
+
+  it('resumeFromAcknowledged: false connects without a cursor the first time', async () => {
+    const { start } = setup({ resumeFromAcknowledged: false });
+    const socket = await start();
+    expect(socket.params.has('cursor')).toBe(false);
   });
 
   it('omits the token without getToken, and keeps the path and existing query of the url', async () => {
@@ -34,10 +40,9 @@ describe('connecting', () => {
   });
 
   it('passes the known cursor (URL-encoded) on connect', async () => {
-    const storage = new Map<string, string>([[`kull-sync-cursor:${URL_BASE}`, 'p0:17/p1:4+x']]);
-    const { start } = setup({
-      persistCursor: { get: (k) => storage.get(k), set: (k, v) => storage.set(k, v), remove: (k) => storage.delete(k) },
-    });
+    const cursorStore = memoryCursorStore();
+    cursorStore.save(`kull-sync-cursor:${URL_BASE}:-:-`, 'p0:17/p1:4+x');
+    const { start } = setup({ cursorStore });
     const socket = await start();
     expect(socket.params.get('cursor')).toBe('p0:17/p1:4+x');
   });

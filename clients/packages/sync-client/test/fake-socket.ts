@@ -83,14 +83,24 @@ export class FakeSocket implements SocketLike {
     return new URL(this.url).searchParams;
   }
 
-  /** The frames the client wrote, parsed. */
-  get frames(): Array<{ type: string; payload?: unknown }> {
-    return this.sent.map((raw) => JSON.parse(raw));
+  /** The frames the client wrote, parsed, except ACKs (see `acks`). */
+  get frames(): Array<{ type: string; id?: string; payload?: unknown }> {
+    return this.sent.map((raw) => JSON.parse(raw)).filter((frame) => frame.type !== 'ACK');
   }
 
-  /** The types of the frames the client wrote. */
+  /** The types of the frames the client wrote, except ACKs. */
   get sentTypes(): string[] {
     return this.frames.map((frame) => frame.type);
+  }
+
+  /** The cursors of the ACK frames the client wrote, in order. */
+  get acks(): string[] {
+    return this.sent.map((raw) => JSON.parse(raw)).filter((frame) => frame.type === 'ACK').map((frame) => frame.payload.cursor);
+  }
+
+  /** The gateway confirms a message the client wrote (RECEIVED {id, duplicate}). */
+  receives(id: string, duplicate = false): void {
+    this.serverSends({ type: 'RECEIVED', data: { id, duplicate } });
   }
 
   get closed(): boolean {

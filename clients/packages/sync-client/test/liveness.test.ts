@@ -28,7 +28,7 @@ describe('liveness on the wall clock (throttled timers)', () => {
     const next = harness.factory.last;
     expect(next.sent).toEqual([]);
     next.establish({ pod: 'pod-b', resumed: true });
-    expect(next.frames).toEqual([{ type: 'UPDATE_PROGRESS', payload: progress }]);
+    expect(next.frames).toEqual([{ type: 'UPDATE_PROGRESS', id: expect.any(String), payload: progress }]);
     expect(next.sentWhileNotOpen).toEqual([]);
     expect(old.sent).toEqual([]);
   });

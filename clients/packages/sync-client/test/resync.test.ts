@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SyncClient, type CursorStorage } from '../src/index.js';
-import { fakeSocketFactory } from './fake-socket.js';
-import { URL_BASE, advance, flush, setup, useClock } from './harness.js';
+import { advance, flush, setup, useClock } from './harness.js';
 
 beforeEach(useClock);
 afterEach(() => {
@@ -121,70 +119,5 @@ describe('RESYNC_REQUIRED', () => {
     await flush();
     expect(seen).toContain('e2');
     expect(seen.indexOf('e2')).toBe(seen.length - 1);
-  });
-});
-
-describe('persistCursor', () => {
-  function memoryStorage() {
-    const map = new Map<string, string>();
-    const storage: CursorStorage = {
-      get: vi.fn((key: string) => map.get(key) ?? null),
-      set: vi.fn((key: string, value: string) => { map.set(key, value); }),
-      remove: vi.fn((key: string) => { map.delete(key); }),
-    };
-    return { map, storage };
-  }
-
-  it('saves the cursor; a client created later connects with it', async () => {
-    const { map, storage } = memoryStorage();
-    const first = setup({ persistCursor: storage });
-    const socket = await first.connected({ cursor: 'c-1' });
-    socket.serverSends(event('e1', 'c-2'));
-    socket.serverSends({ type: 'PONG', data: { timestamp: 1, cursor: 'c-3' } });
-    expect(storage.set).toHaveBeenLastCalledWith(`kull-sync-cursor:${URL_BASE}`, 'c-3');
-    expect(map.get(`kull-sync-cursor:${URL_BASE}`)).toBe('c-3');
-    // The same cursor again is not written again.
-    const writes = vi.mocked(storage.set).mock.calls.length;
-    socket.serverSends({ type: 'PONG', data: { timestamp: 2, cursor: 'c-3' } });
-    expect(vi.mocked(storage.set).mock.calls.length).toBe(writes);
-    first.client.close();
-
-    // A page reload: a new client, the same storage.
-    const factory = fakeSocketFactory();
-    const second = new SyncClient({ url: URL_BASE, createSocket: factory.create, persistCursor: storage, random: () => 0 });
-    expect(second.getSnapshot().cursor).toBe('c-3');
-    second.connect();
-    await flush();
-    expect(factory.last.params.get('cursor')).toBe('c-3');
-    second.close();
-  });
-
-  it('uses storageKey when given', async () => {
-    const { map, storage } = memoryStorage();
-    const { connected } = setup({ persistCursor: storage, storageKey: 'my-key' });
-    (await connected()).serverSends(event('e1', 'c-9'));
-    expect([...map.entries()]).toEqual([['my-key', 'c-9']]);
-  });
-
-  it('persistCursor: true uses sessionStorage where there is one', async () => {
-    const store = new Map<string, string>();
-    (globalThis as { sessionStorage?: unknown }).sessionStorage = {
-      getItem: (k: string) => store.get(k) ?? null,
-      setItem: (k: string, v: string) => { store.set(k, v); },
-      removeItem: (k: string) => { store.delete(k); },
-    };
-    try {
-      const { connected } = setup({ persistCursor: true });
-      (await connected()).serverSends(event('e1', 'c-s'));
-      expect(store.get(`kull-sync-cursor:${URL_BASE}`)).toBe('c-s');
-    } finally {
-      delete (globalThis as { sessionStorage?: unknown }).sessionStorage;
-    }
-  });
-
-  it('persistCursor: true without sessionStorage (Node) works without persisting', async () => {
-    const { client, connected } = setup({ persistCursor: true });
-    (await connected()).serverSends(event('e1', 'c-1'));
-    expect(client.getSnapshot().cursor).toBe('c-1');
   });
 });

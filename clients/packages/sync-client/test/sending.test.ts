@@ -10,11 +10,13 @@ afterEach(() => {
 const progress = (processedCount: number) => ({ shootId: 's1', status: 'processing' as const, processedCount, totalCount: 10, provider: 'p' });
 
 describe('send()', () => {
-  it('sends at once while connected, as {type, payload}', async () => {
+  it('sends at once while connected, as {type, id, payload}', async () => {
     const { client, connected } = setup();
     const socket = await connected();
     expect(client.send('UPDATE_PROGRESS', progress(1))).toBe(true);
-    expect(socket.sent).toEqual([JSON.stringify({ type: 'UPDATE_PROGRESS', payload: progress(1) })]);
+    const id = socket.frames[0]!.id!;
+    expect(id).toMatch(/^[A-Za-z0-9._:-]{1,64}$/);
+    expect(socket.sent).toEqual([JSON.stringify({ type: 'UPDATE_PROGRESS', id, payload: progress(1) })]);
   });
 
   it('buffers before connect() and while connecting, and flushes in order after CONNECTION_ESTABLISHED', async () => {
@@ -25,11 +27,12 @@ describe('send()', () => {
     expect(client.send('UPDATE_PROGRESS', progress(3))).toBe(true);
     expect(socket.sent).toEqual([]);
     socket.establish();
-    expect(socket.frames).toEqual([1, 2, 3].map((n) => ({ type: 'UPDATE_PROGRESS', payload: progress(n) })));
+    expect(socket.frames).toEqual([1, 2, 3].map((n) => ({ type: 'UPDATE_PROGRESS', id: expect.any(String), payload: progress(n) })));
+    expect(new Set(socket.frames.map((f) => f.id)).size).toBe(3);
     expect(socket.sentWhileNotOpen).toEqual([]);
   });
 
-  it('buffers while reconnecting and sends on the new connection only', async () => {
+  it('buffers while reconnecting and sends on the new connection; the one unanswered on the lost connection goes first, same id', async () => {
     const { client, factory, connected } = setup({}, 0.5);
     const old = await connected();
     client.send('UPDATE_PROGRESS', progress(1));
@@ -42,8 +45,9 @@ describe('send()', () => {
     client.send('UPDATE_PROGRESS', progress(4));
     expect(next.sent).toEqual([]);
     next.establish({ resumed: true });
-    expect(next.frames.map((f) => (f.payload as { processedCount: number }).processedCount)).toEqual([2, 3, 4]);
+    expect(next.frames.map((f) => (f.payload as { processedCount: number }).processedCount)).toEqual([1, 2, 3, 4]);
     expect(old.frames.map((f) => (f.payload as { processedCount: number }).processedCount)).toEqual([1]);
+    expect(next.frames[0]!.id).toBe(old.frames[0]!.id);
   });
 
   it('drops the oldest beyond sendBufferSize with a `send-dropped` error and stats.drops', async () => {
@@ -65,14 +69,16 @@ describe('send()', () => {
     expect(client.getSnapshot().stats.drops).toBe(1);
     const socket = await start();
     socket.establish();
+    await advance(10_000); // the backlog drains paced (15 a second)
     expect(socket.sent).toHaveLength(100);
     expect((socket.frames[0]!.payload as { processedCount: number }).processedCount).toBe(2);
   });
 
-  it('the buffer is emptied once flushed (not re-sent on the next reconnect)', async () => {
+  it('a message answered with RECEIVED is not sent again on the next reconnect', async () => {
     const { client, factory, start } = setup({}, 0);
     client.send('UPDATE_PROGRESS', progress(1));
     (await start()).establish();
+    factory.last.serverSends({ type: 'RECEIVED', data: { id: factory.last.frames[0]!.id, duplicate: false } });
     factory.last.serverCloses(1012);
     await advance(1);
     factory.last.establish();
