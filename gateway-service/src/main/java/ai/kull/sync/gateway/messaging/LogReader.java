@@ -41,6 +41,11 @@ public final class LogReader implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(100);
     /** A pass that gets no record and no position change for this long fails its requests (broker gone). */
     static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long a reader that found one request waits for more before it starts its pass: a resume storm's requests
+     * arrive spread over the upgrades' admission, and every one that joins shares the pass's reads.
+     */
+    private static final long LINGER_MILLIS = 20;
     /** A consumer that failed is replaced after this pause, so a broker outage is not a busy loop. */
     private static final Duration FAILURE_PAUSE = Duration.ofSeconds(1);
 
@@ -231,6 +236,15 @@ public final class LogReader implements AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     return List.of();
+                }
+            }
+            long lingerUntil = System.currentTimeMillis() + LINGER_MILLIS;
+            for (long wait = LINGER_MILLIS; !closed && wait > 0; wait = lingerUntil - System.currentTimeMillis()) {
+                try {
+                    queue.wait(wait);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
                 }
             }
             List<Request<?>> taken = new ArrayList<>();

@@ -138,8 +138,12 @@ public final class CatchUp {
     /**
      * Where the session stands for its cursor: per slot the replay's progress, lowered to an organization's
      * where one is replayed from further back, so a device cut off now loses nothing (it may see a record twice).
+     * Not to be changed by the caller.
      */
     public Offsets cursorPositions() {
+        if (orgProgress.isEmpty()) {
+            return progress; // read for every replayed frame: no copy (callers only read it)
+        }
         Offsets at = progress.copy();
         orgProgress.values().forEach(org -> org.forEach((slot, offset) -> {
             if (offset < at.get(slot)) {
