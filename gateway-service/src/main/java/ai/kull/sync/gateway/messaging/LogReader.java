@@ -43,9 +43,11 @@ public final class LogReader implements AutoCloseable {
     static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
     /**
      * How long a reader that found one request waits for more before it starts its pass: a resume storm's requests
-     * arrive spread over the upgrades' admission, and every one that joins shares the pass's reads.
+     * arrive spread over the upgrades' admission, and every one that joins shares the pass's reads. With 20 ms, 200
+     * devices resuming from 25 s back took 272 passes and read 2,378 records each (bench deep-resume, 2026-12-07);
+     * a resume that needs the log is one from minutes or hours back, for which 0.1 s more is nothing.
      */
-    private static final long LINGER_MILLIS = 20;
+    private static final long LINGER_MILLIS = 100;
     /** A consumer that failed is replaced after this pause, so a broker outage is not a busy loop. */
     private static final Duration FAILURE_PAUSE = Duration.ofSeconds(1);
 

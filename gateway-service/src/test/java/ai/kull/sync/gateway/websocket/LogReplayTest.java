@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import java.util.stream.LongStream;
 
 import static ai.kull.sync.testing.Waits.await;
@@ -43,17 +44,12 @@ class LogReplayTest extends GatewayTest {
         String other = unique("deep-other");
         String cursor = cursorOfANewDevice(user);
         double passesBefore = metric("sync_gateway_log_replay_passes_total");
-        try (TestDevice witness = device("/ws", user, "witness", List.of())) {
-            for (int i = 0; i < MISSED; i++) {
-                publisher.publishToUser(user, credit(user, i));
-                publisher.publishToUser(other, credit(other, 100_000 + i)); // same partitions, not for this user
-                if (i % 100 == 0) {
-                    publisher.publishToDevice(user, "mac", credit(user, 99_999)); // another device's only
-                }
+        publishWhileAway(user, i -> {
+            publisher.publishToUser(other, credit(other, 100_000 + i)); // same partitions, not for this user
+            if (i % 100 == 0) {
+                publisher.publishToDevice(user, "mac", credit(user, 99_999)); // another device's only
             }
-            publishCredit(user, MISSED);
-            awaitBalance(witness, MISSED);
-        }
+        });
         try (TestDevice phone = resume(user, "phone", cursor)) {
             assertThat(phone.next("CONNECTION_ESTABLISHED")).contains("\"resumed\":true");
             assertThat(phone.balancesUntil(MISSED)).containsExactlyElementsOf(LongStream.rangeClosed(0, MISSED).boxed().toList());
@@ -68,13 +64,7 @@ class LogReplayTest extends GatewayTest {
     void aCursorBelowTheLogStartGetsResyncRequiredSayingSo() throws Exception {
         String user = unique("retention");
         String cursor = cursorOfANewDevice(user);
-        try (TestDevice witness = device("/ws", user, "witness", List.of())) {
-            for (int i = 0; i < MISSED; i++) {
-                publisher.publishToUser(user, credit(user, i));
-            }
-            publishCredit(user, MISSED);
-            awaitBalance(witness, MISSED);
-        }
+        publishWhileAway(user, i -> { });
         deleteRecordsBelowTheEnd(Topics.CREDIT_UPDATES, user); // as retention would
         try (TestDevice phone = resume(user, "phone", cursor)) {
             assertThat(phone.next("CONNECTION_ESTABLISHED")).contains("\"resumed\":true");
@@ -88,13 +78,7 @@ class LogReplayTest extends GatewayTest {
     void getPendingReachesBelowTheWindowToo() throws Exception {
         String user = unique("deep-pending");
         String cursor = cursorOfANewDevice(user);
-        try (TestDevice witness = device("/ws", user, "witness", List.of())) {
-            for (int i = 0; i < MISSED; i++) {
-                publisher.publishToUser(user, credit(user, i));
-            }
-            publishCredit(user, MISSED);
-            awaitBalance(witness, MISSED);
-        }
+        publishWhileAway(user, i -> { });
         try (TestDevice phone = device("/ws", user, "phone", List.of())) {
             phone.send("{\"type\":\"GET_PENDING\",\"payload\":{\"cursor\":\"" + cursor + "\"}}");
             assertThat(phone.balancesUntil(MISSED)).containsExactlyElementsOf(LongStream.rangeClosed(0, MISSED).boxed().toList());
@@ -142,9 +126,20 @@ class LogReplayTest extends GatewayTest {
         }
     }
 
-    private static void awaitBalance(TestDevice witness, long balance) {
-        await("witness received balance " + balance).until(() ->
-                witness.received.stream().anyMatch(f -> f.contains("\"newBalance\":" + balance + ",")));
+    /**
+     * Publishes balances 0 to {@link #MISSED} to the user (and {@code alongside} after each), and waits until a
+     * device connected throughout got the last: the pod has routed them all before the test resumes another.
+     */
+    private void publishWhileAway(String user, IntConsumer alongside) throws Exception {
+        try (TestDevice witness = device("/ws", user, "witness", List.of())) {
+            for (int i = 0; i < MISSED; i++) {
+                publisher.publishToUser(user, credit(user, i));
+                alongside.accept(i);
+            }
+            publishCredit(user, MISSED);
+            await("witness received balance " + MISSED).until(() ->
+                    witness.received.stream().anyMatch(f -> f.contains("\"newBalance\":" + MISSED + ",")));
+        }
     }
 
     /** Deletes every record of the user's partition of {@code topic}, as retention does with old segments. */
