@@ -7,6 +7,7 @@ import ai.kull.sync.events.publish.EventPublisher;
 import ai.kull.sync.kafka.local.LocalKafkaBroker;
 import ai.kull.sync.testing.FreePorts;
 import ai.kull.sync.testing.Ids;
+import ai.kull.sync.testing.Metrics;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,8 @@ class ChaosIT {
             "GATEWAY_PRESENCE_POD_TIMEOUT", "3s",
             "GATEWAY_DRAIN_PERIOD", "2s");
     private static final Duration READY = Duration.ofSeconds(90);
+    /** A replay window this short makes a few seconds away "longer than the window": resumes read the log. */
+    private static final Duration SMALL_WINDOW = Duration.ofSeconds(2);
 
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(8);
     private final List<AppProcess> live = new CopyOnWriteArrayList<>();
@@ -142,11 +145,76 @@ class ChaosIT {
         assertEveryDeviceGotEveryAckedEventOnceInOrder(result);
     }
 
+    @Test
+    void aPodKilledWhileDevicesAwayLongerThanTheWindowComeBackLosesAndDuplicatesNothing() throws Exception {
+        Map<String, String> smallWindow = new java.util.HashMap<>(SETTINGS);
+        smallWindow.put("GATEWAY_REPLAY_WINDOW", SMALL_WINDOW.toSeconds() + "s");
+        startBrokerAndPods(LocalKafkaBroker.startEphemeral(), 3, smallWindow);
+        connectDevices(30, 2);
+        List<AppProcess> pods = List.copyOf(live);
+        AppProcess victim = pods.get(1);
+        // One device of each user goes away; the other stays, a live witness of the same stream.
+        List<ResilientDevice> away = devices.stream().filter(d -> d.deviceId.equals("device-0")).toList();
+        List<ResilientDevice> backOnVictim = new ArrayList<>();
+        AtomicLong leftAt = new AtomicLong();
+        CompletableFuture<String> killed = new CompletableFuture<>();
+
+        Result result = stream(100, this::publishDirectly, round -> {
+            if (round == 5) {
+                away.forEach(ResilientDevice::leave);
+                leftAt.set(System.nanoTime());
+            } else if (leftAt.get() != 0 && !killed.isDone() && backOnVictim.isEmpty()
+                    && System.nanoTime() - leftAt.get() > SMALL_WINDOW.plusSeconds(1).toNanos()) {
+                // Away longer than the window (the stream went on all along, so the window evicted what they
+                // missed): all come back at once, a third on each pod, and the victim dies under its share.
+                for (int i = 0; i < away.size(); i++) {
+                    AppProcess pod = pods.get(i % pods.size());
+                    if (pod == victim) {
+                        backOnVictim.add(away.get(i));
+                    }
+                    ResilientDevice device = away.get(i);
+                    scheduler.execute(() -> device.comeBack(pod));
+                }
+                CompletableFuture.runAsync(() -> {
+                    await("a device resumed on the victim").until(() -> backOnVictim.stream()
+                            .map(ResilientDevice::current)
+                            .anyMatch(s -> s != null && s.received.stream().anyMatch(f -> f.contains("\"resumed\":true"))));
+                    long caughtUp = backOnVictim.stream().map(ResilientDevice::current).filter(s -> s != null
+                            && s.received.stream().anyMatch(f -> f.contains("\"PENDING_CHECK_COMPLETE\""))).count();
+                    live.remove(victim);
+                    kill(victim);
+                    killed.complete(caughtUp + " of the " + backOnVictim.size() + " coming back on it had caught up");
+                }).exceptionally(failure -> {
+                    killed.completeExceptionally(failure);
+                    return null;
+                });
+            }
+        });
+
+        assertThat(backOnVictim).as("the away devices came back (window + 1 s after leaving) before the stream ended")
+                .isNotEmpty();
+        String atKill = killed.get(1, TimeUnit.MINUTES);
+        double fromLog = 0;
+        for (AppProcess pod : live) {
+            fromLog += Metrics.value(pod.get("/q/metrics", null).body(), "sync_gateway_replay_from_log_total");
+        }
+        report("kill -9 one of 3 pods while devices away longer than the " + SMALL_WINDOW.toSeconds()
+                + " s window come back (" + atKill + "; resumes from the log on the survivors: " + (long) fromLog + ")", result);
+        assertEveryDeviceGotEveryAckedEventOnceInOrder(result);
+        assertThat(backOnVictim.stream().mapToInt(d -> d.reconnects.get()).sum())
+                .as("devices coming back on the killed pod were cut off and came back elsewhere").isPositive();
+        assertThat(fromLog).as("resumes on the surviving pods that read below the window, from the log").isPositive();
+    }
+
     private void startBrokerAndPods(LocalKafkaBroker started, int pods) throws Exception {
+        startBrokerAndPods(started, pods, SETTINGS);
+    }
+
+    private void startBrokerAndPods(LocalKafkaBroker started, int pods, Map<String, String> settings) throws Exception {
         broker = started;
         publisher = new EventPublisher(broker.bootstrapServers());
         for (int i = 0; i < pods; i++) {
-            AppProcess pod = AppProcess.start("chaos-" + i, broker.bootstrapServers(), SETTINGS);
+            AppProcess pod = AppProcess.start("chaos-" + i, broker.bootstrapServers(), settings);
             everStarted.add(pod);
             live.add(pod);
         }

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -24,6 +26,7 @@ import java.util.regex.Pattern;
 final class ResilientDevice {
 
     private static final Pattern BALANCE = Pattern.compile("\"type\":\"CREDIT_UPDATE\".*\"newBalance\":(\\d+)");
+    private static final Pattern CURSOR = Pattern.compile("\"cursor\":\"([^\"]+)\"}$");
 
     final String userId;
     final String deviceId;
@@ -34,6 +37,12 @@ final class ResilientDevice {
     private final Supplier<List<AppProcess>> livePods;
     private final ScheduledExecutorService scheduler;
     private final List<TestDevice> sessions = new CopyOnWriteArrayList<>();
+    /** Sessions the device itself left: what it processed of each (frames after that were not, as a client). */
+    private final Map<TestDevice, Integer> processed = new ConcurrentHashMap<>();
+    /** The session whose end makes the device reconnect; none while it is away. */
+    private volatile TestDevice current;
+    private volatile String awayCursor;
+    private volatile boolean away;
     private volatile boolean stopped;
 
     ResilientDevice(String userId, String deviceId, Supplier<List<AppProcess>> livePods,
@@ -51,11 +60,45 @@ final class ResilientDevice {
         session.next("CONNECTION_ESTABLISHED");
     }
 
+    /**
+     * Goes away as a closed laptop does: ends its session without reconnecting, keeping the cursor of the last
+     * frame it processed. Frames still arriving while the socket closes are not processed (nor counted).
+     */
+    void leave() {
+        away = true;
+        TestDevice session = current != null ? current : sessions.get(sessions.size() - 1);
+        current = null;
+        session.close();
+        int upTo = session.received.size();
+        processed.put(session, upTo);
+        String cursor = cursorIn(session.received.subList(0, upTo));
+        awayCursor = cursor != null ? cursor : awayCursor;
+    }
+
+    /** Comes back on {@code pod} with the cursor it left with; if that pod is gone, on another live one. */
+    void comeBack(AppProcess pod) {
+        String cursor = awayCursor;
+        away = false;
+        try {
+            open(cursor, pod);
+        } catch (Exception refusedOrDown) {
+            failedAttempts.incrementAndGet();
+            lastFailure = String.valueOf(refusedOrDown);
+            reconnectLater(cursor);
+        }
+    }
+
+    /** The current session, or null while away. */
+    TestDevice current() {
+        return current;
+    }
+
     /** The balances of every CREDIT_UPDATE received, in order, over all sessions. */
     List<Long> balances() {
         List<Long> balances = new ArrayList<>();
         for (TestDevice session : sessions) {
-            for (String frame : session.received) {
+            Integer upTo = processed.get(session);
+            for (String frame : upTo == null ? session.received : session.received.subList(0, upTo)) {
                 Matcher balance = BALANCE.matcher(frame);
                 if (balance.find()) {
                     balances.add(Long.parseLong(balance.group(1)));
@@ -91,21 +134,41 @@ final class ResilientDevice {
 
     private TestDevice open(String cursor) throws Exception {
         List<AppProcess> pods = livePods.get();
-        AppProcess pod = pods.get(ThreadLocalRandom.current().nextInt(pods.size()));
+        return open(cursor, pods.get(ThreadLocalRandom.current().nextInt(pods.size())));
+    }
+
+    private TestDevice open(String cursor, AppProcess pod) throws Exception {
         String query = "/ws?token=" + token + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
         TestDevice session = TestDevice.connect(pod.ws(query));
         sessions.add(session);
-        session.closeCode.whenComplete((code, error) -> reconnectLater(session.lastCursor()));
+        current = session;
+        session.closeCode.whenComplete((code, error) -> {
+            if (session == current) { // not one the device left
+                // A session cut off before its first frame leaves the device where it stood.
+                String last = session.lastCursor();
+                reconnectLater(last != null ? last : cursor);
+            }
+        });
         return session;
     }
 
+    private static String cursorIn(List<String> frames) {
+        for (int i = frames.size() - 1; i >= 0; i--) {
+            Matcher cursor = CURSOR.matcher(frames.get(i));
+            if (cursor.find()) {
+                return cursor.group(1);
+            }
+        }
+        return null;
+    }
+
     private void reconnectLater(String cursor) {
-        if (stopped) {
+        if (stopped || away) {
             return;
         }
         // Jitter, as real clients do, so a pod's devices do not all land on the others at once.
         scheduler.schedule(() -> {
-            if (stopped) {
+            if (stopped || away) {
                 return;
             }
             try {
