@@ -185,6 +185,15 @@ public final class CatchUpReader implements AutoCloseable {
      * ms) so an answer is not left waiting for the next poll. Across a restart it waits for offsets looked up again.
      */
     public void whenReadToEnd(Runnable callback) {
+        Objects.requireNonNull(callback);
+        readToEnd.add(reachedEnd -> callback.run());
+    }
+
+    /**
+     * Like {@link #whenReadToEnd(Runnable)}, telling the callback whether the end was reached (false: the lookup or
+     * the reading did not get there within the give-up time, and it runs anyway).
+     */
+    public void whenReadToEnd(java.util.function.Consumer<Boolean> callback) {
         readToEnd.add(Objects.requireNonNull(callback));
     }
 

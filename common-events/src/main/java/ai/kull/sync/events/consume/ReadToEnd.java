@@ -32,7 +32,8 @@ final class ReadToEnd {
     /** After a failed lookup, the next waits this long: a fast failure must not turn 5 ms polls into a request loop. */
     private static final long RETRY_AFTER_NANOS = Duration.ofMillis(100).toNanos();
 
-    private record Waiter(Runnable callback, long addedAtNanos) {
+    /** {@code callback} is told whether the end was reached (false: given up on). */
+    private record Waiter(java.util.function.Consumer<Boolean> callback, long addedAtNanos) {
     }
 
     /** What a lookup needs, from one (re)start of the reader, published at once. */
@@ -60,7 +61,7 @@ final class ReadToEnd {
         this.readerName = readerName;
     }
 
-    void add(Runnable callback) {
+    void add(java.util.function.Consumer<Boolean> callback) {
         toLookUp.add(new Waiter(callback, System.nanoTime()));
         lookUp();
     }
@@ -99,7 +100,7 @@ final class ReadToEnd {
             Batch batch = batches.next();
             if (batch.ends() != null && reached(kafka, batch.ends())) {
                 batches.remove();
-                batch.waiters().forEach(waiter -> run(waiter.callback()));
+                batch.waiters().forEach(waiter -> run(waiter.callback(), true));
                 continue;
             }
             List<Waiter> givenUp = new ArrayList<>();
@@ -108,7 +109,7 @@ final class ReadToEnd {
                 LOG.log(System.Logger.Level.WARNING, "reader " + readerName + ": " + givenUp.size()
                         + " read-to-end callback(s) run without having reached the log's end within "
                         + GIVE_UP_AFTER.toSeconds() + " s");
-                givenUp.forEach(waiter -> run(waiter.callback()));
+                givenUp.forEach(waiter -> run(waiter.callback(), false));
             }
             if (batch.waiters().isEmpty()) {
                 batches.remove();
@@ -182,9 +183,9 @@ final class ReadToEnd {
     }
 
     /** One failing callback must not cost the others theirs, nor the reader a restart. */
-    private void run(Runnable callback) {
+    private void run(java.util.function.Consumer<Boolean> callback, boolean reachedEnd) {
         try {
-            callback.run();
+            callback.accept(reachedEnd);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "a read-to-end callback of reader " + readerName + " failed", e);
         }

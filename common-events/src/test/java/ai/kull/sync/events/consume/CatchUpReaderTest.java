@@ -156,9 +156,14 @@ class CatchUpReaderTest {
             own.close();
             brokerGone.set(true);
             AtomicBoolean called = new AtomicBoolean();
-            reader.whenReadToEnd(() -> called.set(true));
-            // No end offset can be looked up: the callback runs only because the wait gave up.
+            AtomicBoolean reachedEnd = new AtomicBoolean(true);
+            reader.whenReadToEnd(reached -> {
+                reachedEnd.set(reached);
+                called.set(true);
+            });
+            // No end offset can be looked up: the callback runs only because the wait gave up, and says so.
             await("given up on").atMost(Duration.ofSeconds(60)).untilTrue(called);
+            assertThat(reachedEnd).isFalse();
         } finally {
             if (!brokerGone.get()) {
                 own.close();

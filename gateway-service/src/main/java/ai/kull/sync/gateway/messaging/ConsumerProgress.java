@@ -31,12 +31,13 @@ public class ConsumerProgress {
 
     /**
      * Runs {@code callback} on the consumer's thread once every record in the event and presence topics now has
-     * been routed (see {@link CatchUpReader#whenReadToEnd}); at once before the reader exists.
+     * been routed (see {@link CatchUpReader#whenReadToEnd}), telling it whether that end was reached (false: given up
+     * after a while, e.g. the broker does not answer); at once, with true, before the reader exists.
      */
-    public void whenReadToEnd(Runnable callback) {
+    public void whenReadToEnd(java.util.function.Consumer<Boolean> callback) {
         CatchUpReader current = reader;
         if (current == null) {
-            callback.run();
+            callback.accept(true);
         } else {
             current.whenReadToEnd(callback);
         }

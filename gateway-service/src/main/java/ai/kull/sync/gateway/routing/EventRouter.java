@@ -81,6 +81,7 @@ public class EventRouter implements CatchUp.Host {
     private TopicLayout layout;
     /** Per slot: the offset after the last record routed. */
     private long[] routed = new long[0];
+    static final String AHEAD_OF_THE_LOG = "the cursor is ahead of the event log";
     /** Used by {@link #route} only, under the lock. */
     private final LastFrame lastFrame = new LastFrame();
     private final RoutingHeaders headers = new RoutingHeaders();
@@ -242,7 +243,7 @@ public class EventRouter implements CatchUp.Host {
                     Offsets.none(), true);
             catchingUp.put(session, catchUp);
             catchUp.start();
-            consumer.whenReadToEnd(() -> readToEnd(session));
+            consumer.whenReadToEnd(reachedEnd -> readToEnd(session, reachedEnd));
         }
     }
 
@@ -366,12 +367,29 @@ public class EventRouter implements CatchUp.Host {
         return null;
     }
 
-    /** The consumer has read the log as it stood when the session resumed: its catch-up may complete. */
-    private synchronized void readToEnd(DeviceSession session) {
+    /**
+     * The consumer has read the log as it stood when the session resumed: its catch-up may complete. A cursor
+     * beyond what the log held then was not issued by it (edited, or the log lost records: an unclean leader
+     * election, a restored broker): honouring it would skip the device's own events as seen, so it resyncs.
+     */
+    private synchronized void readToEnd(DeviceSession session, boolean reachedEnd) {
         CatchUp catchUp = catchingUp.get(session);
-        if (catchUp != null) {
-            catchUp.logEndReached();
+        if (catchUp == null) {
+            return;
         }
+        SessionStream stream = session.stream();
+        boolean ahead = false;
+        for (int slot : stream.slots()) {
+            ahead |= reachedEnd && stream.floor().has(slot) && stream.floor().get(slot) > routed[slot];
+        }
+        if (ahead) {
+            catchUp.end();
+            forget(catchUp);
+            stream.forgetFloor();
+            resync(session, AHEAD_OF_THE_LOG);
+            return;
+        }
+        catchUp.logEndReached();
     }
 
     @Override

@@ -10,12 +10,12 @@ public final class SessionStream {
 
     private int[] slots;
     /** The resumed-from cursor: records below it were delivered by an earlier session, maybe on another pod. */
-    private final Offsets floor;
+    private Offsets floor;
     /**
      * The floor by slot number (0: none), or null when the session did not resume: what {@link #seenBefore}
      * reads for every record, where a map lookup per session per record cost 12% of the router's thread.
      */
-    private final long[] floorBySlot;
+    private long[] floorBySlot;
     /**
      * Positions when the session attached (GET_PENDING replays what lies before them): the slots then, usually
      * the very {@link #slots} array, and a position per slot. Arrays, not a map, because every idle session
@@ -61,6 +61,12 @@ public final class SessionStream {
 
     private long floorOf(int slot) {
         return floorBySlot != null && slot < floorBySlot.length ? floorBySlot[slot] : 0;
+    }
+
+    /** The resumed-from cursor was not honoured (RESYNC_REQUIRED): the session sees every record from now on. */
+    public void forgetFloor() {
+        floor = Offsets.none();
+        floorBySlot = null;
     }
 
     /** The resumed-from cursor's offsets (none when the session did not resume); not to be changed. */

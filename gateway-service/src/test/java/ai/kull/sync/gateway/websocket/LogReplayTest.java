@@ -74,6 +74,26 @@ class LogReplayTest extends GatewayTest {
         }
     }
 
+    /** A log that lost records (unclean leader election, restored broker) or an edited cursor: never silence. */
+    @Test
+    void aCursorAheadOfTheLogGetsResyncRequiredAndThenEveryLiveEvent() throws Exception {
+        String user = unique("ahead");
+        String cursor = cursorOfANewDevice(user);
+        int tilde = cursor.indexOf('~');
+        StringBuilder ahead = new StringBuilder(cursor.substring(0, tilde + 1));
+        for (String slot : cursor.substring(tilde + 1).split(",")) {
+            String[] parts = slot.split("\\.");
+            long offset = Long.parseLong(parts[1], 36) + 1_000_000;
+            ahead.append(ahead.length() > tilde + 1 ? "," : "").append(parts[0]).append('.').append(Long.toString(offset, 36));
+        }
+        try (TestDevice phone = resume(user, "phone", ahead.toString())) {
+            assertThat(phone.next("CONNECTION_ESTABLISHED")).contains("\"resumed\":true");
+            assertThat(phone.next("RESYNC_REQUIRED")).contains("ahead of the event log");
+            publishCredit(user, 1);
+            assertThat(phone.balancesUntil(1)).containsExactly(1L);
+        }
+    }
+
     @Test
     void getPendingReachesBelowTheWindowToo() throws Exception {
         String user = unique("deep-pending");
