@@ -229,13 +229,11 @@ class LogReplayClusterIT {
     }
 
     /**
-     * <b>Fails on main at cd6103b (gateway bug, reported to the lead; not fixed here).</b> A cursor whose offsets
-     * lie past the log's end parses (right epoch, right slots), so the gateway resumes from it: nothing to replay,
-     * PENDING_CHECK_COMPLETE {@code delivered 0}, and the session's floor is the forged offsets, so every live
-     * record of the user below them is skipped as "seen before". The device is told it is caught up and then gets
-     * none of its own events. Besides a corrupted or hand-edited cursor, a log that moved backwards (unclean
-     * leader election, a broker restored from an older disk: same topic id, so same epoch) produces such cursors.
-     * RESYNC_REQUIRED is the answer the issue asks for where the log cannot answer.
+     * A cursor whose offsets lie past the log's end parses (right epoch, right slots); honoured, it would make the
+     * session's floor the forged offsets and skip every live record of the user below them. Besides a corrupted or
+     * hand-edited cursor, a log that moved backwards (unclean leader election, a broker restored from an older
+     * disk: same topic id, so same epoch) produces such cursors. Once the pod has read the log to its end, such a
+     * resume gets RESYNC_REQUIRED, then every live event (it failed at cd6103b: the device got silence).
      */
     @Test
     void aCursorAheadOfTheLogGetsResyncRequiredNotSilence() throws Exception {
@@ -256,7 +254,8 @@ class LogReplayClusterIT {
         System.out.printf("AHEAD OF THE LOG: %s%n", transcript(device, owner));
         assertThat(transcript(device, owner)).as("a cursor past the log's end: RESYNC_REQUIRED, then live "
                         + "(not resumed from, which leaves the session skipping its user's live events)")
-                .containsSubsequence("RESYNC_REQUIRED", String.valueOf(last + 1));
+                .containsExactly("CONNECTION_ESTABLISHED resumed pod=replay-b",
+                        "RESYNC_REQUIRED the cursor is ahead of the event log", String.valueOf(last + 1));
     }
 
     // --- the scenario's steps
