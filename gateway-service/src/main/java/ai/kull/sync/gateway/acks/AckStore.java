@@ -112,12 +112,6 @@ public class AckStore {
         return current != null && current.isCaughtUp();
     }
 
-    /** When the store's reader last polled (0 before the first). */
-    public long lastPollMillis() {
-        CatchUpReader current = reader;
-        return current == null ? 0 : current.lastPollMillis();
-    }
-
     /**
      * The device's acknowledged cursor after the store has read everything the topic holds now (at most a few
      * seconds' wait), so an ACK written by another pod before this call is found. Blocks: call it off the event loop.
