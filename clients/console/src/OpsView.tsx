@@ -114,6 +114,7 @@ function Trace({ api, userId }: { api: AdminApi; userId: string }): JSX.Element 
               <th>event</th>
               <th>topic/partition@offset</th>
               <th>sessions</th>
+              <th>acknowledged</th>
               <th>lag</th>
             </tr>
           </thead>
@@ -129,6 +130,7 @@ function Trace({ api, userId }: { api: AdminApi; userId: string }): JSX.Element 
                   {e.topic}/{e.partition}@{e.offset}
                 </td>
                 <td>{e.sessionIds.length}</td>
+                <td className="acknowledged">{e.acknowledged == null ? '—' : e.acknowledged ? 'yes' : 'no'}</td>
                 <td>{e.routedAt - e.recordTimestamp} ms</td>
               </tr>
             ))}
@@ -194,6 +196,7 @@ function UserInspector({ api, initialUser, refreshMs }: { api: AdminApi; initial
                 <th>pending</th>
                 <th>rate-limit hits</th>
                 <th>last in / out</th>
+                <th>acknowledged up to</th>
               </tr>
             </thead>
             <tbody>
@@ -209,6 +212,30 @@ function UserInspector({ api, initialUser, refreshMs }: { api: AdminApi; initial
                   <td>{s.rateLimitHits}</td>
                   <td>
                     {clock(s.lastFrameInAt)} / {clock(s.lastFrameOutAt)}
+                  </td>
+                  <td className="acked" title={s.ackedCursor ?? ''}>
+                    {s.ackedAt ? clock(s.ackedAt) : '—'}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h3>Acknowledged cursors ({(user.devices ?? []).length})</h3>
+          <table id="user-acked" data-count={(user.devices ?? []).length}>
+            <thead>
+              <tr>
+                <th>device</th>
+                <th>acknowledged at</th>
+                <th>cursor</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(user.devices ?? []).map((d) => (
+                <tr key={d.deviceId} data-device-id={d.deviceId}>
+                  <td>{d.deviceId}</td>
+                  <td>{clock(d.ackedAt)}</td>
+                  <td>
+                    <code>{d.ackedCursor}</code>
                   </td>
                 </tr>
               ))}

@@ -34,6 +34,16 @@ export interface Session {
   rateLimitHits: number;
   lastFrameInAt: number;
   lastFrameOutAt: number;
+  /** The device's acknowledged cursor (ACK), absent when none is kept; ackedAt: when its ACK arrived. */
+  ackedCursor?: string | null;
+  ackedAt?: number | null;
+}
+
+/** A device of the user with an acknowledged cursor, connected or not. */
+export interface AckedDevice {
+  deviceId: string;
+  ackedCursor: string;
+  ackedAt: number;
 }
 
 export interface ClosedSession {
@@ -55,6 +65,8 @@ export interface UserAnswer {
   podsAnswered: string[];
   sessions: Session[];
   recentlyClosed: ClosedSession[];
+  /** Absent from gateways older than issue 22. */
+  devices?: AckedDevice[];
 }
 
 export type TraceOutcome =
@@ -73,6 +85,8 @@ export interface TraceEntry {
   routedAt: number;
   outcome: TraceOutcome;
   sessionIds: string[];
+  /** DELIVERED entries: whether every device it reached acknowledged a cursor past it. */
+  acknowledged?: boolean | null;
 }
 
 export interface TraceAnswer {

@@ -13,6 +13,11 @@ public final class Limits {
     public static final String ID_PATTERN_MESSAGE = "must contain only letters, digits and . _ : @ -";
     public static final int ID_MAX = 128;
 
+    /** A client message's own {@code id} (the device's retry key): letters, digits and . _ : - (no @). */
+    public static final String CLIENT_ID_PATTERN = "^[A-Za-z0-9._:-]+$";
+    public static final String CLIENT_ID_PATTERN_MESSAGE = "must contain only letters, digits and . _ : -";
+    public static final int CLIENT_ID_MAX = 64;
+
     /** Resume positions are opaque to clients; the alphabet also covers base64url and separators. */
     public static final String CURSOR_PATTERN = "^[A-Za-z0-9._:@=,~+/-]+$";
     public static final String CURSOR_PATTERN_MESSAGE = "must contain only letters, digits and . _ : @ = , ~ + / -";

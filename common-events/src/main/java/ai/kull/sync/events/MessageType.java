@@ -1,5 +1,6 @@
 package ai.kull.sync.events;
 
+import ai.kull.sync.events.payload.Ack;
 import ai.kull.sync.events.payload.AdminSessionUpdate;
 import ai.kull.sync.events.payload.ConnectionEstablished;
 import ai.kull.sync.events.payload.CreditUpdate;
@@ -12,6 +13,7 @@ import ai.kull.sync.events.payload.Ping;
 import ai.kull.sync.events.payload.PodHeartbeat;
 import ai.kull.sync.events.payload.Pong;
 import ai.kull.sync.events.payload.PromptChange;
+import ai.kull.sync.events.payload.Received;
 import ai.kull.sync.events.payload.ResyncRequired;
 import ai.kull.sync.events.payload.ShootProgress;
 import ai.kull.sync.events.payload.Subscription;
@@ -60,6 +62,10 @@ public enum MessageType {
     PENDING_CHECK_COMPLETE(SERVER_TO_CLIENT, PendingCheckComplete.class),
     /** The device's cursor is outside the recovery window: it must refetch state from the domain services. */
     RESYNC_REQUIRED(SERVER_TO_CLIENT, ResyncRequired.class),
+    /** The device has processed every event up to a cursor: the cluster keeps it as the device's acknowledged cursor. */
+    ACK(CLIENT_TO_SERVER, Ack.class),
+    /** Answers a client message that carried an {@code id}: it is durable (or was already: a duplicate). */
+    RECEIVED(SERVER_TO_CLIENT, Received.class),
 
     // Between gateway pods.
     POD_HEARTBEAT(INTERNAL, PodHeartbeat.class);

@@ -1,5 +1,6 @@
 package ai.kull.sync.events;
 
+import ai.kull.sync.events.payload.Ack;
 import ai.kull.sync.events.payload.AdminAction;
 import ai.kull.sync.events.payload.AdminSessionUpdate;
 import ai.kull.sync.events.payload.ConnectionEstablished;
@@ -14,6 +15,7 @@ import ai.kull.sync.events.payload.PodHeartbeat;
 import ai.kull.sync.events.payload.Pong;
 import ai.kull.sync.events.payload.PromptAction;
 import ai.kull.sync.events.payload.PromptChange;
+import ai.kull.sync.events.payload.Received;
 import ai.kull.sync.events.payload.ResyncRequired;
 import ai.kull.sync.events.payload.ShootProgress;
 import ai.kull.sync.events.payload.ShootStatus;
@@ -65,6 +67,8 @@ public final class Samples {
             case GET_PENDING -> new PendingRequest("sync.credit-updates:3:1042");
             case PENDING_CHECK_COMPLETE -> new PendingCheckComplete(2, "sync.credit-updates:3:1044");
             case RESYNC_REQUIRED -> new ResyncRequired("cursor is older than the recovery window", null);
+            case ACK -> new Ack("1n8ue3k~3.1z,c.0");
+            case RECEIVED -> new Received("m-42", false);
             case POD_HEARTBEAT -> new PodHeartbeat("gateway-0", 1_732_780_000_000L, 5_000L, "0.1.0", false, 12,
                     340L, 81_920L, 290_000L, 0L, 1_204L);
             case SYNC_STARTED, SYNC_PROGRESS, SYNC_SUCCESS, SYNC_CONFLICT, SYNC_FAILED ->

@@ -25,7 +25,7 @@ class TopicsTest {
         Set<MessageType> socketOnly = EnumSet.of(MessageType.CONNECTION_ESTABLISHED, MessageType.PING,
                 MessageType.PONG, MessageType.ERROR, MessageType.UPDATE_PROGRESS, MessageType.SUBSCRIBE,
                 MessageType.UNSUBSCRIBE, MessageType.SUBSCRIBED, MessageType.UNSUBSCRIBED, MessageType.GET_PENDING,
-                MessageType.PENDING_CHECK_COMPLETE, MessageType.RESYNC_REQUIRED);
+                MessageType.PENDING_CHECK_COMPLETE, MessageType.RESYNC_REQUIRED, MessageType.ACK, MessageType.RECEIVED);
 
         assertThat(Topics.topicFor(type).isPresent()).isEqualTo(!socketOnly.contains(type));
         Topics.topicFor(type).ifPresent(topic -> assertThat(Topics.all()).contains(topic));

@@ -13,12 +13,12 @@ import java.io.IOException;
 
 /**
  * Reads a {@link ClientMessage}: {@code payload}, or its alias {@code data}, decodes into the payload class
- * of {@code type}; an absent payload reads as an empty object.
+ * of {@code type}; an absent payload reads as an empty object; {@code id} is kept as sent (validated after).
  */
 public final class ClientMessageDeserializer extends StdDeserializer<ClientMessage> {
 
     /** The frame's fields with the payload kept as a tree until the type is known. */
-    record Fields(MessageType type, JsonNode payload, JsonNode data) {
+    record Fields(MessageType type, String id, JsonNode payload, JsonNode data) {
     }
 
     public ClientMessageDeserializer() {
@@ -36,6 +36,6 @@ public final class ClientMessageDeserializer extends StdDeserializer<ClientMessa
             node = JsonNodeFactory.instance.objectNode();
         }
         // Errors name the field "payload" even when the alias was sent, as validation errors do.
-        return new ClientMessage(type, PayloadReader.read(ctxt, type, node, ClientMessage.class, "payload"));
+        return new ClientMessage(type, f.id(), PayloadReader.read(ctxt, type, node, ClientMessage.class, "payload"));
     }
 }

@@ -358,7 +358,8 @@ public final class CatchUpReader implements AutoCloseable {
 
     private void createMissing(Admin admin) throws InterruptedException {
         List<NewTopic> wanted = settings.topics.stream()
-                .map(topic -> new NewTopic(topic, settings.createPartitions, settings.createReplication))
+                .map(topic -> new NewTopic(topic, settings.createPartitions, settings.createReplication)
+                        .configs(settings.createConfigs))
                 .toList();
         for (var created : admin.createTopics(wanted).values().entrySet()) {
             try {
@@ -412,6 +413,7 @@ public final class CatchUpReader implements AutoCloseable {
         private Duration stopTimeout = Duration.ofSeconds(5);
         private int createPartitions;
         private short createReplication = 1;
+        private Map<String, String> createConfigs = Map.of();
         private java.util.function.Consumer<Consumer<String, byte[]>> onConsumerCreated = c -> { };
 
         private Builder(Map<String, ?> kafka, Collection<String> topics) {
@@ -466,6 +468,13 @@ public final class CatchUpReader implements AutoCloseable {
             }
             this.createPartitions = partitions;
             this.createReplication = replication;
+            return this;
+        }
+
+        /** {@link #createMissingTopics(int, short)} with topic configs (e.g. {@code cleanup.policy=compact}). */
+        public Builder createMissingTopics(int partitions, short replication, Map<String, String> topicConfigs) {
+            createMissingTopics(partitions, replication);
+            this.createConfigs = Map.copyOf(topicConfigs);
             return this;
         }
 

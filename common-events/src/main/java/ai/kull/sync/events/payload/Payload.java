@@ -9,7 +9,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface Payload
-        permits AdminSessionUpdate, ConnectionEstablished, CreditUpdate, DeviceConnection, ErrorPayload,
-        PendingCheckComplete, PendingRequest, Ping, PodHeartbeat, Pong, PromptChange, ResyncRequired, ShootProgress,
+        permits Ack, AdminSessionUpdate, ConnectionEstablished, CreditUpdate, DeviceConnection, ErrorPayload,
+        PendingCheckComplete, PendingRequest, Ping, PodHeartbeat, Pong, PromptChange, ResyncRequired, Received, ShootProgress,
         Subscription {
 }

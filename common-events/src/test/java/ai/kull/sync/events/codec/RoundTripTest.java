@@ -112,4 +112,15 @@ class RoundTripTest {
         assertThat(codec.decodeClientMessage("{\"type\":\"GET_PENDING\",\"payload\":null}"))
                 .isEqualTo(new ClientMessage(MessageType.GET_PENDING, new PendingRequest(null)));
     }
+
+    @Test
+    void clientMessageKeepsItsOptionalIdAndAckItsCursor() {
+        ClientMessage progress = codec.decodeClientMessage("{\"type\":\"ACK\",\"id\":\"m-42:a.b_c\","
+                + "\"payload\":{\"cursor\":\"1n8ue3k~3.1z,c.0\"}}");
+
+        assertThat(progress).isEqualTo(new ClientMessage(MessageType.ACK, "m-42:a.b_c",
+                new ai.kull.sync.events.payload.Ack("1n8ue3k~3.1z,c.0")));
+        assertThat(codec.decodeClientMessage(codec.encode(progress))).isEqualTo(progress);
+        assertThat(codec.decodeClientMessage("{\"type\":\"PING\"}").id()).isNull();
+    }
 }

@@ -128,6 +128,15 @@ class ValidationRulesTest {
                         "must not be blank"),
                 client("cursor too long", "{\"type\":\"GET_PENDING\",\"data\":{\"cursor\":\"" + "c".repeat(1025)
                         + "\"}}", "payload.cursor", "must be at most 1024 characters"),
+                client("ack without cursor", "{\"type\":\"ACK\",\"payload\":{}}", "payload.cursor", "must not be blank"),
+                client("ack with a junk cursor", "{\"type\":\"ACK\",\"payload\":{\"cursor\":\"a b\"}}", "payload.cursor",
+                        "must contain only letters, digits and . _ : @ = , ~ + / -"),
+                client("message id with @", "{\"type\":\"PING\",\"id\":\"m@1\"}", "id",
+                        "must contain only letters, digits and . _ : -"),
+                client("empty message id", "{\"type\":\"PING\",\"id\":\"\"}", "id", "must be 1 to 64 characters"),
+                client("message id too long", "{\"type\":\"PING\",\"id\":\"" + "m".repeat(65) + "\"}", "id",
+                        "must be 1 to 64 characters"),
+                client("message id as a number", "{\"type\":\"PING\",\"id\":42}", "id", "expected a string"),
                 // Organization sync events
                 org("progress above 100", e -> e.put("progress", 101), "progress", "must be less than or equal to 100"),
                 org("progress below 0", e -> e.put("progress", -1), "progress", "must be greater than or equal to 0"),

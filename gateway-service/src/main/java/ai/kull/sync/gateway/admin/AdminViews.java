@@ -24,10 +24,17 @@ public final class AdminViews {
     public record Pods(List<PodView> pods) {
     }
 
-    /** @param endpoint the WebSocket path the session connected to, without its query (which may hold a token) */
+    /**
+     * @param endpoint    the WebSocket path the session connected to, without its query (which may hold a token)
+     * @param ackedCursor the device's acknowledged cursor (ACK), null when none is kept; {@code ackedAt} when it came
+     */
     public record SessionView(String podId, String sessionId, String deviceId, String platform, String endpoint,
                               long connectedAt, boolean resumed, String cursor, long pendingBytes, int rateLimitHits,
-                              long lastFrameInAt, long lastFrameOutAt) {
+                              long lastFrameInAt, long lastFrameOutAt, String ackedCursor, Long ackedAt) {
+    }
+
+    /** A device of the user with an acknowledged cursor, connected or not. */
+    public record AckedDeviceView(String deviceId, String ackedCursor, long ackedAt) {
     }
 
     public record ClosedView(String podId, String userId, String sessionId, String deviceId, String platform,
@@ -38,8 +45,9 @@ public final class AdminViews {
     public record UserOnPod(List<SessionView> sessions, List<ClosedView> recentlyClosed) {
     }
 
+    /** @param devices every device of the user with an acknowledged cursor (every pod holds them all) */
     public record User(String userId, boolean partial, List<String> podsAsked, List<String> podsAnswered,
-                       List<SessionView> sessions, List<ClosedView> recentlyClosed) {
+                       List<SessionView> sessions, List<ClosedView> recentlyClosed, List<AckedDeviceView> devices) {
     }
 
     public record Closed(String podId, List<ClosedView> closed) {
@@ -53,9 +61,13 @@ public final class AdminViews {
                                List<String> podsAnswered) {
     }
 
+    /**
+     * @param acknowledged DELIVERED entries only: whether every device it was delivered to has acknowledged a cursor
+     *                     past it (null for other outcomes)
+     */
     public record TraceEntryView(String podId, String eventId, String type, String topic, int partition, long offset,
                                  String cursor, long recordTimestamp, long routedAt, DeliveryTrace.Outcome outcome,
-                                 List<String> sessionIds) {
+                                 List<String> sessionIds, Boolean acknowledged) {
     }
 
     /** One pod's part of a trace: null fields when the pod has no trace of the user. */

@@ -79,7 +79,8 @@ public class ClusterAdmin {
         });
         sessions.sort(Comparator.comparingLong(SessionView::connectedAt));
         closed.sort(Comparator.comparingLong(ClosedView::closedAt).reversed());
-        return new User(userId, answers.partial(), answers.asked(), answers.answered(), sessions, closed);
+        return new User(userId, answers.partial(), answers.asked(), answers.answered(), sessions, closed,
+                local.ackedDevices(userId));
     }
 
     /** @return null when the pod is not live (or did not answer) */

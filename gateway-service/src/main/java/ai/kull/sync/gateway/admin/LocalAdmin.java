@@ -1,5 +1,8 @@
 package ai.kull.sync.gateway.admin;
 
+import ai.kull.sync.gateway.acks.AckStore;
+import ai.kull.sync.gateway.acks.AckedCursor;
+import ai.kull.sync.gateway.admin.AdminViews.AckedDeviceView;
 import ai.kull.sync.gateway.admin.AdminViews.Affected;
 import ai.kull.sync.gateway.admin.AdminViews.ClosedView;
 import ai.kull.sync.gateway.admin.AdminViews.EventFound;
@@ -17,8 +20,10 @@ import ai.kull.sync.gateway.session.DeviceSession;
 import ai.kull.sync.gateway.session.SessionRegistry;
 import ai.kull.sync.gateway.session.SessionSender;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.common.TopicPartition;
 
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -47,9 +52,13 @@ public class LocalAdmin {
     private final SessionSender sender;
     private final String podId;
     private final boolean writeEnabled;
+    private final AckStore acks;
+    private final int closedCapacity;
 
     public LocalAdmin(SessionRegistry sessions, ClosedSessions closed, EventRouter router, DeliveryTrace trace,
-                      SessionSender sender, PodId podId, GatewayConfig config) {
+                      SessionSender sender, PodId podId, GatewayConfig config, AckStore acks) {
+        this.acks = acks;
+        this.closedCapacity = config.admin().closedSessions();
         this.writeEnabled = config.admin().writeEnabled();
         this.sessions = sessions;
         this.closed = closed;
@@ -111,10 +120,54 @@ public class LocalAdmin {
         if (snapshot == null) {
             return new TraceOnPod(null, null, List.of());
         }
+        Acknowledged acknowledged = new Acknowledged(userId);
         return new TraceOnPod(snapshot.active(), snapshot.expiresAt(), snapshot.entries().stream()
                 .map(e -> new TraceEntryView(podId, e.eventId(), e.type(), e.topic(), e.partition(), e.offset(),
-                        e.cursor(), e.recordTimestamp(), e.routedAt(), e.outcome(), e.sessionIds()))
+                        e.cursor(), e.recordTimestamp(), e.routedAt(), e.outcome(), e.sessionIds(),
+                        e.outcome() == DeliveryTrace.Outcome.DELIVERED ? acknowledged.past(e) : null))
                 .toList());
+    }
+
+    /** Every device of the user with an acknowledged cursor, from this pod's store (which holds every device's). */
+    public List<AckedDeviceView> ackedDevices(String userId) {
+        return acks.ofUser(userId, System.currentTimeMillis()).stream()
+                .map(a -> new AckedDeviceView(a.deviceId(), a.cursor(), a.ackedAt())).toList();
+    }
+
+    /** Whether trace entries were acknowledged by the devices they were delivered to, for one answer. */
+    private final class Acknowledged {
+        private final String userId;
+        private final Map<String, String> deviceOfSession = new HashMap<>();
+        private final Map<String, Map<TopicPartition, Long>> positionsOfDevice = new HashMap<>();
+
+        Acknowledged(String userId) {
+            this.userId = userId;
+            closed.recent(userId, closedCapacity).forEach(c -> deviceOfSession.put(c.sessionId(), c.deviceId()));
+            sessions.forUser(userId).forEach(s -> deviceOfSession.put(s.connection().id(), s.deviceId()));
+        }
+
+        /** True when every device the entry reached has acknowledged a position past its offset in its partition. */
+        boolean past(DeliveryTrace.Entry entry) {
+            if (entry.sessionIds().isEmpty()) {
+                return false;
+            }
+            TopicPartition partition = new TopicPartition(entry.topic(), entry.partition());
+            for (String sessionId : entry.sessionIds()) {
+                String deviceId = deviceOfSession.get(sessionId);
+                Map<TopicPartition, Long> positions = deviceId == null ? null
+                        : positionsOfDevice.computeIfAbsent(deviceId, this::positions);
+                Long next = positions == null ? null : positions.get(partition);
+                if (next == null || next <= entry.offset()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private Map<TopicPartition, Long> positions(String deviceId) {
+            return acks.find(userId, deviceId, System.currentTimeMillis())
+                    .map(AckedCursor::cursor).map(router::positionsOf).orElse(null);
+        }
     }
 
     /** @return null when the event is not (or no longer) in this pod's replay window */
@@ -137,9 +190,11 @@ public class LocalAdmin {
     }
 
     private SessionView view(DeviceSession session) {
+        AckedCursor acked = acks.find(session.userId(), session.deviceId(), System.currentTimeMillis()).orElse(null);
         return new SessionView(podId, session.connection().id(), session.deviceId(), session.identity().platform(),
                 session.connection().handshakeRequest().path(), session.connectedAt(), session.resumed(),
                 router.cursorOf(session), session.outbound().pending(), session.rateLimitHits(),
-                session.lastFrameInAt(), session.lastFrameOutAt());
+                session.lastFrameInAt(), session.lastFrameOutAt(), acked == null ? null : acked.cursor(),
+                acked == null ? null : acked.ackedAt());
     }
 }

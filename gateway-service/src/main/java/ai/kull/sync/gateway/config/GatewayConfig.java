@@ -35,6 +35,33 @@ public interface GatewayConfig {
 
     Admin admin();
 
+    Acks acks();
+
+    /** Acknowledged cursors (ACK, {@code cursor=acked}) and the client message ids a pod remembers. */
+    interface Acks {
+        /**
+         * Compacted topic with the last acknowledged cursor of each device; every pod reads all of it. Created
+         * with cleanup.policy=compact,delete and retention.ms = {@link #retention()} when the pod creates topics.
+         */
+        @WithDefault("sync.device-cursors")
+        String topic();
+
+        /** A device's ACKs are written at most once per this interval (the latest wins), and once on close. */
+        @WithDefault("1s")
+        Duration flushInterval();
+
+        /** How long an acknowledged cursor is kept after its ACK; older ones are dropped (a resume resyncs). */
+        @WithDefault("7d")
+        Duration retention();
+
+        /**
+         * Event ids of device-originated records (made from client message ids) each pod remembers, oldest out
+         * first: a retried id among them is answered RECEIVED duplicate without publishing again.
+         */
+        @WithDefault("100000")
+        int rememberedIds();
+    }
+
     /** The admin API ({@code /api/admin/...}): who may use it, its bounds, how pods answer each other. */
     interface Admin {
         /** Role (in the JWT's {@code groups} claim) that may read the admin API. Raw dev tokens never carry it. */

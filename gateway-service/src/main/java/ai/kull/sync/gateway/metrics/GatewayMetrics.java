@@ -210,6 +210,27 @@ public class GatewayMetrics {
         counter(resyncs, "sync.gateway.replay.resync", "reason", reason).increment();
     }
 
+    /** Acknowledged cursors written to the acks topic (at most one per device per flush interval). */
+    public void acksWritten(int records) {
+        registry.counter("sync.gateway.acks.written").increment(records);
+    }
+
+    /** An upgrade with {@code cursor=acked}: the device's acknowledged cursor was found (hit) or not (miss). */
+    public void ackLookup(boolean hit) {
+        registry.counter("sync.gateway.acks.lookups", "result", hit ? "hit" : "miss").increment();
+    }
+
+    /** The devices whose acknowledged cursor this pod holds, read from {@code store} whenever scraped. */
+    public <T> void ackedDevicesGauge(T store, ToDoubleFunction<T> devices) {
+        Gauge.builder("sync.gateway.acks.devices", store, devices)
+                .description("Devices whose acknowledged cursor this pod holds").register(registry);
+    }
+
+    /** A client message whose id was already stored: answered RECEIVED duplicate, nothing applied again. */
+    public void duplicateMessage() {
+        registry.counter("sync.gateway.client.messages.duplicates").increment();
+    }
+
     private Counter counter(ConcurrentHashMap<String, Counter> cache, String name, String tagKey, String tagValue) {
         return cache.computeIfAbsent(tagValue, v -> Counter.builder(name).tag(tagKey, v).register(registry));
     }

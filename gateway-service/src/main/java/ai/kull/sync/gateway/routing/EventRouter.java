@@ -633,4 +633,34 @@ public class EventRouter implements CatchUp.Host {
     private synchronized double windowStat(boolean bytes) {
         return bytes ? window.bytes() : window.size();
     }
+
+    /**
+     * {@link #attach(DeviceSession, String, String)}, or, with {@code resyncReasonOrNull}, a fresh session told
+     * RESYNC_REQUIRED with that reason right after CONNECTION_ESTABLISHED (a {@code cursor=acked} with none stored).
+     */
+    public synchronized void attach(DeviceSession session, String pathOrg, String cursorText, String resyncReasonOrNull) {
+        attach(session, pathOrg, resyncReasonOrNull == null ? cursorText : null);
+        if (resyncReasonOrNull != null) {
+            resync(session, resyncReasonOrNull);
+        }
+    }
+
+    /**
+     * The positions of a cursor this pod could resume from, by partition (the next offset not seen); null when it is
+     * unreadable or of another topic layout. Read-only: for ACK's check and the trace's "acknowledged".
+     */
+    public synchronized Map<TopicPartition, Long> positionsOf(String cursorText) {
+        Cursor cursor = Cursor.parse(cursorText).orElse(null);
+        if (layout == null || cursor == null || !cursor.epoch().equals(layout.epoch())) {
+            return null;
+        }
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        for (int slot : cursor.positions().slots()) {
+            if (slot >= layout.slotCount()) {
+                return null;
+            }
+            positions.put(layout.partitionOf(slot), cursor.positions().get(slot));
+        }
+        return positions;
+    }
 }

@@ -1,5 +1,6 @@
 package ai.kull.sync.gateway.routing;
 
+import ai.kull.sync.gateway.acks.MessageIds;
 import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.messaging.EventTopics;
 import ai.kull.sync.gateway.messaging.RecordHandler;
@@ -28,8 +29,10 @@ public class RecordRouting implements RecordHandler {
     private final EventRouter router;
     private final PresenceTracker presence;
     private final TopicRoles roles;
+    private final MessageIds messageIds;
 
-    public RecordRouting(EventRouter router, PresenceTracker presence, GatewayConfig config) {
+    public RecordRouting(EventRouter router, PresenceTracker presence, GatewayConfig config, MessageIds messageIds) {
+        this.messageIds = messageIds;
         this.router = router;
         this.presence = presence;
         GatewayConfig.Kafka kafka = config.kafka();
@@ -58,6 +61,7 @@ public class RecordRouting implements RecordHandler {
 
     @Override
     public void event(ConsumerRecord<String, byte[]> record) {
+        messageIds.routed(record);
         router.route(record);
     }
 

@@ -6,13 +6,19 @@ import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.codec.EventCodec;
 import ai.kull.sync.events.codec.InvalidEventException;
+import ai.kull.sync.events.payload.Ack;
 import ai.kull.sync.events.payload.ErrorPayload;
 import ai.kull.sync.events.payload.Payload;
 import ai.kull.sync.events.payload.PendingRequest;
 import ai.kull.sync.events.payload.Pong;
+import ai.kull.sync.events.payload.Received;
 import ai.kull.sync.events.payload.ShootProgress;
 import ai.kull.sync.events.payload.Subscription;
 import ai.kull.sync.events.publish.EventPublisher;
+import ai.kull.sync.gateway.acks.AckStore;
+import ai.kull.sync.gateway.acks.AckWriter;
+import ai.kull.sync.gateway.acks.AckedCursor;
+import ai.kull.sync.gateway.acks.MessageIds;
 import ai.kull.sync.gateway.admission.AdmissionControl;
 import ai.kull.sync.gateway.admission.InboundLimiter;
 import ai.kull.sync.gateway.admission.InboundRateLimit;
@@ -43,6 +49,10 @@ public class SyncProtocol {
     private static final UserData.TypedKey<DeviceSession> SESSION = new UserData.TypedKey<>("sync.session");
     /** Policy violation: the upgrade check did not run or did not authenticate. */
     private static final CloseReason UNAUTHENTICATED = new CloseReason(1008, "unauthenticated");
+    /** The upgrade's cursor that asks to resume from this device's acknowledged cursor. */
+    public static final String ACKED_CURSOR = "acked";
+    /** RESYNC_REQUIRED's reason for {@value #ACKED_CURSOR} when the device has no acknowledged cursor. */
+    public static final String NO_ACKED_CURSOR = "no acknowledged cursor for this device";
 
     private final SessionRegistry sessions;
     private final EventPublisher publisher;
@@ -55,10 +65,17 @@ public class SyncProtocol {
     private final AdmissionControl admission;
     private final InboundRateLimit inboundRate;
     private final ClosedSessions closed;
+    private final AckStore ackStore;
+    private final AckWriter ackWriter;
+    private final MessageIds messageIds;
 
     public SyncProtocol(SessionRegistry sessions, EventPublisher publisher, SessionSender sender,
                         EventRouter router, Frames frames, GatewayMetrics metrics, PresenceTracker presence,
-                        AdmissionControl admission, InboundRateLimit inboundRate, ClosedSessions closed) {
+                        AdmissionControl admission, InboundRateLimit inboundRate, ClosedSessions closed,
+                        AckStore ackStore, AckWriter ackWriter, MessageIds messageIds) {
+        this.ackStore = ackStore;
+        this.ackWriter = ackWriter;
+        this.messageIds = messageIds;
         this.closed = closed;
         this.sessions = sessions;
         this.publisher = publisher;
@@ -100,7 +117,15 @@ public class SyncProtocol {
         DeviceSession session = new DeviceSession(connection, identity, System.currentTimeMillis());
         connection.userData().put(SESSION, session);
         // The org of an org path was authorized by the upgrade check.
-        router.attach(session, connection.pathParam("orgId"), cursor);
+        if (ACKED_CURSOR.equals(cursor)) {
+            // Only the token's own user and device: a device can never name another's acknowledged cursor.
+            AckedCursor acked = ackStore.lookUp(identity.userId(), identity.deviceId()).orElse(null);
+            metrics.ackLookup(acked != null);
+            router.attach(session, connection.pathParam("orgId"), acked == null ? null : acked.cursor(),
+                    acked == null ? NO_ACKED_CURSOR : null);
+        } else {
+            router.attach(session, connection.pathParam("orgId"), cursor);
+        }
         presence.announceConnected(session);
     }
 
@@ -123,7 +148,10 @@ public class SyncProtocol {
         }
         DeviceIdentity identity = session.identity();
         Payload payload = message.payload();
-        return switch (message.type()) {
+        if (message.type() == MessageType.UPDATE_PROGRESS) {
+            return relayProgress(session, (ShootProgress) payload, message.id());
+        }
+        String answer = switch (message.type()) {
             // The PONG carries the cursor, so a device that receives no events still holds a recent one.
             case PING -> frames.of(MessageType.PONG, identity, new Pong(System.currentTimeMillis()),
                     router.cursorOf(session));
@@ -132,14 +160,22 @@ public class SyncProtocol {
                 sessions.unsubscribe(session, ((Subscription) payload).orgId());
                 yield frames.of(MessageType.UNSUBSCRIBED, identity, payload);
             }
-            case UPDATE_PROGRESS -> relayProgress(session, (ShootProgress) payload);
             case GET_PENDING -> {
                 router.pending(session, ((PendingRequest) payload).cursor());
                 yield null;
             }
+            case ACK -> ack(session, (Ack) payload);
             default -> error(session, new ErrorPayload(ErrorPayload.UNKNOWN_TYPE,
                     "a client may not send " + message.type()));
         };
+        if (message.id() == null || isError(answer)) {
+            return answer;
+        }
+        // A message that publishes nothing is durable once processed: its answer, then RECEIVED.
+        if (answer != null) {
+            sender.send(session, answer);
+        }
+        return received(session, message.id(), false);
     }
 
     public void close(WebSocketConnection connection) {
@@ -153,6 +189,7 @@ public class SyncProtocol {
             sessions.remove(session);
             closed.closed(session, reason == null ? null : reason.getCode(), System.currentTimeMillis());
             router.detach(session);
+            ackWriter.closed(session.userId(), session.deviceId());
             presence.announceDisconnected(session);
         }
     }
@@ -229,19 +266,60 @@ public class SyncProtocol {
     }
 
     /**
+     * ACK: kept as the device's acknowledged cursor (written within the flush interval) when this gateway could
+     * resume from it; anything else is INVALID_FIELD and the session stays.
+     */
+    private String ack(DeviceSession session, Ack ack) {
+        if (router.positionsOf(ack.cursor()) == null) {
+            return error(session, new ErrorPayload(ErrorPayload.INVALID_FIELD,
+                    "payload.cursor: not a cursor of this gateway's topic layout"));
+        }
+        ackWriter.ack(session.userId(), session.deviceId(), ack.cursor(), System.currentTimeMillis());
+        return null;
+    }
+
+    /**
      * A device's own progress goes to the shoot-progress topic keyed by the sender's userId (never one
      * named in the frame), so its other devices and shoot-service see it; the sender itself is excluded.
+     * With a client id, the event's id is derived from it and a stored id is not published again; the device
+     * gets RECEIVED once the event is durable (or was already).
      */
-    private String relayProgress(DeviceSession session, ShootProgress progress) {
+    private String relayProgress(DeviceSession session, ShootProgress progress, String clientId) {
         DeviceIdentity identity = session.identity();
         Envelope event = Envelope.of(MessageType.SHOOT_PROGRESS, progress, identity.userId(), identity.deviceId());
-        publisher.publishExceptDevice(identity.userId(), identity.deviceId(), event).whenComplete((ok, failure) -> {
-            if (failure != null) {
-                sender.send(session, error(session, new ErrorPayload("UNAVAILABLE",
-                        "progress not stored, retry: " + failure.getMessage())));
-            }
-        });
+        if (clientId == null) {
+            publisher.publishExceptDevice(identity.userId(), identity.deviceId(), event)
+                    .whenComplete((ok, failure) -> unavailable(session, null, failure));
+            return null;
+        }
+        String eventId = MessageIds.eventId(identity.userId(), identity.deviceId(), clientId);
+        Envelope identified = new Envelope(eventId, event.type(), event.data(), event.timestamp(), event.userId(),
+                event.deviceId(), null);
+        messageIds.once(eventId, () -> publisher.publishExceptDevice(identity.userId(), identity.deviceId(), identified))
+                .whenComplete((duplicate, failure) -> {
+                    if (failure == null) {
+                        sender.send(session, received(session, clientId, duplicate));
+                    } else {
+                        unavailable(session, clientId, failure);
+                    }
+                });
         return null;
+    }
+
+    private void unavailable(DeviceSession session, String clientId, Throwable failure) {
+        if (failure != null) {
+            sender.send(session, error(session, new ErrorPayload("UNAVAILABLE", "progress not stored, retry"
+                    + (clientId == null ? "" : " with id " + clientId) + ": " + failure.getMessage())));
+        }
+    }
+
+    /** Whether an answer is an ERROR frame ({@link Frames#of} writes the type right after the frame's id). */
+    private static boolean isError(String answer) {
+        return answer != null && answer.contains("\",\"type\":\"ERROR\",");
+    }
+
+    private String received(DeviceSession session, String clientId, boolean duplicate) {
+        return frames.of(MessageType.RECEIVED, session.identity(), new Received(clientId, duplicate));
     }
 
     private String error(DeviceSession session, ErrorPayload error) {

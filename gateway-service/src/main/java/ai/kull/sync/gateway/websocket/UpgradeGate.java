@@ -1,6 +1,7 @@
 package ai.kull.sync.gateway.websocket;
 
 import ai.kull.sync.events.CloseCodes;
+import ai.kull.sync.gateway.acks.AckStore;
 import ai.kull.sync.gateway.admission.AdmissionControl;
 import ai.kull.sync.gateway.auth.AuthenticationFailure;
 import ai.kull.sync.gateway.auth.DeviceIdentity;
@@ -37,7 +38,10 @@ import java.util.concurrent.ThreadLocalRandom;
 public class UpgradeGate implements HttpUpgradeCheck {
 
     public static final UserData.TypedKey<DeviceIdentity> IDENTITY = new UserData.TypedKey<>("sync.identity");
-    /** The cursor a reconnecting device resumes from: {@code cursor} query parameter or {@value #CURSOR_HEADER}. */
+    /**
+     * The cursor a reconnecting device resumes from: {@code cursor} query parameter or {@value #CURSOR_HEADER}; the
+     * literal {@code acked} asks for the device's acknowledged cursor (resolved on open, {@link SyncProtocol}).
+     */
     public static final UserData.TypedKey<String> CURSOR = new UserData.TypedKey<>("sync.cursor");
     public static final String CURSOR_HEADER = "X-Sync-Cursor";
     public static final String REASON_HEADER = "X-Sync-Auth-Error";
@@ -61,9 +65,12 @@ public class UpgradeGate implements HttpUpgradeCheck {
     private final GatewayMetrics metrics;
     private final FrameViolationGuard frameGuard;
     private final CompressionNegotiator compression;
+    private final AckStore acks;
 
     public UpgradeGate(TokenVerifier verifier, SessionDrain drain, ConsumerProgress consumer, AdmissionControl admission,
-                       GatewayMetrics metrics, FrameViolationGuard frameGuard, CompressionNegotiator compression) {
+                       GatewayMetrics metrics, FrameViolationGuard frameGuard, CompressionNegotiator compression,
+                       AckStore acks) {
+        this.acks = acks;
         this.verifier = verifier;
         this.drain = drain;
         this.consumer = consumer;
@@ -76,7 +83,8 @@ public class UpgradeGate implements HttpUpgradeCheck {
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
         boolean byClose = CloseCodes.REFUSAL_BY_CLOSE.equals(context.httpRequest().getParam(CloseCodes.REFUSAL_PARAMETER));
-        if (drain.isDraining() || !consumer.isCaughtUp()) {
+        // The acknowledged cursors too: a cursor=acked resume must not miss one the store has not read yet.
+        if (drain.isDraining() || !consumer.isCaughtUp() || !acks.isCaughtUp()) {
             // Draining, or still filling the replay window: the load balancer may not have seen the pod
             // unready yet, so send the device elsewhere.
             String words = drain.isDraining() ? "pod draining, reconnect to another pod"

@@ -33,19 +33,21 @@ class PackageDirectionTest {
     static final Map<String, List<String>> MAY_USE = new LinkedHashMap<>();
 
     static {
-        MAY_USE.put("websocket", List.of("routing", "presence", "admission", "session", "auth", "messaging", "config", "metrics"));
+        MAY_USE.put("websocket", List.of("routing", "presence", "admission", "session", "auth", "acks", "messaging", "config", "metrics"));
         MAY_USE.put("rest", List.of("presence", "session", "auth", "config", "metrics"));
         // The admin API reads the whole path (router, presence, sessions) and is read by none of it; presence
         // reaches its heartbeat figures through the PodFigures interface it owns, which admin implements.
-        MAY_USE.put("admin", List.of("routing", "replay", "presence", "admission", "session", "auth", "messaging", "config", "metrics"));
-        MAY_USE.put("health", List.of("messaging", "config", "metrics"));
-        MAY_USE.put("routing", List.of("replay", "presence", "session", "auth", "messaging", "config", "metrics"));
+        MAY_USE.put("admin", List.of("routing", "replay", "presence", "admission", "session", "auth", "acks", "messaging", "config", "metrics"));
+        MAY_USE.put("health", List.of("acks", "messaging", "config", "metrics"));
+        MAY_USE.put("routing", List.of("replay", "presence", "session", "auth", "acks", "messaging", "config", "metrics"));
         // A session's replay (window, log, catch-up) and the delivery rule: used by routing, using sessions.
         MAY_USE.put("replay", List.of("session", "auth", "messaging", "config", "metrics"));
         MAY_USE.put("presence", List.of("session", "auth", "messaging", "config", "metrics"));
         MAY_USE.put("admission", List.of("config", "metrics"));
         MAY_USE.put("session", List.of("auth", "config", "metrics"));
         MAY_USE.put("auth", List.of("config"));
+        // Acknowledged cursors and remembered client message ids: fed by routing, read by the entry points.
+        MAY_USE.put("acks", List.of("messaging", "config", "metrics"));
         MAY_USE.put("messaging", List.of("config", "metrics"));
         MAY_USE.put("config", List.of());
         MAY_USE.put("metrics", List.of());

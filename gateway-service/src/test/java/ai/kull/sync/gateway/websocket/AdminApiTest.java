@@ -147,6 +147,42 @@ class AdminApiTest extends GatewayTest {
     }
 
     @Test
+    void theInspectorShowsEachDevicesAcknowledgedCursorAndTheTraceWhetherADeliveryWasAcknowledged() throws Exception {
+        String admin = adminToken(ADMIN_ROLE);
+        String user = unique("ack");
+        as(admin).contentType(ContentType.JSON).body("{\"seconds\":60}").post("/api/admin/users/" + user + "/trace");
+        try (TestDevice phone = device("/ws", user, "phone", List.of());
+             TestDevice mac = device("/ws", user, "mac", List.of())) {
+            Envelope acked = withSecret(user, 1);
+            publisher.publishToDevice(user, "phone", acked).get(10, TimeUnit.SECONDS);
+            phone.next("CREDIT_UPDATE");
+            String cursor = phone.lastCursor();
+            phone.send("{\"type\":\"ACK\",\"payload\":{\"cursor\":\"" + cursor + "\"}}");
+            Envelope notAcked = withSecret(user, 2);
+            publisher.publishToDevice(user, "phone", notAcked).get(10, TimeUnit.SECONDS);
+            phone.next("CREDIT_UPDATE", notAcked.id());
+
+            Response sessions = polling().atMost(Duration.ofSeconds(20)).until(
+                    () -> as(admin).get("/api/admin/users/" + user),
+                    r -> cursor.equals(r.jsonPath().getString("sessions.find { it.deviceId == 'phone' }.ackedCursor")));
+            assertThat(sessions.jsonPath().getLong("sessions.find { it.deviceId == 'phone' }.ackedAt")).isPositive();
+            assertThat(sessions.jsonPath().getString("sessions.find { it.deviceId == 'mac' }.ackedCursor")).isNull();
+            assertThat(sessions.jsonPath().getList("devices.deviceId", String.class)).containsExactly("phone");
+            assertThat(sessions.jsonPath().getString("devices[0].ackedCursor")).isEqualTo(cursor);
+            assertNothingLeaks(sessions);
+
+            Response trace = as(admin).get("/api/admin/users/" + user + "/trace");
+            String entry = "entries.find { it.eventId == '%s' && it.outcome == 'DELIVERED' }.acknowledged";
+            assertThat(trace.jsonPath().getBoolean(entry.formatted(acked.id()))).isTrue();
+            assertThat(trace.jsonPath().getBoolean(entry.formatted(notAcked.id()))).isFalse();
+            assertThat(trace.jsonPath().getString(
+                    "entries.find { it.eventId == '" + acked.id() + "' && it.outcome == 'SKIPPED_TARGET_DEVICE' }.acknowledged"))
+                    .isNull();
+            assertNothingLeaks(trace);
+        }
+    }
+
+    @Test
     void aSessionClosedForReadingTooSlowlyIsListedWith4002AndItsReason() throws Exception {
         String admin = adminToken(ADMIN_ROLE);
         String user = unique("slow");

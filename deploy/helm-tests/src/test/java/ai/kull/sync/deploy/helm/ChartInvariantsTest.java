@@ -374,7 +374,10 @@ class ChartInvariantsTest {
         }
         assertThat(topics).extracting(t -> t.getMetadata().getName()).containsExactlyInAnyOrder(
                 "sync.shoot-progress", "sync.credit-updates", "sync.prompt-changes", "sync.org-events",
-                "sync.user-events", "sync.presence", gateway.defaultOf("GATEWAY_ADMIN_TOPIC").orElseThrow());
+                "sync.user-events", "sync.presence", gateway.defaultOf("GATEWAY_ADMIN_TOPIC").orElseThrow(),
+                gateway.defaultOf("GATEWAY_ACKS_TOPIC").orElseThrow());
+        String acksTopic = gateway.defaultOf("GATEWAY_ACKS_TOPIC").orElseThrow();
+        long acked = millis(gatewayEnv.getOrDefault("GATEWAY_ACKS_RETENTION", gateway.defaultOf("GATEWAY_ACKS_RETENTION").orElseThrow()));
         for (HasMetadata topic : topics) {
             assertThat(topic.getApiVersion()).isEqualTo("kafka.strimzi.io/v1");
             assertThat(topic.getMetadata().getLabels()).containsKey("strimzi.io/cluster");
@@ -385,7 +388,9 @@ class ChartInvariantsTest {
             Map<String, Object> config = (Map<String, Object>) spec.get("config");
             long retention = ((Number) config.get("retention.ms")).longValue();
             String name = topic.getMetadata().getName();
-            long needed = switch (name) {
+            assertThat(config.get("cleanup.policy")).as("%s cleanup.policy", name)
+                    .isEqualTo(name.equals(acksTopic) ? "compact,delete" : null);
+            long needed = name.equals(acksTopic) ? acked : switch (name) {
                 case "sync.presence" -> lifetime;
                 case "sync.credit-updates" -> Long.MAX_VALUE; // balances are rebuilt from the whole topic
                 case "sync.shoot-progress", "sync.prompt-changes" -> Math.max(window, idempotency);
