@@ -1,19 +1,13 @@
 // Acknowledged cursors and client message ids (issue 22) with the SDK against the real stack: offline sends
 // delivered exactly once after a reconnect (also when the RECEIVED was lost), and a device without a cursor of
 // its own resuming from its acknowledged one on another pod.
-//
-// WAITING FOR THE GATEWAY: these need a gateway that understands ACK, `cursor=acked`, message ids and RECEIVED
-// (branch i22-acks). Until it is merged they are skipped; run them with SYNC_IT_I22=1. When enabled, the first
-// check asks the gateway itself (an ACK and an UPDATE_PROGRESS with an id over a raw socket) and FAILS with a
-// message saying what it lacks, instead of passing vacuously. Once i22-acks is merged, set GATEWAY_HAS_I22 to
-// true (or drop the switch).
+// The first check asks the gateway itself (an ACK and an UPDATE_PROGRESS with an id over a raw socket), so a
+// gateway without these features fails with a message saying what it lacks.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SyncClient, memoryCursorStore, type CursorStore, type Receipt, type SocketLike, type SyncClientOptions } from '@kull/sync-client';
 import { type Stack, startStack } from './stack.js';
 import { seqs, sleep, waitFor } from './waiting.js';
-
-const GATEWAY_HAS_I22 = process.env.SYNC_IT_I22 === '1';
 
 let stack: Stack;
 const clients: SyncClient[] = [];
@@ -66,7 +60,7 @@ async function gatewayFeatures(): Promise<{ acks: boolean; receipts: boolean }> 
   };
 }
 
-describe.runIf(GATEWAY_HAS_I22)('acknowledged cursors and message ids, with the SDK (needs the i22-acks gateway)', () => {
+describe('acknowledged cursors and message ids, with the SDK', () => {
   beforeAll(async () => {
     stack = await startStack({ name: 'acks', gateways: 2, gatewayEnv: { GATEWAY_ACKS_FLUSH_INTERVAL: '200ms' } });
   });

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -39,6 +41,12 @@ public class MessageIds {
     private final ConcurrentHashMap<String, CompletableFuture<Boolean>> inFlight = new ConcurrentHashMap<>();
     private final LogReader log;
     private final Consumer<Boolean> answered;
+    /** Publishes messages with ids one at a time, in the order they were read to the log's end. */
+    private final Executor publishing = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "sync-client-messages");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     @Inject
     MessageIds(GatewayConfig config, ConsumerProgress consumer, GatewayMetrics metrics) {
@@ -98,7 +106,9 @@ public class MessageIds {
         }
         CompletableFuture<Void> read = new CompletableFuture<>();
         log.whenReadToEnd(() -> read.complete(null));
-        // Off the consumer's thread, which runs the callback: a publish may wait for the producer's metadata.
+        // Off the consumer's thread, which runs the callback: a publish may wait for the producer's metadata. On
+        // one thread, in the order the callbacks run (the order the messages came), so a device's messages stay
+        // in order (the common pool published a batch of them concurrently, reordered: acks.test.ts).
         read.thenRunAsync(() -> {
             if (isRemembered(eventId)) {
                 inFlight.remove(eventId, mine);
@@ -122,7 +132,7 @@ public class MessageIds {
                     mine.completeExceptionally(failure);
                 }
             });
-        });
+        }, publishing);
         return answer(mine);
     }
 
