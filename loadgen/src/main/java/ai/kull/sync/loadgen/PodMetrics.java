@@ -8,6 +8,13 @@ public final class PodMetrics {
     /** Passes over the log, one serving every resume waiting on the same partitions (issue 22). */
     public static final String LOG_PASSES = "sync_gateway_log_replay_passes_total";
 
+    /** Replay requests a pod answered from the Kafka log (issue 22). */
+    public static final String LOG_REQUESTS = "sync_gateway_log_replay_requests_total";
+    /** The pod's histogram of a live delivery: Kafka record timestamp to the frame written (one series per type). */
+    public static final String DELIVERY_LATENCY = "sync_gateway_delivery_latency_seconds";
+    /** The pod's histogram of a resume's attach to its PENDING_CHECK_COMPLETE. */
+    public static final String REPLAY_COMPLETION = "sync_gateway_replay_completion_seconds";
+
     private PodMetrics() {
     }
 

@@ -1,5 +1,7 @@
 package ai.kull.sync.loadgen;
 
+import ai.kull.sync.loadgen.bench.Histogram;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,8 +14,9 @@ import java.util.Map;
 /**
  * One gateway pod watched over a phase of a run (a resume storm): its process CPU time (the pod runs on this
  * machine: {@code --pod-pid}), its used heap sampled from its metrics every {@link #HEAP_EVERY} (the peak, garbage
- * included: what -Xmx must hold), and the increase of its log-replay counters, which a pod without them reports as
- * absent (null in the figures), not as 0.
+ * included: what -Xmx must hold), the increase of its log-replay counters, which a pod without them reports as
+ * absent (null in the figures), not as 0, and its own histograms over the phase (the bucket increases between the
+ * phase's first and last scrape): live delivery latency, all types summed, and replay completion.
  */
 final class PodWatch {
 
@@ -26,6 +29,9 @@ final class PodWatch {
     private Duration cpuBefore;
     private double recordsBefore;
     private double passesBefore;
+    private double requestsBefore;
+    private Histogram deliveryBefore;
+    private Histogram completionBefore;
     private volatile double heapPeak = Double.NaN;
     private volatile boolean sampling;
     private Thread sampler;
@@ -41,6 +47,9 @@ final class PodWatch {
         String scrape = scrape();
         recordsBefore = PodMetrics.sum(scrape, PodMetrics.LOG_RECORDS_READ, null, true);
         passesBefore = PodMetrics.sum(scrape, PodMetrics.LOG_PASSES, null, true);
+        requestsBefore = PodMetrics.sum(scrape, PodMetrics.LOG_REQUESTS, null, true);
+        deliveryBefore = Histogram.parse(scrape, PodMetrics.DELIVERY_LATENCY);
+        completionBefore = Histogram.parse(scrape, PodMetrics.REPLAY_COMPLETION);
         cpuBefore = cpu();
         startedNanos = System.nanoTime();
         heapPeak = Double.NaN;
@@ -62,7 +71,10 @@ final class PodWatch {
         sampler.start();
     }
 
-    /** Ends the phase: the pod's CPU seconds and cores busy, peak used heap, log-replay counters' increase. */
+    /**
+     * Ends the phase: the pod's CPU seconds and cores busy, peak used heap, log-replay counters' increase, and its
+     * delivery latency and replay completion over the phase ({@link #quantiles}).
+     */
     Map<String, Object> stop() throws InterruptedException {
         Duration cpu = cpu().minus(cpuBefore);
         double seconds = (System.nanoTime() - startedNanos) / 1e9;
@@ -76,7 +88,35 @@ final class PodWatch {
         figures.put("heapPeakBytes", Double.isNaN(heapPeak) ? null : (long) heapPeak);
         figures.put("logRecordsRead", increase(PodMetrics.sum(scrape, PodMetrics.LOG_RECORDS_READ, null, true), recordsBefore));
         figures.put("logPasses", increase(PodMetrics.sum(scrape, PodMetrics.LOG_PASSES, null, true), passesBefore));
+        figures.put("logRequests", increase(PodMetrics.sum(scrape, PodMetrics.LOG_REQUESTS, null, true), requestsBefore));
+        figures.put("deliveryLatency", quantiles(Histogram.parse(scrape, PodMetrics.DELIVERY_LATENCY), deliveryBefore));
+        figures.put("replayCompletion", quantiles(Histogram.parse(scrape, PodMetrics.REPLAY_COMPLETION), completionBefore));
         return figures;
+    }
+
+    /**
+     * The observations of a histogram between two scrapes: their count, p50 and p99 in ms, each the upper bound of
+     * the bucket it falls into (null above the highest finite bound: {@code aboveHighestBound} of them, over
+     * {@code highestBoundMs}); null when either scrape lacks the histogram (a pod without it, or one that did not
+     * answer: read from its start instead, the figures would not be the phase's).
+     */
+    static Map<String, Object> quantiles(Histogram after, Histogram before) {
+        if (after.bounds().length == 0 || before.bounds().length == 0) {
+            return null;
+        }
+        Histogram phase = after.minus(before);
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("count", (long) phase.count());
+        figures.put("p50Ms", ms(phase.upperBound(0.5)));
+        figures.put("p99Ms", ms(phase.upperBound(0.99)));
+        figures.put("aboveHighestBound", (long) phase.aboveHighestBound());
+        figures.put("highestBoundMs", ms(phase.highestBound()));
+        return figures;
+    }
+
+    /** Seconds as ms; null for no figure (NaN) or one above every finite bound (infinite). */
+    private static Double ms(double seconds) {
+        return Double.isNaN(seconds) || Double.isInfinite(seconds) ? null : LoadRun.round(seconds * 1000);
     }
 
     private static Long increase(double after, double before) {

@@ -96,6 +96,30 @@ final class DeepResume {
                 Fig.of("{} ({} deliveries)", storm99, num(r, "liveLatencyMs.storm.count")),
                 Fig.of("{} ({} deliveries)", quiet99, num(r, "liveLatencyMs.withoutStorm.count")),
                 Fig.of("{2}", storm99 / quiet99), "~1 (live delivery must not suffer)");
+        // The pod's own figures, from the bucket increases of its histograms over each phase (PodWatch): a
+        // quantile reads as the upper bound of the bucket it falls into (bounds 0.5, 1, 2.5, 5, 10, 25, 50 ms ...).
+        String own = "pod.storm.deliveryLatency.";
+        String quiet = "pod.withoutStorm.deliveryLatency.";
+        table.add("deep-live-pod", Fig.text("8. deep resume: the pod's own live delivery p50 / p99 ms, each the upper "
+                        + "bound of the histogram bucket it falls into (increase of `" + PodMetrics.DELIVERY_LATENCY
+                        + "`, all types: record timestamp to socket write, replays left out; during the storm the "
+                        + "resumed devices' live deliveries count too), during the storm vs the last "
+                        + (away - away / 2) + " s of the away time (no storm); ratios storm/without"),
+                Fig.of("{} / {} ({} deliveries)", num(r, own + "p50Ms"), num(r, own + "p99Ms"), num(r, own + "count")),
+                Fig.of("{} / {} ({} deliveries)", num(r, quiet + "p50Ms"), num(r, quiet + "p99Ms"),
+                        num(r, quiet + "count")),
+                Fig.of("p50 {2}, p99 {2}", num(r, own + "p50Ms") / num(r, quiet + "p50Ms"),
+                        num(r, own + "p99Ms") / num(r, quiet + "p99Ms")), "~1 (live delivery must not suffer)");
+        String completion = "pod.storm.replayCompletion.";
+        table.add("deep-completion", Fig.text("8. deep resume: the pod's replay completion, attach to "
+                        + "PENDING_CHECK_COMPLETE, ms p50 / p99, each the upper bound of the histogram bucket it falls "
+                        + "into (increase of `" + PodMetrics.REPLAY_COMPLETION + "` during the storm)"),
+                Fig.of("{} / {} ({} resumes)", num(r, completion + "p50Ms"), num(r, completion + "p99Ms"),
+                        num(r, completion + "count")), Fig.EMPTY, Fig.EMPTY, "");
+        double requests = num(r, "pod.storm.logRequests");
+        table.add("deep-log-requests", Fig.text("8. deep resume: log replay requests per resumed device (in all) "
+                        + "(increase of `" + PodMetrics.LOG_REQUESTS + "` during the storm)"),
+                Fig.of("{2} ({})", resumed > 0 ? requests / resumed : Double.NaN, requests), Fig.EMPTY, Fig.EMPTY, "");
         explain(r, sessions);
     }
 
@@ -113,6 +137,19 @@ final class DeepResume {
         if (num(r, "storm.noAnswer") > 0) {
             notes.add("Deep resume, repeat " + repeat + ": " + (long) num(r, "storm.noAnswer") + " of " + sessions
                     + " devices had no answer within DEEP_RESUME_TIMEOUT_SECONDS; they count in lost.");
+        }
+        for (String phase : List.of("storm.deliveryLatency", "withoutStorm.deliveryLatency", "storm.replayCompletion")) {
+            String[] path = phase.split("\\.");
+            JsonNode figures = r.path("pod").path(path[0]).path(path[1]);
+            if (!figures.isObject()) {
+                notes.add("Deep resume, repeat " + repeat + ": no `pod." + phase + "` figures (the pod's histogram "
+                        + "was missing from a scrape at a phase boundary): its quantiles are n/a.");
+            } else if (num(figures, "aboveHighestBound") > 0) {
+                notes.add("Deep resume, repeat " + repeat + ": " + (long) num(figures, "aboveHighestBound") + " of "
+                        + (long) num(figures, "count") + " observations in `pod." + phase + "` lie above the "
+                        + "histogram's highest bound, " + Table.number(num(figures, "highestBoundMs"), false)
+                        + " ms (a quantile there reads n/a).");
+            }
         }
         if (num(r, "liveLatencyMs.storm.count") < 1000) {
             notes.add("Deep resume, repeat " + repeat + ": the live devices' p99 during the storm rests on "

@@ -12,10 +12,10 @@ import java.util.TreeMap;
  * @param bounds     bucket upper bounds, ascending, the last {@code +Inf}
  * @param cumulative observations at most each bound
  */
-record Histogram(double[] bounds, double[] cumulative) {
+public record Histogram(double[] bounds, double[] cumulative) {
 
     /** The {@code <name>_bucket} series of a Prometheus text scrape; empty if there are none. */
-    static Histogram parse(String metrics, String name) {
+    public static Histogram parse(String metrics, String name) {
         return parse(metrics, name, null);
     }
 
@@ -43,7 +43,7 @@ record Histogram(double[] bounds, double[] cumulative) {
     }
 
     /** The observations made since {@code earlier} (a scrape of the same histogram), bucket by bucket. */
-    Histogram minus(Histogram earlier) {
+    public Histogram minus(Histogram earlier) {
         if (!Arrays.equals(bounds, earlier.bounds) && earlier.bounds.length > 0) {
             throw new IllegalArgumentException("buckets changed between the scrapes: " + Arrays.toString(earlier.bounds)
                     + " then " + Arrays.toString(bounds));
@@ -56,7 +56,7 @@ record Histogram(double[] bounds, double[] cumulative) {
     }
 
     /** All observations (the {@code +Inf} bucket). */
-    double count() {
+    public double count() {
         return cumulative.length == 0 ? 0 : cumulative[cumulative.length - 1];
     }
 
@@ -66,23 +66,59 @@ record Histogram(double[] bounds, double[] cumulative) {
      * does; in the {@code +Inf} bucket, the highest finite bound. NaN without observations.
      */
     double quantile(double q) {
+        int i = bucketOf(q);
+        if (i < 0) {
+            return Double.NaN;
+        }
+        double lower = i == 0 ? 0 : bounds[i - 1];
+        if (Double.isInfinite(bounds[i])) {
+            return lower;
+        }
+        double rank = q * count();
+        double below = i == 0 ? 0 : cumulative[i - 1];
+        double inBucket = cumulative[i] - below;
+        return inBucket <= 0 ? bounds[i] : lower + (bounds[i] - lower) * (rank - below) / inBucket;
+    }
+
+    /**
+     * The q-quantile as the upper bound of the bucket its rank falls into: at least the true quantile, whatever
+     * the observations' spread within the bucket; {@code +Inf} when it lies above the highest finite bound, NaN
+     * without observations.
+     */
+    public double upperBound(double q) {
+        int i = bucketOf(q);
+        return i < 0 ? Double.NaN : bounds[i];
+    }
+
+    /** The observations above the highest finite bound (those of the {@code +Inf} bucket only). */
+    public double aboveHighestBound() {
+        int n = cumulative.length;
+        return n == 0 || !Double.isInfinite(bounds[n - 1]) ? 0 : cumulative[n - 1] - (n >= 2 ? cumulative[n - 2] : 0);
+    }
+
+    /** The highest finite bucket bound; NaN without one. */
+    public double highestBound() {
+        for (int i = bounds.length - 1; i >= 0; i--) {
+            if (!Double.isInfinite(bounds[i])) {
+                return bounds[i];
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** The bucket the q-quantile's rank ({@code q} x count) falls into: the first holding at least that many; -1 without observations. */
+    private int bucketOf(double q) {
         double count = count();
         if (count <= 0) {
-            return Double.NaN;
+            return -1;
         }
         double rank = q * count;
         for (int i = 0; i < bounds.length; i++) {
             if (cumulative[i] >= rank) {
-                double lower = i == 0 ? 0 : bounds[i - 1];
-                if (Double.isInfinite(bounds[i])) {
-                    return lower;
-                }
-                double below = i == 0 ? 0 : cumulative[i - 1];
-                double inBucket = cumulative[i] - below;
-                return inBucket <= 0 ? bounds[i] : lower + (bounds[i] - lower) * (rank - below) / inBucket;
+                return i;
             }
         }
-        return bounds[bounds.length - 1];
+        return bounds.length - 1;
     }
 
     /** The share of observations at most {@code bound}, which must be a bucket bound; NaN otherwise or without any. */

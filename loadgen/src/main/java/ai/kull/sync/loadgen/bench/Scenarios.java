@@ -1,6 +1,7 @@
 package ai.kull.sync.loadgen.bench;
 
 import ai.kull.sync.events.MessageType;
+import ai.kull.sync.loadgen.PodMetrics;
 import ai.kull.sync.loadgen.bench.Table.Fig;
 import ai.kull.sync.process.ManagedProcess;
 import ai.kull.sync.process.ProcessFailure;
@@ -28,9 +29,9 @@ final class Scenarios {
 
     private static final Duration SLACK = Duration.ofMinutes(3);
     /** The gateway's delivery-latency histogram (GatewayMetrics), as Prometheus names it. */
-    static final String DELIVERY_LATENCY = "sync_gateway_delivery_latency_seconds";
+    static final String DELIVERY_LATENCY = PodMetrics.DELIVERY_LATENCY;
     /** The gateway's histogram of a resume's attach to its PENDING_CHECK_COMPLETE (GatewayMetrics). */
-    static final String RESUME_COMPLETION = "sync_gateway_replay_completion_seconds";
+    static final String RESUME_COMPLETION = PodMetrics.REPLAY_COMPLETION;
     /** Its series of the events the loadgen publishes (presence events of connecting sessions left out). */
     static final String PUBLISHED_TYPE = "type=\"" + MessageType.CREDIT_UPDATE.name() + "\"";
     private static final Pattern CONNECTED = Pattern.compile("LOADGEN_CONNECTED (\\d+) sessions in ([0-9.]+) s");

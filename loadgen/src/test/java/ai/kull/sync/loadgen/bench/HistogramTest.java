@@ -58,6 +58,34 @@ class HistogramTest {
     }
 
     @Test
+    void theUpperBoundOfAQuantileIsTheBoundOfTheBucketItsRankFallsInto() {
+        Histogram before = Histogram.parse(scrape(new long[] {10, 20, 30, 40, 50, 60, 70}, new long[] {0, 0, 0, 0, 0, 0, 5}), NAME);
+        // The same 1000 deliveries as above: 100 <= 0.5 ms, 400 in (0.5, 1], 400 in (1, 2.5], 90 in (2.5, 5],
+        // 9 in (5, 10], 0 in (10, 25], 1 above 25 ms.
+        Histogram run = Histogram.parse(scrape(new long[] {60, 270, 530, 590, 605, 615, 625},
+                new long[] {50, 250, 400, 440, 444, 444, 450}), NAME).minus(before);
+
+        // rank 300 in (0.5, 1]: its upper bound, where interpolation says 0.75 ms
+        assertThat(run.upperBound(0.3)).isEqualTo(0.001);
+        assertThat(run.quantile(0.3)).isCloseTo(0.00075, offset(1e-12));
+        // rank 500: exactly the 500 at most 1 ms; rank 501 is in the next bucket
+        assertThat(run.upperBound(0.5)).isEqualTo(0.001);
+        assertThat(run.upperBound(0.501)).isEqualTo(0.0025);
+        assertThat(run.upperBound(0.1)).isEqualTo(0.0005);
+        assertThat(run.upperBound(0.99)).isEqualTo(0.005);
+        assertThat(run.upperBound(0.995)).isEqualTo(0.010);
+        // rank 999.5: only the one above 25 ms holds it; no finite bound is an upper bound
+        assertThat(run.upperBound(0.9995)).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(run.aboveHighestBound()).isEqualTo(1);
+        assertThat(run.highestBound()).isEqualTo(0.025);
+
+        Histogram none = run.minus(run);
+        assertThat(none.upperBound(0.99)).isNaN();
+        assertThat(none.aboveHighestBound()).isZero();
+        assertThat(Histogram.parse("", NAME).highestBound()).isNaN();
+    }
+
+    @Test
     void withoutObservationsThereIsNoQuantile() {
         Histogram same = Histogram.parse(scrape(new long[] {1, 2, 3, 4, 5, 6, 7}, new long[7]), NAME);
         assertThat(same.minus(same).quantile(0.99)).isNaN();
