@@ -16,22 +16,22 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Reads stretches of the event topics that the replay window no longer holds, for devices resuming from further
  * back: the durable log is the resume horizon, the window only its fast path.
  * <p>
  * Bounded on every side, so a resume storm queues instead of exhausting the pod: {@code readers} threads, each
- * with its own consumer (fetch buffers of {@code fetchBytes}); a request reserves its {@code maxBytes} of a shared
- * {@code bufferBytes} until its reader of the results {@link Result#release() releases} it, and waits in the queue
- * while that budget is taken. Reads are shared: a reader takes every request queued when it starts a pass and
- * reads each partition once for all of them, from the lowest offset any of them asks.
+ * with its own consumer (fetch buffers of {@code fetchBytes}); the records a read keeps count against a shared
+ * {@code bufferBytes} until its reader of the results {@link Result#release() releases} them. A read that finds
+ * the budget spent stops where it is (its result says how far it got), and one that got nothing waits in the queue
+ * until budget is released. Reads are shared: a reader takes every request queued when it starts a pass and reads
+ * each partition once for all of them, from the lowest offset any of them asks, decoding each record once.
  * <p>
  * No group, nothing committed: like the pod's own consumer, a log reader only assigns and seeks.
  */
@@ -48,6 +48,8 @@ public final class LogReader implements AutoCloseable {
      * a resume that needs the log is one from minutes or hours back, for which 0.1 s more is nothing.
      */
     private static final long LINGER_MILLIS = 100;
+    /** A reader does not linger when this many requests are queued already (a storm fills its passes by itself). */
+    private static final int LINGER_WHILE_FEWER = 64;
     /** A consumer that failed is replaced after this pause, so a broker outage is not a busy loop. */
     private static final Duration FAILURE_PAUSE = Duration.ofSeconds(1);
 
@@ -59,14 +61,16 @@ public final class LogReader implements AutoCloseable {
      * What one replay wants read.
      *
      * @param ranges   per partition, the offsets to read
-     * @param filter   what the replay makes of a record, or null when it does not want it; called on a reader's
-     *                 thread, so it must be safe there (read only key and headers)
+     * @param decode   what a record is to the replay, or null when it is nothing (read only key and headers);
+     *                 called on a reader's thread, once per record for every request of a pass with the same
+     *                 function, so it must be safe there and hold no state of one request
+     * @param wants    whether this request keeps a decoded record
      * @param maxBytes the most record bytes (key and value) the result may hold; reading stops after the record
      *                 that reaches it, and the result says where
      * @param done     called once on a reader's thread with the result
      */
-    public record Request<T>(Map<TopicPartition, Range> ranges, Function<ConsumerRecord<String, byte[]>, T> filter,
-                             long maxBytes, java.util.function.Consumer<Result<T>> done) {
+    public record Request<T>(Map<TopicPartition, Range> ranges, Function<ConsumerRecord<String, byte[]>, T> decode,
+                             Predicate<T> wants, long maxBytes, java.util.function.Consumer<Result<T>> done) {
     }
 
     /**
@@ -93,8 +97,10 @@ public final class LogReader implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private final List<Consumer<String, byte[]>> consumers = new ArrayList<>();
     private final ArrayDeque<Request<?>> queue = new ArrayDeque<>();
-    /** Bytes reserved by requests being read or whose results are not released yet; guarded by {@link #queue}. */
+    /** Bytes of records kept by reads and not released yet; guarded by {@link #queue}. */
     private long reserved;
+    /** A read found the budget spent and got nothing: no pass until some is released; guarded by {@link #queue}. */
+    private boolean starved;
     private volatile boolean closed;
     private final AtomicLong passes = new AtomicLong();
     private final AtomicLong recordsRead = new AtomicLong();
@@ -229,10 +235,13 @@ public final class LogReader implements AutoCloseable {
         }
     }
 
-    /** The queued requests whose budget fits (at least one), waiting for one. */
+    /**
+     * Every queued request (at least one), once there is budget left; a reader that finds few waits
+     * {@link #LINGER_MILLIS} for more to share its pass.
+     */
     private List<Request<?>> take() {
         synchronized (queue) {
-            while (!closed && (queue.isEmpty() || !fits(queue.peek()))) {
+            while (!closed && (queue.isEmpty() || reserved >= bufferBytes || (starved && reserved > 0))) {
                 try {
                     queue.wait();
                 } catch (InterruptedException e) {
@@ -241,7 +250,8 @@ public final class LogReader implements AutoCloseable {
                 }
             }
             long lingerUntil = System.currentTimeMillis() + LINGER_MILLIS;
-            for (long wait = LINGER_MILLIS; !closed && wait > 0; wait = lingerUntil - System.currentTimeMillis()) {
+            for (long wait = LINGER_MILLIS; !closed && wait > 0 && queue.size() < LINGER_WHILE_FEWER;
+                 wait = lingerUntil - System.currentTimeMillis()) {
                 try {
                     queue.wait(wait);
                 } catch (InterruptedException e) {
@@ -249,24 +259,41 @@ public final class LogReader implements AutoCloseable {
                     break;
                 }
             }
-            List<Request<?>> taken = new ArrayList<>();
-            while (!queue.isEmpty() && fits(queue.peek())) {
-                Request<?> request = queue.poll();
-                reserved += request.maxBytes();
-                taken.add(request);
-            }
+            List<Request<?>> taken = new ArrayList<>(queue);
+            queue.clear();
             return taken;
         }
     }
 
-    /** A request fits when the budget has room, or nothing holds any (so one larger than all of it still runs). */
-    private boolean fits(Request<?> request) {
-        return reserved == 0 || reserved + request.maxBytes() <= bufferBytes;
+    /** Takes {@code bytes} of the shared budget for a kept record; false when it is spent. */
+    private boolean reserve(long bytes) {
+        synchronized (queue) {
+            if (reserved + bytes > bufferBytes && reserved > 0) {
+                return false;
+            }
+            reserved += bytes;
+            return true;
+        }
+    }
+
+    /** Requests that found the budget spent before they got anything wait until some of it is released. */
+    private void requeue(List<Request<?>> requests) {
+        if (requests.isEmpty()) {
+            return;
+        }
+        synchronized (queue) {
+            starved = true;
+            for (int i = requests.size() - 1; i >= 0; i--) {
+                queue.addFirst(requests.get(i));
+            }
+            queue.notifyAll();
+        }
     }
 
     private void release(long bytes) {
         synchronized (queue) {
             reserved -= bytes;
+            starved = false;
             queue.notifyAll();
         }
     }
@@ -279,6 +306,12 @@ public final class LogReader implements AutoCloseable {
 
     private <T> void finish(Request<T> request, List<T> items, Map<TopicPartition, Long> reached,
                             TopicPartition truncated, long logStart, String failure) {
+        finish(request, items, reached, truncated, logStart, failure, 0);
+    }
+
+    /** @param bytes what the kept records took of the shared budget: released with the result */
+    private <T> void finish(Request<T> request, List<T> items, Map<TopicPartition, Long> reached,
+                            TopicPartition truncated, long logStart, String failure, long bytes) {
         requestsRead.incrementAndGet();
         boolean[] released = new boolean[1];
         Runnable release = () -> {
@@ -288,7 +321,7 @@ public final class LogReader implements AutoCloseable {
                 }
                 released[0] = true;
             }
-            release(request.maxBytes());
+            release(bytes);
         };
         try {
             request.done().accept(new Result<>(items, reached, truncated, logStart, failure, release));
@@ -302,41 +335,45 @@ public final class LogReader implements AutoCloseable {
     private final class Pass {
         private final Consumer<String, byte[]> consumer;
         private final List<Reading<?>> readings = new ArrayList<>();
+        /** The readings of each partition: a record is offered to those only. */
+        private final Map<TopicPartition, List<Reading<?>>> byPartition = new HashMap<>();
+        /** Readings that found the budget spent before they kept anything: back to the queue. */
+        private final List<Request<?>> starved = new ArrayList<>();
 
         Pass(Consumer<String, byte[]> consumer, List<Request<?>> requests) {
             this.consumer = consumer;
-            requests.forEach(request -> readings.add(new Reading<>(request)));
+            for (Request<?> request : requests) {
+                Reading<?> reading = new Reading<>(request, this);
+                readings.add(reading);
+                request.ranges().keySet().forEach(partition ->
+                        byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(reading));
+            }
         }
 
         void run() {
             passes.incrementAndGet();
-            Set<TopicPartition> partitions = new HashSet<>();
-            readings.forEach(reading -> partitions.addAll(reading.request.ranges().keySet()));
-            Map<TopicPartition, Long> logStart = consumer.beginningOffsets(partitions);
+            Map<TopicPartition, Long> logStart = consumer.beginningOffsets(byPartition.keySet());
             for (Reading<?> reading : readings) {
                 reading.checkRetention(logStart);
             }
-            consumer.assign(partitions);
+            consumer.assign(byPartition.keySet());
             Map<TopicPartition, Long> seekTo = new HashMap<>();
             for (Reading<?> reading : readings) {
                 if (!reading.finished) {
                     reading.request.ranges().forEach((partition, range) -> seekTo.merge(partition, range.from(), Math::min));
                 }
             }
-            List<TopicPartition> idle = new ArrayList<>(partitions);
+            List<TopicPartition> idle = new ArrayList<>(byPartition.keySet());
             idle.removeAll(seekTo.keySet());
             consumer.pause(idle);
             seekTo.forEach(consumer::seek);
             long lastProgress = System.nanoTime();
-            while (!closed && readings.stream().anyMatch(reading -> !reading.finished)) {
+            while (!closed && !consumer.paused().containsAll(byPartition.keySet())) {
                 var records = consumer.poll(POLL);
                 boolean progressed = !records.isEmpty();
                 for (ConsumerRecord<String, byte[]> record : records) {
                     recordsRead.incrementAndGet();
-                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    for (Reading<?> reading : readings) {
-                        reading.offer(partition, record);
-                    }
+                    offer(record);
                 }
                 // Positions past gaps (compaction, transaction markers) finish ranges no record reaches.
                 List<TopicPartition> done = new ArrayList<>();
@@ -346,7 +383,7 @@ public final class LogReader implements AutoCloseable {
                     }
                     long position = consumer.position(partition);
                     boolean anyWants = false;
-                    for (Reading<?> reading : readings) {
+                    for (Reading<?> reading : byPartition.get(partition)) {
                         progressed |= reading.positionAt(partition, position);
                         anyWants |= reading.wants(partition);
                     }
@@ -367,20 +404,45 @@ public final class LogReader implements AutoCloseable {
                 }
             }
             consumer.unsubscribe();
+            requeue(starved);
+        }
+
+        /** Decodes the record once for every run of readings sharing a decoder, and offers it to them. */
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private void offer(ConsumerRecord<String, byte[]> record) {
+            TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+            List<Reading<?>> interested = byPartition.get(partition);
+            if (interested == null) {
+                return;
+            }
+            Function<ConsumerRecord<String, byte[]>, ?> decoder = null;
+            Object decoded = null;
+            for (Reading reading : interested) {
+                if (!reading.wantsOffset(partition, record)) {
+                    continue;
+                }
+                if (reading.request.decode() != decoder) {
+                    decoder = reading.request.decode();
+                    decoded = decoder.apply(record);
+                }
+                reading.offer(partition, record, decoded);
+            }
         }
     }
 
     /** One request's progress in a pass. */
     private final class Reading<T> {
         final Request<T> request;
+        final Pass pass;
         final Map<TopicPartition, Long> reached = new HashMap<>();
         final Map<TopicPartition, List<Found<T>>> found = new HashMap<>();
         long bytes;
         boolean full;
         boolean finished;
 
-        Reading(Request<T> request) {
+        Reading(Request<T> request, Pass pass) {
             this.request = request;
+            this.pass = pass;
             request.ranges().forEach((partition, range) -> reached.put(partition, range.from()));
         }
 
@@ -401,21 +463,32 @@ public final class LogReader implements AutoCloseable {
             return !finished && !full && range != null && reached.get(partition) < range.until();
         }
 
-        void offer(TopicPartition partition, ConsumerRecord<String, byte[]> record) {
+        /** Whether the record is the next this reading has to look at (not below where it is, and it still reads). */
+        boolean wantsOffset(TopicPartition partition, ConsumerRecord<String, byte[]> record) {
             if (!wants(partition) || record.offset() < reached.get(partition)) {
-                return;
+                return false;
             }
             if (record.offset() >= request.ranges().get(partition).until()) {
                 reached.put(partition, request.ranges().get(partition).until());
-            } else {
-                reached.put(partition, record.offset() + 1);
-                T item = request.filter().apply(record);
-                if (item != null) {
-                    found.computeIfAbsent(partition, p -> new ArrayList<>()).add(new Found<>(record.timestamp(), item));
-                    bytes += record.serializedValueSize() + Math.max(0, record.serializedKeySize());
-                    full = bytes >= request.maxBytes();
-                }
+                finishIfDone();
+                return false;
             }
+            return true;
+        }
+
+        void offer(TopicPartition partition, ConsumerRecord<String, byte[]> record, T decoded) {
+            if (decoded != null && request.wants().test(decoded)) {
+                long size = record.serializedValueSize() + Math.max(0, record.serializedKeySize());
+                if (!reserve(size)) {
+                    full = true; // the shared budget is spent: this record is read again next time
+                    finishIfDone();
+                    return;
+                }
+                found.computeIfAbsent(partition, p -> new ArrayList<>()).add(new Found<>(record.timestamp(), decoded));
+                bytes += size;
+                full = bytes >= request.maxBytes();
+            }
+            reached.put(partition, record.offset() + 1);
             finishIfDone();
         }
 
@@ -447,7 +520,17 @@ public final class LogReader implements AutoCloseable {
 
         void finish(String failure) {
             finished = true;
-            LogReader.this.finish(request, failure == null ? merged() : List.of(), Map.copyOf(reached), null, 0, failure);
+            boolean nothing = bytes == 0 && request.ranges().entrySet().stream()
+                    .allMatch(e -> reached.get(e.getKey()) == e.getValue().from());
+            if (failure == null && full && nothing) {
+                pass.starved.add(request); // found the budget spent at once: waits for it rather than answering
+                return;
+            }
+            LogReader.this.finish(request, failure == null ? merged() : List.of(), Map.copyOf(reached), null, 0, failure,
+                    failure == null ? bytes : 0);
+            if (failure != null && bytes > 0) {
+                release(bytes);
+            }
         }
 
         /** Per partition in offset order; across partitions, the oldest head first. */

@@ -38,14 +38,17 @@ public final class CatchUp {
     public interface Host {
         ReplayWindow window();
 
+        /** The offset after the last record of {@code slot} the pod has routed: what the log holds for sure. */
+        long routedTo(int slot);
+
         /** Sends a replayed record to the session, stamped with the catch-up's {@link #cursorPositions()}. */
         void send(CatchUp catchUp, WindowEntry entry);
 
         /**
-         * Reads {@code [from, until)} of each slot from the log, and later calls {@link #logRead} under the lock
-         * (once, unless the catch-up ended meanwhile).
+         * Reads {@code [from, until)} of each slot of {@code from} from the log, and later calls {@link #logRead}
+         * under the lock (once, unless the catch-up ended meanwhile).
          */
-        void readLog(CatchUp catchUp, Map<Integer, long[]> ranges);
+        void readLog(CatchUp catchUp, Offsets from, Offsets until);
 
         /** Calls {@link #proceed} under the lock once the session's socket holds at most {@code bytes}. */
         boolean whenDrained(CatchUp catchUp, long bytes);
@@ -58,7 +61,7 @@ public final class CatchUp {
     }
 
     /** What a log read gave: its records (the session's, in order per slot), and how far it read per slot. */
-    public record LogBatch(List<WindowEntry> entries, Map<Integer, Long> reached, Runnable release) {
+    public record LogBatch(List<WindowEntry> entries, Offsets reached, Runnable release) {
     }
 
     public static final String OLDER_THAN_RETENTION = "the cursor is older than the event log's retention";
@@ -87,7 +90,7 @@ public final class CatchUp {
     private long collectedUpTo = -1;
     /** Records read from the log, not sent yet, and where that read got to. */
     private final ArrayDeque<WindowEntry> logEntries = new ArrayDeque<>();
-    private Map<Integer, Long> logReached = Map.of();
+    private Offsets logReached = Offsets.none();
     private Runnable logRelease;
     private int sent;
     private int logReads;
@@ -237,13 +240,15 @@ public final class CatchUp {
                     }));
                     releaseLog();
                 }
-                Map<Integer, long[]> belowWindow = belowWindow();
-                if (!belowWindow.isEmpty()) {
+                Offsets logFrom = Offsets.none();
+                Offsets logUntil = Offsets.none();
+                belowWindow(logFrom, logUntil);
+                if (!logFrom.isEmpty()) {
                     state = State.FROM_LOG;
                     positions.clear();
                     collectedUpTo = -1;
                     logReads++;
-                    host.readLog(this, belowWindow);
+                    host.readLog(this, logFrom, logUntil);
                     return;
                 }
                 Long position = positions.pollFirst();
@@ -307,17 +312,24 @@ public final class CatchUp {
         }
     }
 
-    /** Per slot, the offsets from the lowest position the replay still needs to where the window holds them. */
-    private Map<Integer, long[]> belowWindow() {
-        Map<Integer, long[]> ranges = new HashMap<>();
+    /**
+     * The slots whose next needed offset the window no longer holds: read from there ({@code from}) up to what the
+     * pod has routed ({@code until}), not only up to the window's start. In a storm a read waits its turn while the
+     * window moves on, and a read that stopped at the window's start found it moved again: devices chased the window
+     * from read to read and never caught up (bench deep-resume, 10,000 devices, 2026-12-07).
+     */
+    private void belowWindow(Offsets from, Offsets until) {
         ReplayWindow window = host.window();
-        lowest().forEach((slot, from) -> {
-            long to = Math.min(window.heldFrom(slot), until.has(slot) ? until.get(slot) : Long.MAX_VALUE);
-            if (from < to) {
-                ranges.put(slot, new long[] {from, to});
+        lowest().forEach((slot, at) -> {
+            if (at >= window.heldFrom(slot)) {
+                return;
+            }
+            long to = Math.min(host.routedTo(slot), this.until.has(slot) ? this.until.get(slot) : Long.MAX_VALUE);
+            if (at < to) {
+                from.put(slot, at);
+                until.put(slot, to);
             }
         });
-        return ranges;
     }
 
     /** Per slot, the lowest offset any part of the replay still needs. */
@@ -327,7 +339,7 @@ public final class CatchUp {
 
     private void releaseLog() {
         logEntries.clear();
-        logReached = Map.of();
+        logReached = Offsets.none();
         Runnable release = logRelease;
         logRelease = null;
         if (release != null) {

@@ -38,6 +38,7 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Delivers each Kafka record to the local sessions it is meant for, deciding on key and headers only (the
@@ -81,6 +82,8 @@ public class EventRouter implements CatchUp.Host {
     /** Per slot: the offset after the last record routed. */
     private long[] routed = new long[0];
     static final String AHEAD_OF_THE_LOG = "the cursor is ahead of the event log";
+    /** Turns a record the log readers read into a window entry (shared by every request under this layout). */
+    private Function<ConsumerRecord<String, byte[]>, WindowEntry> logDecoder;
     /** Used by {@link #route} only, under the lock. */
     private final LastFrame lastFrame = new LastFrame();
     private final RoutingHeaders headers = new RoutingHeaders();
@@ -121,6 +124,7 @@ public class EventRouter implements CatchUp.Host {
             sessions.all().forEach(s -> sender.close(s, CloseCodes.SERVICE_RESTART, "topic layout changed"));
         }
         layout = next;
+        logDecoder = logDecoder(next);
         catchingUp.values().forEach(CatchUp::end);
         catchingUp.clear();
         asides.forEach(CatchUp::end);
@@ -397,26 +401,29 @@ public class EventRouter implements CatchUp.Host {
     }
 
     @Override
+    public long routedTo(int slot) {
+        return routed[slot];
+    }
+
+    @Override
     public void send(CatchUp catchUp, WindowEntry entry) {
         sender.send(catchUp.session(), frameFor(catchUp.session(), entry, catchUp.cursorPositions(), null));
     }
 
     @Override
-    public void readLog(CatchUp catchUp, Map<Integer, long[]> ranges) {
+    public void readLog(CatchUp catchUp, Offsets from, Offsets until) {
         TopicLayout at = layout;
         Map<TopicPartition, LogReader.Range> partitions = new HashMap<>();
         Map<TopicPartition, Integer> slots = new HashMap<>();
-        ranges.forEach((slot, range) -> {
+        from.forEach((slot, offset) -> {
             TopicPartition partition = at.partitionOf(slot);
-            partitions.put(partition, new LogReader.Range(range[0], range[1]));
+            partitions.put(partition, new LogReader.Range(offset, until.get(slot)));
             slots.put(partition, slot);
         });
         DeviceSession session = catchUp.session();
-        RoutingHeaders read = new RoutingHeaders(); // the request's own: it is read on a log reader's thread
-        log.read(new LogReader.Request<WindowEntry>(partitions, record -> {
-            WindowEntry entry = eventEntry(read, record, slots.get(new TopicPartition(record.topic(), record.partition())));
-            return entry != null && DeliveryRule.replayed(session, entry) == DeliveryRule.Verdict.DELIVER ? entry : null;
-        }, replayBatchBytes, result -> logRead(catchUp, result, at, slots)));
+        log.read(new LogReader.Request<>(partitions, logDecoder,
+                entry -> DeliveryRule.replayed(session, entry) == DeliveryRule.Verdict.DELIVER,
+                replayBatchBytes, result -> logRead(catchUp, result, at, slots)));
     }
 
     private synchronized void logRead(CatchUp catchUp, LogReader.Result<WindowEntry> result, TopicLayout at,
@@ -438,7 +445,7 @@ public class EventRouter implements CatchUp.Host {
             catchUp.logRead(null, CatchUp.LOG_UNREADABLE);
             return;
         }
-        Map<Integer, Long> reached = new HashMap<>();
+        Offsets reached = Offsets.none();
         result.reached().forEach((partition, offset) -> reached.put(slots.get(partition), offset));
         catchUp.logRead(new CatchUp.LogBatch(result.items(), reached, result.release()), null);
     }
@@ -527,6 +534,12 @@ public class EventRouter implements CatchUp.Host {
             case NOT_ADMIN -> DeliveryTrace.Outcome.SKIPPED_NOT_ADMIN;
             case SEEN_BEFORE, NOT_ADDRESSED -> DeliveryTrace.Outcome.SKIPPED_SEEN_BEFORE;
         };
+    }
+
+    /** A log reader's decoder: each reader thread reads headers into its own holder. */
+    private static Function<ConsumerRecord<String, byte[]>, WindowEntry> logDecoder(TopicLayout layout) {
+        ThreadLocal<RoutingHeaders> headers = ThreadLocal.withInitial(RoutingHeaders::new);
+        return record -> eventEntry(headers.get(), record, layout.slot(record.topic(), record.partition()));
     }
 
     /**
