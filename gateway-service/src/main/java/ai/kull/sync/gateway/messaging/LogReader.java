@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -53,14 +54,25 @@ public final class LogReader implements AutoCloseable {
     /** A consumer that failed is replaced after this pause, so a broker outage is not a busy loop. */
     private static final Duration FAILURE_PAUSE = Duration.ofSeconds(1);
 
-    /** Offsets {@code [from, until)} of one partition. */
-    public record Range(long from, long until) {
+    /**
+     * Offsets {@code [from, until)} of one partition.
+     *
+     * @param byKey whether the request wants only records whose key is one of its {@link Request#keys()} there (a
+     *              partition keyed by userId or orgId), so a record is offered only to the requests of its key
+     */
+    public record Range(long from, long until, boolean byKey) {
+
+        /** A range whose every record is offered (e.g. a broadcast topic's, keyed by an aggregate id). */
+        public Range(long from, long until) {
+            this(from, until, false);
+        }
     }
 
     /**
      * What one replay wants read.
      *
      * @param ranges   per partition, the offsets to read
+     * @param keys     the record keys the request may want on partitions read {@link Range#byKey by key}
      * @param decode   what a record is to the replay, or null when it is nothing (read only key and headers);
      *                 called on a reader's thread, once per record for every request of a pass with the same
      *                 function, so it must be safe there and hold no state of one request
@@ -69,7 +81,8 @@ public final class LogReader implements AutoCloseable {
      *                 that reaches it, and the result says where
      * @param done     called once on a reader's thread with the result
      */
-    public record Request<T>(Map<TopicPartition, Range> ranges, Function<ConsumerRecord<String, byte[]>, T> decode,
+    public record Request<T>(Map<TopicPartition, Range> ranges, Set<String> keys,
+                             Function<ConsumerRecord<String, byte[]>, T> decode,
                              Predicate<T> wants, long maxBytes, java.util.function.Consumer<Result<T>> done) {
     }
 
@@ -335,8 +348,11 @@ public final class LogReader implements AutoCloseable {
     private final class Pass {
         private final Consumer<String, byte[]> consumer;
         private final List<Reading<?>> readings = new ArrayList<>();
-        /** The readings of each partition: a record is offered to those only. */
+        /** The readings of each partition (their positions are checked after each poll). */
         private final Map<TopicPartition, List<Reading<?>>> byPartition = new HashMap<>();
+        /** The readings a record is offered to: per partition those that read it whole, and those of its key. */
+        private final Map<TopicPartition, List<Reading<?>>> wholly = new HashMap<>();
+        private final Map<TopicPartition, Map<String, List<Reading<?>>>> byKey = new HashMap<>();
         /** Readings that found the budget spent before they kept anything: back to the queue. */
         private final List<Request<?>> starved = new ArrayList<>();
 
@@ -345,8 +361,15 @@ public final class LogReader implements AutoCloseable {
             for (Request<?> request : requests) {
                 Reading<?> reading = new Reading<>(request, this);
                 readings.add(reading);
-                request.ranges().keySet().forEach(partition ->
-                        byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(reading));
+                request.ranges().forEach((partition, range) -> {
+                    byPartition.computeIfAbsent(partition, p -> new ArrayList<>()).add(reading);
+                    if (range.byKey()) {
+                        Map<String, List<Reading<?>>> keyed = byKey.computeIfAbsent(partition, p -> new HashMap<>());
+                        request.keys().forEach(key -> keyed.computeIfAbsent(key, k -> new ArrayList<>()).add(reading));
+                    } else {
+                        wholly.computeIfAbsent(partition, p -> new ArrayList<>()).add(reading);
+                    }
+                });
             }
         }
 
@@ -407,25 +430,33 @@ public final class LogReader implements AutoCloseable {
             requeue(starved);
         }
 
-        /** Decodes the record once for every run of readings sharing a decoder, and offers it to them. */
-        @SuppressWarnings({"unchecked", "rawtypes"})
+        /**
+         * Offers the record to the readings that may want it (those of its key on a partition read by key: another
+         * user's record costs a map lookup), decoding it once for every run of readings sharing a decoder.
+         */
         private void offer(ConsumerRecord<String, byte[]> record) {
             TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-            List<Reading<?>> interested = byPartition.get(partition);
+            Map<String, List<Reading<?>>> keyed = byKey.get(partition);
+            Decoded decoded = new Decoded();
+            offer(partition, record, wholly.get(partition), decoded);
+            offer(partition, record, keyed == null || record.key() == null ? null : keyed.get(record.key()), decoded);
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private void offer(TopicPartition partition, ConsumerRecord<String, byte[]> record, List<Reading<?>> interested,
+                           Decoded decoded) {
             if (interested == null) {
                 return;
             }
-            Function<ConsumerRecord<String, byte[]>, ?> decoder = null;
-            Object decoded = null;
             for (Reading reading : interested) {
                 if (!reading.wantsOffset(partition, record)) {
                     continue;
                 }
-                if (reading.request.decode() != decoder) {
-                    decoder = reading.request.decode();
-                    decoded = decoder.apply(record);
+                if (reading.request.decode() != decoded.decoder) {
+                    decoded.decoder = reading.request.decode();
+                    decoded.value = decoded.decoder.apply(record);
                 }
-                reading.offer(partition, record, decoded);
+                reading.offer(partition, record, decoded.value);
             }
         }
     }
@@ -554,6 +585,12 @@ public final class LogReader implements AutoCloseable {
     }
 
     private record Found<T>(long timestamp, T item) {
+    }
+
+    /** A record as the last decoder made it. */
+    private static final class Decoded {
+        Function<ConsumerRecord<String, byte[]>, ?> decoder;
+        Object value;
     }
 
 }

@@ -80,6 +80,8 @@ public final class CatchUp {
      * slot, the offset after the last of its records sent. Below progress, only that org's records are sent.
      */
     private final Map<String, Offsets> orgProgress = new HashMap<>();
+    /** Organizations added while a log read was under way: that read's reach says nothing of their records. */
+    private final java.util.Set<String> joinedDuringRead = new java.util.HashSet<>();
     private State state = State.FROM_WINDOW;
     /** A resume's: it completes only once the pod has read the log as it stood at attach. */
     private final boolean resume;
@@ -174,6 +176,9 @@ public final class CatchUp {
         });
         if (!org.isEmpty()) {
             orgProgress.put(orgId, org);
+            if (state == State.FROM_LOG) {
+                joinedDuringRead.add(orgId); // the read under way was not looking for its records
+            }
             // Collect again from the lowest position: what is queued is found again, in order.
             positions.clear();
             collectedUpTo = -1;
@@ -233,11 +238,12 @@ public final class CatchUp {
                             progress.put(slot, reached);
                         }
                     });
-                    orgProgress.values().forEach(org -> logReached.forEach((slot, reached) -> {
-                        if (org.has(slot) && reached > org.get(slot)) {
+                    orgProgress.forEach((orgId, org) -> logReached.forEach((slot, reached) -> {
+                        if (!joinedDuringRead.contains(orgId) && org.has(slot) && reached > org.get(slot)) {
                             org.put(slot, reached);
                         }
                     }));
+                    joinedDuringRead.clear();
                     releaseLog();
                 }
                 Offsets logFrom = Offsets.none();

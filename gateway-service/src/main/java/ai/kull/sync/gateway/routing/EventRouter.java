@@ -417,11 +417,15 @@ public class EventRouter implements CatchUp.Host {
         Map<TopicPartition, Integer> slots = new HashMap<>();
         from.forEach((slot, offset) -> {
             TopicPartition partition = at.partitionOf(slot);
-            partitions.put(partition, new LogReader.Range(offset, until.get(slot)));
+            // Keyed topics by key: another user's record there is skipped without being decoded.
+            partitions.put(partition, new LogReader.Range(offset, until.get(slot),
+                    at.role(slot) != TopicRoles.Role.BROADCAST));
             slots.put(partition, slot);
         });
         DeviceSession session = catchUp.session();
-        log.read(new LogReader.Request<>(partitions, logDecoder,
+        Set<String> keys = new HashSet<>(session.subscribedOrgs());
+        keys.add(session.userId());
+        log.read(new LogReader.Request<>(partitions, keys, logDecoder,
                 entry -> DeliveryRule.replayed(session, entry) == DeliveryRule.Verdict.DELIVER,
                 replayBatchBytes, result -> logRead(catchUp, result, at, slots)));
     }

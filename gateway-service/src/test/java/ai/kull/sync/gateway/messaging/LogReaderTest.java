@@ -82,7 +82,7 @@ class LogReaderTest {
                                                                         Map<TopicPartition, LogReader.Range> ranges,
                                                                         long maxBytes) {
         CompletableFuture<LogReader.Result<String>> result = new CompletableFuture<>();
-        reader.read(new LogReader.Request<String>(ranges, DECODE, decoded -> decoded.startsWith("alice@"),
+        reader.read(new LogReader.Request<String>(ranges, java.util.Set.of("alice"), DECODE, decoded -> decoded.startsWith("alice@"),
                 maxBytes, answer -> result.complete(new LogReader.Result<>(answer.items().stream()
                         .map(item -> item.substring("alice@".length())).toList(), answer.reached(), answer.truncated(),
                         answer.logStart(), answer.failure(), answer.release()))));
@@ -108,6 +108,18 @@ class LogReaderTest {
             assertThat(reader.passes()).isEqualTo(1);
             // P0 0-19 and P1 94-99, each record decoded once though two requests read P0 0-5 and 10-19.
             assertThat(DECODED.get() - decodedBefore).isEqualTo(20 - 4 + 6);
+        }
+    }
+
+    @Test
+    void onAPartitionReadByKeyAnotherUsersRecordsAreNotEvenDecoded() throws Exception {
+        try (LogReader reader = reader(1, 1 << 20).start()) {
+            long decodedBefore = DECODED.get();
+            LogReader.Result<String> result = aliceIn(reader, Map.of(P0, new LogReader.Range(30, 40, true)), 1 << 20)
+                    .get(30, TimeUnit.SECONDS);
+            assertThat(result.items()).containsExactly("0:30", "0:32", "0:34", "0:36", "0:38");
+            assertThat(result.reached()).containsEntry(P0, 40L);
+            assertThat(DECODED.get() - decodedBefore).isEqualTo(5); // bob's five were skipped by key
         }
     }
 

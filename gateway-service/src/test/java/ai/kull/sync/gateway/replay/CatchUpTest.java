@@ -222,4 +222,23 @@ class CatchUpTest {
         catchUp.start();
         assertThat(host.sent).containsExactly("org-a@1:0", "org-a@1:2");
     }
+
+    @Test
+    void anOrganizationJoinedWhileALogReadIsOutIsReadAgainFromItsCursor() {
+        SessionRegistry registry = new SessionRegistry(new GatewayMetrics(new SimpleMeterRegistry()));
+        Host host = new Host(1 << 20, 10, 10); // the window holds both slots from 10
+        host.add(0, 10, Scope.USER, "alice");
+        host.add(1, 10, Scope.ORG, "org-b");
+        CatchUp catchUp = catchUp(host, Map.of(0, 2L, 1, 5L), Map.of(), false);
+        catchUp.start();
+        assertThat(host.logReads.get(0)).containsOnlyKeys(0, 1);
+
+        registry.subscribe(phone, "org-a"); // joined while that read is out, replayed from the cursor's 3
+        catchUp.addOrg("org-a", Offsets.of(Map.of(1, 3L)), Offsets.of(Map.of(1, 11L)));
+        catchUp.logRead(new CatchUp.LogBatch(List.of(), Offsets.of(Map.of(0, 11L, 1, 11L)), () -> { }), null);
+
+        // The first read did not look for org-a's records: they are read, not skipped as passed.
+        assertThat(host.logReads).hasSize(2);
+        assertThat(host.logReads.get(1).get(1)).containsExactly(3L, 11L);
+    }
 }
