@@ -208,7 +208,7 @@ public final class LogReader implements AutoCloseable {
         while (!closed) {
             Map<String, Object> props = new HashMap<>(kafka);
             props.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
-            List<Request<?>> pass = List.of();
+            Pass pass = null;
             try (Consumer<String, byte[]> consumer =
                          new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
                 synchronized (consumers) {
@@ -216,10 +216,11 @@ public final class LogReader implements AutoCloseable {
                 }
                 try {
                     while (!closed) {
-                        pass = take();
-                        if (!pass.isEmpty()) {
-                            new Pass(consumer, pass).run();
-                            pass = List.of();
+                        List<Request<?>> taken = take();
+                        if (!taken.isEmpty()) {
+                            pass = new Pass(consumer, taken);
+                            pass.run();
+                            pass = null;
                         }
                     }
                 } finally {
@@ -228,11 +229,15 @@ public final class LogReader implements AutoCloseable {
                     }
                 }
             } catch (WakeupException | InterruptException stop) {
-                fail(pass, "the gateway is stopping");
+                if (pass != null) {
+                    pass.answerTheRest("the gateway is stopping");
+                }
                 return;
             } catch (RuntimeException e) {
                 LOG.warnf("log reader %s failed, replacing its consumer: %s", name, e.toString());
-                fail(pass, "the event log could not be read");
+                if (pass != null) {
+                    pass.answerTheRest("the event log could not be read");
+                }
                 pause();
             }
         }
@@ -309,17 +314,6 @@ public final class LogReader implements AutoCloseable {
             starved = false;
             queue.notifyAll();
         }
-    }
-
-    private void fail(List<Request<?>> pass, String why) {
-        for (Request<?> request : pass) {
-            finish(request, List.of(), Map.of(), null, 0, why);
-        }
-    }
-
-    private <T> void finish(Request<T> request, List<T> items, Map<TopicPartition, Long> reached,
-                            TopicPartition truncated, long logStart, String failure) {
-        finish(request, items, reached, truncated, logStart, failure, 0);
     }
 
     /** @param bytes what the kept records took of the shared budget: released with the result */
@@ -421,13 +415,22 @@ public final class LogReader implements AutoCloseable {
                     break;
                 }
             }
+            consumer.unsubscribe();
+            answerTheRest("the event log could not be read in time"); // only a stalled pass leaves any
+        }
+
+        /**
+         * Answers the readings not answered yet with {@code why} (each releases what it had kept) and puts those
+         * that found the budget spent back in the queue; after a pass that ended well, only the latter remain.
+         */
+        void answerTheRest(String why) {
             for (Reading<?> reading : readings) {
                 if (!reading.finished) {
-                    reading.finish("the event log could not be read in time");
+                    reading.finish(why);
                 }
             }
-            consumer.unsubscribe();
             requeue(starved);
+            starved.clear();
         }
 
         /**
@@ -482,7 +485,7 @@ public final class LogReader implements AutoCloseable {
                 Long start = logStart.get(range.getKey());
                 if (start != null && range.getValue().from() < start && range.getValue().from() < range.getValue().until()) {
                     finished = true;
-                    LogReader.this.finish(request, List.of(), Map.of(), range.getKey(), start, null);
+                    LogReader.this.finish(request, List.of(), Map.of(), range.getKey(), start, null, 0);
                     return;
                 }
             }
