@@ -220,9 +220,13 @@ public final class CatchUp {
         releaseLog();
     }
 
-    /** Sends the next batch; runs again when the socket has drained. */
+    /**
+     * Sends the next batch; runs again when the socket has drained. The window changes only while records are
+     * routed, under the same lock as this call, so whether the replay must read the log is asked once per call
+     * (and after a log read's records were sent), not per record.
+     */
     public void proceed() {
-        if (state != State.FROM_WINDOW) {
+        if (state != State.FROM_WINDOW || (logRelease == null && readLogBelowWindow())) {
             return;
         }
         while (!session.closing()) {
@@ -245,17 +249,9 @@ public final class CatchUp {
                     }));
                     joinedDuringRead.clear();
                     releaseLog();
-                }
-                Offsets logFrom = Offsets.none();
-                Offsets logUntil = Offsets.none();
-                belowWindow(logFrom, logUntil);
-                if (!logFrom.isEmpty()) {
-                    state = State.FROM_LOG;
-                    positions.clear();
-                    collectedUpTo = -1;
-                    logReads++;
-                    host.readLog(this, logFrom, logUntil);
-                    return;
+                    if (readLogBelowWindow()) {
+                        return;
+                    }
                 }
                 Long position = positions.pollFirst();
                 if (position == null) {
@@ -272,7 +268,7 @@ public final class CatchUp {
                 }
                 WindowEntry entry = host.window().entryAt(position);
                 if (entry != null) {
-                    offer(entry); // one evicted meanwhile is read from the log: belowWindow finds its slot
+                    offer(entry); // one evicted before this call is read from the log: the check above found it
                 }
             }
             if (host.whenDrained(this, batchBytes / 2)) {
@@ -319,23 +315,36 @@ public final class CatchUp {
     }
 
     /**
-     * The slots whose next needed offset the window no longer holds: read from there ({@code from}) up to what the
-     * pod has routed ({@code until}), not only up to the window's start. In a storm a read waits its turn while the
+     * Starts a log read when the window no longer holds the next offset the replay needs of some slot: from there
+     * up to what the pod has routed, not only up to the window's start. In a storm a read waits its turn while the
      * window moves on, and a read that stopped at the window's start found it moved again: devices chased the window
      * from read to read and never caught up (bench deep-resume, 10,000 devices, 2026-12-07).
+     *
+     * @return whether a read was started (the replay waits for it)
      */
-    private void belowWindow(Offsets from, Offsets until) {
+    private boolean readLogBelowWindow() {
         ReplayWindow window = host.window();
+        Offsets from = Offsets.none();
+        Offsets to = Offsets.none();
         lowest().forEach((slot, at) -> {
             if (at >= window.heldFrom(slot)) {
                 return;
             }
-            long to = Math.min(host.routedTo(slot), this.until.has(slot) ? this.until.get(slot) : Long.MAX_VALUE);
-            if (at < to) {
+            long end = Math.min(host.routedTo(slot), until.has(slot) ? until.get(slot) : Long.MAX_VALUE);
+            if (at < end) {
                 from.put(slot, at);
-                until.put(slot, to);
+                to.put(slot, end);
             }
         });
+        if (from.isEmpty()) {
+            return false;
+        }
+        state = State.FROM_LOG;
+        positions.clear();
+        collectedUpTo = -1;
+        logReads++;
+        host.readLog(this, from, to);
+        return true;
     }
 
     /** Per slot, the lowest offset any part of the replay still needs. */

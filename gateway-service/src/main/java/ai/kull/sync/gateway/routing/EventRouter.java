@@ -432,21 +432,17 @@ public class EventRouter implements CatchUp.Host {
 
     private synchronized void logRead(CatchUp catchUp, LogReader.Result<WindowEntry> result, TopicLayout at,
                                       Map<TopicPartition, Integer> slots) {
-        if (at != layout) {
+        String failure = at != layout ? "the event topics changed since the cursor was issued"
+                : result.truncated() != null ? CatchUp.OLDER_THAN_RETENTION
+                : result.failure() != null ? CatchUp.LOG_UNREADABLE
+                : null;
+        if (failure != null) {
+            if (result.truncated() != null) {
+                LOG.debugf("%s: the log of %s starts at %d, after the cursor", catchUp.session().userId(),
+                        result.truncated(), result.logStart());
+            }
             result.release().run();
-            catchUp.logRead(null, "the event topics changed since the cursor was issued");
-            return;
-        }
-        if (result.truncated() != null) {
-            LOG.debugf("%s: the log of %s starts at %d, after the cursor", catchUp.session().userId(),
-                    result.truncated(), result.logStart());
-            result.release().run();
-            catchUp.logRead(null, CatchUp.OLDER_THAN_RETENTION);
-            return;
-        }
-        if (result.failure() != null) {
-            result.release().run();
-            catchUp.logRead(null, CatchUp.LOG_UNREADABLE);
+            catchUp.logRead(null, failure);
             return;
         }
         Offsets reached = Offsets.none();
@@ -638,8 +634,9 @@ public class EventRouter implements CatchUp.Host {
         long[] at = stream.positions(routed);
         if (overrides != null) {
             for (int i = 0; i < slots.length; i++) {
-                if (overrides.has(slots[i])) {
-                    at[i] = overrides.get(slots[i]);
+                long override = overrides.get(slots[i]); // -1: none
+                if (override >= 0) {
+                    at[i] = override;
                 }
             }
         }
