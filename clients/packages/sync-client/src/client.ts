@@ -5,11 +5,12 @@ import { Outbox, type Receipt } from './outbox.js';
 import {
   CloseCode, DEFAULT_CLOSE_POLICY, FALLBACK_ACTION, backoffDelay, retryAfterMs, tokenExpiry,
 } from './policy.js';
+import { tabSharing } from './share.js';
 import { Throttle } from './throttle.js';
 import {
   SyncError,
   type ClientMessageType, type ClientSnapshot, type CloseAction, type ClosePolicy, type ConnectionState,
-  type Handler, type HandlerMap, type PayloadOf, type SocketLike, type StateChange,
+  type Handler, type HandlerMap, type PayloadOf, type SocketFactory, type SocketLike, type StateChange,
   type SyncClientOptions, type SyncMessage, type SyncStats,
 } from './types.js';
 
@@ -48,6 +49,8 @@ export class SyncClient {
   private readonly random: () => number;
   private readonly store: CursorStore | undefined;
   private readonly log: ((...args: unknown[]) => void) | undefined;
+  /** The app's createSocket, else one connection shared by the app's tabs (share.ts), else a WebSocket per client. */
+  private readonly createSocket: SocketFactory;
 
   private readonly handlers = new Map<string, Set<Handler<any>>>();
   private readonly anyHandlers = new Set<Handler>();
@@ -107,6 +110,7 @@ export class SyncClient {
     this.options = options;
     this.policy = { ...DEFAULT_CLOSE_POLICY, ...(options.closePolicy as ClosePolicy | undefined) };
     this.random = options.random ?? Math.random;
+    this.createSocket = options.createSocket ?? tabSharing(options) ?? defaultSocket;
     this.store = options.cursorStore === false ? undefined
       : options.cursorStore ?? webStorageCursorStore() ?? memoryCursorStore();
     this.saveThrottle = new Throttle(CURSOR_SAVE_INTERVAL_MS, () => this.saveCursor());
@@ -340,7 +344,7 @@ export class SyncClient {
     this.log?.('connecting', this.options.url, this.snapshot.cursor ? 'with cursor' : 'fresh');
     let socket: SocketLike;
     try {
-      socket = (this.options.createSocket ?? defaultSocket)(url);
+      socket = this.createSocket(url);
     } catch (failure) {
       this.scheduleRetry({ kind: 'reconnect' }, undefined, `socket not created: ${String(failure)}`);
       return;

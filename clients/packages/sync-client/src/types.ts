@@ -141,8 +141,17 @@ export interface SyncClientOptions {
   url: string;
   /** Returns a JWT; called on connect, before the token's `exp`, and once after a refusal. */
   getToken?: () => string | Promise<string>;
-  /** Creates the socket; defaults to `new globalThis.WebSocket(url)`. */
+  /** Creates the socket; defaults to `new globalThis.WebSocket(url)` (shared by the app's tabs, see shareTabs). */
   createSocket?: SocketFactory;
+  /**
+   * In a browser, the app's tabs that connect to the same gateway URL as the same user and device share one
+   * connection: one tab holds the WebSocket (elected with Web Locks), the others send and receive through it
+   * (BroadcastChannel); when that tab closes or freezes, another takes over and resumes from the last cursor
+   * delivered. Handlers, send, deliver, requestPending, ACKs and the state behave as with a socket per tab.
+   * Default true where the browser has both (Chrome 69+, Firefox 96+, Safari 15.4+); ignored with createSocket
+   * (use `shareTabs()` from `@kull/sync-client/tabs` to share a socket of your own). false: a socket per tab.
+   */
+  shareTabs?: boolean;
   /** Full-jitter exponential backoff: delay = random(0, min(maxMs, minMs * 2^attempt)). */
   backoff?: {
     minMs?: number;
