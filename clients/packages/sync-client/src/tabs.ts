@@ -553,13 +553,18 @@ const hubs = new Map<string, TabHub>();
  * `connect` opens the real connection when this tab leads (default: a WebSocket).
  */
 export function sharedSocket(url: string, connect: SocketFactory = (target) => new WebSocket(target) as SocketLike): SocketLike {
-  const name = cursorKey(url, new URL(url).searchParams.get('token') ?? undefined).replace(/^kull-sync-cursor:/, 'kull-sync-tabs:');
+  const name = connectionName(url);
   let hub = hubs.get(name);
   if (!hub) {
     hub = new TabHub({ name, locks: navigator.locks, channel: new BroadcastChannel(name), connect, window, document });
     hubs.set(name, hub);
   }
   return hub.socket(url);
+}
+
+/** The lock's and channel's name for a connect URL: `kull-sync-tabs:<url without query>:<userId>:<deviceId>`. */
+export function connectionName(url: string): string {
+  return cursorKey(url, new URL(url).searchParams.get('token') ?? undefined).replace(/^kull-sync-cursor:/, 'kull-sync-tabs:');
 }
 
 /** A SocketFactory for SyncClient's `createSocket`: tab sharing over the app's own socket factory. */

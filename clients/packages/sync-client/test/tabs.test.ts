@@ -1,0 +1,354 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SyncClient, memoryCursorStore, type SyncMessage } from '../src/index.js';
+import { tabSharing } from '../src/share.js';
+import { HANDOVER_CLOSE_CODE, TabHub, connectionName, type ChannelLike, type LockManagerLike } from '../src/tabs.js';
+import { fakeSocketFactory, jwt, type FakeSocket } from './fake-socket.js';
+
+// Tabs of one browser, played in one process: each tab has its own TabHub and SyncClient; a fake Web Locks
+// manager and a fake BroadcastChannel bus connect them (a frozen tab gets its messages only when it thaws); the
+// "real" connections are FakeSockets on which the test plays the gateway.
+
+const URL_BASE = 'wss://sync.example.com/ws';
+const NAME = 'kull-sync-tabs:test';
+
+interface Request {
+  callback: () => Promise<void>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** navigator.locks for one lock name: a queue, `signal` to leave it, `steal` to take the lock from its holder. */
+class FakeLocks implements LockManagerLike {
+  holder: Request | undefined;
+  private readonly queue: Request[] = [];
+
+  request(_name: string, options: { steal?: boolean; signal?: AbortSignal }, callback: () => Promise<void>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const request = { callback, resolve, reject };
+      if (options.steal) {
+        this.holder?.reject(new DOMException('the lock was stolen', 'AbortError'));
+        this.grant(request);
+        return;
+      }
+      options.signal?.addEventListener('abort', () => {
+        const at = this.queue.indexOf(request);
+        if (at < 0) return;
+        this.queue.splice(at, 1);
+        reject(new DOMException('aborted', 'AbortError'));
+      });
+      if (this.holder) this.queue.push(request);
+      else this.grant(request);
+    });
+  }
+
+  private grant(request: Request): void {
+    this.holder = request;
+    void Promise.resolve().then(request.callback).then((value) => {
+      request.resolve(value);
+      if (this.holder !== request) return;
+      this.holder = undefined;
+      const next = this.queue.shift();
+      if (next) this.grant(next);
+    });
+  }
+}
+
+type FakeChannel = ChannelLike & { frozen: boolean; held: unknown[]; thawed: Array<() => void> };
+
+/** A frozen tab runs nothing: the lock's callbacks and answers reach it when it thaws. */
+function tabLocks(locks: FakeLocks, channel: FakeChannel): LockManagerLike {
+  const thawed = () => new Promise<void>((resolve) => (channel.frozen ? channel.thawed.push(resolve) : resolve()));
+  return {
+    request: (name, options, callback) => locks.request(name, options, () => thawed().then(callback)).then(
+      (value) => thawed().then(() => value),
+      (error) => thawed().then(() => Promise.reject(error)),
+    ),
+  };
+}
+
+/** BroadcastChannels of one name, one per tab: a message reaches every other tab, in order; a frozen tab's wait. */
+class FakeBus {
+  private readonly channels: FakeChannel[] = [];
+  /** Drops the next message of this type to this channel (a message a tab never saw). */
+  drop: { to: ChannelLike; type: string } | undefined;
+
+  channel(): FakeChannel {
+    const channel: FakeChannel = {
+      frozen: false,
+      held: [] as unknown[],
+      thawed: [],
+      onmessage: null as ((event: any) => void) | null,
+      postMessage: (message: unknown) => {
+        for (const other of this.channels) {
+          if (other === channel) continue;
+          const copy = structuredClone(message);
+          if (this.drop && this.drop.to === other && (copy as { t: string }).t === this.drop.type) {
+            this.drop = undefined;
+            continue;
+          }
+          if (other.frozen) other.held.push(copy);
+          else setTimeout(() => other.onmessage?.({ data: copy }), 0);
+        }
+      },
+    };
+    this.channels.push(channel);
+    return channel;
+  }
+
+  thaw(channel: FakeChannel): void {
+    channel.frozen = false;
+    channel.thawed.splice(0).forEach((resume) => resume());
+    for (const message of channel.held.splice(0)) setTimeout(() => channel.onmessage?.({ data: message }), 0);
+  }
+}
+
+interface Tab {
+  hub: TabHub;
+  client: SyncClient;
+  channel: FakeChannel;
+  window: EventTarget;
+  document: EventTarget & { visibilityState: string };
+  /** Ids of the CREDIT_UPDATE events its handlers got, in order. */
+  events: string[];
+  /** Types of every message its client dispatched. */
+  seen: string[];
+}
+
+const clients: SyncClient[] = [];
+afterEach(() => {
+  clients.splice(0).forEach((client) => client.close());
+});
+
+function browser(userToken = 'user-1:device-1') {
+  const locks = new FakeLocks();
+  const bus = new FakeBus();
+  const gateway = fakeSocketFactory();
+  const tabs: Tab[] = [];
+  const open = (options: { connect?: boolean } = {}): Tab => {
+    const channel = bus.channel();
+    const window = new EventTarget();
+    const document = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+    const hub = new TabHub({ name: NAME, locks: tabLocks(locks, channel), channel, connect: gateway.create, window, document, leaderTimeoutMs: 50 });
+    const client = new SyncClient({
+      url: URL_BASE, getToken: () => userToken, createSocket: (url) => hub.socket(url), cursorStore: memoryCursorStore(),
+      random: () => 0, backoff: { minMs: 1 }, ackIntervalMs: 20, watchBrowser: false,
+    });
+    clients.push(client);
+    const tab: Tab = { hub, client, channel, window, document, events: [], seen: [] };
+    client.on('CREDIT_UPDATE', (_data, message) => tab.events.push(message.id!));
+    client.onAny((_data, message) => tab.seen.push(message.type));
+    if (options.connect !== false) client.connect();
+    tabs.push(tab);
+    return tab;
+  };
+  return { locks, bus, gateway, tabs, open };
+}
+
+const event = (n: number): SyncMessage => ({ id: `e${n}`, type: 'CREDIT_UPDATE', data: { newBalance: n, change: 1, reason: 'test' }, cursor: `c${n}` });
+const ids = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `e${from + i}`);
+const connected = (tabs: Tab[]) => vi.waitFor(() => expect(tabs.map((tab) => tab.client.getSnapshot().state)).toEqual(tabs.map(() => 'connected')));
+const leaderOf = (tabs: Tab[]) => tabs.filter((tab) => tab.hub.isLeader);
+/** What the gateway got on this socket, parsed, except PINGs the leader probes with. */
+const written = (socket: FakeSocket) => socket.sent.map((raw) => JSON.parse(raw));
+
+describe('one connection for all tabs', () => {
+  it('elects one leader: three tabs open one connection and each gets every event once, in order', async () => {
+    const { gateway, open, tabs } = browser();
+    open();
+    open();
+    open();
+    await vi.waitFor(() => expect(gateway.count).toBe(1));
+    gateway.last.establish({ cursor: 'c0' });
+    await connected(tabs);
+    expect(leaderOf(tabs)).toHaveLength(1);
+    for (let n = 1; n <= 5; n++) gateway.last.serverSends(event(n));
+    await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(ids(1, 5))));
+    expect(gateway.count).toBe(1);
+    // The tabs acknowledge the same cursor: one ACK frame reaches the gateway.
+    await vi.waitFor(() => expect(gateway.last.acks).toContain('c5'));
+    expect(gateway.last.acks.filter((cursor) => cursor === 'c5')).toHaveLength(1);
+    expect(tabs.map((tab) => tab.client.getSnapshot().cursor)).toEqual(['c5', 'c5', 'c5']);
+  });
+
+  it('relays a tab\'s messages: deliver() resolves on its RECEIVED, which only that tab sees; requestPending() answers', async () => {
+    const { gateway, open, tabs } = browser();
+    const [, follower] = [open(), open()];
+    await vi.waitFor(() => expect(gateway.count).toBe(1));
+    gateway.last.establish({ cursor: 'c0' });
+    await connected(tabs);
+    const sender = leaderOf(tabs)[0] === follower ? tabs[0]! : follower;
+
+    const receipt = sender.client.deliver('UPDATE_PROGRESS', { shootId: 's1', progress: 20 } as never);
+    await vi.waitFor(() => expect(written(gateway.last).some((frame) => frame.type === 'UPDATE_PROGRESS')).toBe(true));
+    const frame = written(gateway.last).find((f) => f.type === 'UPDATE_PROGRESS');
+    gateway.last.receives(frame.id);
+    await expect(receipt).resolves.toEqual({ id: frame.id, duplicate: false, confirmed: true });
+    const other = tabs.find((tab) => tab !== sender)!;
+    expect(other.seen).not.toContain('RECEIVED');
+
+    const pending = sender.client.requestPending();
+    await vi.waitFor(() => expect(written(gateway.last).some((f) => f.type === 'GET_PENDING')).toBe(true));
+    gateway.last.serverSends({ type: 'PENDING_CHECK_COMPLETE', data: { delivered: 0, cursor: 'c0' } });
+    await expect(pending).resolves.toBe(0);
+  });
+
+  it('subscribes an org once for all tabs, leaves it after the last tab, and gives its events to its subscribers only', async () => {
+    const { gateway, open, tabs } = browser();
+    const [a, b, c] = [open(), open(), open()];
+    await vi.waitFor(() => expect(gateway.count).toBe(1));
+    gateway.last.establish({ cursor: 'c0' });
+    await connected(tabs);
+    a.client.subscribe('org-1');
+    const leaveB = b.client.subscribe('org-1');
+    const org = () => written(gateway.last).filter((f) => f.type === 'SUBSCRIBE' || f.type === 'UNSUBSCRIBE').map((f) => f.type);
+    await vi.waitFor(() => expect(org()).toEqual(['SUBSCRIBE']));
+
+    gateway.last.serverSends({ type: 'SYNC_PROGRESS', orgId: 'org-1', progress: 50, cursor: 'c1' });
+    gateway.last.serverSends(event(2));
+    await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(['e2'])));
+    expect([a, b, c].map((tab) => tab.seen.includes('SYNC_PROGRESS'))).toEqual([true, true, false]);
+
+    a.client.unsubscribe('org-1');
+    gateway.last.serverSends(event(3));
+    await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(['e2', 'e3'])));
+    expect(org()).toEqual(['SUBSCRIBE']);
+    leaveB();
+    await vi.waitFor(() => expect(org()).toEqual(['SUBSCRIBE', 'UNSUBSCRIBE']));
+  });
+
+  it('hands over when the leader\'s tab goes away: the next leader resumes from the last cursor delivered, every event once', async () => {
+    const { gateway, open, tabs } = browser();
+    open();
+    open();
+    open();
+    await vi.waitFor(() => expect(gateway.count).toBe(1));
+    const first = gateway.last;
+    first.establish({ cursor: 'c0' });
+    await connected(tabs);
+    for (let n = 1; n <= 3; n++) first.serverSends(event(n));
+    await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(ids(1, 3))));
+
+    const [old] = leaderOf(tabs);
+    const rest = tabs.filter((tab) => tab !== old);
+    old!.window.dispatchEvent(new Event('pagehide'));
+    old!.client.close();
+    await vi.waitFor(() => expect(first.closed).toBe(true));
+    await vi.waitFor(() => expect(gateway.count).toBe(2));
+    const second = gateway.last;
+    expect(second.params.get('cursor')).toBe('c3');
+    expect(rest.map((tab) => tab.client.getSnapshot().lastCloseCode)).toEqual([HANDOVER_CLOSE_CODE, HANDOVER_CLOSE_CODE]);
+    // The gateway resumes from c3; an event delivered just before is repeated by the replay and skipped by its id.
+    second.establish({ cursor: 'c3', resumed: true });
+    second.serverSends(event(3));
+    for (let n = 4; n <= 6; n++) second.serverSends(event(n));
+    await connected(rest);
+    await vi.waitFor(() => rest.forEach((tab) => expect(tab.events).toEqual(ids(1, 6))));
+    expect(leaderOf(rest)).toHaveLength(1);
+    expect(rest.map((tab) => tab.client.getSnapshot().stats.reconnects)).toEqual([1, 1]);
+  });
+
+  it('takes the lock over from a frozen leader; the leader, thawed, steps down and nothing arrives twice', async () => {
+    const { bus, gateway, open, tabs } = browser();
+    open();
+    open();
+    await vi.waitFor(() => expect(gateway.count).toBe(1));
+    const first = gateway.last;
+    first.establish({ cursor: 'c0' });
+    await connected(tabs);
+    first.serverSends(event(1));
+    await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(['e1'])));
+
+    const [frozen] = leaderOf(tabs);
+    const other = tabs.find((tab) => tab !== frozen)!;
+    frozen!.channel.frozen = true;
+    // The user looks at the other tab: its leader does not answer, it takes over and connects itself.
+    other.document.dispatchEvent(new Event('visibilitychange'));
+    await vi.waitFor(() => expect(other.hub.isLeader).toBe(true));
+    await vi.waitFor(() => expect(gateway.count).toBe(2));
+    const second = gateway.last;
+    expect(second.params.get('cursor')).toBe('c1');
+    second.establish({ cursor: 'c1', resumed: true });
+    second.serverSends(event(2));
+    await vi.waitFor(() => expect(other.events).toEqual(['e1', 'e2']));
+
+    // The frozen tab's socket still had e2 queued; thawed, it relays it to nobody and steps down.
+    first.serverSends(event(2));
+    bus.thaw(frozen!.channel);
+    await vi.waitFor(() => expect(frozen!.hub.isLeader).toBe(false));
+    await vi.waitFor(() => expect(first.closed).toBe(true));
+    await vi.waitFor(() => expect(frozen!.client.getSnapshot().state).toBe('connected'));
+    second.serverSends(event(3));
+    await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(ids(1, 3))));
+    expect(gateway.count).toBe(2);
+  });
+
+  it('sends a tab the frames it missed again when it notices the gap', async () => {
+    const { bus, gateway, open, tabs } = browser();
+    open();
+    open();
+    await vi.waitFor(() => expect(gateway.count).toBe(1));
+    gateway.last.establish({ cursor: 'c0' });
+    await connected(tabs);
+    const follower = tabs.find((tab) => !tab.hub.isLeader)!;
+    bus.drop = { to: follower.channel, type: 'frame' };
+    for (let n = 1; n <= 4; n++) gateway.last.serverSends(event(n));
+    await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(ids(1, 4))));
+    expect(follower.client.getSnapshot().stats.duplicates).toBe(0);
+  });
+
+  it('a tab opened later gets the current connection, and the events after its own cursor when the leader still has them', async () => {
+    const { gateway, open, tabs } = browser();
+    open();
+    await vi.waitFor(() => expect(gateway.count).toBe(1));
+    gateway.last.establish({ cursor: 'c0' });
+    await connected(tabs);
+    for (let n = 1; n <= 3; n++) gateway.last.serverSends(event(n));
+    await vi.waitFor(() => expect(tabs[0]!.events).toEqual(ids(1, 3)));
+    const late = open();
+    await connected([late]);
+    expect(late.client.getSnapshot().cursor).toBe('c3');
+    gateway.last.serverSends(event(4));
+    await vi.waitFor(() => expect(late.events).toEqual(['e4']));
+    expect(gateway.count).toBe(1);
+  });
+
+  it('keys the connection by gateway endpoint, user and device: other users and other gateways do not share', () => {
+    const url = (token: string, base = URL_BASE) => `${base}?token=${encodeURIComponent(token)}&cursor=acked&refusal=close`;
+    const alice = jwt(Date.now() + 60_000, { sub: 'alice', device: 'laptop', jti: '1' });
+    const aliceAgain = jwt(Date.now() + 90_000, { sub: 'alice', device: 'laptop', jti: '2' });
+    const bob = jwt(Date.now() + 60_000, { sub: 'bob', device: 'laptop' });
+    const alicePhone = jwt(Date.now() + 60_000, { sub: 'alice', device: 'phone' });
+    expect(connectionName(url(alice))).toBe(connectionName(url(aliceAgain)));
+    expect(new Set([url(alice), url(bob), url(alicePhone), url(alice, 'wss://other.example.com/ws')].map(connectionName)).size).toBe(4);
+  });
+
+  it('is the default only in a browser that can share, and not with shareTabs: false or an own createSocket', async () => {
+    expect(tabSharing({ url: URL_BASE })).toBeUndefined(); // Node: no document, no navigator.locks
+    const g = globalThis as Record<string, unknown>;
+    const saved = { document: g.document, navigator: g.navigator, WebSocket: g.WebSocket };
+    const gateway = fakeSocketFactory();
+    try {
+      Object.defineProperty(globalThis, 'navigator', { value: { locks: new FakeLocks() }, configurable: true });
+      g.document = new EventTarget();
+      g.window = new EventTarget();
+      g.WebSocket = function WebSocket(url: string) {
+        return gateway.create(url);
+      };
+      expect(tabSharing({ url: URL_BASE, shareTabs: false })).toBeUndefined();
+      expect(tabSharing({ url: URL_BASE, createSocket: gateway.create })).toBeUndefined();
+      const create = tabSharing({ url: URL_BASE })!;
+      expect(create).toBeTypeOf('function');
+      const socket = create(`${URL_BASE}?token=user-9:device-9`);
+      expect(socket.readyState).toBe(0);
+      // The chunk loads, the tab elects itself and opens the real socket.
+      await vi.waitFor(() => expect(gateway.count).toBe(1));
+      socket.close();
+      await vi.waitFor(() => expect(gateway.last.closed).toBe(true));
+    } finally {
+      Object.defineProperty(globalThis, 'navigator', { value: saved.navigator, configurable: true });
+      g.document = saved.document;
+      g.WebSocket = saved.WebSocket;
+      delete g.window;
+    }
+  });
+});
