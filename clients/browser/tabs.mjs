@@ -1,0 +1,198 @@
+// The tab-sharing test: one app in five tabs of one headless Chromium holds ONE connection to the gateway.
+//
+//   node browser/tabs.mjs        (from clients/; part of npm run test:browser; needs the packaged jars)
+//
+// 1. bundles browser/page/tabs.tsx (React in StrictMode, the SDK's defaults: tab sharing on) with esbuild,
+// 2. starts the real stack (broker, one gateway pod, credit-service) with clients/integration/stack.ts,
+// 3. opens five pages of one browser context (tabs of one browser: they share Web Locks and BroadcastChannel),
+// 4. counts the sessions on the gateway (its sync_gateway_sessions gauge on /q/metrics) and the WebSockets the
+//    pages opened, publishes credit updates through credit-service and checks every tab gets each one once, in
+//    order; closes the tab holding the connection while updates are published before, during and after the
+//    handover, and checks the other four get every one of them once, in order (by event id).
+// Exits non-zero when a check fails; prints every check and the figures.
+import { build } from 'esbuild';
+import http from 'node:http';
+import { join } from 'node:path';
+import { checks, clients, launchChromium, loadStack, target } from './harness.mjs';
+
+const out = join(target, 'browser-tabs');
+const TABS = 5;
+const { results, log, check, summary } = checks('tabs');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `condition` (async) every 100 ms until it returns a truthy value; returns it, or undefined after `timeoutMs`. */
+async function waitFor(condition, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition();
+    if (value || Date.now() > deadline) return value;
+    await sleep(100);
+  }
+}
+
+await build({
+  entryPoints: [join(clients, 'browser/page/tabs.tsx')],
+  outfile: join(out, 'tabs.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  jsx: 'automatic',
+  sourcemap: 'inline',
+  define: { 'process.env.NODE_ENV': '"development"' },
+  alias: {
+    '@kull/sync-react': join(clients, 'packages/sync-react/src/index.ts'),
+    '@kull/sync-client': join(clients, 'packages/sync-client/src/index.ts'),
+  },
+  logLevel: 'warning',
+});
+const { startStack } = await loadStack(out);
+log('bundled the page and the harness');
+
+let stack;
+let server;
+let browser;
+let exitCode = 1;
+try {
+  log('starting the stack (broker, 1 gateway, credit-service) ...');
+  stack = await startStack({ gateways: 1, name: 'tabs' });
+  const gateway = stack.gateways[0];
+  /** Sessions open on the gateway, from its own metrics. */
+  const sessions = async () => {
+    const text = await (await fetch(`${gateway.httpUrl}/q/metrics`)).text();
+    const lines = text.split('\n').filter((line) => /^sync_gateway_sessions(\{|\s)/.test(line));
+    if (lines.length === 0) throw new Error('no sync_gateway_sessions gauge on /q/metrics');
+    return lines.reduce((sum, line) => sum + Number(line.trim().split(/\s+/).pop()), 0);
+  };
+
+  const bundle = join(out, 'tabs.js');
+  const { readFileSync } = await import('node:fs');
+  server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/tabs.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.end(readFileSync(bundle));
+    } else if (path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>tabs</title></head>'
+        + '<body><div id="root"></div><script type="module" src="/tabs.js"></script></body></html>');
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const pageUrl = (token, extra = {}) => `http://127.0.0.1:${server.address().port}/?${new URLSearchParams({ url: stack.balancerUrl, token, ...extra })}`;
+
+  browser = await launchChromium();
+  const context = await browser.newContext();
+  const userId = `tabs-user-${Date.now()}`;
+  const token = stack.token(userId, 'chromium-tabs');
+  /** Which page opened each WebSocket, in order. */
+  const sockets = [];
+  const pageErrors = [];
+  const openTab = async (tokenForTab, extra) => {
+    const page = await context.newPage();
+    page.on('websocket', () => sockets.push(page));
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    await page.goto(pageUrl(tokenForTab, extra));
+    return page;
+  };
+  const pages = [];
+  for (let i = 0; i < TABS; i++) pages.push(await openTab(token));
+  const state = (page) => page.getAttribute('#tab', 'data-state');
+  const allConnected = async (list) => (await Promise.all(list.map(state))).every((s) => s === 'connected');
+  const upAt = Date.now();
+  check(`${TABS} tabs of one app connected`, await waitFor(() => allConnected(pages)), `in ${Date.now() - upAt} ms`);
+  const oneSession = await waitFor(async () => (await sessions()) === 1, 10_000);
+  check(`the gateway holds ONE session for the ${TABS} tabs (sync_gateway_sessions)`, oneSession,
+    `${await sessions()} session(s); ${sockets.length} WebSocket(s) opened by the pages`);
+  check('the pages opened one WebSocket in all', sockets.length === 1, `${sockets.length}`);
+
+  const published = [];
+  let balance = 0;
+  const publish = async () => {
+    balance += 1;
+    await stack.publishCredit(userId, balance, 1, `credit ${balance}`);
+    published.push(balance);
+  };
+  const received = (page) => page.evaluate(() => window.__tab.events);
+  /** Every published update exactly once and in order, by event id. */
+  const exact = (events) => new Set(events.map((e) => e.id)).size === events.length
+    && JSON.stringify(events.map((e) => e.balance)) === JSON.stringify(published);
+  const allReceived = (list) => waitFor(async () => {
+    const got = await Promise.all(list.map(received));
+    return got.every((events) => events.length >= published.length) && got;
+  }, 30_000);
+
+  // ---- every tab gets every event once, in order ----
+  for (let i = 0; i < 10; i++) await publish();
+  let got = (await allReceived(pages)) || (await Promise.all(pages.map(received)));
+  check(`each of the ${TABS} tabs got the ${published.length} credit updates once, in order`, got.every(exact),
+    got.map((events) => events.length).join(', '));
+
+  // ---- a follower tab sends through the leader: deliver() confirmed, requestPending() answered ----
+  const leader = sockets[0];
+  const follower = pages.find((page) => page !== leader);
+  const receipt = await follower.evaluate(() => window.__tab.client.deliver('UPDATE_PROGRESS', {
+    shootId: 'tabs-shoot', status: 'processing', processedCount: 1, totalCount: 4, provider: 'test',
+  }));
+  check('a follower tab\'s deliver() is confirmed by the gateway (RECEIVED through the leader)', receipt.confirmed === true, JSON.stringify(receipt));
+  const pending = await follower.evaluate(() => window.__tab.client.requestPending());
+  check('a follower tab\'s requestPending() is answered', typeof pending === 'number', `delivered ${pending}`);
+
+  // ---- the leader's tab closes while updates are published: the others keep every update once, in order ----
+  let publishing = true;
+  const publisher = (async () => {
+    while (publishing) {
+      await publish();
+      await sleep(50); // a steady stream, about one update per 60-100 ms
+    }
+  })();
+  const others = pages.filter((page) => page !== leader);
+  const beforeClose = published.length;
+  await waitFor(() => published.length >= beforeClose + 5);
+  const closedAt = Date.now();
+  const atClose = published.length;
+  await leader.close();
+  log(`closed the leader's tab after update ${atClose}`);
+  const handedOver = await waitFor(async () => sockets.length >= 2 && (await allConnected(others)) && (await sessions()) === 1, 30_000);
+  const handoverMs = Date.now() - closedAt;
+  const atReconnect = published.length;
+  const newLeader = sockets.at(-1);
+  check('after the leader closed, another tab holds the one connection', handedOver && others.includes(newLeader),
+    `${handoverMs} ms; ${sockets.length} WebSockets in all; ${await sessions()} session(s) on the gateway`);
+  await waitFor(() => published.length >= atReconnect + 10);
+  publishing = false;
+  await publisher;
+  log(`published ${beforeClose} before, ${atClose - beforeClose} more before the close, ${atReconnect - atClose} during the handover, ${published.length - atReconnect} after`);
+  got = (await allReceived(others)) || (await Promise.all(others.map(received)));
+  const extra = await waitFor(async () => (await Promise.all(others.map(received))).some((events) => events.length > published.length), 1_000);
+  check(`each of the ${others.length} remaining tabs got all ${published.length} updates (before, during and after the handover) once, in order`,
+    !extra && got.every(exact), got.map((events) => `${events.length} (${new Set(events.map((e) => e.id)).size} distinct)`).join(', '));
+  const attempts = await Promise.all(others.map((page) => page.getAttribute('#tab', 'data-attempts')));
+  log(`reconnect attempts shown by the remaining tabs: ${attempts.join(', ')}`);
+  check('still one session after the handover', (await sessions()) === 1, `${await sessions()}`);
+
+  // ---- another user in the same browser gets a connection of its own ----
+  const otherUser = await openTab(stack.token(`${userId}-b`, 'chromium-tabs'));
+  const separate = await waitFor(async () => (await state(otherUser)) === 'connected' && (await sessions()) === 2, 20_000);
+  check('another user\'s tab in the same browser does not share: two sessions', separate, `${await sessions()} session(s)`);
+
+  // ---- shareTabs: false: a socket per tab ----
+  const unshared = [];
+  for (let i = 0; i < 3; i++) unshared.push(await openTab(stack.token(`${userId}-c`, 'chromium-tabs'), { share: 'off' }));
+  const perTab = await waitFor(async () => (await allConnected(unshared)) && (await sessions()) === 5, 20_000);
+  check('with shareTabs: false three tabs of a third user hold three sessions of their own', perTab, `${await sessions()} session(s) in all`);
+  check('no page errors', pageErrors.length === 0, pageErrors.slice(0, 5).join(' | '));
+
+  exitCode = results.every((r) => r.ok) ? 0 : 1;
+} catch (error) {
+  console.error('FAIL tabs test aborted:', error);
+  exitCode = 1;
+} finally {
+  await browser?.close().catch(() => {});
+  await new Promise((r) => (server ? server.close(r) : r()));
+  await stack?.stop().catch(() => {});
+  summary(exitCode);
+}
+process.exit(exitCode);
