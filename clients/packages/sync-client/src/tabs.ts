@@ -53,6 +53,8 @@ export interface TabHubOptions {
   window?: EventSource;
   document?: EventSource & { visibilityState?: string };
   leaderTimeoutMs?: number;
+  /** Relayed frames kept for tabs that missed some; default RELAY_BUFFER (tests make it small). */
+  relayBuffer?: number;
 }
 
 /** A message between tabs. `from` is the posting hub; `member` the tab socket it concerns. */
@@ -399,7 +401,7 @@ export class TabHub {
     if (message?.type === 'PING') this.pingsDue++;
     const relayed = { seq: ++this.seq, data, cursor, to: this.route(message) };
     this.buffer.push(relayed);
-    if (this.buffer.length > RELAY_BUFFER) this.buffer.shift();
+    if (this.buffer.length > (this.env.relayBuffer ?? RELAY_BUFFER)) this.buffer.shift();
     if (cursor) this.lastCursor = cursor;
     this.post({ t: 'frame', from: this.id, seq: relayed.seq, data, to: relayed.to });
   }

@@ -119,18 +119,20 @@ afterEach(() => {
   clients.splice(0).forEach((client) => client.close());
 });
 
-function browser(userToken = 'user-1:device-1') {
+function browser(userToken = 'user-1:device-1', hubOptions: { relayBuffer?: number } = {}) {
   const locks = new FakeLocks();
   const bus = new FakeBus();
   const gateway = fakeSocketFactory();
   const tabs: Tab[] = [];
-  const open = (options: { connect?: boolean } = {}): Tab => {
+  const open = (options: { connect?: boolean; cursor?: string } = {}): Tab => {
     const channel = bus.channel();
     const window = new EventTarget();
     const document = Object.assign(new EventTarget(), { visibilityState: 'visible' });
-    const hub = new TabHub({ name: NAME, locks: tabLocks(locks, channel), channel, connect: gateway.create, window, document, leaderTimeoutMs: 50 });
+    const hub = new TabHub({ name: NAME, locks: tabLocks(locks, channel), channel, connect: gateway.create, window, document, leaderTimeoutMs: 50, ...hubOptions });
+    const cursorStore = memoryCursorStore();
+    if (options.cursor) cursorStore.save(`kull-sync-cursor:${URL_BASE}:user-1:device-1`, options.cursor);
     const client = new SyncClient({
-      url: URL_BASE, getToken: () => userToken, createSocket: (url) => hub.socket(url), cursorStore: memoryCursorStore(),
+      url: URL_BASE, getToken: () => userToken, createSocket: (url) => hub.socket(url), cursorStore,
       random: () => 0, backoff: { minMs: 1 }, ackIntervalMs: 20, watchBrowser: false,
     });
     clients.push(client);
@@ -183,8 +185,12 @@ describe('one connection for all tabs', () => {
     const frame = written(gateway.last).find((f) => f.type === 'UPDATE_PROGRESS');
     gateway.last.receives(frame.id);
     await expect(receipt).resolves.toEqual({ id: frame.id, duplicate: false, confirmed: true });
+    // The next event goes to all: once the other tab has it, it has passed the RECEIVED.
+    gateway.last.serverSends(event(1));
     const other = tabs.find((tab) => tab !== sender)!;
+    await vi.waitFor(() => expect(other.events).toEqual(['e1']));
     expect(other.seen).not.toContain('RECEIVED');
+    expect(sender.seen).toContain('RECEIVED');
 
     const pending = sender.client.requestPending();
     await vi.waitFor(() => expect(written(gateway.last).some((f) => f.type === 'GET_PENDING')).toBe(true));
@@ -310,6 +316,84 @@ describe('one connection for all tabs', () => {
     gateway.last.serverSends(event(4));
     await vi.waitFor(() => expect(late.events).toEqual(['e4']));
     expect(gateway.count).toBe(1);
+  });
+
+  it('a reloaded tab resumes after its stored cursor from the frames the leader kept', async () => {
+    const { gateway, open, tabs } = browser();
+    open();
+    await vi.waitFor(() => expect(gateway.count).toBe(1));
+    gateway.last.establish({ cursor: 'c0' });
+    await connected(tabs);
+    for (let n = 1; n <= 4; n++) gateway.last.serverSends(event(n));
+    await vi.waitFor(() => expect(tabs[0]!.events).toEqual(ids(1, 4)));
+    const reloaded = open({ cursor: 'c2' });
+    await connected([reloaded]);
+    await vi.waitFor(() => expect(reloaded.events).toEqual(['e3', 'e4']));
+    expect(reloaded.client.getSnapshot().resumed).toBe(true);
+  });
+
+  it('tells a tab whose missed frames the leader no longer has to resync', async () => {
+    const onResync = vi.fn();
+    const { bus, gateway, open, tabs } = browser('user-1:device-1', { relayBuffer: 2 });
+    open();
+    open();
+    await vi.waitFor(() => expect(gateway.count).toBe(1));
+    gateway.last.establish({ cursor: 'c0' });
+    await connected(tabs);
+    const follower = tabs.find((tab) => !tab.hub.isLeader)!;
+    follower.client.onAny((_data, message) => message.type === 'RESYNC_REQUIRED' && onResync(message.data));
+    bus.drop = { to: follower.channel, type: 'frame' };
+    for (let n = 1; n <= 5; n++) gateway.last.serverSends(event(n));
+    await vi.waitFor(() => expect(onResync).toHaveBeenCalledWith(expect.objectContaining({ cursor: 'c5' })));
+    gateway.last.serverSends(event(6));
+    await vi.waitFor(() => expect(follower.events).toEqual(['e6']));
+    expect(follower.client.getSnapshot().state).toBe('connected');
+  });
+
+  it('routes ERROR UNAVAILABLE to the tab that sent the id, writes one PONG per server PING, and paces the tabs\' frames', async () => {
+    const { gateway, open, tabs } = browser();
+    open();
+    open();
+    open();
+    await vi.waitFor(() => expect(gateway.count).toBe(1));
+    const socket = gateway.last;
+    const writes: number[] = [];
+    const send = socket.send.bind(socket);
+    socket.send = (data: string) => {
+      writes.push(Date.now());
+      send(data);
+    };
+    socket.establish({ cursor: 'c0' });
+    await connected(tabs);
+
+    socket.serverSends({ type: 'PING', data: {} });
+    await vi.waitFor(() => expect(tabs.every((tab) => tab.seen.includes('PING'))).toBe(true));
+    await vi.waitFor(() => expect(socket.sentTypes.filter((type) => type === 'PONG')).toHaveLength(1));
+
+    const progress = { shootId: 's', status: 'processing', processedCount: 1, totalCount: 2, provider: 'p' } as never;
+    // 3 tabs x 15 messages at once (each client paces only itself): over the gateway's burst, so the leader paces.
+    for (const tab of tabs) for (let i = 0; i < 15; i++) tab.client.send('UPDATE_PROGRESS', progress);
+    await vi.waitFor(() => expect(socket.sentTypes.filter((type) => type === 'UPDATE_PROGRESS')).toHaveLength(45), { timeout: 5_000 });
+    // The gateway's rate limit (20 frames/s, bursts of 40) as a token bucket over the writes: never empty.
+    let tokens = 40;
+    let lowest = tokens;
+    writes.forEach((at, i) => {
+      if (i > 0) tokens = Math.min(40, tokens + ((at - writes[i - 1]!) / 1000) * 20);
+      tokens -= 1;
+      lowest = Math.min(lowest, tokens);
+    });
+    expect(lowest).toBeGreaterThanOrEqual(0);
+    console.log(`${writes.length} frames from 3 tabs: the gateway's rate-limit bucket went down to ${lowest.toFixed(1)} of 40`);
+
+    // An ERROR naming a message's id goes to the tab that sent it; the next event, to all, shows the others passed it.
+    const sender = tabs[1]!;
+    sender.client.send('UPDATE_PROGRESS', progress);
+    await vi.waitFor(() => expect(socket.sentTypes.filter((type) => type === 'UPDATE_PROGRESS')).toHaveLength(46));
+    const id = socket.frames.filter((frame) => frame.type === 'UPDATE_PROGRESS').at(-1)!.id!;
+    socket.serverSends({ type: 'ERROR', data: { code: 'UNAVAILABLE', reason: `progress not stored, retry with id ${id}: broker down` } });
+    socket.serverSends(event(1));
+    await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(['e1'])));
+    expect(tabs.map((tab) => tab.seen.includes('ERROR'))).toEqual([false, true, false]);
   });
 
   it('keys the connection by gateway endpoint, user and device: other users and other gateways do not share', () => {
