@@ -10,10 +10,10 @@
 //    order; closes the tab holding the connection while updates are published before, during and after the
 //    handover, and checks the other four get every one of them once, in order (by event id).
 // Exits non-zero when a check fails; prints every check and the figures.
-import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
-import { checks, clients, launchChromium, loadStack, target } from './harness.mjs';
+import { bundlePage, checks, clients, launchChromium, loadStack, target } from './harness.mjs';
 
 const out = join(target, 'browser-tabs');
 const TABS = 5;
@@ -30,22 +30,7 @@ async function waitFor(condition, timeoutMs = 30_000) {
   }
 }
 
-await build({
-  entryPoints: [join(clients, 'browser/page/tabs.tsx')],
-  outfile: join(out, 'tabs.js'),
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  jsx: 'automatic',
-  sourcemap: 'inline',
-  define: { 'process.env.NODE_ENV': '"development"' },
-  alias: {
-    '@kull/sync-react': join(clients, 'packages/sync-react/src/index.ts'),
-    '@kull/sync-client': join(clients, 'packages/sync-client/src/index.ts'),
-  },
-  logLevel: 'warning',
-});
+await bundlePage(join(clients, 'browser/page/tabs.tsx'), join(out, 'tabs.js'));
 const { startStack } = await loadStack(out);
 log('bundled the page and the harness');
 
@@ -66,7 +51,6 @@ try {
   };
 
   const bundle = join(out, 'tabs.js');
-  const { readFileSync } = await import('node:fs');
   server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/tabs.js') {

@@ -146,6 +146,16 @@ function browser(userToken = 'user-1:device-1', hubOptions: { relayBuffer?: numb
   return { locks, bus, gateway, tabs, open };
 }
 
+/** `count` tabs open, the connection established (cursor c0) and every tab connected. */
+async function running(count: number, hubOptions: { relayBuffer?: number } = {}) {
+  const opened = browser('user-1:device-1', hubOptions);
+  for (let i = 0; i < count; i++) opened.open();
+  await vi.waitFor(() => expect(opened.gateway.count).toBe(1));
+  opened.gateway.last.establish({ cursor: 'c0' });
+  await connected(opened.tabs);
+  return opened;
+}
+
 const event = (n: number): SyncMessage => ({ id: `e${n}`, type: 'CREDIT_UPDATE', data: { newBalance: n, change: 1, reason: 'test' }, cursor: `c${n}` });
 const ids = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `e${from + i}`);
 const connected = (tabs: Tab[]) => vi.waitFor(() => expect(tabs.map((tab) => tab.client.getSnapshot().state)).toEqual(tabs.map(() => 'connected')));
@@ -155,13 +165,7 @@ const written = (socket: FakeSocket) => socket.sent.map((raw) => JSON.parse(raw)
 
 describe('one connection for all tabs', () => {
   it('elects one leader: three tabs open one connection and each gets every event once, in order', async () => {
-    const { gateway, open, tabs } = browser();
-    open();
-    open();
-    open();
-    await vi.waitFor(() => expect(gateway.count).toBe(1));
-    gateway.last.establish({ cursor: 'c0' });
-    await connected(tabs);
+    const { gateway, tabs } = await running(3);
     expect(leaderOf(tabs)).toHaveLength(1);
     for (let n = 1; n <= 5; n++) gateway.last.serverSends(event(n));
     await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(ids(1, 5))));
@@ -173,11 +177,8 @@ describe('one connection for all tabs', () => {
   });
 
   it('relays a tab\'s messages: deliver() resolves on its RECEIVED, which only that tab sees; requestPending() answers', async () => {
-    const { gateway, open, tabs } = browser();
-    const [, follower] = [open(), open()];
-    await vi.waitFor(() => expect(gateway.count).toBe(1));
-    gateway.last.establish({ cursor: 'c0' });
-    await connected(tabs);
+    const { gateway, tabs } = await running(2);
+    const [, follower] = tabs;
     const sender = leaderOf(tabs)[0] === follower ? tabs[0]! : follower;
 
     const receipt = sender.client.deliver('UPDATE_PROGRESS', { shootId: 's1', progress: 20 } as never);
@@ -199,11 +200,8 @@ describe('one connection for all tabs', () => {
   });
 
   it('subscribes an org once for all tabs, leaves it after the last tab, and gives its events to its subscribers only', async () => {
-    const { gateway, open, tabs } = browser();
-    const [a, b, c] = [open(), open(), open()];
-    await vi.waitFor(() => expect(gateway.count).toBe(1));
-    gateway.last.establish({ cursor: 'c0' });
-    await connected(tabs);
+    const { gateway, tabs } = await running(3);
+    const [a, b, c] = tabs;
     a.client.subscribe('org-1');
     const leaveB = b.client.subscribe('org-1');
     const org = () => written(gateway.last).filter((f) => f.type === 'SUBSCRIBE' || f.type === 'UNSUBSCRIBE').map((f) => f.type);
@@ -223,14 +221,8 @@ describe('one connection for all tabs', () => {
   });
 
   it('hands over when the leader\'s tab goes away: the next leader resumes from the last cursor delivered, every event once', async () => {
-    const { gateway, open, tabs } = browser();
-    open();
-    open();
-    open();
-    await vi.waitFor(() => expect(gateway.count).toBe(1));
+    const { gateway, tabs } = await running(3);
     const first = gateway.last;
-    first.establish({ cursor: 'c0' });
-    await connected(tabs);
     for (let n = 1; n <= 3; n++) first.serverSends(event(n));
     await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(ids(1, 3))));
 
@@ -254,13 +246,8 @@ describe('one connection for all tabs', () => {
   });
 
   it('takes the lock over from a frozen leader; the leader, thawed, steps down and nothing arrives twice', async () => {
-    const { bus, gateway, open, tabs } = browser();
-    open();
-    open();
-    await vi.waitFor(() => expect(gateway.count).toBe(1));
+    const { bus, gateway, tabs } = await running(2);
     const first = gateway.last;
-    first.establish({ cursor: 'c0' });
-    await connected(tabs);
     first.serverSends(event(1));
     await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(['e1'])));
 
@@ -289,12 +276,7 @@ describe('one connection for all tabs', () => {
   });
 
   it('sends a tab the frames it missed again when it notices the gap', async () => {
-    const { bus, gateway, open, tabs } = browser();
-    open();
-    open();
-    await vi.waitFor(() => expect(gateway.count).toBe(1));
-    gateway.last.establish({ cursor: 'c0' });
-    await connected(tabs);
+    const { bus, gateway, tabs } = await running(2);
     const follower = tabs.find((tab) => !tab.hub.isLeader)!;
     bus.drop = { to: follower.channel, type: 'frame' };
     for (let n = 1; n <= 4; n++) gateway.last.serverSends(event(n));
@@ -303,11 +285,7 @@ describe('one connection for all tabs', () => {
   });
 
   it('a tab opened later gets the current connection, and the events after its own cursor when the leader still has them', async () => {
-    const { gateway, open, tabs } = browser();
-    open();
-    await vi.waitFor(() => expect(gateway.count).toBe(1));
-    gateway.last.establish({ cursor: 'c0' });
-    await connected(tabs);
+    const { gateway, open, tabs } = await running(1);
     for (let n = 1; n <= 3; n++) gateway.last.serverSends(event(n));
     await vi.waitFor(() => expect(tabs[0]!.events).toEqual(ids(1, 3)));
     const late = open();
@@ -319,11 +297,7 @@ describe('one connection for all tabs', () => {
   });
 
   it('a reloaded tab resumes after its stored cursor from the frames the leader kept', async () => {
-    const { gateway, open, tabs } = browser();
-    open();
-    await vi.waitFor(() => expect(gateway.count).toBe(1));
-    gateway.last.establish({ cursor: 'c0' });
-    await connected(tabs);
+    const { gateway, open, tabs } = await running(1);
     for (let n = 1; n <= 4; n++) gateway.last.serverSends(event(n));
     await vi.waitFor(() => expect(tabs[0]!.events).toEqual(ids(1, 4)));
     const reloaded = open({ cursor: 'c2' });
@@ -334,12 +308,7 @@ describe('one connection for all tabs', () => {
 
   it('tells a tab whose missed frames the leader no longer has to resync', async () => {
     const onResync = vi.fn();
-    const { bus, gateway, open, tabs } = browser('user-1:device-1', { relayBuffer: 2 });
-    open();
-    open();
-    await vi.waitFor(() => expect(gateway.count).toBe(1));
-    gateway.last.establish({ cursor: 'c0' });
-    await connected(tabs);
+    const { bus, gateway, tabs } = await running(2, { relayBuffer: 2 });
     const follower = tabs.find((tab) => !tab.hub.isLeader)!;
     follower.client.onAny((_data, message) => message.type === 'RESYNC_REQUIRED' && onResync(message.data));
     bus.drop = { to: follower.channel, type: 'frame' };
@@ -351,11 +320,7 @@ describe('one connection for all tabs', () => {
   });
 
   it('routes ERROR UNAVAILABLE to the tab that sent the id, writes one PONG per server PING, and paces the tabs\' frames', async () => {
-    const { gateway, open, tabs } = browser();
-    open();
-    open();
-    open();
-    await vi.waitFor(() => expect(gateway.count).toBe(1));
+    const { gateway, tabs } = await running(3);
     const socket = gateway.last;
     const writes: number[] = [];
     const send = socket.send.bind(socket);
@@ -363,8 +328,6 @@ describe('one connection for all tabs', () => {
       writes.push(Date.now());
       send(data);
     };
-    socket.establish({ cursor: 'c0' });
-    await connected(tabs);
 
     socket.serverSends({ type: 'PING', data: {} });
     await vi.waitFor(() => expect(tabs.every((tab) => tab.seen.includes('PING'))).toBe(true));
