@@ -8,7 +8,9 @@
 // 4. counts the sessions on the gateway (its sync_gateway_sessions gauge on /q/metrics) and the WebSockets the
 //    pages opened, publishes credit updates through credit-service and checks every tab gets each one once, in
 //    order; closes the tab holding the connection while updates are published before, during and after the
-//    handover, and checks the other four get every one of them once, in order (by event id).
+//    handover, and checks the other four get every one of them once, in order (by event id); freezes the next
+//    leader (its script paused) and checks a tab the user looks at takes over and nothing is lost or doubled,
+//    also in the thawed tab; checks another user's tab and tabs with shareTabs: false do not share.
 // Exits non-zero when a check fails; prints every check and the figures.
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -156,6 +158,33 @@ try {
   const attempts = await Promise.all(others.map((page) => page.getAttribute('#tab', 'data-attempts')));
   log(`reconnect attempts shown by the remaining tabs: ${attempts.join(', ')}`);
   check('still one session after the handover', (await sessions()) === 1, `${await sessions()}`);
+
+  // ---- the leader's tab is frozen (its script stops, as Chrome and Safari do to background tabs): another takes over ----
+  // CDP's Page.setWebLifecycleState does not freeze a visible page, and headless pages are visible: the debugger
+  // pauses the leader's script instead; like a frozen tab, it runs nothing and its socket and channel queue up.
+  const frozenLeader = newLeader;
+  const awake = others.filter((page) => page !== frozenLeader);
+  const cdp = await context.newCDPSession(frozenLeader);
+  await cdp.send('Debugger.enable');
+  await cdp.send('Debugger.pause');
+  const socketsBeforeFreeze = sockets.length;
+  for (let i = 0; i < 5; i++) await publish();
+  const frozenAt = Date.now();
+  // The user switches to another tab: it finds the leader silent and takes the lock over.
+  await awake[0].evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  const tookOver = await waitFor(async () => sockets.length > socketsBeforeFreeze && awake.includes(sockets.at(-1)) && (await allConnected(awake)), 30_000);
+  check('a tab takes the connection over from a frozen leader', tookOver, `${Date.now() - frozenAt} ms after the user looked at another tab`);
+  for (let i = 0; i < 5; i++) await publish();
+  got = (await allReceived(awake)) || (await Promise.all(awake.map(received)));
+  check(`the ${awake.length} awake tabs got all ${published.length} updates once, in order, while the old leader was frozen`, got.every(exact),
+    got.map((events) => events.length).join(', '));
+  log(`sessions while the old leader is frozen: ${await sessions()} (its socket stays open until it runs again)`);
+  await cdp.send('Debugger.resume');
+  const thawed = await waitFor(async () => (await state(frozenLeader)) === 'connected' && (await sessions()) === 1, 30_000);
+  for (let i = 0; i < 3; i++) await publish();
+  got = (await allReceived(others)) || (await Promise.all(others.map(received)));
+  check('the thawed tab gave its connection up and follows: one session, and every tab (the thawed one too) has every update once, in order',
+    thawed && got.every(exact), `${await sessions()} session(s); ${got.map((events) => events.length).join(', ')} of ${published.length}`);
 
   // ---- another user in the same browser gets a connection of its own ----
   const otherUser = await openTab(stack.token(`${userId}-b`, 'chromium-tabs'));
