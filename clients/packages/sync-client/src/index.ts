@@ -3,9 +3,9 @@ export { cursorKey, memoryCursorStore, webStorageCursorStore, type CursorStore }
 export type { Receipt } from './outbox.js';
 export { CloseCode, DEFAULT_CLOSE_POLICY, backoffDelay, retryAfterMs, tokenExpiry } from './policy.js';
 export { SyncError } from './types.js';
-// Tab sharing (on by default in browsers, see SyncClientOptions.shareTabs) loads tabs.ts as its own chunk on first
-// use; `@kull/sync-client/tabs` exports it for apps that share a socket of their own (shareTabs(createSocket)).
-export type { ChannelLike, LockManagerLike, TabHubOptions } from './tabs.js';
+// Tab sharing, on by default in browsers (SyncClientOptions.shareTabs): shareTabs(createSocket) shares a socket
+// factory of the app's own. Its code (tabs.ts) is loaded with import() on first use, a chunk of its own.
+export { shareTabs } from './share.js';
 export type {
   ClientMessageType, ClientSnapshot, CloseAction, ClosePolicy, ConnectionState, Handler, HandlerMap,
   PayloadOf, ServerMessageType, SocketFactory, SocketLike, StateChange, SyncClientOptions, SyncErrorKind, SyncMessage,

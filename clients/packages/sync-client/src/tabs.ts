@@ -1,4 +1,3 @@
-import { cursorKey } from './cursor-store.js';
 import type { SocketFactory, SocketLike } from './types.js';
 
 // One connection for all tabs of an app (see the README, "Tabs"). Each tab's SyncClient keeps its own state
@@ -550,28 +549,16 @@ export class TabSocket implements SocketLike {
 const hubs = new Map<string, TabHub>();
 
 /**
- * A socket sharing one connection with this browser's other tabs that connect to the same gateway endpoint as the
- * same user and device (keyed like the cursor: the URL without its query, the token's `sub` and `device`).
- * `connect` opens the real connection when this tab leads (default: a WebSocket).
+ * A socket sharing the connection `name` (share.ts: one per gateway URL, user and device) with this browser's other
+ * tabs; `connect` opens the real connection while this tab leads. Use `shareTabs` (share.ts), which loads this.
  */
-export function sharedSocket(url: string, connect: SocketFactory = (target) => new WebSocket(target) as SocketLike): SocketLike {
-  const name = connectionName(url);
+export function sharedSocket(url: string, name: string, connect: SocketFactory): SocketLike {
   let hub = hubs.get(name);
   if (!hub) {
     hub = new TabHub({ name, locks: navigator.locks, channel: new BroadcastChannel(name), connect, window, document });
     hubs.set(name, hub);
   }
   return hub.socket(url);
-}
-
-/** The lock's and channel's name for a connect URL: `kull-sync-tabs:<url without query>:<userId>:<deviceId>`. */
-export function connectionName(url: string): string {
-  return cursorKey(url, new URL(url).searchParams.get('token') ?? undefined).replace(/^kull-sync-cursor:/, 'kull-sync-tabs:');
-}
-
-/** A SocketFactory for SyncClient's `createSocket`: tab sharing over the app's own socket factory. */
-export function shareTabs(connect?: SocketFactory): SocketFactory {
-  return (url) => sharedSocket(url, connect);
 }
 
 function parse(data: string): Message | undefined {

@@ -149,7 +149,7 @@ export interface SyncClientOptions {
    * (BroadcastChannel); when that tab closes or freezes, another takes over and resumes from the last cursor
    * delivered. Handlers, send, deliver, requestPending, ACKs and the state behave as with a socket per tab.
    * Default true where the browser has both (Chrome 69+, Firefox 96+, Safari 15.4+); ignored with createSocket
-   * (use `shareTabs()` from `@kull/sync-client/tabs` to share a socket of your own). false: a socket per tab.
+   * (`createSocket: shareTabs(yourFactory)` shares a socket of your own). false: a socket per tab.
    */
   shareTabs?: boolean;
   /** Full-jitter exponential backoff: delay = random(0, min(maxMs, minMs * 2^attempt)). */

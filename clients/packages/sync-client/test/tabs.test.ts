@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SyncClient, memoryCursorStore, type SyncMessage } from '../src/index.js';
-import { tabSharing } from '../src/share.js';
-import { HANDOVER_CLOSE_CODE, TabHub, connectionName, type ChannelLike, type LockManagerLike } from '../src/tabs.js';
+import { connectionName, tabSharing } from '../src/share.js';
+import { HANDOVER_CLOSE_CODE, TabHub, type ChannelLike, type LockManagerLike } from '../src/tabs.js';
 import { fakeSocketFactory, jwt, type FakeSocket } from './fake-socket.js';
 
 // Tabs of one browser, played in one process: each tab has its own TabHub and SyncClient; a fake Web Locks
