@@ -245,6 +245,33 @@ describe('one connection for all tabs', () => {
     expect(rest.map((tab) => tab.client.getSnapshot().stats.reconnects)).toEqual([1, 1]);
   });
 
+  it('keeps a tab\'s messages across a handover: one unanswered is written again with its id, those sent meanwhile after it', async () => {
+    const { gateway, tabs } = await running(3);
+    const first = gateway.last;
+    const [old] = leaderOf(tabs);
+    const sender = tabs.find((tab) => tab !== old)!;
+    const progress = (n: number) => ({ shootId: 's', status: 'processing', processedCount: n, totalCount: 9, provider: 'p' }) as never;
+    const inFlight = sender.client.deliver('UPDATE_PROGRESS', progress(1));
+    await vi.waitFor(() => expect(first.sentTypes).toContain('UPDATE_PROGRESS'));
+    const id = first.frames.find((frame) => frame.type === 'UPDATE_PROGRESS')!.id!;
+
+    old!.window.dispatchEvent(new Event('pagehide'));
+    old!.client.close();
+    await vi.waitFor(() => expect(sender.client.getSnapshot().state).not.toBe('connected'));
+    const meanwhile = sender.client.deliver('UPDATE_PROGRESS', progress(2));
+    await vi.waitFor(() => expect(gateway.count).toBe(2));
+    const second = gateway.last;
+    second.establish({ cursor: 'c0', resumed: true });
+    await vi.waitFor(() => expect(second.frames.filter((frame) => frame.type === 'UPDATE_PROGRESS')).toHaveLength(2));
+    const [again, next] = second.frames.filter((frame) => frame.type === 'UPDATE_PROGRESS');
+    expect(again!.id).toBe(id);
+    expect((next!.payload as { processedCount: number }).processedCount).toBe(2);
+    second.receives(id, true);
+    second.receives(next!.id!);
+    await expect(inFlight).resolves.toEqual({ id, duplicate: true, confirmed: true });
+    await expect(meanwhile).resolves.toMatchObject({ confirmed: true, duplicate: false });
+  });
+
   it('takes the lock over from a frozen leader; the leader, thawed, steps down and nothing arrives twice', async () => {
     const { bus, gateway, tabs } = await running(2);
     const first = gateway.last;
@@ -273,6 +300,35 @@ describe('one connection for all tabs', () => {
     second.serverSends(event(3));
     await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(ids(1, 3))));
     expect(gateway.count).toBe(2);
+  });
+
+  it('a tab opened while the leader is frozen gets no answer and takes the lock over', async () => {
+    const { gateway, open, tabs } = await running(1);
+    const [frozen] = tabs;
+    frozen!.channel.frozen = true;
+    const late = open();
+    await vi.waitFor(() => expect(late.hub.isLeader).toBe(true));
+    await vi.waitFor(() => expect(gateway.count).toBe(2));
+    gateway.last.establish({ cursor: 'c0' });
+    await connected([late]);
+  });
+
+  it('a leader whose tab is frozen (the freeze event) gives the lock up, and is a candidate again on resume', async () => {
+    const { gateway, tabs } = await running(2);
+    const first = gateway.last;
+    const [leader] = leaderOf(tabs);
+    const other = tabs.find((tab) => tab !== leader)!;
+    leader!.document.dispatchEvent(new Event('freeze'));
+    await vi.waitFor(() => expect(first.closed).toBe(true));
+    await vi.waitFor(() => expect(other.hub.isLeader).toBe(true));
+    expect(leader!.hub.isLeader).toBe(false);
+    leader!.document.dispatchEvent(new Event('resume'));
+    await vi.waitFor(() => expect(gateway.count).toBe(2));
+    gateway.last.establish({ cursor: 'c0' });
+    await connected(tabs);
+    // The resumed tab queued up again: it leads once the other goes away.
+    other.window.dispatchEvent(new Event('pagehide'));
+    await vi.waitFor(() => expect(leader!.hub.isLeader).toBe(true));
   });
 
   it('sends a tab the frames it missed again when it notices the gap', async () => {
