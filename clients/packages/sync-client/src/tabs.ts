@@ -1,6 +1,6 @@
 import type { SocketFactory, SocketLike } from './types.js';
 
-// One connection for all tabs of an app (see the README, "Tabs"). Each tab's SyncClient keeps its own state
+// One connection for all tabs of an app (the package README, "One connection for all tabs"). Each tab's SyncClient keeps its own state
 // machine, handlers, outbox and cursor; only the socket is shared. One tab, the leader (it holds a Web Lock named
 // after the gateway endpoint, user and device), owns the WebSocket; every tab's client gets a TabSocket that
 // behaves like a WebSocket: its frames go to the leader over a BroadcastChannel and the leader relays every frame
