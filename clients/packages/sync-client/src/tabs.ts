@@ -18,8 +18,6 @@ const ABNORMAL_CLOSE_CODE = 1006;
 const LEADER_TIMEOUT_MS = 3_000;
 /** After a tab gave its socket up, the leader pings the gateway: no frame within this long ends the connection. */
 const PROBE_TIMEOUT_MS = 5_000;
-/** As the client's: a connection with no CONNECTION_ESTABLISHED after this long is given up. */
-const CONNECT_TIMEOUT_MS = 15_000;
 /** Frames the leader keeps to send again to a tab that missed some (as many as a client's dedupe window). */
 const RELAY_BUFFER = 1_000;
 /** The leader writes the tabs' frames at most this fast: under the gateway's 20 frames/s, bursts of 40. */
@@ -119,7 +117,6 @@ export class TabHub {
   private tokens = WRITE_BURST;
   private refilledAt = 0;
   private pumpTimer: ReturnType<typeof setTimeout> | undefined;
-  private connectTimer: ReturnType<typeof setTimeout> | undefined;
   private probeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly env: TabHubOptions) {
@@ -318,7 +315,10 @@ export class TabHub {
     }
     if (this.attached.size === 0) {
       this.dropReal(1000, 'no tab uses the connection');
-    } else if (this.established) {
+    } else if (!this.established) {
+      // Its client gave up waiting for CONNECTION_ESTABLISHED (its connect timeout): so do the others.
+      this.dropReal(ABNORMAL_CLOSE_CODE, 'a tab gave the connection up before it was established');
+    } else {
       // The tab may have given its socket up as dead: make sure it is not.
       this.probe();
     }
@@ -356,7 +356,6 @@ export class TabHub {
       if (real === this.real) this.dropReal(event.code, event.reason);
     };
     real.onerror = () => undefined;
-    this.connectTimer = setTimeout(() => this.dropReal(ABNORMAL_CLOSE_CODE, 'no CONNECTION_ESTABLISHED in time'), CONNECT_TIMEOUT_MS);
   }
 
   /** Ends the connection (if any) and tells every member using it, with the close code its client acts on. */
@@ -371,7 +370,7 @@ export class TabHub {
         // already closed
       }
     }
-    [this.connectTimer, this.probeTimer, this.pumpTimer].forEach(clearTimeout);
+    [this.probeTimer, this.pumpTimer].forEach(clearTimeout);
     this.probeTimer = this.pumpTimer = undefined;
     this.established = this.lastAck = undefined;
     this.buffer = [];
@@ -393,7 +392,6 @@ export class TabHub {
     const message = parse(data);
     const cursor = cursorOf(message);
     if (message?.type === 'CONNECTION_ESTABLISHED') {
-      clearTimeout(this.connectTimer);
       this.established = message;
     }
     // Every tab's client answers a PING: one PONG goes out.

@@ -331,6 +331,20 @@ describe('one connection for all tabs', () => {
     await vi.waitFor(() => expect(leader!.hub.isLeader).toBe(true));
   });
 
+  it('a tab giving the connection up before it is established ends the attempt for all: no connection stays stuck', async () => {
+    const { gateway, open, tabs } = browser();
+    open();
+    open();
+    await vi.waitFor(() => expect(gateway.count).toBe(1));
+    const stuck = gateway.last;
+    tabs[0]!.client.close();
+    await vi.waitFor(() => expect(stuck.closed).toBe(true));
+    expect(tabs[1]!.client.getSnapshot().lastCloseCode).toBe(1006);
+    await vi.waitFor(() => expect(gateway.count).toBe(2));
+    gateway.last.establish({ cursor: 'c0' });
+    await connected([tabs[1]!]);
+  });
+
   it('sends a tab the frames it missed again when it notices the gap', async () => {
     const { bus, gateway, tabs } = await running(2);
     const follower = tabs.find((tab) => !tab.hub.isLeader)!;
