@@ -50,6 +50,7 @@ export interface TabHubOptions {
   window?: EventSource;
   document?: EventSource & { visibilityState?: string };
   leaderTimeoutMs?: number;
+  probeTimeoutMs?: number;
   /** Relayed frames kept for tabs that missed some; default RELAY_BUFFER (tests make it small). */
   relayBuffer?: number;
 }
@@ -465,7 +466,7 @@ export class TabHub {
     if (this.probeTimer || !this.real) return;
     this.queue.push('{"type":"PING"}');
     this.pump();
-    this.probeTimer = setTimeout(() => this.dropReal(ABNORMAL_CLOSE_CODE, 'the shared connection stopped answering'), PROBE_TIMEOUT_MS);
+    this.probeTimer = setTimeout(() => this.dropReal(ABNORMAL_CLOSE_CODE, 'the shared connection stopped answering'), this.env.probeTimeoutMs ?? PROBE_TIMEOUT_MS);
   }
 }
 

@@ -119,7 +119,7 @@ afterEach(() => {
   clients.splice(0).forEach((client) => client.close());
 });
 
-function browser(userToken = 'user-1:device-1', hubOptions: { relayBuffer?: number } = {}) {
+function browser(userToken = 'user-1:device-1', hubOptions: { relayBuffer?: number; probeTimeoutMs?: number } = {}) {
   const locks = new FakeLocks();
   const bus = new FakeBus();
   const gateway = fakeSocketFactory();
@@ -147,7 +147,7 @@ function browser(userToken = 'user-1:device-1', hubOptions: { relayBuffer?: numb
 }
 
 /** `count` tabs open, the connection established (cursor c0) and every tab connected. */
-async function running(count: number, hubOptions: { relayBuffer?: number } = {}) {
+async function running(count: number, hubOptions: { relayBuffer?: number; probeTimeoutMs?: number } = {}) {
   const opened = browser('user-1:device-1', hubOptions);
   for (let i = 0; i < count; i++) opened.open();
   await vi.waitFor(() => expect(opened.gateway.count).toBe(1));
@@ -343,6 +343,36 @@ describe('one connection for all tabs', () => {
     await vi.waitFor(() => expect(gateway.count).toBe(2));
     gateway.last.establish({ cursor: 'c0' });
     await connected([tabs[1]!]);
+  });
+
+  it('the leader\'s tab keeps relaying for the others when its own client closes (the app signed out in that tab only)', async () => {
+    const { gateway, tabs } = await running(2);
+    const [leader] = leaderOf(tabs);
+    const other = tabs.find((tab) => tab !== leader)!;
+    leader!.client.close();
+    // The leader probes the connection once a tab leaves; the gateway answers.
+    await vi.waitFor(() => expect(gateway.last.sentTypes).toContain('PING'));
+    gateway.last.serverSends({ type: 'PONG', data: { cursor: 'c0' } });
+    gateway.last.serverSends(event(1));
+    await vi.waitFor(() => expect(other.events).toEqual(['e1']));
+    expect(leader!.events).toEqual([]);
+    expect(gateway.count).toBe(1);
+    expect(gateway.last.closed).toBe(false);
+  });
+
+  it('a tab leaving makes the leader probe the connection: no answer closes it for all, who reconnect', async () => {
+    const { gateway, tabs } = await running(3, { probeTimeoutMs: 100 });
+    const dead = gateway.last;
+    const leaving = tabs.find((tab) => !tab.hub.isLeader)!;
+    leaving.client.close();
+    await vi.waitFor(() => expect(dead.sentTypes).toContain('PING'));
+    // The gateway does not answer (a dead TCP connection the OS still calls open).
+    await vi.waitFor(() => expect(dead.closed).toBe(true));
+    const rest = tabs.filter((tab) => tab !== leaving);
+    expect(rest.map((tab) => tab.client.getSnapshot().lastCloseCode)).toEqual([1006, 1006]);
+    await vi.waitFor(() => expect(gateway.count).toBe(2));
+    gateway.last.establish({ cursor: 'c0', resumed: true });
+    await connected(rest);
   });
 
   it('sends a tab the frames it missed again when it notices the gap', async () => {
