@@ -9,6 +9,8 @@ import { fakeSocketFactory, jwt, type FakeSocket } from './fake-socket.js';
 // "real" connections are FakeSockets on which the test plays the gateway.
 
 const URL_BASE = 'wss://sync.example.com/ws';
+/** Waits for a condition (an assertion that passes), with room for a loaded machine. */
+const until = <T>(condition: () => T) => vi.waitFor(condition, { timeout: 10_000, interval: 20 });
 const NAME = 'kull-sync-tabs:test';
 
 interface Request {
@@ -150,7 +152,7 @@ function browser(userToken = 'user-1:device-1', hubOptions: { relayBuffer?: numb
 async function running(count: number, hubOptions: { relayBuffer?: number; probeTimeoutMs?: number } = {}) {
   const opened = browser('user-1:device-1', hubOptions);
   for (let i = 0; i < count; i++) opened.open();
-  await vi.waitFor(() => expect(opened.gateway.count).toBe(1));
+  await until(() => expect(opened.gateway.count).toBe(1));
   opened.gateway.last.establish({ cursor: 'c0' });
   await connected(opened.tabs);
   return opened;
@@ -158,7 +160,7 @@ async function running(count: number, hubOptions: { relayBuffer?: number; probeT
 
 const event = (n: number): SyncMessage => ({ id: `e${n}`, type: 'CREDIT_UPDATE', data: { newBalance: n, change: 1, reason: 'test' }, cursor: `c${n}` });
 const ids = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `e${from + i}`);
-const connected = (tabs: Tab[]) => vi.waitFor(() => expect(tabs.map((tab) => tab.client.getSnapshot().state)).toEqual(tabs.map(() => 'connected')));
+const connected = (tabs: Tab[]) => until(() => expect(tabs.map((tab) => tab.client.getSnapshot().state)).toEqual(tabs.map(() => 'connected')));
 const leaderOf = (tabs: Tab[]) => tabs.filter((tab) => tab.hub.isLeader);
 /** What the gateway got on this socket, parsed, except PINGs the leader probes with. */
 const written = (socket: FakeSocket) => socket.sent.map((raw) => JSON.parse(raw));
@@ -168,10 +170,10 @@ describe('one connection for all tabs', () => {
     const { gateway, tabs } = await running(3);
     expect(leaderOf(tabs)).toHaveLength(1);
     for (let n = 1; n <= 5; n++) gateway.last.serverSends(event(n));
-    await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(ids(1, 5))));
+    await until(() => tabs.forEach((tab) => expect(tab.events).toEqual(ids(1, 5))));
     expect(gateway.count).toBe(1);
     // The tabs acknowledge the same cursor: one ACK frame reaches the gateway.
-    await vi.waitFor(() => expect(gateway.last.acks).toContain('c5'));
+    await until(() => expect(gateway.last.acks).toContain('c5'));
     expect(gateway.last.acks.filter((cursor) => cursor === 'c5')).toHaveLength(1);
     expect(tabs.map((tab) => tab.client.getSnapshot().cursor)).toEqual(['c5', 'c5', 'c5']);
   });
@@ -182,19 +184,19 @@ describe('one connection for all tabs', () => {
     const sender = leaderOf(tabs)[0] === follower ? tabs[0]! : follower;
 
     const receipt = sender.client.deliver('UPDATE_PROGRESS', { shootId: 's1', progress: 20 } as never);
-    await vi.waitFor(() => expect(written(gateway.last).some((frame) => frame.type === 'UPDATE_PROGRESS')).toBe(true));
+    await until(() => expect(written(gateway.last).some((frame) => frame.type === 'UPDATE_PROGRESS')).toBe(true));
     const frame = written(gateway.last).find((f) => f.type === 'UPDATE_PROGRESS');
     gateway.last.receives(frame.id);
     await expect(receipt).resolves.toEqual({ id: frame.id, duplicate: false, confirmed: true });
     // The next event goes to all: once the other tab has it, it has passed the RECEIVED.
     gateway.last.serverSends(event(1));
     const other = tabs.find((tab) => tab !== sender)!;
-    await vi.waitFor(() => expect(other.events).toEqual(['e1']));
+    await until(() => expect(other.events).toEqual(['e1']));
     expect(other.seen).not.toContain('RECEIVED');
     expect(sender.seen).toContain('RECEIVED');
 
     const pending = sender.client.requestPending();
-    await vi.waitFor(() => expect(written(gateway.last).some((f) => f.type === 'GET_PENDING')).toBe(true));
+    await until(() => expect(written(gateway.last).some((f) => f.type === 'GET_PENDING')).toBe(true));
     gateway.last.serverSends({ type: 'PENDING_CHECK_COMPLETE', data: { delivered: 0, cursor: 'c0' } });
     await expect(pending).resolves.toBe(0);
   });
@@ -205,42 +207,42 @@ describe('one connection for all tabs', () => {
     a.client.subscribe('org-1');
     const leaveB = b.client.subscribe('org-1');
     const org = () => written(gateway.last).filter((f) => f.type === 'SUBSCRIBE' || f.type === 'UNSUBSCRIBE').map((f) => f.type);
-    await vi.waitFor(() => expect(org()).toEqual(['SUBSCRIBE']));
+    await until(() => expect(org()).toEqual(['SUBSCRIBE']));
 
     gateway.last.serverSends({ type: 'SYNC_PROGRESS', orgId: 'org-1', progress: 50, cursor: 'c1' });
     gateway.last.serverSends(event(2));
-    await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(['e2'])));
+    await until(() => tabs.forEach((tab) => expect(tab.events).toEqual(['e2'])));
     expect([a, b, c].map((tab) => tab.seen.includes('SYNC_PROGRESS'))).toEqual([true, true, false]);
 
     a.client.unsubscribe('org-1');
     gateway.last.serverSends(event(3));
-    await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(['e2', 'e3'])));
+    await until(() => tabs.forEach((tab) => expect(tab.events).toEqual(['e2', 'e3'])));
     expect(org()).toEqual(['SUBSCRIBE']);
     leaveB();
-    await vi.waitFor(() => expect(org()).toEqual(['SUBSCRIBE', 'UNSUBSCRIBE']));
+    await until(() => expect(org()).toEqual(['SUBSCRIBE', 'UNSUBSCRIBE']));
   });
 
   it('hands over when the leader\'s tab goes away: the next leader resumes from the last cursor delivered, every event once', async () => {
     const { gateway, tabs } = await running(3);
     const first = gateway.last;
     for (let n = 1; n <= 3; n++) first.serverSends(event(n));
-    await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(ids(1, 3))));
+    await until(() => tabs.forEach((tab) => expect(tab.events).toEqual(ids(1, 3))));
 
     const [old] = leaderOf(tabs);
     const rest = tabs.filter((tab) => tab !== old);
     old!.window.dispatchEvent(new Event('pagehide'));
     old!.client.close();
-    await vi.waitFor(() => expect(first.closed).toBe(true));
-    await vi.waitFor(() => expect(gateway.count).toBe(2));
+    await until(() => expect(first.closed).toBe(true));
+    await until(() => expect(gateway.count).toBe(2));
     const second = gateway.last;
     expect(second.params.get('cursor')).toBe('c3');
-    expect(rest.map((tab) => tab.client.getSnapshot().lastCloseCode)).toEqual([HANDOVER_CLOSE_CODE, HANDOVER_CLOSE_CODE]);
+    await until(() => expect(rest.map((tab) => tab.client.getSnapshot().lastCloseCode)).toEqual([HANDOVER_CLOSE_CODE, HANDOVER_CLOSE_CODE]));
     // The gateway resumes from c3; an event delivered just before is repeated by the replay and skipped by its id.
     second.establish({ cursor: 'c3', resumed: true });
     second.serverSends(event(3));
     for (let n = 4; n <= 6; n++) second.serverSends(event(n));
     await connected(rest);
-    await vi.waitFor(() => rest.forEach((tab) => expect(tab.events).toEqual(ids(1, 6))));
+    await until(() => rest.forEach((tab) => expect(tab.events).toEqual(ids(1, 6))));
     expect(leaderOf(rest)).toHaveLength(1);
     expect(rest.map((tab) => tab.client.getSnapshot().stats.reconnects)).toEqual([1, 1]);
   });
@@ -252,17 +254,17 @@ describe('one connection for all tabs', () => {
     const sender = tabs.find((tab) => tab !== old)!;
     const progress = (n: number) => ({ shootId: 's', status: 'processing', processedCount: n, totalCount: 9, provider: 'p' }) as never;
     const inFlight = sender.client.deliver('UPDATE_PROGRESS', progress(1));
-    await vi.waitFor(() => expect(first.sentTypes).toContain('UPDATE_PROGRESS'));
+    await until(() => expect(first.sentTypes).toContain('UPDATE_PROGRESS'));
     const id = first.frames.find((frame) => frame.type === 'UPDATE_PROGRESS')!.id!;
 
     old!.window.dispatchEvent(new Event('pagehide'));
     old!.client.close();
-    await vi.waitFor(() => expect(sender.client.getSnapshot().state).not.toBe('connected'));
+    await until(() => expect(sender.client.getSnapshot().state).not.toBe('connected'));
     const meanwhile = sender.client.deliver('UPDATE_PROGRESS', progress(2));
-    await vi.waitFor(() => expect(gateway.count).toBe(2));
+    await until(() => expect(gateway.count).toBe(2));
     const second = gateway.last;
     second.establish({ cursor: 'c0', resumed: true });
-    await vi.waitFor(() => expect(second.frames.filter((frame) => frame.type === 'UPDATE_PROGRESS')).toHaveLength(2));
+    await until(() => expect(second.frames.filter((frame) => frame.type === 'UPDATE_PROGRESS')).toHaveLength(2));
     const [again, next] = second.frames.filter((frame) => frame.type === 'UPDATE_PROGRESS');
     expect(again!.id).toBe(id);
     expect((next!.payload as { processedCount: number }).processedCount).toBe(2);
@@ -276,29 +278,29 @@ describe('one connection for all tabs', () => {
     const { bus, gateway, tabs } = await running(2);
     const first = gateway.last;
     first.serverSends(event(1));
-    await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(['e1'])));
+    await until(() => tabs.forEach((tab) => expect(tab.events).toEqual(['e1'])));
 
     const [frozen] = leaderOf(tabs);
     const other = tabs.find((tab) => tab !== frozen)!;
     frozen!.channel.frozen = true;
     // The user looks at the other tab: its leader does not answer, it takes over and connects itself.
     other.document.dispatchEvent(new Event('visibilitychange'));
-    await vi.waitFor(() => expect(other.hub.isLeader).toBe(true));
-    await vi.waitFor(() => expect(gateway.count).toBe(2));
+    await until(() => expect(other.hub.isLeader).toBe(true));
+    await until(() => expect(gateway.count).toBe(2));
     const second = gateway.last;
     expect(second.params.get('cursor')).toBe('c1');
     second.establish({ cursor: 'c1', resumed: true });
     second.serverSends(event(2));
-    await vi.waitFor(() => expect(other.events).toEqual(['e1', 'e2']));
+    await until(() => expect(other.events).toEqual(['e1', 'e2']));
 
     // The frozen tab's socket still had e2 queued; thawed, it relays it to nobody and steps down.
     first.serverSends(event(2));
     bus.thaw(frozen!.channel);
-    await vi.waitFor(() => expect(frozen!.hub.isLeader).toBe(false));
-    await vi.waitFor(() => expect(first.closed).toBe(true));
-    await vi.waitFor(() => expect(frozen!.client.getSnapshot().state).toBe('connected'));
+    await until(() => expect(frozen!.hub.isLeader).toBe(false));
+    await until(() => expect(first.closed).toBe(true));
+    await until(() => expect(frozen!.client.getSnapshot().state).toBe('connected'));
     second.serverSends(event(3));
-    await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(ids(1, 3))));
+    await until(() => tabs.forEach((tab) => expect(tab.events).toEqual(ids(1, 3))));
     expect(gateway.count).toBe(2);
   });
 
@@ -307,8 +309,8 @@ describe('one connection for all tabs', () => {
     const [frozen] = tabs;
     frozen!.channel.frozen = true;
     const late = open();
-    await vi.waitFor(() => expect(late.hub.isLeader).toBe(true));
-    await vi.waitFor(() => expect(gateway.count).toBe(2));
+    await until(() => expect(late.hub.isLeader).toBe(true));
+    await until(() => expect(gateway.count).toBe(2));
     gateway.last.establish({ cursor: 'c0' });
     await connected([late]);
   });
@@ -319,28 +321,28 @@ describe('one connection for all tabs', () => {
     const [leader] = leaderOf(tabs);
     const other = tabs.find((tab) => tab !== leader)!;
     leader!.document.dispatchEvent(new Event('freeze'));
-    await vi.waitFor(() => expect(first.closed).toBe(true));
-    await vi.waitFor(() => expect(other.hub.isLeader).toBe(true));
+    await until(() => expect(first.closed).toBe(true));
+    await until(() => expect(other.hub.isLeader).toBe(true));
     expect(leader!.hub.isLeader).toBe(false);
     leader!.document.dispatchEvent(new Event('resume'));
-    await vi.waitFor(() => expect(gateway.count).toBe(2));
+    await until(() => expect(gateway.count).toBe(2));
     gateway.last.establish({ cursor: 'c0' });
     await connected(tabs);
     // The resumed tab queued up again: it leads once the other goes away.
     other.window.dispatchEvent(new Event('pagehide'));
-    await vi.waitFor(() => expect(leader!.hub.isLeader).toBe(true));
+    await until(() => expect(leader!.hub.isLeader).toBe(true));
   });
 
   it('a tab giving the connection up before it is established ends the attempt for all: no connection stays stuck', async () => {
     const { gateway, open, tabs } = browser();
     open();
     open();
-    await vi.waitFor(() => expect(gateway.count).toBe(1));
+    await until(() => expect(gateway.count).toBe(1));
     const stuck = gateway.last;
     tabs[0]!.client.close();
-    await vi.waitFor(() => expect(stuck.closed).toBe(true));
-    expect(tabs[1]!.client.getSnapshot().lastCloseCode).toBe(1006);
-    await vi.waitFor(() => expect(gateway.count).toBe(2));
+    await until(() => expect(stuck.closed).toBe(true));
+    await until(() => expect(tabs[1]!.client.getSnapshot().lastCloseCode).toBe(1006));
+    await until(() => expect(gateway.count).toBe(2));
     gateway.last.establish({ cursor: 'c0' });
     await connected([tabs[1]!]);
   });
@@ -351,10 +353,10 @@ describe('one connection for all tabs', () => {
     const other = tabs.find((tab) => tab !== leader)!;
     leader!.client.close();
     // The leader probes the connection once a tab leaves; the gateway answers.
-    await vi.waitFor(() => expect(gateway.last.sentTypes).toContain('PING'));
+    await until(() => expect(gateway.last.sentTypes).toContain('PING'));
     gateway.last.serverSends({ type: 'PONG', data: { cursor: 'c0' } });
     gateway.last.serverSends(event(1));
-    await vi.waitFor(() => expect(other.events).toEqual(['e1']));
+    await until(() => expect(other.events).toEqual(['e1']));
     expect(leader!.events).toEqual([]);
     expect(gateway.count).toBe(1);
     expect(gateway.last.closed).toBe(false);
@@ -365,12 +367,12 @@ describe('one connection for all tabs', () => {
     const dead = gateway.last;
     const leaving = tabs.find((tab) => !tab.hub.isLeader)!;
     leaving.client.close();
-    await vi.waitFor(() => expect(dead.sentTypes).toContain('PING'));
+    await until(() => expect(dead.sentTypes).toContain('PING'));
     // The gateway does not answer (a dead TCP connection the OS still calls open).
-    await vi.waitFor(() => expect(dead.closed).toBe(true));
+    await until(() => expect(dead.closed).toBe(true));
     const rest = tabs.filter((tab) => tab !== leaving);
-    expect(rest.map((tab) => tab.client.getSnapshot().lastCloseCode)).toEqual([1006, 1006]);
-    await vi.waitFor(() => expect(gateway.count).toBe(2));
+    await until(() => expect(rest.map((tab) => tab.client.getSnapshot().lastCloseCode)).toEqual([1006, 1006]));
+    await until(() => expect(gateway.count).toBe(2));
     gateway.last.establish({ cursor: 'c0', resumed: true });
     await connected(rest);
   });
@@ -380,29 +382,29 @@ describe('one connection for all tabs', () => {
     const follower = tabs.find((tab) => !tab.hub.isLeader)!;
     bus.drop = { to: follower.channel, type: 'frame' };
     for (let n = 1; n <= 4; n++) gateway.last.serverSends(event(n));
-    await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(ids(1, 4))));
+    await until(() => tabs.forEach((tab) => expect(tab.events).toEqual(ids(1, 4))));
     expect(follower.client.getSnapshot().stats.duplicates).toBe(0);
   });
 
   it('a tab opened later gets the current connection, and the events after its own cursor when the leader still has them', async () => {
     const { gateway, open, tabs } = await running(1);
     for (let n = 1; n <= 3; n++) gateway.last.serverSends(event(n));
-    await vi.waitFor(() => expect(tabs[0]!.events).toEqual(ids(1, 3)));
+    await until(() => expect(tabs[0]!.events).toEqual(ids(1, 3)));
     const late = open();
     await connected([late]);
     expect(late.client.getSnapshot().cursor).toBe('c3');
     gateway.last.serverSends(event(4));
-    await vi.waitFor(() => expect(late.events).toEqual(['e4']));
+    await until(() => expect(late.events).toEqual(['e4']));
     expect(gateway.count).toBe(1);
   });
 
   it('a reloaded tab resumes after its stored cursor from the frames the leader kept', async () => {
     const { gateway, open, tabs } = await running(1);
     for (let n = 1; n <= 4; n++) gateway.last.serverSends(event(n));
-    await vi.waitFor(() => expect(tabs[0]!.events).toEqual(ids(1, 4)));
+    await until(() => expect(tabs[0]!.events).toEqual(ids(1, 4)));
     const reloaded = open({ cursor: 'c2' });
     await connected([reloaded]);
-    await vi.waitFor(() => expect(reloaded.events).toEqual(['e3', 'e4']));
+    await until(() => expect(reloaded.events).toEqual(['e3', 'e4']));
     expect(reloaded.client.getSnapshot().resumed).toBe(true);
   });
 
@@ -413,9 +415,9 @@ describe('one connection for all tabs', () => {
     follower.client.onAny((_data, message) => message.type === 'RESYNC_REQUIRED' && onResync(message.data));
     bus.drop = { to: follower.channel, type: 'frame' };
     for (let n = 1; n <= 5; n++) gateway.last.serverSends(event(n));
-    await vi.waitFor(() => expect(onResync).toHaveBeenCalledWith(expect.objectContaining({ cursor: 'c5' })));
+    await until(() => expect(onResync).toHaveBeenCalledWith(expect.objectContaining({ cursor: 'c5' })));
     gateway.last.serverSends(event(6));
-    await vi.waitFor(() => expect(follower.events).toEqual(['e6']));
+    await until(() => expect(follower.events).toEqual(['e6']));
     expect(follower.client.getSnapshot().state).toBe('connected');
   });
 
@@ -430,13 +432,13 @@ describe('one connection for all tabs', () => {
     };
 
     socket.serverSends({ type: 'PING', data: {} });
-    await vi.waitFor(() => expect(tabs.every((tab) => tab.seen.includes('PING'))).toBe(true));
-    await vi.waitFor(() => expect(socket.sentTypes.filter((type) => type === 'PONG')).toHaveLength(1));
+    await until(() => expect(tabs.every((tab) => tab.seen.includes('PING'))).toBe(true));
+    await until(() => expect(socket.sentTypes.filter((type) => type === 'PONG')).toHaveLength(1));
 
     const progress = { shootId: 's', status: 'processing', processedCount: 1, totalCount: 2, provider: 'p' } as never;
     // 3 tabs x 15 messages at once (each client paces only itself): over the gateway's burst, so the leader paces.
     for (const tab of tabs) for (let i = 0; i < 15; i++) tab.client.send('UPDATE_PROGRESS', progress);
-    await vi.waitFor(() => expect(socket.sentTypes.filter((type) => type === 'UPDATE_PROGRESS')).toHaveLength(45), { timeout: 5_000 });
+    await until(() => expect(socket.sentTypes.filter((type) => type === 'UPDATE_PROGRESS')).toHaveLength(45));
     // The gateway's rate limit (20 frames/s, bursts of 40) as a token bucket over the writes: never empty.
     let tokens = 40;
     let lowest = tokens;
@@ -451,11 +453,11 @@ describe('one connection for all tabs', () => {
     // An ERROR naming a message's id goes to the tab that sent it; the next event, to all, shows the others passed it.
     const sender = tabs[1]!;
     sender.client.send('UPDATE_PROGRESS', progress);
-    await vi.waitFor(() => expect(socket.sentTypes.filter((type) => type === 'UPDATE_PROGRESS')).toHaveLength(46));
+    await until(() => expect(socket.sentTypes.filter((type) => type === 'UPDATE_PROGRESS')).toHaveLength(46));
     const id = socket.frames.filter((frame) => frame.type === 'UPDATE_PROGRESS').at(-1)!.id!;
     socket.serverSends({ type: 'ERROR', data: { code: 'UNAVAILABLE', reason: `progress not stored, retry with id ${id}: broker down` } });
     socket.serverSends(event(1));
-    await vi.waitFor(() => tabs.forEach((tab) => expect(tab.events).toEqual(['e1'])));
+    await until(() => tabs.forEach((tab) => expect(tab.events).toEqual(['e1'])));
     expect(tabs.map((tab) => tab.seen.includes('ERROR'))).toEqual([false, true, false]);
   });
 
@@ -488,9 +490,9 @@ describe('one connection for all tabs', () => {
       const socket = create(`${URL_BASE}?token=user-9:device-9`);
       expect(socket.readyState).toBe(0);
       // The chunk loads, the tab elects itself and opens the real socket.
-      await vi.waitFor(() => expect(gateway.count).toBe(1));
+      await until(() => expect(gateway.count).toBe(1));
       socket.close();
-      await vi.waitFor(() => expect(gateway.last.closed).toBe(true));
+      await until(() => expect(gateway.last.closed).toBe(true));
     } finally {
       Object.defineProperty(globalThis, 'navigator', { value: saved.navigator, configurable: true });
       g.document = saved.document;
