@@ -71,6 +71,8 @@ interface Note {
   next?: number;
   code?: number;
   reason?: string;
+  /** frame: the cursor it carries. */
+  cursor?: string;
 }
 
 interface Relayed {
@@ -113,7 +115,8 @@ export class TabHub {
   /** Which member wrote a message id, so its RECEIVED (or ERROR UNAVAILABLE) goes to that member only. */
   private readonly owners = new Map<string, string>();
   private pingsDue = 0;
-  private lastAck: string | undefined;
+  /** The relayed frame whose cursor was acknowledged last on this connection. */
+  private ackedSeq = 0;
   private queue: string[] = [];
   private tokens = WRITE_BURST;
   private refilledAt = 0;
@@ -163,6 +166,7 @@ export class TabHub {
     } else if (note.t === 'pong') {
       if (note.hub === this.id) this.pinged = false;
     } else {
+      if (note.t === 'frame' && !this.leading) this.keep(note.data!, note.cursor, note.to);
       this.members.forEach((member) => member.onNote(note));
     }
   }
@@ -297,11 +301,14 @@ export class TabHub {
     const frames: string[] = [];
     if (this.established) {
       const cursor = new URL(url).searchParams.get('cursor');
-      let at = -1;
-      for (let i = this.buffer.length - 1; i >= 0 && at < 0; i--) if (cursor && this.buffer[i]?.cursor === cursor) at = i;
-      const data = { ...this.established.data, resumed: at >= 0, cursor: at >= 0 ? cursor : this.lastCursor };
+      const at = cursor ? this.seqOf(cursor) : undefined;
+      const data = { ...this.established.data, resumed: at !== undefined, cursor: at !== undefined ? cursor : this.lastCursor };
       frames.push(JSON.stringify({ ...this.established, data }));
-      if (at >= 0) frames.push(...this.framesFor(member, this.buffer.slice(at + 1)));
+      if (at !== undefined) {
+        // Its own CONNECTION_ESTABLISHED stands for those of connections since its cursor.
+        const since = this.buffer.filter((frame) => frame.seq > at && parse(frame.data)?.type !== 'CONNECTION_ESTABLISHED');
+        frames.push(...this.framesFor(member, since));
+      }
     }
     this.post({ t: 'welcome', from: this.id, member, next: this.seq + 1, frames });
   }
@@ -339,6 +346,12 @@ export class TabHub {
     this.post({ t: 'welcome', from: this.id, member, next: this.seq + 1, frames });
   }
 
+  /** The number of the last kept frame carrying this cursor. */
+  private seqOf(cursor: unknown): number | undefined {
+    for (let i = this.buffer.length - 1; i >= 0; i--) if (this.buffer[i]!.cursor === cursor) return this.buffer[i]!.seq;
+    return undefined;
+  }
+
   private framesFor(member: string, frames: Relayed[]): string[] {
     return frames.filter((frame) => !frame.to || frame.to.includes(member)).map((frame) => frame.data);
   }
@@ -373,8 +386,9 @@ export class TabHub {
     }
     [this.probeTimer, this.pumpTimer].forEach(clearTimeout);
     this.probeTimer = this.pumpTimer = undefined;
-    this.established = this.lastAck = undefined;
-    this.buffer = [];
+    // The relayed frames stay (numbered on): a tab reloaded across a reconnect still finds its cursor among them.
+    this.established = undefined;
+    this.ackedSeq = 0;
     this.queue = [];
     this.pingsDue = 0;
     this.orgs.clear();
@@ -397,11 +411,20 @@ export class TabHub {
     }
     // Every tab's client answers a PING: one PONG goes out.
     if (message?.type === 'PING') this.pingsDue++;
-    const relayed = { seq: ++this.seq, data, cursor, to: this.route(message) };
+    const relayed = this.keep(data, cursor, this.route(message));
+    this.post({ t: 'frame', from: this.id, seq: relayed.seq, data, cursor, to: relayed.to });
+  }
+
+  /**
+   * Numbers and keeps a frame. Every tab keeps the frames it sees relayed too, so that after a handover the new
+   * leader still has them for a tab reloaded meanwhile.
+   */
+  private keep(data: string, cursor: string | undefined, to: string[] | undefined): Relayed {
+    const relayed = { seq: ++this.seq, data, cursor, to };
     this.buffer.push(relayed);
     if (this.buffer.length > (this.env.relayBuffer ?? RELAY_BUFFER)) this.buffer.shift();
     if (cursor) this.lastCursor = cursor;
-    this.post({ t: 'frame', from: this.id, seq: relayed.seq, data, to: relayed.to });
+    return relayed;
   }
 
   /** Who a frame is for: a RECEIVED or ERROR naming a message id goes to its writer, an org event to its subscribers. */
@@ -433,9 +456,11 @@ export class TabHub {
       if (members?.size) return;
       this.orgs.delete(orgId);
     } else if (message?.type === 'ACK') {
-      // The tabs process the same events: their ACKs are mostly the same frame.
-      if (data === this.lastAck) return;
-      this.lastAck = data;
+      // The tabs process the same events and ack the same cursors, each when its throttle fires: only an ACK
+      // further on in the relayed stream than the last one written goes out (one the leader does not know, too).
+      const at = this.seqOf(message.payload?.cursor);
+      if (at !== undefined && at <= this.ackedSeq) return;
+      if (at !== undefined) this.ackedSeq = at;
     } else if (message?.type === 'PONG') {
       if (this.pingsDue === 0) return;
       this.pingsDue--;

@@ -223,7 +223,7 @@ describe('one connection for all tabs', () => {
   });
 
   it('hands over when the leader\'s tab goes away: the next leader resumes from the last cursor delivered, every event once', async () => {
-    const { gateway, tabs } = await running(3);
+    const { gateway, open, tabs } = await running(3);
     const first = gateway.last;
     for (let n = 1; n <= 3; n++) first.serverSends(event(n));
     await until(() => tabs.forEach((tab) => expect(tab.events).toEqual(ids(1, 3))));
@@ -245,6 +245,12 @@ describe('one connection for all tabs', () => {
     await until(() => rest.forEach((tab) => expect(tab.events).toEqual(ids(1, 6))));
     expect(leaderOf(rest)).toHaveLength(1);
     expect(rest.map((tab) => tab.client.getSnapshot().stats.reconnects)).toEqual([1, 1]);
+
+    // A tab reloaded meanwhile, its cursor from before the handover: the new leader kept what it saw relayed.
+    const reloaded = open({ cursor: 'c2' });
+    await connected([reloaded]);
+    await until(() => expect(reloaded.events).toEqual(ids(3, 6)));
+    expect(reloaded.seen.filter((type) => type === 'CONNECTION_ESTABLISHED')).toHaveLength(1);
   });
 
   it('keeps a tab\'s messages across a handover: one unanswered is written again with its id, those sent meanwhile after it', async () => {
@@ -406,6 +412,16 @@ describe('one connection for all tabs', () => {
     await connected([reloaded]);
     await until(() => expect(reloaded.events).toEqual(['e3', 'e4']));
     expect(reloaded.client.getSnapshot().resumed).toBe(true);
+
+    // Across a reconnect of the shared connection too.
+    gateway.last.serverCloses(1012, 'draining');
+    await until(() => expect(gateway.count).toBe(2));
+    gateway.last.establish({ cursor: 'c4', resumed: true });
+    gateway.last.serverSends(event(5));
+    await until(() => tabs.slice(0, 2).forEach((tab) => expect(tab.events.at(-1)).toBe('e5')));
+    const again = open({ cursor: 'c3' });
+    await connected([again]);
+    await until(() => expect(again.events).toEqual(['e4', 'e5']));
   });
 
   it('tells a tab whose missed frames the leader no longer has to resync', async () => {
@@ -459,6 +475,26 @@ describe('one connection for all tabs', () => {
     socket.serverSends(event(1));
     await until(() => tabs.forEach((tab) => expect(tab.events).toEqual(['e1'])));
     expect(tabs.map((tab) => tab.seen.includes('ERROR'))).toEqual([false, true, false]);
+  });
+
+  it('writes only ACKs further on in the relayed stream than the last one written', async () => {
+    // One tab and no client: the test writes the frames itself.
+    const gateway = fakeSocketFactory();
+    const hub = new TabHub({ name: NAME, locks: new FakeLocks(), channel: new FakeBus().channel(), connect: gateway.create });
+    const socket = hub.socket(`${URL_BASE}?token=user-1:device-1&cursor=c0`);
+    await until(() => expect(gateway.count).toBe(1));
+    gateway.last.establish({ cursor: 'c0' });
+    for (let n = 1; n <= 5; n++) gateway.last.serverSends(event(n));
+    await until(() => expect(socket.readyState).toBe(1));
+    const ack = (cursor: string) => socket.send(JSON.stringify({ type: 'ACK', payload: { cursor } }));
+    ack('c5');
+    ack('c2'); // a slower tab's throttle fired late
+    ack('c5');
+    ack('unknown'); // not among the frames kept: written
+    socket.send('{"type":"PING"}');
+    await until(() => expect(gateway.last.sentTypes).toContain('PING'));
+    expect(gateway.last.acks).toEqual(['c5', 'unknown']);
+    socket.close();
   });
 
   it('keys the connection by gateway endpoint, user and device: other users and other gateways do not share', () => {
