@@ -8,7 +8,8 @@
 // 4. counts the sessions on the gateway (its sync_gateway_sessions gauge on /q/metrics) and the WebSockets the
 //    pages opened, publishes credit updates through credit-service and checks every tab gets each one once, in
 //    order; closes the tab holding the connection while updates are published before, during and after the
-//    handover, and checks the other four get every one of them once, in order (by event id); freezes the next
+//    handover, and checks the other four get every one of them once, in order (by event id); reloads a tab while
+//    updates are published and checks it shows those after its stored cursor once, in order; freezes the next
 //    leader (its script paused) and checks a tab the user looks at takes over and nothing is lost or doubled,
 //    also in the thawed tab; checks another user's tab and tabs with shareTabs: false do not share.
 // Exits non-zero when a check fails; prints every check and the figures.
@@ -53,9 +54,24 @@ try {
   };
 
   const bundle = join(out, 'tabs.js');
-  server = http.createServer((req, res) => {
+  // While set, the page's script is held until `hold.release()`: a reloading tab runs nothing meanwhile.
+  let hold;
+  const holdScript = () => {
+    let release;
+    const released = new Promise((r) => (release = r));
+    let requested;
+    const asked = new Promise((r) => (requested = r));
+    hold = { released, release, asked, requested };
+    return hold;
+  };
+  server = http.createServer(async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/tabs.js') {
+      const held = hold;
+      if (held) {
+        held.requested();
+        await held.released;
+      }
       res.writeHead(200, { 'content-type': 'text/javascript' });
       res.end(readFileSync(bundle));
     } else if (path === '/') {
@@ -102,19 +118,26 @@ try {
     published.push(balance);
   };
   const received = (page) => page.evaluate(() => window.__tab.events);
-  /** Every published update exactly once and in order, by event id. */
-  const exact = (events) => new Set(events.map((e) => e.id)).size === events.length
-    && JSON.stringify(events.map((e) => e.balance)) === JSON.stringify(published);
-  const allReceived = (list) => waitFor(async () => {
-    const got = await Promise.all(list.map(received));
-    return got.every((events) => events.length >= published.length) && got;
-  }, 30_000);
+  /** Where each page's list starts in `published` (a reloaded page shows only what came after its reload). */
+  const shownFrom = new Map();
+  const expectedFor = (page) => published.slice(shownFrom.get(page) ?? 0);
+  /** Every update published since the page's start exactly once and in order, by event id. */
+  const exact = (events, page) => new Set(events.map((e) => e.id)).size === events.length
+    && JSON.stringify(events.map((e) => e.balance)) === JSON.stringify(expectedFor(page));
+  /** Each page's events once it has as many as were published for it (or what it has after 30 s), and whether all are exact. */
+  const allReceived = async (list) => {
+    const complete = async () => {
+      const got = await Promise.all(list.map(received));
+      return got.every((events, i) => events.length >= expectedFor(list[i]).length) && got;
+    };
+    const got = (await waitFor(complete, 30_000)) || (await Promise.all(list.map(received)));
+    return { got, ok: got.every((events, i) => exact(events, list[i])), counts: got.map((events) => events.length).join(', ') };
+  };
 
   // ---- every tab gets every event once, in order ----
   for (let i = 0; i < 10; i++) await publish();
-  let got = (await allReceived(pages)) || (await Promise.all(pages.map(received)));
-  check(`each of the ${TABS} tabs got the ${published.length} credit updates once, in order`, got.every(exact),
-    got.map((events) => events.length).join(', '));
+  let got = await allReceived(pages);
+  check(`each of the ${TABS} tabs got the ${published.length} credit updates once, in order`, got.ok, got.counts);
 
   // ---- a follower tab sends through the leader: deliver() confirmed, requestPending() answered ----
   const leader = sockets[0];
@@ -151,13 +174,31 @@ try {
   publishing = false;
   await publisher;
   log(`published ${beforeClose} before, ${atClose - beforeClose} more before the close, ${atReconnect - atClose} during the handover, ${published.length - atReconnect} after`);
-  got = (await allReceived(others)) || (await Promise.all(others.map(received)));
+  got = await allReceived(others);
   const extra = await waitFor(async () => (await Promise.all(others.map(received))).some((events) => events.length > published.length), 1_000);
   check(`each of the ${others.length} remaining tabs got all ${published.length} updates (before, during and after the handover) once, in order`,
-    !extra && got.every(exact), got.map((events) => `${events.length} (${new Set(events.map((e) => e.id)).size} distinct)`).join(', '));
+    !extra && got.ok, got.got.map((events) => `${events.length} (${new Set(events.map((e) => e.id)).size} distinct)`).join(', '));
   const attempts = await Promise.all(others.map((page) => page.getAttribute('#tab', 'data-attempts')));
   log(`reconnect attempts shown by the remaining tabs: ${attempts.join(', ')}`);
   check('still one session after the handover', (await sessions()) === 1, `${await sessions()}`);
+
+  // ---- a tab reloads while updates are published: it resumes after its stored cursor from the frames kept ----
+  const reloading = others.find((page) => page !== newLeader);
+  const had = (await received(reloading)).length;
+  const held = holdScript();
+  const reloaded = reloading.reload();
+  await held.asked; // the old document is gone, the new one has not run yet
+  for (let i = 0; i < 5; i++) await publish();
+  hold = undefined;
+  held.release();
+  await reloaded;
+  for (let i = 0; i < 3; i++) await publish();
+  shownFrom.set(reloading, had);
+  const sinceReload = await allReceived([reloading]);
+  check(`a reloaded tab shows the ${expectedFor(reloading).length} updates published during and after its reload once, in order (from its stored cursor)`,
+    sinceReload.ok, `shown ${JSON.stringify(sinceReload.got[0].map((e) => e.balance))}, expected ${JSON.stringify(expectedFor(reloading))}; ${await sessions()} session(s)`);
+  got = await allReceived(others.filter((page) => page !== reloading));
+  check('the other tabs still have every update once, in order', got.ok, got.counts);
 
   // ---- the leader's tab is frozen (its script stops, as Chrome and Safari do to background tabs): another takes over ----
   // CDP's Page.setWebLifecycleState does not freeze a visible page, and headless pages are visible: the debugger
@@ -175,16 +216,15 @@ try {
   const tookOver = await waitFor(async () => sockets.length > socketsBeforeFreeze && awake.includes(sockets.at(-1)) && (await allConnected(awake)), 30_000);
   check('a tab takes the connection over from a frozen leader', tookOver, `${Date.now() - frozenAt} ms after the user looked at another tab`);
   for (let i = 0; i < 5; i++) await publish();
-  got = (await allReceived(awake)) || (await Promise.all(awake.map(received)));
-  check(`the ${awake.length} awake tabs got all ${published.length} updates once, in order, while the old leader was frozen`, got.every(exact),
-    got.map((events) => events.length).join(', '));
+  got = await allReceived(awake);
+  check(`the ${awake.length} awake tabs got every update once, in order, while the old leader was frozen`, got.ok, `${got.counts} (${published.length} published)`);
   log(`sessions while the old leader is frozen: ${await sessions()} (its socket stays open until it runs again)`);
   await cdp.send('Debugger.resume');
   const thawed = await waitFor(async () => (await state(frozenLeader)) === 'connected' && (await sessions()) === 1, 30_000);
   for (let i = 0; i < 3; i++) await publish();
-  got = (await allReceived(others)) || (await Promise.all(others.map(received)));
+  got = await allReceived(others);
   check('the thawed tab gave its connection up and follows: one session, and every tab (the thawed one too) has every update once, in order',
-    thawed && got.every(exact), `${await sessions()} session(s); ${got.map((events) => events.length).join(', ')} of ${published.length}`);
+    thawed && got.ok, `${await sessions()} session(s); ${got.counts} (${published.length} published)`);
 
   // ---- another user in the same browser gets a connection of its own ----
   const otherUser = await openTab(stack.token(`${userId}-b`, 'chromium-tabs'));
