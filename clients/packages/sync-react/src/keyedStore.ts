@@ -1,25 +1,61 @@
 /**
+ * Where a value stands among the values of its key: a number that grows with each newer value (a credit
+ * balance's `version`, a shoot report's event timestamp). Undefined when the source gave none.
+ */
+export type Position = number | undefined;
+
+/**
  * The latest value per key, with per-key listeners, for useSyncExternalStore: an update for one key
  * wakes only that key's components (a SHOOT_PROGRESS for shoot A does not re-render shoot B's bar).
  * Bounded: the oldest keys are forgotten beyond `maxKeys`.
+ *
+ * Values come from two sources that may cross: live events (`set`) and state fetched over HTTP (`offer`), which
+ * may have been read before a live event that arrived while the request was out. Each value carries its
+ * position, and the ordering rule is:
+ * - a live event replaces the current value unless the current value is newer (a higher position): live events
+ *   come in stream order, so an equal position or none is taken as later;
+ * - a fetched state replaces the current value only when nothing is known for the key or the state is newer
+ *   (a strictly higher position): an equal position is the same event (or, for two reports in the same
+ *   millisecond, not known to be newer), and without a position a fetched state never overrides what the stream said.
  */
 export class KeyedStore<V> {
-  private readonly values = new Map<string, V>();
+  private readonly values = new Map<string, { value: V; position: Position }>();
   private readonly listeners = new Map<string, Set<() => void>>();
+  /** Keys with a fetch in flight and nothing known yet: the hooks show "loading", not "nothing yet". */
+  private readonly loadingKeys = new Set<string>();
 
   constructor(private readonly maxKeys = 500) {}
 
-  get = (key: string): V | undefined => this.values.get(key);
+  get = (key: string): V | undefined => this.values.get(key)?.value;
 
-  set = (key: string, value: V): void => {
-    this.values.delete(key); // re-insert: most recent last
-    this.values.set(key, value);
-    if (this.values.size > this.maxKeys) {
-      const oldest = this.values.keys().next().value;
-      if (oldest !== undefined && !this.listeners.has(oldest)) this.values.delete(oldest);
-    }
-    const set = this.listeners.get(key);
-    if (set) for (const listener of [...set]) listener();
+  positionOf = (key: string): Position => this.values.get(key)?.position;
+
+  has = (key: string): boolean => this.values.has(key);
+
+  isLoading = (key: string): boolean => this.loadingKeys.has(key) && !this.values.has(key);
+
+  /** A live event. Returns whether it replaced the current value. */
+  set = (key: string, value: V, position?: Position): boolean => {
+    const current = this.values.get(key);
+    if (current && isAbove(current.position, position)) return false;
+    this.put(key, value, position);
+    return true;
+  };
+
+  /** A state fetched from its owner (a domain service). Returns whether it replaced the current value. */
+  offer = (key: string, value: V, position: Position): boolean => {
+    const current = this.values.get(key);
+    if (current && !isAbove(position, current.position)) return false;
+    this.put(key, value, position);
+    return true;
+  };
+
+  /** Marks a fetch for `key` in flight (true) or done (false). */
+  setLoading = (key: string, loading: boolean): void => {
+    if (loading === this.loadingKeys.has(key)) return;
+    if (loading) this.loadingKeys.add(key);
+    else this.loadingKeys.delete(key);
+    this.notify(key);
   };
 
   subscribe = (key: string, listener: () => void): (() => void) => {
@@ -31,4 +67,24 @@ export class KeyedStore<V> {
       if (set.size === 0) this.listeners.delete(key);
     };
   };
+
+  private put(key: string, value: V, position: Position): void {
+    this.values.delete(key); // re-insert: most recent last
+    this.values.set(key, { value, position });
+    if (this.values.size > this.maxKeys) {
+      const oldest = this.values.keys().next().value;
+      if (oldest !== undefined && !this.listeners.has(oldest)) this.values.delete(oldest);
+    }
+    this.notify(key);
+  }
+
+  private notify(key: string): void {
+    const set = this.listeners.get(key);
+    if (set) for (const listener of [...set]) listener();
+  }
+}
+
+/** a is known to be newer than b: both positions known and a higher. */
+function isAbove(a: Position, b: Position): boolean {
+  return a !== undefined && b !== undefined && a > b;
 }

@@ -1,0 +1,196 @@
+// Current state on connect: what the hooks show before the next event. The domain services own the state
+// (credit-service the balances, shoot-service the shoots) and answer it over HTTP with its position; live events
+// keep it current; the KeyedStore's ordering rule decides between the two (docs/design.md, "Current state on
+// connect").
+import type { CreditUpdateData, ShootProgressData, SyncMessage } from '@kull/sync-client';
+import { tokenSubject } from './components.js';
+import { KeyedStore, type Position } from './keyedStore.js';
+import type { SyncClientLike } from './types.js';
+
+/** The connected user's balance as the hooks show it. */
+export interface CreditBalance {
+  balance: number;
+  /** credit-service numbers each user's balances 1, 2, 3...: the balance's position. */
+  version?: number;
+  /** The CREDIT_UPDATE that set it, when it came live (undefined when it was fetched). */
+  update?: CreditUpdateData;
+}
+
+/** A state fetched from its owner, with its position. */
+export interface Fetched<V> {
+  value: V;
+  position: Position;
+}
+
+/** Reads the current state from the domain services; each resolves null (or []) when the owner knows none. */
+export interface StateFetchers {
+  /** The connected user's balance: `GET {credits}/api/credits/balance` (seed 001's path). */
+  balance: (signal: AbortSignal) => Promise<Fetched<CreditBalance> | null>;
+  /** One shoot's latest progress: `GET {shoots}/api/shoots/{shootId}/progress`. */
+  shootProgress: (shootId: string, signal: AbortSignal) => Promise<Fetched<ShootProgressData> | null>;
+  /** The user's shoots in progress (and just finished), newest first: `GET {shoots}/api/users/{userId}/shoots/active`. */
+  activeShoots: (userId: string | undefined, signal: AbortSignal) => Promise<Array<Fetched<ShootProgressData>>>;
+}
+
+/** Base URLs of the services that own the state; '' (the default) is the app's own origin. */
+export interface StateUrls {
+  /** credit-service (or the app's backend that proxies `/api/credits`). */
+  credits?: string;
+  /** shoot-service (or the app's backend that proxies `/api/shoots`, `/api/users/{userId}/shoots`). */
+  shoots?: string;
+}
+
+/** What the provider's stores hold; created once per client. */
+export interface StateStores {
+  /** Latest SHOOT_PROGRESS per shootId, by the event's timestamp. */
+  shootProgress: KeyedStore<ShootProgressData>;
+  /** The connected user's balance under OWN, by its version. */
+  balance: KeyedStore<CreditBalance>;
+  /** The ids of the user's shoots known so far (fetched active ones and any live SHOOT_PROGRESS), newest first, under OWN. */
+  shootIds: KeyedStore<readonly string[]>;
+}
+
+/** The key of the connected user's own values (a client is one user). */
+export const OWN = 'own';
+
+export function createStateStores(): StateStores {
+  return { shootProgress: new KeyedStore(), balance: new KeyedStore(1), shootIds: new KeyedStore(1) };
+}
+
+/** An event's position: its timestamp in ms (a number, or ISO-8601 text). */
+export function eventTime(message: SyncMessage): Position {
+  const ts = message.timestamp;
+  const ms = typeof ts === 'number' ? ts : typeof ts === 'string' ? Date.parse(ts) : NaN;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** Feeds the stores from live events; registered before the client connects so no event is missed. */
+export function trackLiveState(client: SyncClientLike, stores: StateStores): () => void {
+  return client.registerHandlers({
+    SHOOT_PROGRESS: (data, message) => {
+      // shoot-service keeps the report with the latest timestamp; the store keeps the same one.
+      stores.shootProgress.set(data.shootId, data, eventTime(message));
+      addShootIds(stores, [data.shootId]);
+    },
+    CREDIT_UPDATE: (data) => {
+      stores.balance.set(OWN, { balance: data.newBalance, version: data.version, update: data }, data.version);
+    },
+  });
+}
+
+/** Adds shoot ids in front of the known ones (newest first), without repeating any. */
+export function addShootIds(stores: StateStores, ids: readonly string[]): void {
+  const known = stores.shootIds.get(OWN) ?? [];
+  const fresh = ids.filter((id) => !known.includes(id));
+  if (fresh.length > 0) stores.shootIds.set(OWN, [...fresh, ...known]);
+}
+
+interface StateConfig {
+  getToken?: () => string | Promise<string>;
+  stateUrls?: StateUrls;
+  fetchState?: Partial<StateFetchers>;
+}
+
+/** Requests to a state endpoint give up after this long (the hooks then show what the stream says). */
+const STATE_TIMEOUT_MS = 10_000;
+
+/** The default fetchers: the domain services' state endpoints with the user's Bearer token; config read at call time. */
+export function httpStateFetchers(config: { readonly current: StateConfig }): StateFetchers {
+  const getJson = async (base: string | undefined, path: string, signal: AbortSignal): Promise<unknown> => {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    const token = config.current.getToken ? await config.current.getToken() : undefined;
+    if (token) headers.Authorization = `Bearer ${token}`;
+    const url = `${(base ?? '').replace(/\/$/, '')}${path}`;
+    const response = await fetch(url, { headers, signal: anySignal(signal, AbortSignal.timeout(STATE_TIMEOUT_MS)) });
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return null; // the owner knows no state for it (yet)
+    }
+    if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+    return response.json();
+  };
+  const defaults: StateFetchers = {
+    balance: async (signal) => {
+      const body = (await getJson(config.current.stateUrls?.credits, '/api/credits/balance', signal)) as BalanceView | null;
+      return body ? { value: { balance: body.balance, version: body.version }, position: body.version } : null;
+    },
+    shootProgress: async (shootId, signal) => {
+      const body = (await getJson(config.current.stateUrls?.shoots, `/api/shoots/${encodeURIComponent(shootId)}/progress`, signal)) as ShootView | null;
+      return body ? fromShootView(body) : null;
+    },
+    activeShoots: async (userId, signal) => {
+      const user = userId ?? (config.current.getToken ? tokenSubject(await config.current.getToken()) : undefined);
+      if (!user) throw new Error('active shoots need a userId or a JWT with a `sub` claim');
+      const body = (await getJson(config.current.stateUrls?.shoots, `/api/users/${encodeURIComponent(user)}/shoots/active`, signal)) as ShootView[] | null;
+      return (body ?? []).map(fromShootView);
+    },
+  };
+  return {
+    balance: (signal) => (config.current.fetchState?.balance ?? defaults.balance)(signal),
+    shootProgress: (shootId, signal) => (config.current.fetchState?.shootProgress ?? defaults.shootProgress)(shootId, signal),
+    activeShoots: (userId, signal) => (config.current.fetchState?.activeShoots ?? defaults.activeShoots)(userId, signal),
+  };
+}
+
+/** credit-service's answer: `{userId, balance, version, eventId, updatedAt}`. */
+interface BalanceView {
+  balance: number;
+  version?: number;
+}
+
+/** shoot-service's answer: the ShootProgress fields plus `updatedAt` (the event's timestamp) and `eventId`. */
+interface ShootView extends ShootProgressData {
+  updatedAt?: number;
+  percentage?: number;
+  userId?: string;
+  eventId?: string;
+  deviceId?: string;
+}
+
+function fromShootView(view: ShootView): Fetched<ShootProgressData> {
+  const { updatedAt, percentage: _percentage, userId: _userId, eventId: _eventId, deviceId: _deviceId, ...progress } = view;
+  return { value: progress, position: typeof updatedAt === 'number' ? updatedAt : undefined };
+}
+
+function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
+  const any = (AbortSignal as unknown as { any?: (signals: AbortSignal[]) => AbortSignal }).any;
+  if (any) return any([a, b]);
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  a.addEventListener('abort', abort, { once: true });
+  b.addEventListener('abort', abort, { once: true });
+  return controller.signal;
+}
+
+/** The fetches in flight per store and key, with the trigger that started them: one request per trigger, however many components. */
+const inFlight = new WeakMap<object, Map<string, string>>();
+
+/**
+ * Fetches `key`'s state and hands the answer to `apply`, which offers it to the stores (the ordering rule keeps the
+ * newer of it and what the stream said meanwhile). `trigger` names why (the connection and the resync count):
+ * components asking for the same key for the same reason share one request. `store`'s loading flag for the key
+ * is up while it runs. Failures go to `onError`; the hooks then show what the stream says.
+ */
+export function refreshState<A>(
+  store: Pick<KeyedStore<unknown>, 'has' | 'setLoading'>,
+  key: string,
+  trigger: string,
+  fetchState: (signal: AbortSignal) => Promise<A>,
+  apply: (answer: A) => void,
+  onError: (error: unknown) => void = () => {},
+): void {
+  let keys = inFlight.get(store);
+  if (!keys) inFlight.set(store, (keys = new Map()));
+  if (keys.get(key) === trigger) return;
+  keys.set(key, trigger);
+  store.setLoading(key, true);
+  // Not aborted when the component unmounts: the answer still fills the provider's cache.
+  fetchState(new AbortController().signal)
+    .then(apply)
+    .catch(onError)
+    .finally(() => {
+      if (keys.get(key) !== trigger) return; // a newer trigger's fetch owns the loading flag
+      keys.delete(key);
+      store.setLoading(key, false);
+    });
+}
