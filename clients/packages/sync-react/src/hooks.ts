@@ -144,7 +144,7 @@ export function shootProgressPercentage(p: ShootProgressData | null | undefined)
  * request. The answer goes through the store's ordering rule, so a state read before a live event never hides it.
  */
 function useStateRefresh<A>(
-  store: Pick<KeyedStore<unknown>, 'has' | 'setLoading'>,
+  store: Pick<KeyedStore<unknown>, 'has' | 'settle'>,
   key: string,
   fetchState: (signal: AbortSignal) => Promise<A>,
   apply: (answer: A) => void,

@@ -21,8 +21,11 @@ export type Position = number | undefined;
 export class KeyedStore<V> {
   private readonly values = new Map<string, { value: V; position: Position }>();
   private readonly listeners = new Map<string, Set<() => void>>();
-  /** Keys with a fetch in flight and nothing known yet: the hooks show "loading", not "nothing yet". */
-  private readonly loadingKeys = new Set<string>();
+  /**
+   * Keys whose first fetch has ended (answered or failed). Until then a key with no value is loading: the hooks
+   * show a placeholder, not "nothing yet", from the very first render (before the fetch has even started).
+   */
+  private readonly settled = new Set<string>();
 
   constructor(private readonly maxKeys = 500) {}
 
@@ -32,7 +35,7 @@ export class KeyedStore<V> {
 
   has = (key: string): boolean => this.values.has(key);
 
-  isLoading = (key: string): boolean => this.loadingKeys.has(key) && !this.values.has(key);
+  isLoading = (key: string): boolean => !this.values.has(key) && !this.settled.has(key);
 
   /** A live event. Returns whether it replaced the current value. */
   set = (key: string, value: V, position?: Position): boolean => {
@@ -50,11 +53,11 @@ export class KeyedStore<V> {
     return true;
   };
 
-  /** Marks a fetch for `key` in flight (true) or done (false). */
-  setLoading = (key: string, loading: boolean): void => {
-    if (loading === this.loadingKeys.has(key)) return;
-    if (loading) this.loadingKeys.add(key);
-    else this.loadingKeys.delete(key);
+  /** A fetch for `key` ended (answered or failed): with no value now, the key is known to have none. */
+  settle = (key: string): void => {
+    if (this.settled.has(key)) return;
+    this.settled.add(key);
+    if (this.settled.size > this.maxKeys) this.settled.delete(this.settled.values().next().value as string);
     this.notify(key);
   };
 

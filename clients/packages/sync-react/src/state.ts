@@ -168,11 +168,11 @@ const inFlight = new WeakMap<object, Map<string, string>>();
 /**
  * Fetches `key`'s state and hands the answer to `apply`, which offers it to the stores (the ordering rule keeps the
  * newer of it and what the stream said meanwhile). `trigger` names why (the connection and the resync count):
- * components asking for the same key for the same reason share one request. `store`'s loading flag for the key
- * is up while it runs. Failures go to `onError`; the hooks then show what the stream says.
+ * components asking for the same key for the same reason share one request. When it ends the key is settled
+ * in `store` (no longer loading, even without a value). Failures go to `onError`; the hooks then show what the stream says.
  */
 export function refreshState<A>(
-  store: Pick<KeyedStore<unknown>, 'has' | 'setLoading'>,
+  store: Pick<KeyedStore<unknown>, 'settle'>,
   key: string,
   trigger: string,
   fetchState: (signal: AbortSignal) => Promise<A>,
@@ -183,14 +183,12 @@ export function refreshState<A>(
   if (!keys) inFlight.set(store, (keys = new Map()));
   if (keys.get(key) === trigger) return;
   keys.set(key, trigger);
-  store.setLoading(key, true);
   // Not aborted when the component unmounts: the answer still fills the provider's cache.
   fetchState(new AbortController().signal)
     .then(apply)
     .catch(onError)
     .finally(() => {
-      if (keys.get(key) !== trigger) return; // a newer trigger's fetch owns the loading flag
-      keys.delete(key);
-      store.setLoading(key, false);
+      if (keys.get(key) === trigger) keys.delete(key);
+      store.settle(key);
     });
 }
