@@ -140,8 +140,13 @@ export function shootProgressPercentage(p: ShootProgressData | null | undefined)
 /**
  * Fetches a key's current state from its owner when the stream alone cannot be trusted to have it: at mount when
  * nothing is known, on a connection that did not resume (what happened before it is not replayed), and after
- * every RESYNC_REQUIRED. A resumed connection replays what was missed, so a known value stays current without a
- * request. The answer goes through the store's ordering rule, so a state read before a live event never hides it.
+ * RESYNC_REQUIRED. A resumed connection replays what was missed, so a known value stays current without a
+ * request; the provider's stores follow live events from before the first connection. The answer goes through
+ * the store's ordering rule, so a state read before a live event never hides it.
+ *
+ * A RESYNC_REQUIRED on a connection that did not resume comes right after its CONNECTION_ESTABLISHED (a cursor too
+ * old, unreadable, or none acknowledged): that connection's live events start at its attach, so a request made for
+ * the connection and still out covers it, and no second one is sent.
  */
 function useStateRefresh<A>(
   store: Pick<KeyedStore<unknown>, 'has' | 'settle'>,
@@ -158,13 +163,15 @@ function useStateRefresh<A>(
   useEffect(() => {
     if (!key) return;
     const before = seen.current;
+    const resumed = client.getSnapshot().resumed;
     seen.current = { store, key, connectionId, resyncs };
     const fresh = !before || before.key !== key || before.store !== store;
-    const needed = fresh
-      ? !store.has(key) || (connectionId !== undefined && !client.getSnapshot().resumed)
-      : resyncs !== before.resyncs || (connectionId !== before.connectionId && connectionId !== undefined && !client.getSnapshot().resumed);
+    const newConnection = !fresh && connectionId !== before.connectionId && connectionId !== undefined;
+    const resynced = !fresh && resyncs !== before.resyncs;
+    const needed = fresh ? !store.has(key) : (newConnection && !resumed) || resynced;
     if (!needed) return;
-    refreshState(store, key, `${connectionId ?? ''}|${resyncs}`, (signal) => latest.current.fetchState(signal), (answer) => latest.current.apply(answer));
+    const coveredBy = resynced && !resumed && connectionId !== undefined ? `${connectionId}|` : undefined;
+    refreshState(store, key, `${connectionId ?? ''}|${resyncs}`, (signal) => latest.current.fetchState(signal), (answer) => latest.current.apply(answer), coveredBy);
   }, [client, store, key, connectionId, resyncs]);
 }
 

@@ -168,7 +168,8 @@ const inFlight = new WeakMap<object, Map<string, string>>();
 /**
  * Fetches `key`'s state and hands the answer to `apply`, which offers it to the stores (the ordering rule keeps the
  * newer of it and what the stream said meanwhile). `trigger` names why (the connection and the resync count):
- * components asking for the same key for the same reason share one request. When it ends the key is settled
+ * components asking for the same key for the same reason share one request, and none is sent while a request
+ * whose trigger starts with `coveredBy` is out (it answers for this trigger too). When it ends the key is settled
  * in `store` (no longer loading, even without a value). Failures go to `onError`; the hooks then show what the stream says.
  */
 export function refreshState<A>(
@@ -177,11 +178,13 @@ export function refreshState<A>(
   trigger: string,
   fetchState: (signal: AbortSignal) => Promise<A>,
   apply: (answer: A) => void,
+  coveredBy?: string,
   onError: (error: unknown) => void = () => {},
 ): void {
   let keys = inFlight.get(store);
   if (!keys) inFlight.set(store, (keys = new Map()));
-  if (keys.get(key) === trigger) return;
+  const out = keys.get(key);
+  if (out === trigger || (coveredBy !== undefined && out?.startsWith(coveredBy))) return;
   keys.set(key, trigger);
   // Not aborted when the component unmounts: the answer still fills the provider's cache.
   fetchState(new AbortController().signal)

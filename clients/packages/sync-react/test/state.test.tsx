@@ -141,6 +141,24 @@ describe('useShootProgress: the current progress at once, ordered by the event p
     await act(async () => shootCalls[1]!.answer.resolve(null)); // 404: nothing newer known, the value stays
   });
 
+  it('a RESYNC_REQUIRED right after a connection that did not resume is answered by the request already out for it', async () => {
+    const client = new FakeClient();
+    const { fetchers, shootCalls } = pendingFetchers();
+    const view = render(
+      <SyncProvider client={client} fetchState={fetchers}>
+        <ShootBar shootId="s1" />
+      </SyncProvider>,
+    );
+    await act(async () => shootCalls[0]!.answer.resolve({ value: shoot(10), position: 1_000 }));
+    act(() => client.update({ state: 'connected', connectionId: 'c1', resumed: false })); // cursor=acked: none kept
+    act(() => client.update({ stats: { ...client.snapshot.stats, resyncs: 1 } })); // RESYNC_REQUIRED just after
+    expect(shootCalls).toHaveLength(2);
+    await act(async () => shootCalls[1]!.answer.resolve({ value: shoot(35), position: 4_000 }));
+    expect(view.getByTestId('bar').textContent).toBe('35%');
+    act(() => client.update({ stats: { ...client.snapshot.stats, resyncs: 2 } })); // a later one fetches again
+    expect(shootCalls).toHaveLength(3);
+  });
+
   it('two bars of one shoot share one request; a known value is shown at mount without one', async () => {
     const client = new FakeClient();
     const { fetchers, shootCalls } = pendingFetchers();
