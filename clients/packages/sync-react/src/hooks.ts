@@ -144,9 +144,9 @@ export function shootProgressPercentage(p: ShootProgressData | null | undefined)
  * request; the provider's stores follow live events from before the first connection. The answer goes through
  * the store's ordering rule, so a state read before a live event never hides it.
  *
- * A RESYNC_REQUIRED on a connection that did not resume comes right after its CONNECTION_ESTABLISHED (a cursor too
- * old, unreadable, or none acknowledged): that connection's live events start at its attach, so a request made for
- * the connection and still out covers it, and no second one is sent.
+ * On a connection that did not resume, the live events are complete from its attach, so the request made for the
+ * connection (read after its CONNECTION_ESTABLISHED) also answers a RESYNC_REQUIRED on it: the one that follows at
+ * once (a cursor too old, unreadable, or none acknowledged) costs no second request.
  */
 function useStateRefresh<A>(
   store: Pick<KeyedStore<unknown>, 'has' | 'settle'>,

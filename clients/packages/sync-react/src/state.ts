@@ -162,15 +162,17 @@ function anySignal(a: AbortSignal, b: AbortSignal): AbortSignal {
   return controller.signal;
 }
 
-/** The fetches in flight per store and key, with the trigger that started them: one request per trigger, however many components. */
-const inFlight = new WeakMap<object, Map<string, string>>();
+/** The trigger of the last request started per store and key (forgotten when it fails, so a later mount retries). */
+const started = new WeakMap<object, Map<string, string>>();
+const MAX_TRIGGERS = 1_000;
 
 /**
  * Fetches `key`'s state and hands the answer to `apply`, which offers it to the stores (the ordering rule keeps the
  * newer of it and what the stream said meanwhile). `trigger` names why (the connection and the resync count):
- * components asking for the same key for the same reason share one request, and none is sent while a request
- * whose trigger starts with `coveredBy` is out (it answers for this trigger too). When it ends the key is settled
- * in `store` (no longer loading, even without a value). Failures go to `onError`; the hooks then show what the stream says.
+ * components asking for the same key for the same reason share one request, and none is sent when the last request
+ * for the key was started for a trigger beginning with `coveredBy` (it answers for this one too). When it ends the
+ * key is settled in `store` (no longer loading, even without a value). Failures go to `onError`; the hooks then show
+ * what the stream says.
  */
 export function refreshState<A>(
   store: Pick<KeyedStore<unknown>, 'settle'>,
@@ -181,17 +183,19 @@ export function refreshState<A>(
   coveredBy?: string,
   onError: (error: unknown) => void = () => {},
 ): void {
-  let keys = inFlight.get(store);
-  if (!keys) inFlight.set(store, (keys = new Map()));
-  const out = keys.get(key);
-  if (out === trigger || (coveredBy !== undefined && out?.startsWith(coveredBy))) return;
+  let keys = started.get(store);
+  if (!keys) started.set(store, (keys = new Map()));
+  const last = keys.get(key);
+  if (last === trigger || (coveredBy !== undefined && last?.startsWith(coveredBy))) return;
+  keys.delete(key);
   keys.set(key, trigger);
+  if (keys.size > MAX_TRIGGERS) keys.delete(keys.keys().next().value as string);
   // Not aborted when the component unmounts: the answer still fills the provider's cache.
   fetchState(new AbortController().signal)
     .then(apply)
-    .catch(onError)
-    .finally(() => {
+    .catch((error) => {
       if (keys.get(key) === trigger) keys.delete(key);
-      store.settle(key);
-    });
+      onError(error);
+    })
+    .finally(() => store.settle(key));
 }

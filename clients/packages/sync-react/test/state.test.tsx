@@ -105,7 +105,7 @@ describe('useShootProgress: the current progress at once, ordered by the event p
   it('a newer state replaces an older live value (after RESYNC_REQUIRED the stream skipped events)', async () => {
     const client = new FakeClient();
     const { fetchers, shootCalls } = pendingFetchers();
-    act(() => client.connected('gw-1', 'c1'));
+    act(() => client.update({ state: 'connected', connectionId: 'c1', resumed: true })); // its replay fails later
     const view = render(
       <SyncProvider client={client} fetchState={fetchers}>
         <ShootBar shootId="s1" />
@@ -141,7 +141,7 @@ describe('useShootProgress: the current progress at once, ordered by the event p
     await act(async () => shootCalls[1]!.answer.resolve(null)); // 404: nothing newer known, the value stays
   });
 
-  it('a RESYNC_REQUIRED right after a connection that did not resume is answered by the request already out for it', async () => {
+  it('a RESYNC_REQUIRED on a connection that did not resume is answered by the request made for that connection', async () => {
     const client = new FakeClient();
     const { fetchers, shootCalls } = pendingFetchers();
     const view = render(
@@ -155,7 +155,10 @@ describe('useShootProgress: the current progress at once, ordered by the event p
     expect(shootCalls).toHaveLength(2);
     await act(async () => shootCalls[1]!.answer.resolve({ value: shoot(35), position: 4_000 }));
     expect(view.getByTestId('bar').textContent).toBe('35%');
-    act(() => client.update({ stats: { ...client.snapshot.stats, resyncs: 2 } })); // a later one fetches again
+    act(() => client.update({ stats: { ...client.snapshot.stats, resyncs: 2 } })); // later on the same connection: still covered
+    expect(shootCalls).toHaveLength(2);
+    act(() => client.update({ state: 'connected', connectionId: 'c2', resumed: true }));
+    act(() => client.update({ stats: { ...client.snapshot.stats, resyncs: 3 } })); // a resumed connection's replay failed
     expect(shootCalls).toHaveLength(3);
   });
 
