@@ -110,6 +110,48 @@ describe('current state on connect', () => {
     expect(stores.shootProgress.get(shootId)?.processedCount).toBe(50);
   });
 
+  it('prints what the state reads cost the services: CPU and time per request, bytes per answer (no assertion on time)', async () => {
+    const userId = `state-cost-${Date.now()}`;
+    const shootId = `cost-${Date.now()}`;
+    await stack.publishCredit(userId, 1500, 500, 'top-up');
+    await stack.publishShootProgress(userId, shootId, 20, 100);
+    const headers = { Authorization: `Bearer ${stack.token(userId, 'web-cost')}` };
+    const reads = [
+      { name: 'credit-service GET /api/credits/balance', base: stack.creditUrl, path: '/api/credits/balance' },
+      { name: `shoot-service GET /api/shoots/{shootId}/progress`, base: stack.shootUrl, path: `/api/shoots/${shootId}/progress` },
+      { name: 'shoot-service GET /api/users/{userId}/shoots/active', base: stack.shootUrl, path: `/api/users/${userId}/shoots/active` },
+      { name: 'gateway GET /api/users/{userId}/devices', base: stack.gateways[0]!.httpUrl, path: `/api/users/${userId}/devices` },
+      // The floor: an answer without a token to verify or state to read.
+      { name: 'credit-service GET /api/sync/status (no token, no state)', base: stack.creditUrl, path: '/api/sync/status' },
+    ];
+    const cpuSeconds = async (base: string) => {
+      const text = await (await fetch(`${base}/q/metrics`)).text();
+      const match = /^process_cpu_time_ns_total(?:\{[^}]*\})? ([0-9.eE+-]+)$/m.exec(text);
+      return match ? Number(match[1]) / 1e9 : Number.NaN;
+    };
+    const rounds = 1_000;
+    const concurrency = 8;
+    for (const read of reads) {
+      const get = async () => {
+        const response = await fetch(`${read.base}${read.path}`, { headers });
+        return (await response.arrayBuffer()).byteLength;
+      };
+      for (let i = 0; i < 200; i++) await get(); // warm-up: JIT, connection pool
+      const cpuBefore = await cpuSeconds(read.base);
+      const started = performance.now();
+      let bytes = 0;
+      let next = 0;
+      await Promise.all(Array.from({ length: concurrency }, async () => {
+        while (next++ < rounds) bytes = await get();
+      }));
+      const elapsed = performance.now() - started;
+      const cpu = (await cpuSeconds(read.base)) - cpuBefore;
+      console.log(`STATE-COST ${read.name}: ${bytes} B per answer; ${rounds} requests (${concurrency} at a time) in ${elapsed.toFixed(0)} ms`
+        + ` = ${(rounds / (elapsed / 1000)).toFixed(0)}/s; process CPU ${Number.isNaN(cpu) ? 'n/a' : `${((cpu / rounds) * 1e6).toFixed(0)} us per request (whole process, /q/metrics scrape included)`}`);
+      expect(bytes).toBeGreaterThan(0);
+    }
+  });
+
   it('a balance or shoot list nobody reported is "none"; an unknown shoot is refused (its id is not probed)', async () => {
     const { fetchers } = newTab(`state-nobody-${Date.now()}`, 'web-3');
     // shoot-service does not tell a user whether another user's shoot exists: 403 for any shoot not known as theirs.
