@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import type {
   ClientSnapshot,
   CreditUpdateData,
@@ -12,7 +12,7 @@ import type {
   SyncMessage,
 } from '@kull/sync-client';
 import { useSyncContext } from './context.js';
-import type { KeyedStore } from './keyedStore.js';
+import type { KeyedStore, Position } from './keyedStore.js';
 import { addShootIds, httpStateFetchers, OWN, refreshState, type StateFetchers } from './state.js';
 import type { ConnectionState, SyncClientLike } from './types.js';
 
@@ -302,6 +302,13 @@ export interface UseSyncStatusUpdatesOptions {
   /** Default true; the org is subscribed only while enabled and mounted. */
   enabled?: boolean;
   onEvent?: (event: SyncEvent) => void;
+  /**
+   * The org's current sync status from its owner (the backend that publishes its SYNC_* events), read as
+   * useShootProgress reads a shoot's: at mount when nothing is known, on a connection that did not resume, after
+   * RESYNC_REQUIRED; null when there is none. Ordered against live events by `timestamp`. Defaults to the
+   * provider's `fetchState.orgStatus`; without either, `lastEvent` starts with the last event this app saw.
+   */
+  fetchLatest?: (organizationId: string, signal: AbortSignal) => Promise<SyncEvent | null>;
 }
 
 function toSyncEvent(raw: Record<string, unknown>): SyncEvent {
@@ -309,13 +316,19 @@ function toSyncEvent(raw: Record<string, unknown>): SyncEvent {
   return { ...(raw as unknown as Omit<SyncEvent, 'timestamp'>), timestamp: ts instanceof Date ? ts : new Date(ts as string | number) };
 }
 
-/** Seed 003's hook: an organization's sync job events. Subscribes the org while mounted and enabled. */
-export function useSyncStatusUpdates(options: UseSyncStatusUpdatesOptions): { isConnected: boolean; lastEvent: SyncEvent | null } {
+const timeOf = (event: SyncEvent): Position => (Number.isFinite(event.timestamp.getTime()) ? event.timestamp.getTime() : undefined);
+
+/**
+ * Seed 003's hook: an organization's sync job events. Subscribes the org while mounted and enabled. `lastEvent`
+ * is the org's latest event known to the provider (so a component mounted later, or the org switched back, shows
+ * it at once), or the owner's current status when `fetchLatest` is given; `loading` while that is read.
+ */
+export function useSyncStatusUpdates(options: UseSyncStatusUpdatesOptions): { isConnected: boolean; lastEvent: SyncEvent | null; loading: boolean } {
   const { organizationId, enabled = true } = options;
-  const { client, subscribeOrg } = useSyncContext();
+  const { client, subscribeOrg, orgEvents, config } = useSyncContext();
   const onEvent = useRef(options.onEvent);
   onEvent.current = options.onEvent;
-  const [lastEvent, setLastEvent] = useState<SyncEvent | null>(null);
+  const key = enabled && organizationId ? organizationId : '';
 
   useEffect(() => {
     if (!enabled || !organizationId) return undefined;
@@ -324,7 +337,7 @@ export function useSyncStatusUpdates(options: UseSyncStatusUpdatesOptions): { is
       // Another org's event (the session may have several subscriptions): not ours.
       if (typeof raw.orgId === 'string' && raw.orgId !== organizationId) return;
       const event = toSyncEvent(raw);
-      setLastEvent(event);
+      orgEvents.set(organizationId, event, timeOf(event));
       onEvent.current?.(event);
     };
     const handlers: HandlerMap = {};
@@ -335,12 +348,18 @@ export function useSyncStatusUpdates(options: UseSyncStatusUpdatesOptions): { is
       unsubscribe();
       unregister();
     };
-  }, [client, subscribeOrg, organizationId, enabled]);
+  }, [client, subscribeOrg, orgEvents, organizationId, enabled]);
 
-  useEffect(() => setLastEvent(null), [organizationId]);
-
+  const fetchLatest = options.fetchLatest ?? config.current.fetchState?.orgStatus;
+  useStateRefresh(
+    orgEvents,
+    fetchLatest ? key : '',
+    (signal) => (fetchLatest ? fetchLatest(key, signal) : Promise.resolve(null)),
+    (event) => event && orgEvents.offer(key, event, timeOf(event)),
+  );
+  const { value, loading } = useKeyed(orgEvents, key);
   const isConnected = useSyncSelector((s) => s.isConnected);
-  return { isConnected: isConnected && enabled && !!organizationId, lastEvent };
+  return { isConnected: isConnected && enabled && !!organizationId, lastEvent: value ?? null, loading: !!fetchLatest && loading };
 }
 
 // ---------------------------------------------------------------------------------------------

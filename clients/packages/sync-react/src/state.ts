@@ -3,6 +3,7 @@
 // keep it current; the KeyedStore's ordering rule decides between the two (docs/design.md, "Current state on
 // connect").
 import type { CreditUpdateData, ShootProgressData, SyncMessage } from '@kull/sync-client';
+import type { SyncEvent } from './hooks.js';
 import { tokenSubject } from './components.js';
 import { KeyedStore, type Position } from './keyedStore.js';
 import type { SyncClientLike } from './types.js';
@@ -30,6 +31,11 @@ export interface StateFetchers {
   shootProgress: (shootId: string, signal: AbortSignal) => Promise<Fetched<ShootProgressData> | null>;
   /** The user's shoots in progress (and just finished), newest first: `GET {shoots}/api/users/{userId}/shoots/active`. */
   activeShoots: (userId: string | undefined, signal: AbortSignal) => Promise<Array<Fetched<ShootProgressData>>>;
+  /**
+   * An organization's current sync status from the backend that publishes its SYNC_* events (no default: that
+   * backend is not part of this platform); null when there is none.
+   */
+  orgStatus?: (orgId: string, signal: AbortSignal) => Promise<SyncEvent | null>;
 }
 
 /** Base URLs of the services that own the state; '' (the default) is the app's own origin. */
@@ -48,13 +54,15 @@ export interface StateStores {
   balance: KeyedStore<CreditBalance>;
   /** The ids of the user's shoots known so far (fetched active ones and any live SHOOT_PROGRESS), newest first, under OWN. */
   shootIds: KeyedStore<readonly string[]>;
+  /** The latest SYNC_* event per organization, by its timestamp (while a component follows the org). */
+  orgEvents: KeyedStore<SyncEvent>;
 }
 
 /** The key of the connected user's own values (a client is one user). */
 export const OWN = 'own';
 
 export function createStateStores(): StateStores {
-  return { shootProgress: new KeyedStore(), balance: new KeyedStore(1), shootIds: new KeyedStore(1) };
+  return { shootProgress: new KeyedStore(), balance: new KeyedStore(1), shootIds: new KeyedStore(1), orgEvents: new KeyedStore(100) };
 }
 
 /** An event's position: its timestamp in ms (a number, or ISO-8601 text). */

@@ -3,7 +3,7 @@ import { act, cleanup, render } from '@testing-library/react';
 import { StrictMode } from 'react';
 import type { ShootProgressData } from '@kull/sync-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SyncProvider, useActiveShoots, useCreditBalance, useShootProgress, type CreditBalance, type Fetched, type StateFetchers } from '../src/index.js';
+import { SyncProvider, useActiveShoots, useCreditBalance, useShootProgress, useSyncStatusUpdates, type CreditBalance, type Fetched, type StateFetchers, type SyncEvent } from '../src/index.js';
 import { FakeClient } from './fakeClient.js';
 
 vi.mock('@kull/sync-client', () => import('../../sync-client/src/index.ts'));
@@ -249,5 +249,55 @@ describe('useActiveShoots: the shoots a new tab did not see an event of', () => 
     expect(shootCalls).toHaveLength(0); // their progress came with the list
     act(() => emitAt(client, 'SHOOT_PROGRESS', shoot(1, 'c'), 3_000));
     expect(view.getAllByTestId('shoot').map((li) => li.textContent)).toEqual(['c:1%', 'a:20%', 'b:90%']);
+  });
+});
+
+describe('useSyncStatusUpdates: the org status at once', () => {
+  const event = (type: SyncEvent['type'], progress: number, at: string): SyncEvent =>
+    ({ type, jobId: 'j1', progress, timestamp: new Date(at), orgId: 'org-rio' });
+  function Banner({ fetchLatest }: { fetchLatest?: (orgId: string, signal: AbortSignal) => Promise<SyncEvent | null> }) {
+    const { lastEvent, loading } = useSyncStatusUpdates({ organizationId: 'org-rio', fetchLatest });
+    return <p data-testid="org">{loading ? 'loading' : lastEvent ? `${lastEvent.type} ${lastEvent.progress}` : 'No sync yet'}</p>;
+  }
+
+  it("shows the owner's current status, unless a live event newer than it arrived meanwhile", async () => {
+    const client = new FakeClient();
+    const answers: Array<Deferred<SyncEvent | null>> = [];
+    const fetchLatest = () => {
+      const answer = new Deferred<SyncEvent | null>();
+      answers.push(answer);
+      return answer.promise;
+    };
+    const view = render(
+      <SyncProvider client={client}>
+        <Banner fetchLatest={fetchLatest} />
+      </SyncProvider>,
+    );
+    expect(view.getByTestId('org').textContent).toBe('loading');
+    act(() => emitAt(client, 'SYNC_PROGRESS', { type: 'SYNC_PROGRESS', jobId: 'j1', progress: 60, timestamp: '2025-11-28T10:00:20Z', orgId: 'org-rio' }, 0));
+    await act(async () => answers[0]!.resolve(event('SYNC_PROGRESS', 45, '2025-11-28T10:00:15Z')));
+    expect(view.getByTestId('org').textContent).toBe('SYNC_PROGRESS 60');
+    act(() => client.update({ state: 'connected', connectionId: 'c1', resumed: true }));
+    act(() => client.update({ stats: { ...client.snapshot.stats, resyncs: 1 } }));
+    await act(async () => answers[1]!.resolve(event('SYNC_SUCCESS', 100, '2025-11-28T10:01:00Z')));
+    expect(view.getByTestId('org').textContent).toBe('SYNC_SUCCESS 100');
+  });
+
+  it('without an owner to ask, a component mounted later shows the last event the app saw, not "nothing yet"', () => {
+    const client = new FakeClient();
+    const view = render(
+      <SyncProvider client={client}>
+        <Banner />
+      </SyncProvider>,
+    );
+    expect(view.getByTestId('org').textContent).toBe('No sync yet');
+    act(() => emitAt(client, 'SYNC_PROGRESS', { type: 'SYNC_PROGRESS', jobId: 'j1', progress: 45, timestamp: '2025-11-28T10:00:15Z', orgId: 'org-rio' }, 0));
+    view.rerender(
+      <SyncProvider client={client}>
+        <Banner />
+        <Banner />
+      </SyncProvider>,
+    );
+    expect(view.getAllByTestId('org').map((p) => p.textContent)).toEqual(['SYNC_PROGRESS 45', 'SYNC_PROGRESS 45']);
   });
 });
