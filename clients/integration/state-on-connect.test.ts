@@ -136,7 +136,7 @@ describe('current state on connect', () => {
         const response = await fetch(`${read.base}${read.path}`, { headers });
         return (await response.arrayBuffer()).byteLength;
       };
-      for (let i = 0; i < 200; i++) await get(); // warm-up: JIT, connection pool
+      for (let i = 0; i < 1_000; i++) await get(); // warm-up: JIT, connection pool
       const cpuBefore = await cpuSeconds(read.base);
       const started = performance.now();
       let bytes = 0;
