@@ -8,32 +8,17 @@
 // which this script's server routes to shoot-service and credit-service (and the rest of /api to the gateway), as
 // an ingress or the app's backend would. The stack: broker, one gateway, credit-service, shoot-service.
 // Prints each check and what the reads cost (requests per tab, their bytes); exits non-zero when a check fails.
-import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checks, clients, launchChromium, loadStack, target } from './harness.mjs';
+import { bundlePage, checks, launchChromium, loadStack, target } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(target, 'browser-state');
 const { results, log, check, summary } = checks('browser-state');
 
-await build({
-  entryPoints: [join(here, 'page/state.tsx')],
-  outfile: join(out, 'state.js'),
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  jsx: 'automatic',
-  define: { 'process.env.NODE_ENV': '"development"' },
-  alias: {
-    '@kull/sync-react': join(clients, 'packages/sync-react/src/index.ts'),
-    '@kull/sync-client': join(clients, 'packages/sync-client/src/index.ts'),
-  },
-  logLevel: 'warning',
-});
+await bundlePage(join(here, 'page/state.tsx'), join(out, 'state.js'));
 const { startStack } = await loadStack(out);
 
 const html = '<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>state</title></head>'

@@ -69,6 +69,18 @@ function Balance() {
 
 const flush = () => act(async () => {});
 
+/** A fake client, pending fetchers, and one shoot bar for s1 under a provider. */
+function renderBar() {
+  const client = new FakeClient();
+  const pending = pendingFetchers();
+  const view = render(
+    <SyncProvider client={client} fetchState={pending.fetchers}>
+      <ShootBar shootId="s1" />
+    </SyncProvider>,
+  );
+  return { client, view, ...pending };
+}
+
 describe('useShootProgress: the current progress at once, ordered by the event position', () => {
   it('shows the fetched progress on first paint after the answer, with a placeholder (not "nothing yet") before it', async () => {
     const client = new FakeClient();
@@ -89,13 +101,7 @@ describe('useShootProgress: the current progress at once, ordered by the event p
   });
 
   it('a state read before a live event never replaces it (the event arrived while the request was out)', async () => {
-    const client = new FakeClient();
-    const { fetchers, shootCalls } = pendingFetchers();
-    const view = render(
-      <SyncProvider client={client} fetchState={fetchers}>
-        <ShootBar shootId="s1" />
-      </SyncProvider>,
-    );
+    const { client, view, shootCalls } = renderBar();
     act(() => emitAt(client, 'SHOOT_PROGRESS', shoot(30), 2_000));
     expect(view.getByTestId('bar').textContent).toBe('30%');
     await act(async () => shootCalls[0]!.answer.resolve({ value: shoot(20), position: 1_000 }));
@@ -126,13 +132,7 @@ describe('useShootProgress: the current progress at once, ordered by the event p
   });
 
   it('refetches on a connection that did not resume, not on one that resumed (its replay fills the gap)', async () => {
-    const client = new FakeClient();
-    const { fetchers, shootCalls } = pendingFetchers();
-    render(
-      <SyncProvider client={client} fetchState={fetchers}>
-        <ShootBar shootId="s1" />
-      </SyncProvider>,
-    );
+    const { client, shootCalls } = renderBar();
     await act(async () => shootCalls[0]!.answer.resolve({ value: shoot(10), position: 1_000 }));
     act(() => client.update({ state: 'connected', connectionId: 'c1', resumed: true }));
     expect(shootCalls).toHaveLength(1);
@@ -142,13 +142,7 @@ describe('useShootProgress: the current progress at once, ordered by the event p
   });
 
   it('a RESYNC_REQUIRED on a connection that did not resume is answered by the request made for that connection', async () => {
-    const client = new FakeClient();
-    const { fetchers, shootCalls } = pendingFetchers();
-    const view = render(
-      <SyncProvider client={client} fetchState={fetchers}>
-        <ShootBar shootId="s1" />
-      </SyncProvider>,
-    );
+    const { client, view, shootCalls } = renderBar();
     await act(async () => shootCalls[0]!.answer.resolve({ value: shoot(10), position: 1_000 }));
     act(() => client.update({ state: 'connected', connectionId: 'c1', resumed: false })); // cursor=acked: none kept
     act(() => client.update({ stats: { ...client.snapshot.stats, resyncs: 1 } })); // RESYNC_REQUIRED just after
@@ -185,13 +179,7 @@ describe('useShootProgress: the current progress at once, ordered by the event p
   });
 
   it('a failed request ends the placeholder and lets live events show', async () => {
-    const client = new FakeClient();
-    const { fetchers, shootCalls } = pendingFetchers();
-    const view = render(
-      <SyncProvider client={client} fetchState={fetchers}>
-        <ShootBar shootId="s1" />
-      </SyncProvider>,
-    );
+    const { client, view, shootCalls } = renderBar();
     await act(async () => shootCalls[0]!.answer.reject(new Error('HTTP 503')));
     await flush();
     expect(view.getByTestId('bar').textContent).toBe('No SHOOT_PROGRESS yet');
