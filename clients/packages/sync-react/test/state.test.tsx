@@ -3,7 +3,7 @@ import { act, cleanup, render } from '@testing-library/react';
 import { StrictMode } from 'react';
 import type { ShootProgressData } from '@kull/sync-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SyncProvider, useActiveShoots, useCreditBalance, useShootProgress, useSyncStatusUpdates, type CreditBalance, type Fetched, type StateFetchers, type SyncEvent } from '../src/index.js';
+import { DeviceList, SyncProvider, useActiveShoots, useCreditBalance, useShootProgress, useSyncStatusUpdates, type CreditBalance, type Fetched, type StateFetchers, type SyncEvent } from '../src/index.js';
 import { FakeClient } from './fakeClient.js';
 
 vi.mock('@kull/sync-client', () => import('../../sync-client/src/index.ts'));
@@ -287,5 +287,23 @@ describe('useSyncStatusUpdates: the org status at once', () => {
       </SyncProvider>,
     );
     expect(view.getAllByTestId('org').map((p) => p.textContent)).toEqual(['SYNC_PROGRESS 45', 'SYNC_PROGRESS 45']);
+  });
+});
+
+describe('DeviceList: the devices at once, and again after RESYNC_REQUIRED', () => {
+  it('fetches the list at mount and again after a RESYNC_REQUIRED (presence events may have been skipped)', async () => {
+    const client = new FakeClient();
+    const fetchDevices = vi.fn(async () => ({ userId: 'u1', devices: [{ deviceId: 'ipad', platform: 'ios', deviceName: 'iPad', connectedAt: fetchDevices.mock.calls.length }] }));
+    const view = render(
+      <SyncProvider client={client} fetchDevices={fetchDevices}>
+        <DeviceList userId="u1" settleMs={0} />
+      </SyncProvider>,
+    );
+    await flush();
+    expect(fetchDevices).toHaveBeenCalledTimes(1);
+    expect(view.container.querySelector('li[data-device-id="ipad"]')).not.toBeNull();
+    act(() => client.update({ stats: { ...client.snapshot.stats, resyncs: 1 } }));
+    await flush();
+    expect(fetchDevices).toHaveBeenCalledTimes(2);
   });
 });
