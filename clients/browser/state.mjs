@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
 import { bundlePage, checks, launchChromium, loadStack, target } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -86,12 +87,25 @@ try {
   };
   const renders = (page, what) => page.evaluate((w) => window.__renders.filter((r) => r.what === w), what);
   const NOTHING_YET = /^No .* yet$/;
+  /**
+   * Publishes through `publish` and resolves once another device of the user, connected straight to the gateway,
+   * got the event (text containing `marker`): the gateway has routed it, so a session attached later does not get
+   * it live (it would while the gateway was still reading it).
+   */
+  const publishRouted = async (userId, marker, publish) => {
+    const watcher = new WebSocket(`${stack.gateways[0].wsUrl}?token=${stack.token(userId, 'watcher')}`);
+    const routed = new Promise((resolve) => watcher.on('message', (m) => String(m).includes(marker) && resolve()));
+    await new Promise((resolve, reject) => { watcher.once('open', resolve); watcher.once('error', reject); });
+    await publish();
+    await routed;
+    watcher.close();
+  };
 
   // ---- 1. a new tab while a shoot is at 20% ----
   const userId = `state-tab-${Date.now()}`;
   const shootId = `shoot-${Date.now()}`;
   await stack.publishCredit(userId, 1500, 500, 'top-up');
-  await stack.publishShootProgress(userId, shootId, 20, 100);
+  await publishRouted(userId, '"processedCount":20', () => stack.publishShootProgress(userId, shootId, 20, 100));
   const tab = await openTab();
   await tab.page.goto(pageUrl(stack.token(userId, 'chromium-state'), shootId));
   await tab.page.waitForSelector('[role="status"][data-state="connected"]', { timeout: 20_000 });
@@ -152,7 +166,7 @@ try {
   });
   await resyncTab.page.goto(pageUrl(token, shootId));
   await resyncTab.page.waitForSelector(`[data-testid="shoot-${shootId}"][data-percent="30"]`, { timeout: 15_000 });
-  await stack.publishShootProgress(userId, shootId, 45, 100);
+  await publishRouted(userId, '"processedCount":45', () => stack.publishShootProgress(userId, shootId, 45, 100));
   stack.balancer.release();
   await resyncTab.page.waitForSelector('[role="status"][data-state="connected"]', { timeout: 20_000 });
   const caughtUp = await resyncTab.page.waitForSelector(`[data-testid="shoot-${shootId}"][data-percent="45"]`, { timeout: 15_000 }).then(() => true, () => false);

@@ -139,7 +139,7 @@ export function shootProgressPercentage(p: ShootProgressData | null | undefined)
 
 /**
  * Fetches a key's current state from its owner when the stream alone cannot be trusted to have it: at mount when
- * nothing is known, on a connection that did not resume (what happened before it is not replayed), and after
+ * nothing current is known (nothing, or a value from before a gap no component read again), on a connection that did not resume (what happened before it is not replayed), and after
  * RESYNC_REQUIRED. A resumed connection replays what was missed, so a known value stays current without a
  * request; the provider's stores follow live events from before the first connection. The answer goes through
  * the store's ordering rule, so a state read before a live event never hides it.
@@ -149,7 +149,7 @@ export function shootProgressPercentage(p: ShootProgressData | null | undefined)
  * once (a cursor too old, unreadable, or none acknowledged) costs no second request.
  */
 function useStateRefresh<A>(
-  store: Pick<KeyedStore<unknown>, 'has' | 'settle'>,
+  store: Pick<KeyedStore<unknown>, 'isCurrent' | 'settle'>,
   key: string,
   fetchState: (signal: AbortSignal) => Promise<A>,
   apply: (answer: A) => void,
@@ -168,7 +168,7 @@ function useStateRefresh<A>(
     const fresh = !before || before.key !== key || before.store !== store;
     const newConnection = !fresh && connectionId !== before.connectionId && connectionId !== undefined;
     const resynced = !fresh && resyncs !== before.resyncs;
-    const needed = fresh ? !store.has(key) : (newConnection && !resumed) || resynced;
+    const needed = fresh ? !store.isCurrent(key) : (newConnection && !resumed) || resynced;
     if (!needed) return;
     const coveredBy = resynced && !resumed && connectionId !== undefined ? `${connectionId}|` : undefined;
     refreshState(store, key, `${connectionId ?? ''}|${resyncs}`, (signal) => latest.current.fetchState(signal), (answer) => latest.current.apply(answer), coveredBy);
@@ -238,6 +238,7 @@ export function useActiveShoots(userId?: string): ActiveShootsResult {
     (answer) => {
       for (const shoot of answer) stores.shootProgress.offer(shoot.value.shootId, shoot.value, shoot.position);
       addShootIds(stores, answer.map((shoot) => shoot.value.shootId));
+      stores.shootIds.confirm(OWN);
     },
   );
   const { value, loading } = useKeyed(stores.shootIds, OWN);

@@ -19,7 +19,9 @@ export type Position = number | undefined;
  *   millisecond, not known to be newer), and without a position a fetched state never overrides what the stream said.
  */
 export class KeyedStore<V> {
-  private readonly values = new Map<string, { value: V; position: Position }>();
+  private readonly values = new Map<string, { value: V; position: Position; generation: number }>();
+  /** Bumped by markStale(): a value set or confirmed in an earlier generation may miss what happened since. */
+  private generation = 0;
   private readonly listeners = new Map<string, Set<() => void>>();
   /**
    * Keys whose first fetch has ended (answered or failed). Until then a key with no value is loading: the hooks
@@ -35,6 +37,17 @@ export class KeyedStore<V> {
 
   has = (key: string): boolean => this.values.has(key);
 
+  /** A value is known and nothing since it was set or confirmed can have been missed (see markStale). */
+  isCurrent = (key: string): boolean => this.values.get(key)?.generation === this.generation;
+
+  /**
+   * Events may have been missed (a connection that did not resume, RESYNC_REQUIRED): every value is kept, but is
+   * no longer current until a live event sets it or a read confirms it, so a component mounted later reads it again.
+   */
+  markStale = (): void => {
+    this.generation++;
+  };
+
   isLoading = (key: string): boolean => !this.values.has(key) && !this.settled.has(key);
 
   /** A live event. Returns whether it replaced the current value. */
@@ -45,12 +58,24 @@ export class KeyedStore<V> {
     return true;
   };
 
-  /** A state fetched from its owner (a domain service). Returns whether it replaced the current value. */
+  /**
+   * A state fetched from its owner (a domain service). Returns whether it replaced the current value; when it did
+   * not, the value held is at least as new as the owner's, and so confirmed current.
+   */
   offer = (key: string, value: V, position: Position): boolean => {
     const current = this.values.get(key);
-    if (current && !isAbove(position, current.position)) return false;
+    if (current && !isAbove(position, current.position)) {
+      current.generation = this.generation;
+      return false;
+    }
     this.put(key, value, position);
     return true;
+  };
+
+  /** A read found nothing newer than the value held (or answered for the key without a value of this store's). */
+  confirm = (key: string): void => {
+    const current = this.values.get(key);
+    if (current) current.generation = this.generation;
   };
 
   /** A fetch for `key` ended (answered or failed): with no value now, the key is known to have none. */
@@ -73,7 +98,7 @@ export class KeyedStore<V> {
 
   private put(key: string, value: V, position: Position): void {
     this.values.delete(key); // re-insert: most recent last
-    this.values.set(key, { value, position });
+    this.values.set(key, { value, position, generation: this.generation });
     if (this.values.size > this.maxKeys) {
       const oldest = this.values.keys().next().value;
       if (oldest !== undefined && !this.listeners.has(oldest)) this.values.delete(oldest);

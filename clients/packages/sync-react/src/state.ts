@@ -72,9 +72,19 @@ export function eventTime(message: SyncMessage): Position {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-/** Feeds the stores from live events; registered before the client connects so no event is missed. */
+/**
+ * Feeds the stores from live events (registered before the client connects, so no event is missed), and marks
+ * their values stale when events may have been missed: a connection that did not resume, or RESYNC_REQUIRED.
+ */
 export function trackLiveState(client: SyncClientLike, stores: StateStores): () => void {
-  return client.registerHandlers({
+  let seen = client.getSnapshot();
+  const stopWatching = client.onSnapshot(() => {
+    const now = client.getSnapshot();
+    const gap = (now.connectionId !== seen.connectionId && now.connectionId !== undefined && !now.resumed) || now.stats.resyncs !== seen.stats.resyncs;
+    seen = now;
+    if (gap) for (const store of [stores.shootProgress, stores.balance, stores.shootIds, stores.orgEvents]) store.markStale();
+  });
+  const unregister = client.registerHandlers({
     SHOOT_PROGRESS: (data, message) => {
       // shoot-service keeps the report with the latest timestamp; the store keeps the same one.
       stores.shootProgress.set(data.shootId, data, eventTime(message));
@@ -84,6 +94,10 @@ export function trackLiveState(client: SyncClientLike, stores: StateStores): () 
       stores.balance.set(OWN, { balance: data.newBalance, version: data.version, update: data }, data.version);
     },
   });
+  return () => {
+    stopWatching();
+    unregister();
+  };
 }
 
 /** Adds shoot ids in front of the known ones (newest first), without repeating any. */

@@ -52,6 +52,19 @@ describe('KeyedStore: the ordering rule between live events and fetched state', 
     expect(store.get('s')).toBe('next');
   });
 
+  it('after markStale a value is kept but not current until a live event sets it or a read confirms it', () => {
+    const store = new KeyedStore<string>();
+    store.set('a', 'live', 5);
+    store.set('b', 'live', 5);
+    expect(store.isCurrent('a')).toBe(true);
+    store.markStale();
+    expect([store.get('a'), store.isCurrent('a'), store.isCurrent('b')]).toEqual(['live', false, false]);
+    store.set('a', 'next', 6);
+    expect(store.offer('b', 'older', 4)).toBe(false); // not newer, but the read confirms what is held
+    expect([store.isCurrent('a'), store.isCurrent('b'), store.get('b')]).toEqual([true, true, 'live']);
+    expect(store.isCurrent('unknown')).toBe(false);
+  });
+
   it('wakes only the key that changed; a key is loading until a value is known or its first fetch ended', () => {
     const store = new KeyedStore<string>();
     const woken: string[] = [];

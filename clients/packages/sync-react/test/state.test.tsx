@@ -156,6 +156,29 @@ describe('useShootProgress: the current progress at once, ordered by the event p
     expect(shootCalls).toHaveLength(3);
   });
 
+  it('a bar mounted after a gap no component read again fetches; after a resumed reconnect it does not', async () => {
+    const client = new FakeClient();
+    const { fetchers, shootCalls } = pendingFetchers();
+    const app = (bars: number) => (
+      <SyncProvider client={client} fetchState={fetchers}>
+        {Array.from({ length: bars }, (_, i) => <ShootBar key={i} shootId="s1" />)}
+      </SyncProvider>
+    );
+    const view = render(app(1));
+    await act(async () => shootCalls[0]!.answer.resolve({ value: shoot(10), position: 1_000 }));
+    view.rerender(app(0)); // the page with the bar is left
+    act(() => client.update({ state: 'connected', connectionId: 'c1', resumed: true }));
+    view.rerender(app(1));
+    expect(shootCalls).toHaveLength(1); // the resumed connection replayed what was missed: 10% is current
+    view.rerender(app(0));
+    act(() => client.update({ state: 'connected', connectionId: 'c2', resumed: false })); // events were missed
+    view.rerender(app(1));
+    expect(shootCalls).toHaveLength(2);
+    expect(view.getByTestId('bar').textContent).toBe('10%'); // shown while it is read again
+    await act(async () => shootCalls[1]!.answer.resolve({ value: shoot(55), position: 9_000 }));
+    expect(view.getByTestId('bar').textContent).toBe('55%');
+  });
+
   it('two bars of one shoot share one request; a known value is shown at mount without one', async () => {
     const client = new FakeClient();
     const { fetchers, shootCalls } = pendingFetchers();
