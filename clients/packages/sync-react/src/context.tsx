@@ -122,7 +122,7 @@ export function SyncProvider(props: SyncProviderProps): JSX.Element {
     [client],
   );
 
-  // Cache SHOOT_PROGRESS per shoot and the balance before connecting, so no event is missed.
+  // Follow the live state (shoot progress, balance) from before connecting, so no event is missed (state.ts).
   useEffect(() => trackLiveState(value.client, value), [value]);
 
   const pendingClose = useRef<ReturnType<typeof setTimeout> | null>(null);

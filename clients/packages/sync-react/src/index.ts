@@ -41,5 +41,5 @@ export type { SyncStatusColor } from './status.js';
 export type { SyncClientLike, Device, DeviceListResponse, DeviceFetcher, SyncStatus, ClientSnapshot, ConnectionState } from './types.js';
 export { KeyedStore } from './keyedStore.js';
 export type { Position } from './keyedStore.js';
-export { httpStateFetchers, eventTime } from './state.js';
+export { httpStateFetchers } from './state.js';
 export type { CreditBalance, Fetched, StateFetchers, StateUrls } from './state.js';
