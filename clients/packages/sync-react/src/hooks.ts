@@ -139,10 +139,11 @@ export function shootProgressPercentage(p: ShootProgressData | null | undefined)
 
 /**
  * Fetches a key's current state from its owner when the stream alone cannot be trusted to have it: at mount when
- * nothing current is known (nothing, or a value from before a gap no component read again), on a connection that did not resume (what happened before it is not replayed), and after
- * RESYNC_REQUIRED. A resumed connection replays what was missed, so a known value stays current without a
- * request; the provider's stores follow live events from before the first connection. The answer goes through
- * the store's ordering rule, so a state read before a live event never hides it.
+ * nothing current is known (nothing, or a value from before a gap that no component read again), on a connection
+ * that did not resume (what happened before it is not replayed), and after RESYNC_REQUIRED. A resumed connection
+ * replays what was missed, so a known value stays current without a request; the provider's stores follow live
+ * events from before the first connection. The answer goes through the store's ordering rule, so a state read
+ * before a live event never hides it.
  *
  * On a connection that did not resume, the live events are complete from its attach, so the request made for the
  * connection (read after its CONNECTION_ESTABLISHED) also answers a RESYNC_REQUIRED on it: the one that follows at
