@@ -74,7 +74,7 @@ describe('current state on connect', () => {
 
     // The cost of those reads, for docs/design.md: bytes of each answer as sent, and the time of the three together.
     const sizes = await Promise.all(
-      [`${stack.shootUrl}/api/shoots/${shootId}/progress`, `${stack.creditUrl}/api/credits/balance`, `${stack.shootUrl}/api/users/${userId}/shoots/active`].map(
+      [`${stack.shootUrl}/api/shoots/${shootId}/progress`, `${stack.creditUrl}/api/credits/${userId}/balance`, `${stack.shootUrl}/api/users/${userId}/shoots/active`].map(
         async (url) => (await (await fetch(url, { headers: { Authorization: `Bearer ${stack.token(userId, 'web-1')}` } })).arrayBuffer()).byteLength,
       ),
     );
@@ -117,7 +117,7 @@ describe('current state on connect', () => {
     await stack.publishShootProgress(userId, shootId, 20, 100);
     const headers = { Authorization: `Bearer ${stack.token(userId, 'web-cost')}` };
     const reads = [
-      { name: 'credit-service GET /api/credits/balance', base: stack.creditUrl, path: '/api/credits/balance' },
+      { name: 'credit-service GET /api/credits/{userId}/balance', base: stack.creditUrl, path: `/api/credits/${userId}/balance` },
       { name: `shoot-service GET /api/shoots/{shootId}/progress`, base: stack.shootUrl, path: `/api/shoots/${shootId}/progress` },
       { name: 'shoot-service GET /api/users/{userId}/shoots/active', base: stack.shootUrl, path: `/api/users/${userId}/shoots/active` },
       { name: 'gateway GET /api/users/{userId}/devices', base: stack.gateways[0]!.httpUrl, path: `/api/users/${userId}/devices` },

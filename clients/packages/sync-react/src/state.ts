@@ -25,7 +25,7 @@ export interface Fetched<V> {
 
 /** Reads the current state from the domain services; each resolves null (or []) when the owner knows none. */
 export interface StateFetchers {
-  /** The connected user's balance: `GET {credits}/api/credits/balance` (seed 001's path). */
+  /** The connected user's balance: `GET {credits}/api/credits/{userId}/balance`, userId the token's `sub`. */
   balance: (signal: AbortSignal) => Promise<Fetched<CreditBalance> | null>;
   /** One shoot's latest progress: `GET {shoots}/api/shoots/{shootId}/progress`. */
   shootProgress: (shootId: string, signal: AbortSignal) => Promise<Fetched<ShootProgressData> | null>;
@@ -116,34 +116,41 @@ interface StateConfig {
 /** Requests to a state endpoint give up after this long (the hooks then show what the stream says). */
 const STATE_TIMEOUT_MS = 10_000;
 
-/** The default fetchers: the domain services' state endpoints with the user's Bearer token; config read at call time. */
+/**
+ * The default fetchers: the domain services' state endpoints with the user's Bearer token; config read at call time.
+ * The paths name the user (the token's `sub`, or a dev token's `user`), so they answer a user's JWT and, in local
+ * development, an anonymous call alike.
+ */
 export function httpStateFetchers(config: { readonly current: StateConfig }): StateFetchers {
-  const getJson = async (base: string | undefined, path: string, signal: AbortSignal): Promise<unknown> => {
+  /** GETs `path(userId)`; null on 404 (the owner knows no state for it yet). */
+  const getJson = async (base: string | undefined, path: (userId: string | undefined) => string, signal: AbortSignal): Promise<unknown> => {
     const headers: Record<string, string> = { Accept: 'application/json' };
     const token = config.current.getToken ? await config.current.getToken() : undefined;
     if (token) headers.Authorization = `Bearer ${token}`;
-    const url = `${(base ?? '').replace(/\/$/, '')}${path}`;
-    const response = await fetch(url, { headers, signal: anySignal(signal, AbortSignal.timeout(STATE_TIMEOUT_MS)) });
+    const resolved = path(token ? tokenSubject(token) : undefined);
+    const response = await fetch(`${(base ?? '').replace(/\/$/, '')}${resolved}`, { headers, signal: anySignal(signal, AbortSignal.timeout(STATE_TIMEOUT_MS)) });
     if (response.status === 404) {
       await response.body?.cancel();
-      return null; // the owner knows no state for it (yet)
+      return null;
     }
-    if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
+    if (!response.ok) throw new Error(`${resolved}: HTTP ${response.status}`);
     return response.json();
+  };
+  const user = (userId: string | undefined) => {
+    if (!userId) throw new Error('the state endpoints need a userId or a token with a `sub` claim');
+    return encodeURIComponent(userId);
   };
   const defaults: StateFetchers = {
     balance: async (signal) => {
-      const body = (await getJson(config.current.stateUrls?.credits, '/api/credits/balance', signal)) as BalanceView | null;
+      const body = (await getJson(config.current.stateUrls?.credits, (userId) => `/api/credits/${user(userId)}/balance`, signal)) as BalanceView | null;
       return body ? { value: { balance: body.balance, version: body.version }, position: body.version } : null;
     },
     shootProgress: async (shootId, signal) => {
-      const body = (await getJson(config.current.stateUrls?.shoots, `/api/shoots/${encodeURIComponent(shootId)}/progress`, signal)) as ShootView | null;
+      const body = (await getJson(config.current.stateUrls?.shoots, () => `/api/shoots/${encodeURIComponent(shootId)}/progress`, signal)) as ShootView | null;
       return body ? fromShootView(body) : null;
     },
     activeShoots: async (userId, signal) => {
-      const user = userId ?? (config.current.getToken ? tokenSubject(await config.current.getToken()) : undefined);
-      if (!user) throw new Error('active shoots need a userId or a JWT with a `sub` claim');
-      const body = (await getJson(config.current.stateUrls?.shoots, `/api/users/${encodeURIComponent(user)}/shoots/active`, signal)) as ShootView[] | null;
+      const body = (await getJson(config.current.stateUrls?.shoots, (subject) => `/api/users/${user(userId ?? subject)}/shoots/active`, signal)) as ShootView[] | null;
       return (body ?? []).map(fromShootView);
     },
   };
