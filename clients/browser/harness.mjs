@@ -86,3 +86,10 @@ export function launchChromium() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }
+
+/** Closes what a browser test opened (each may be undefined when the test failed before opening it). */
+export async function shutDown({ browser, server, stack }) {
+  await browser?.close().catch(() => {});
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+  await stack?.stop().catch(() => {});
+}

@@ -15,7 +15,7 @@ import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { bundlePage, checks, launchChromium, loadStack, target } from './harness.mjs';
+import { bundlePage, checks, launchChromium, loadStack, shutDown, target } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(target, 'browser');
@@ -283,9 +283,7 @@ try {
   console.error('FAIL browser test aborted:', error);
   exitCode = 1;
 } finally {
-  await browser?.close().catch(() => {});
-  await new Promise((r) => (server ? server.close(r) : r()));
-  await stack?.stop().catch(() => {});
+  await shutDown({ browser, server, stack });
   summary(exitCode);
 }
 process.exit(exitCode);

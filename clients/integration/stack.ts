@@ -1,4 +1,5 @@
-// The real stack for integration tests: a Kafka broker (local-kafka), gateway pods and credit-service, each
+// The real stack for integration tests: a Kafka broker (local-kafka), gateway pods, credit-service (and
+// shoot-service when asked), each
 // started as its own process from the packaged jars exactly as system-tests (AppProcess) and deploy/local/run.sh
 // start them, plus a TCP load balancer in front of the gateways (round-robin over the pods that accept the TCP
 // connection, like a Kubernetes Service), so a test uses one URL and a killed or drained pod sends the client
@@ -56,6 +57,8 @@ export interface Stack {
   bootstrap: string;
   jwtSecret: string;
   creditUrl: string;
+  /** shoot-service's URL ('' unless started with `shoot: true`). */
+  shootUrl: string;
   apiKey: string;
   gateways: GatewayProcess[];
   /** ws://127.0.0.1:<port>/ws through the TCP balancer over the live gateways. */
@@ -67,6 +70,8 @@ export interface Stack {
   token(userId: string, deviceId: string, options?: { expiresInSeconds?: number; orgs?: string[]; groups?: string[] }): string;
   /** POST credit-service /api/sync/credit-update; resolves once it answered 2xx, i.e. the event is durable in Kafka. */
   publishCredit(userId: string, newBalance: number, change: number, reason: string): Promise<void>;
+  /** POST shoot-service /api/sync/shoot-progress (status processing); resolves once it answered 2xx. */
+  publishShootProgress(userId: string, shootId: string, processedCount: number, totalCount: number): Promise<void>;
   /** A balancer of its own over the given gateways (e.g. one pod with special settings). */
   startBalancer(targets: () => GatewayProcess[]): Promise<Balancer>;
   stop(): Promise<void>;
@@ -83,6 +88,8 @@ export interface StackOptions {
   credit?: boolean;
   /** Environment added to credit-service's (e.g. anonymous writes and CORS for a browser page, as the local stack has). */
   creditEnv?: Record<string, string>;
+  /** Start shoot-service too (default false). */
+  shoot?: boolean;
 }
 
 export const CLIENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -502,8 +509,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const initial = await Promise.all(
       Array.from({ length: options.gateways ?? 2 }, (_, i) => launchGateway(`gateway-${String.fromCharCode(97 + i)}`)),
     );
-    const credit = options.credit === false ? undefined : await startService('credit-service', 'credit-service', { SYNC_SERVICE_API_KEYS: API_KEY, ...options.creditEnv });
-    await Promise.all([...initial.map((g) => g.ready), credit ? awaitReady(credit.proc, credit.httpUrl) : Promise.resolve()]);
+    // The services accept the API key from tests and the users' own JWTs for reads of their state.
+    const serviceEnv = { SYNC_SERVICE_API_KEYS: API_KEY, SYNC_SERVICE_JWT_SECRET: JWT_SECRET };
+    const credit = options.credit === false ? undefined : await startService('credit-service', 'credit-service', { ...serviceEnv, ...options.creditEnv });
+    const shoot = options.shoot ? await startService('shoot-service', 'shoot-service', serviceEnv) : undefined;
+    await Promise.all([
+      ...initial.map((g) => g.ready),
+      ...[credit, shoot].map((service) => (service ? awaitReady(service.proc, service.httpUrl) : Promise.resolve())),
+    ]);
     gateways.push(...initial.map((g) => g.gateway));
 
     const startBalancer = async (targets: () => GatewayProcess[]) => {
@@ -519,11 +532,23 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     };
     const balancer = await startBalancer(() => gateways);
     const creditUrl = credit?.httpUrl ?? '';
+    const shootUrl = shoot?.httpUrl ?? '';
+    const post = async (url: string, body: unknown, what: string) => {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const text = await response.text();
+      if (response.status < 200 || response.status > 299) throw new Error(`${what} answered ${response.status}: ${text}`);
+    };
 
     return {
       bootstrap,
       jwtSecret: JWT_SECRET,
       creditUrl,
+      shootUrl,
       apiKey: API_KEY,
       gateways,
       balancerUrl: balancer.url,
@@ -550,16 +575,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       },
       async publishCredit(userId, newBalance, change, reason) {
         if (!creditUrl) throw new Error('this stack runs without credit-service');
-        const response = await fetch(`${creditUrl}/api/sync/credit-update`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY },
-          body: JSON.stringify({ userId, newBalance, change, reason }),
-          signal: AbortSignal.timeout(30_000),
-        });
-        const body = await response.text();
-        if (response.status < 200 || response.status > 299) {
-          throw new Error(`credit-update for ${userId} (${reason}) answered ${response.status}: ${body}`);
-        }
+        await post(`${creditUrl}/api/sync/credit-update`, { userId, newBalance, change, reason }, `credit-update for ${userId} (${reason})`);
+      },
+      async publishShootProgress(userId, shootId, processedCount, totalCount) {
+        if (!shootUrl) throw new Error('this stack runs without shoot-service (startStack({ shoot: true }))');
+        await post(`${shootUrl}/api/sync/shoot-progress`,
+          { userId, shootId, status: 'processing', processedCount, totalCount, provider: 'integration-test' },
+          `shoot-progress for ${shootId} (${processedCount}/${totalCount})`);
       },
       stop,
     };

@@ -3,7 +3,7 @@
 // development, the seeds' test commands.
 import { useEffect, useState } from 'react';
 import type { CreditUpdateData } from '@kull/sync-client';
-import { DeviceList, SyncIndicator, useShootProgress, useSyncSelector, useSyncStatusUpdates, useWebSocket, type SyncEvent } from '@kull/sync-react';
+import { DeviceList, SyncIndicator, useActiveShoots, useShootProgress, useSyncSelector, useSyncStatusUpdates, useWebSocket, type SyncEvent } from '@kull/sync-react';
 import type { ConsoleConfig } from './config.js';
 import { creditUpdate, nextShootStep, promptChange, shootProgress, type Published } from './devtools.js';
 import { EventLog } from './EventLog.js';
@@ -88,11 +88,11 @@ function ShootBar({ shootId }: { shootId: string }): JSX.Element {
   );
 }
 
-function ShootCard({ shootIds }: { shootIds: string[] }): JSX.Element {
+function ShootCard({ shootIds, loading }: { shootIds: readonly string[]; loading: boolean }): JSX.Element {
   return (
     <section className="card" aria-labelledby="shoots-title">
       <h2 id="shoots-title">Shoots</h2>
-      {shootIds.length === 0 ? <p className="muted">No SHOOT_PROGRESS yet.</p> : null}
+      {shootIds.length === 0 ? <p className="muted">{loading ? 'Loading…' : 'No SHOOT_PROGRESS yet.'}</p> : null}
       <ul className="shoots" data-testid="shoots">
         {shootIds.map((id) => (
           <ShootBar key={id} shootId={id} />
@@ -155,7 +155,7 @@ interface Sent {
   answer: Answer<Published>;
 }
 
-function DevTools({ config, userId, balance, shootIds }: { config: ConsoleConfig; userId: string; balance: number | undefined; shootIds: string[] }): JSX.Element {
+function DevTools({ config, userId, balance, shootIds }: { config: ConsoleConfig; userId: string; balance: number | undefined; shootIds: readonly string[] }): JSX.Element {
   const [change, setChange] = useState(100);
   const [shootId, setShootId] = useState('test-123');
   const [promptId, setPromptId] = useState('prompt_789');
@@ -246,13 +246,13 @@ function ConnectionCard({ info, onSignOut }: { info: TokenInfo; onSignOut: () =>
 
 export function UserView({ config, info, log, onSignOut }: { config: ConsoleConfig; info: TokenInfo; log: EventLogStore; onSignOut: () => void }): JSX.Element {
   const credits = useCredits(config, info.userId);
-  const [shootIds, setShootIds] = useState<string[]>([]);
-  useWebSocket({ onShootProgress: (data) => setShootIds((ids) => (ids.includes(data.shootId) ? ids : [...ids, data.shootId])) });
+  // The user's active shoots from shoot-service (so a new tab shows a shoot at 20% at once), then any SHOOT_PROGRESS.
+  const { shootIds, loading } = useActiveShoots(info.userId);
   return (
     <div className="grid">
       <ConnectionCard info={info} onSignOut={onSignOut} />
       <CreditCard credits={credits} />
-      <ShootCard shootIds={shootIds} />
+      <ShootCard shootIds={shootIds} loading={loading} />
       <section className="card" aria-labelledby="devices-title">
         <h2 id="devices-title">Devices</h2>
         <DeviceList userId={info.userId} />

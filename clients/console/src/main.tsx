@@ -103,7 +103,8 @@ function App({ config }: { config: ConsoleConfig }): JSX.Element {
       <main>
         <div hidden={view !== 'user'} id="user-view">
           {signed ? (
-            <SyncProvider key={signed.token} client={signed.client} getToken={() => signed.token} apiBaseUrl={config.apiBase}>
+            <SyncProvider key={signed.token} client={signed.client} getToken={() => signed.token} apiBaseUrl={config.apiBase}
+              stateUrls={{ credits: config.services.credit, shoots: config.services.shoot }}>
               <UserView config={config} info={signed.info} log={signed.log} onSignOut={signOut} />
             </SyncProvider>
           ) : (

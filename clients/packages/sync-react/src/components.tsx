@@ -130,7 +130,7 @@ export interface UseDevicesResult {
 
 /**
  * The user's live device list: fetched from the device list endpoint on mount and again after every
- * (re)connection (presence events missed while offline are not replayed as a list), then kept current
+ * (re)connection and RESYNC_REQUIRED (presence events missed while offline are not replayed as a list), then kept current
  * by DEVICE_CONNECTED / DEVICE_DISCONNECTED. Events that arrive while a fetch is in flight are applied
  * on top of its answer.
  *
@@ -141,6 +141,8 @@ export interface UseDevicesResult {
 export function useDevices(options: { userId?: string; fetchDevices?: DeviceFetcher; settleMs?: number } = {}): UseDevicesResult {
   const { client, config } = useSyncContext();
   const connectionId = useSyncSelector((s) => s.connectionId);
+  // RESYNC_REQUIRED: presence events may have been skipped too; the list is fetched again.
+  const resyncs = useSyncSelector((s) => s.stats.resyncs);
   const [devices, setDevices] = useState<Device[]>([]);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<Error | null>(null);
@@ -195,7 +197,7 @@ export function useDevices(options: { userId?: string; fetchDevices?: DeviceFetc
       }
     })();
     return () => abort.abort();
-  }, [connectionId, options.userId, manual, settled, config]);
+  }, [connectionId, resyncs, options.userId, manual, settled, config]);
 
   return { devices, loading, error, refetch };
 }

@@ -1,6 +1,6 @@
 import { createContext, useContext, useEffect, useMemo, useRef, type ReactNode } from 'react';
-import { SyncClient, type ShootProgressData, type SyncClientOptions } from '@kull/sync-client';
-import { KeyedStore } from './keyedStore.js';
+import { SyncClient, type SyncClientOptions } from '@kull/sync-client';
+import { createStateStores, trackLiveState, type StateFetchers, type StateStores, type StateUrls } from './state.js';
 import type { DeviceFetcher, SyncClientLike } from './types.js';
 
 /** Settings read at call time (kept in a ref, so an inline `getToken` does not re-render consumers). */
@@ -11,12 +11,14 @@ export interface SyncProviderConfig {
   apiBaseUrl?: string;
   /** Replaces the default device-list fetcher. */
   fetchDevices?: DeviceFetcher;
+  /** Where the hooks read the current state on connect (balance, shoots); default '' (this origin). */
+  stateUrls?: StateUrls;
+  /** Replaces some of the default state fetchers (e.g. through your own API client). */
+  fetchState?: Partial<StateFetchers>;
 }
 
-export interface SyncContextValue {
+export interface SyncContextValue extends StateStores {
   client: SyncClientLike;
-  /** Latest SHOOT_PROGRESS per shootId, so a progress bar mounted after an event still shows it. */
-  shootProgress: KeyedStore<ShootProgressData>;
   config: { readonly current: SyncProviderConfig };
   /**
    * Joins an org's events, counted: two components watching the same org share one SUBSCRIBE, and
@@ -111,18 +113,17 @@ export function SyncProvider(props: SyncProviderProps): JSX.Element {
     getToken: props.getToken ?? options?.getToken,
     apiBaseUrl: props.apiBaseUrl ?? (options ? httpOrigin(options.url) : undefined),
     fetchDevices: props.fetchDevices,
+    stateUrls: props.stateUrls,
+    fetchState: props.fetchState,
   };
 
   const value = useMemo<SyncContextValue>(
-    () => ({ client, shootProgress: new KeyedStore<ShootProgressData>(), config, subscribeOrg: orgCounter(client) }),
+    () => ({ client, ...createStateStores(), config, subscribeOrg: orgCounter(client) }),
     [client],
   );
 
-  // Cache SHOOT_PROGRESS per shoot before connecting, so no event is missed.
-  useEffect(
-    () => value.client.on('SHOOT_PROGRESS', (data) => value.shootProgress.set(data.shootId, data)),
-    [value],
-  );
+  // Follow the live state (shoot progress, balance) from before connecting, so no event is missed (state.ts).
+  useEffect(() => trackLiveState(value.client, value), [value]);
 
   const pendingClose = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {

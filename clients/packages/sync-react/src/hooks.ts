@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import type {
   ClientSnapshot,
   CreditUpdateData,
@@ -12,6 +12,8 @@ import type {
   SyncMessage,
 } from '@kull/sync-client';
 import { useSyncContext } from './context.js';
+import type { KeyedStore, Position } from './keyedStore.js';
+import { addShootIds, httpStateFetchers, OWN, refreshState, type StateFetchers } from './state.js';
 import type { ConnectionState, SyncClientLike } from './types.js';
 
 /**
@@ -116,12 +118,14 @@ export function useWebSocket(options: UseWebSocketOptions = {}): UseWebSocketRes
 }
 
 export interface ShootProgressResult {
-  /** The latest SHOOT_PROGRESS for the shoot, or null before the first. */
+  /** The shoot's latest progress (fetched from shoot-service on connect, then each SHOOT_PROGRESS), or null while none is known. */
   progress: ShootProgressData | null;
   /** queued or processing. */
   isProcessing: boolean;
   /** 0-100: from the event's `progress` (a fraction, 0 to 1) when present, else processedCount / totalCount. */
   progressPercentage: number;
+  /** Nothing known yet and the current state is being fetched: show a placeholder, not "no progress yet". */
+  loading: boolean;
 }
 
 export function shootProgressPercentage(p: ShootProgressData | null | undefined): number {
@@ -134,23 +138,144 @@ export function shootProgressPercentage(p: ShootProgressData | null | undefined)
 }
 
 /**
- * Seed 001's hook: the live progress of one shoot. Only components watching this shootId re-render on
- * its events; the latest event is cached per shoot by the provider, so a component mounted later
- * shows it at once.
+ * Fetches a key's current state from its owner when the stream alone cannot be trusted to have it: at mount when
+ * nothing current is known (nothing, or a value from before a gap that no component read again), on a connection
+ * that did not resume (what happened before it is not replayed), and after RESYNC_REQUIRED. A resumed connection
+ * replays what was missed, so a known value stays current without a request; the provider's stores follow live
+ * events from before the first connection. The answer goes through the store's ordering rule, so a state read
+ * before a live event never hides it.
+ *
+ * On a connection that did not resume, the live events are complete from its attach, so the request made for the
+ * connection (read after its CONNECTION_ESTABLISHED) also answers a RESYNC_REQUIRED on it: the one that follows at
+ * once (a cursor too old, unreadable, or none acknowledged) costs no second request.
+ */
+function useStateRefresh<A>(
+  store: Pick<KeyedStore<unknown>, 'isCurrent' | 'settle'>,
+  key: string,
+  fetchState: (signal: AbortSignal) => Promise<A>,
+  apply: (answer: A) => void,
+): void {
+  const { client } = useSyncContext();
+  const connectionId = useSyncSelector((s) => s.connectionId);
+  const resyncs = useSyncSelector((s) => s.stats.resyncs);
+  const latest = useRef({ fetchState, apply });
+  latest.current = { fetchState, apply };
+  const seen = useRef<{ store: unknown; key: string; connectionId: string | undefined; resyncs: number } | null>(null);
+  useEffect(() => {
+    if (!key) return;
+    const before = seen.current;
+    const resumed = client.getSnapshot().resumed;
+    seen.current = { store, key, connectionId, resyncs };
+    const fresh = !before || before.key !== key || before.store !== store;
+    const newConnection = !fresh && connectionId !== before.connectionId && connectionId !== undefined;
+    const resynced = !fresh && resyncs !== before.resyncs;
+    const needed = fresh ? !store.isCurrent(key) : (newConnection && !resumed) || resynced;
+    if (!needed) return;
+    const coveredBy = resynced && !resumed && connectionId !== undefined ? `${connectionId}|` : undefined;
+    refreshState(store, key, `${connectionId ?? ''}|${resyncs}`, (signal) => latest.current.fetchState(signal), (answer) => latest.current.apply(answer), coveredBy);
+  }, [client, store, key, connectionId, resyncs]);
+}
+
+/** A store's value and loading flag for one key. */
+function useKeyed<V>(store: KeyedStore<V>, key: string): { value: V | undefined; loading: boolean } {
+  const subscribe = useCallback((listener: () => void) => store.subscribe(key, listener), [store, key]);
+  const get = useCallback(() => (key ? store.get(key) : undefined), [store, key]);
+  const isLoading = useCallback(() => (key ? store.isLoading(key) : false), [store, key]);
+  return { value: useSyncExternalStore(subscribe, get, get), loading: useSyncExternalStore(subscribe, isLoading, isLoading) };
+}
+
+function useStateFetchers(): StateFetchers {
+  const { config } = useSyncContext();
+  return useMemo(() => httpStateFetchers(config), [config]);
+}
+
+/**
+ * Seed 001's hook: the progress of one shoot. Shows the current progress at once: the provider's cache, else
+ * shoot-service's `GET /api/shoots/{shootId}/progress` (on mount, on a connection that did not resume, after
+ * RESYNC_REQUIRED); then each SHOOT_PROGRESS. Ordered by the event's timestamp, as shoot-service orders them: a
+ * state read before a newer live event never replaces it. Only components watching this shootId re-render.
  */
 export function useShootProgress(shootId: string | null | undefined): ShootProgressResult {
   const { shootProgress } = useSyncContext();
+  const fetchers = useStateFetchers();
   const key = shootId ?? '';
-  const subscribe = useCallback((listener: () => void) => shootProgress.subscribe(key, listener), [shootProgress, key]);
-  const get = useCallback(() => (key ? shootProgress.get(key) : undefined), [shootProgress, key]);
-  const progress = useSyncExternalStore(subscribe, get, get) ?? null;
+  useStateRefresh(
+    shootProgress,
+    key,
+    (signal) => fetchers.shootProgress(key, signal),
+    (answer) => answer && shootProgress.offer(key, answer.value, answer.position),
+  );
+  const { value, loading } = useKeyed(shootProgress, key);
+  const progress = value ?? null;
   return useMemo(
     () => ({
       progress,
       isProcessing: progress?.status === 'processing' || progress?.status === 'queued',
       progressPercentage: shootProgressPercentage(progress),
+      loading,
     }),
-    [progress],
+    [progress, loading],
+  );
+}
+
+export interface ActiveShootsResult {
+  /** The user's shoots in progress (and finished within shoot-service's grace period), then any seen live; newest first. */
+  shootIds: readonly string[];
+  loading: boolean;
+}
+
+/**
+ * The user's shoots, for a list of progress bars (`useShootProgress(id)` each): shoot-service's
+ * `GET /api/users/{userId}/shoots/active` (fetched as useShootProgress fetches; it also fills each shoot's
+ * progress), plus every shoot a SHOOT_PROGRESS names. `userId` defaults to the token's `sub`.
+ */
+export function useActiveShoots(userId?: string): ActiveShootsResult {
+  const stores = useSyncContext();
+  const fetchers = useStateFetchers();
+  useStateRefresh(
+    stores.shootIds,
+    OWN,
+    (signal) => fetchers.activeShoots(userId, signal),
+    (answer) => {
+      for (const shoot of answer) stores.shootProgress.offer(shoot.value.shootId, shoot.value, shoot.position);
+      addShootIds(stores, answer.map((shoot) => shoot.value.shootId));
+      stores.shootIds.confirm(OWN);
+    },
+  );
+  const { value, loading } = useKeyed(stores.shootIds, OWN);
+  return useMemo(() => ({ shootIds: value ?? NO_IDS, loading }), [value, loading]);
+}
+
+const NO_IDS: readonly string[] = [];
+
+export interface CreditBalanceResult {
+  /** The connected user's balance (credit-service's on connect, then each CREDIT_UPDATE), or null while none is known. */
+  balance: number | null;
+  /** Its version (credit-service numbers a user's balances): a fetched balance replaces a live one only when higher. */
+  version: number | undefined;
+  /** The CREDIT_UPDATE that set it, when it came live. */
+  lastUpdate: CreditUpdateData | null;
+  loading: boolean;
+}
+
+/**
+ * The connected user's credit balance (seed 002's `creditBalance`, seed 001's `/api/credits/balance`): credit-service's
+ * `GET /api/credits/balance` at once (on mount, on a connection that did not resume, after RESYNC_REQUIRED), then
+ * each CREDIT_UPDATE, ordered by the balance's version.
+ */
+export function useCreditBalance(): CreditBalanceResult {
+  const { balance: store } = useSyncContext();
+  const fetchers = useStateFetchers();
+  useStateRefresh(
+    store,
+    OWN,
+    (signal) => fetchers.balance(signal),
+    (answer) => answer && store.offer(OWN, answer.value, answer.position),
+  );
+  const { value, loading } = useKeyed(store, OWN);
+  return useMemo(
+    () => ({ balance: value?.balance ?? null, version: value?.version, lastUpdate: value?.update ?? null, loading }),
+    [value, loading],
   );
 }
 
@@ -179,6 +304,13 @@ export interface UseSyncStatusUpdatesOptions {
   /** Default true; the org is subscribed only while enabled and mounted. */
   enabled?: boolean;
   onEvent?: (event: SyncEvent) => void;
+  /**
+   * The org's current sync status from its owner (the backend that publishes its SYNC_* events), read as
+   * useShootProgress reads a shoot's: at mount when nothing is known, on a connection that did not resume, after
+   * RESYNC_REQUIRED; null when there is none. Ordered against live events by `timestamp`. Defaults to the
+   * provider's `fetchState.orgStatus`; without either, `lastEvent` starts with the last event this app saw.
+   */
+  fetchLatest?: (organizationId: string, signal: AbortSignal) => Promise<SyncEvent | null>;
 }
 
 function toSyncEvent(raw: Record<string, unknown>): SyncEvent {
@@ -186,13 +318,19 @@ function toSyncEvent(raw: Record<string, unknown>): SyncEvent {
   return { ...(raw as unknown as Omit<SyncEvent, 'timestamp'>), timestamp: ts instanceof Date ? ts : new Date(ts as string | number) };
 }
 
-/** Seed 003's hook: an organization's sync job events. Subscribes the org while mounted and enabled. */
-export function useSyncStatusUpdates(options: UseSyncStatusUpdatesOptions): { isConnected: boolean; lastEvent: SyncEvent | null } {
+const timeOf = (event: SyncEvent): Position => (Number.isFinite(event.timestamp.getTime()) ? event.timestamp.getTime() : undefined);
+
+/**
+ * Seed 003's hook: an organization's sync job events. Subscribes the org while mounted and enabled. `lastEvent`
+ * is the org's latest event known to the provider (so a component mounted later, or the org switched back, shows
+ * it at once), or the owner's current status when `fetchLatest` is given; `loading` while that is read.
+ */
+export function useSyncStatusUpdates(options: UseSyncStatusUpdatesOptions): { isConnected: boolean; lastEvent: SyncEvent | null; loading: boolean } {
   const { organizationId, enabled = true } = options;
-  const { client, subscribeOrg } = useSyncContext();
+  const { client, subscribeOrg, orgEvents, config } = useSyncContext();
   const onEvent = useRef(options.onEvent);
   onEvent.current = options.onEvent;
-  const [lastEvent, setLastEvent] = useState<SyncEvent | null>(null);
+  const key = enabled && organizationId ? organizationId : '';
 
   useEffect(() => {
     if (!enabled || !organizationId) return undefined;
@@ -201,7 +339,7 @@ export function useSyncStatusUpdates(options: UseSyncStatusUpdatesOptions): { is
       // Another org's event (the session may have several subscriptions): not ours.
       if (typeof raw.orgId === 'string' && raw.orgId !== organizationId) return;
       const event = toSyncEvent(raw);
-      setLastEvent(event);
+      orgEvents.set(organizationId, event, timeOf(event));
       onEvent.current?.(event);
     };
     const handlers: HandlerMap = {};
@@ -212,12 +350,18 @@ export function useSyncStatusUpdates(options: UseSyncStatusUpdatesOptions): { is
       unsubscribe();
       unregister();
     };
-  }, [client, subscribeOrg, organizationId, enabled]);
+  }, [client, subscribeOrg, orgEvents, organizationId, enabled]);
 
-  useEffect(() => setLastEvent(null), [organizationId]);
-
+  const fetchLatest = options.fetchLatest ?? config.current.fetchState?.orgStatus;
+  useStateRefresh(
+    orgEvents,
+    fetchLatest ? key : '',
+    (signal) => (fetchLatest ? fetchLatest(key, signal) : Promise.resolve(null)),
+    (event) => event && orgEvents.offer(key, event, timeOf(event)),
+  );
+  const { value, loading } = useKeyed(orgEvents, key);
   const isConnected = useSyncSelector((s) => s.isConnected);
-  return { isConnected: isConnected && enabled && !!organizationId, lastEvent };
+  return { isConnected: isConnected && enabled && !!organizationId, lastEvent: value ?? null, loading: !!fetchLatest && loading };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ export {
   useSyncEvent,
   useWebSocket,
   useShootProgress,
+  useActiveShoots,
+  useCreditBalance,
   shootProgressPercentage,
   useSyncStatusUpdates,
   useWebSocketContext,
@@ -16,6 +18,8 @@ export type {
   UseWebSocketOptions,
   UseWebSocketResult,
   ShootProgressResult,
+  ActiveShootsResult,
+  CreditBalanceResult,
   SyncEvent,
   SyncEventType,
   UseSyncStatusUpdatesOptions,
@@ -35,3 +39,7 @@ export type { SyncIndicatorProps, DeviceListProps, UseDevicesResult, WebSocketPr
 export { toSyncStatus, syncStatusColor } from './status.js';
 export type { SyncStatusColor } from './status.js';
 export type { SyncClientLike, Device, DeviceListResponse, DeviceFetcher, SyncStatus, ClientSnapshot, ConnectionState } from './types.js';
+export { KeyedStore } from './keyedStore.js';
+export type { Position } from './keyedStore.js';
+export { httpStateFetchers } from './state.js';
+export type { CreditBalance, Fetched, StateFetchers, StateUrls } from './state.js';

@@ -83,7 +83,8 @@ describe('useWebSocket (seed 001)', () => {
     const registrations = client.registerCalls;
     for (let i = 1; i <= 5; i++) act(() => rerender(i));
     expect(client.registerCalls).toBe(registrations);
-    expect(client.handlerCount('CREDIT_UPDATE')).toBe(1);
+    // The provider's own (the balance cache) and the hook's.
+    expect(client.handlerCount('CREDIT_UPDATE')).toBe(2);
     act(() => client.emit('CREDIT_UPDATE', { userId: 'u', newBalance: 7, change: 1, reason: 'r' }));
     expect(calls).toEqual(['render5:7']);
   });
@@ -95,7 +96,7 @@ describe('useWebSocket (seed 001)', () => {
       return null;
     }
     const { unmount } = render(<SyncProvider client={client}><App /></SyncProvider>);
-    expect(client.handlerCount('CREDIT_UPDATE')).toBe(1);
+    expect(client.handlerCount('CREDIT_UPDATE')).toBe(2); // the provider's balance cache and the hook
     unmount();
     expect(client.handlerCount('CREDIT_UPDATE')).toBe(0);
   });

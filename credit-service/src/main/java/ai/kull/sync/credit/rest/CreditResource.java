@@ -86,7 +86,9 @@ public class CreditResource {
 
     @GET
     @Path("/credits/{userId}/balance")
-    @Operation(summary = "The user's latest balance: {userId, balance, version, eventId, updatedAt}")
+    @Operation(summary = "The user's latest balance: {userId, balance, version, eventId, updatedAt}",
+            description = "version is the CREDIT_UPDATE's version: a client keeps whichever of this and a live event has "
+                    + "the higher one (docs/protocol.md 3.3). 404 while the user has no balance.")
     public CreditBalances.Balance balance(@PathParam("userId") String userId, @Context HttpHeaders headers) {
         auth.requireServiceOrUser(headers, userId);
         return currentBalance(userId);
@@ -94,7 +96,8 @@ public class CreditResource {
 
     @GET
     @Path("/credits/balance")
-    @Operation(summary = "The caller's own latest balance (the seeds' web app path); needs the user's JWT")
+    @Operation(summary = "The caller's own latest balance (the seeds' web app path); needs the user's JWT",
+            description = "As /api/credits/{userId}/balance, for the token's sub.")
     public CreditBalances.Balance ownBalance(@Context HttpHeaders headers) {
         return currentBalance(auth.requireUser(headers));
     }

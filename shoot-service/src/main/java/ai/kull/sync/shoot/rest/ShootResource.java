@@ -89,7 +89,10 @@ public class ShootResource {
 
     @GET
     @Path("/shoots/{shootId}/progress")
-    @Operation(summary = "The shoot's latest progress, whoever reported it (service or device)")
+    @Operation(summary = "The shoot's latest progress, whoever reported it (service or device)",
+            description = "updatedAt is the timestamp of the SHOOT_PROGRESS that set it (the envelope's timestamp): a client "
+                    + "keeps whichever of this and a live event is later (docs/protocol.md 3.3). 403 for a user's token "
+                    + "unless the shoot is known to be that user's.")
     public ShootView progress(@PathParam("shootId") String shootId, @Context HttpHeaders headers) {
         state.requireCaughtUp();
         var tracked = shoots.shoot(shootId);
@@ -100,7 +103,8 @@ public class ShootResource {
 
     @GET
     @Path("/users/{userId}/shoots/active")
-    @Operation(summary = "The user's shoots in progress, and finished ones for shoot.active-grace; newest first")
+    @Operation(summary = "The user's shoots in progress, and finished ones for shoot.active-grace; newest first",
+            description = "Each with updatedAt, its SHOOT_PROGRESS timestamp, to order it against live events.")
     public List<ShootView> active(@PathParam("userId") String userId, @Context HttpHeaders headers) {
         auth.requireServiceOrUser(headers, userId);
         state.requireCaughtUp();
