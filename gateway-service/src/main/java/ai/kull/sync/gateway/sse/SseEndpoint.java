@@ -6,10 +6,12 @@ import ai.kull.sync.gateway.auth.DeviceIdentity;
 import ai.kull.sync.gateway.auth.TokenVerifier;
 import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.config.PodId;
+import ai.kull.sync.gateway.messaging.PeerRequests;
 import ai.kull.sync.gateway.metrics.GatewayMetrics;
 import ai.kull.sync.gateway.protocol.OpenSession;
 import ai.kull.sync.gateway.protocol.SessionGate;
 import ai.kull.sync.gateway.protocol.SyncProtocol;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.scheduler.Scheduled;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -21,10 +23,15 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The sync protocol over Server-Sent Events, for devices whose network breaks WebSocket upgrades (corporate
@@ -36,16 +43,19 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code token} parameter, for EventSource, which cannot set headers), the cursor in {@code Last-Event-ID}. A
  * refusal is the gate's HTTP status with {@code {"code":<4000+status>,"reason":"..."}}, the close a browser's
  * WebSocket would get. The stream carries the frames a WebSocket would, and ends with an {@code event: close}
- * carrying the close code and reason ({@link SseConnection}).</li>
+ * carrying the close code and reason ({@link SseConnection}). It starts with the comment
+ * {@code :heartbeat=<ms>}: a comment line follows at that interval whenever nothing else was written.</li>
  * <li>{@code POST /sse/sessions/{sessionId}} (the id is CONNECTION_ESTABLISHED's connectionId) carries one client
  * frame, the token again. The answer is the frames a WebSocket would have answered, one JSON per line: 200 once
  * processed (UPDATE_PROGRESS: once durable), 204 when nothing answers; an ERROR with 400 (403 FORBIDDEN, 429
  * RATE_LIMITED, 503 UNAVAILABLE); 413 over {@code gateway.session.max-message-bytes}; 401 for a bad token and 404
- * for a session this pod does not hold (with {@code {"code","reason"}}: the client reconnects the stream).</li>
+ * for a stream that is gone (with {@code {"code","reason"}}: the client reconnects the stream). A POST that a load
+ * balancer sent to another pod than the stream's is relayed to the stream's pod (named in the session id) over
+ * the peer bus ({@link PeerRequests}), so no session affinity is needed.</li>
  * </ul>
  */
 @ApplicationScoped
-public class SseEndpoint {
+public class SseEndpoint implements PeerRequests.Op {
 
     private static final Logger LOG = Logger.getLogger(SseEndpoint.class);
     static final List<String> STREAM_PATHS = List.of("/sse", "/sse/user/:userId", "/api/sse/sync/:orgId");
@@ -55,24 +65,33 @@ public class SseEndpoint {
     /** What a POST naming a stream this pod does not hold tells the client: its stream is lost, reconnect. */
     private static final int STREAM_LOST = 1006;
     private static final int SERVER_ERROR = 1011;
+    /** The peer question that relays a POSTed frame to the pod holding its stream. */
+    static final String RELAY = "sse-message";
+    /** How long a relayed frame may take to process (UPDATE_PROGRESS: to be durable) on the stream's pod. */
+    private static final long RELAY_PROCESSING_SECONDS = 10;
 
     private final SessionGate gate;
     private final SyncProtocol protocol;
     private final TokenVerifier verifier;
     private final GatewayMetrics metrics;
+    private final PeerRequests peers;
     private final String podId;
     private final int maxMessageBytes;
+    /** The stream's first line, a comment: how often heartbeats come, so a client can tell a dead stream. */
+    private final String preamble;
     /** This pod's SSE sessions by id: what a POST names. */
     private final Map<String, OpenSession> streams = new ConcurrentHashMap<>();
 
     public SseEndpoint(SessionGate gate, SyncProtocol protocol, TokenVerifier verifier, GatewayMetrics metrics,
-                       PodId podId, GatewayConfig config) {
+                       PeerRequests peers, PodId podId, GatewayConfig config) {
+        this.peers = peers;
         this.gate = gate;
         this.protocol = protocol;
         this.verifier = verifier;
         this.metrics = metrics;
         this.podId = podId.value();
         this.maxMessageBytes = config.session().maxMessageBytes();
+        this.preamble = ":heartbeat=" + config.heartbeatInterval().toMillis() + "\n\n";
         metrics.sseSessionsGauge(streams);
     }
 
@@ -106,7 +125,8 @@ public class SseEndpoint {
                 .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
                 // nginx and similar proxies buffer responses unless told not to: events must flow at once.
-                .putHeader("X-Accel-Buffering", "no");
+                .putHeader("X-Accel-Buffering", "no")
+                .write(preamble);
         // The pod in the id: what a POST that reached another pod names (and what an operator reads).
         SseConnection connection = new SseConnection(UUID.randomUUID() + "@" + podId, request.path(), response);
         OpenSession open = protocol.open(connection, admitted, orgId);
@@ -127,33 +147,106 @@ public class SseEndpoint {
             return;
         }
         String sessionId = context.pathParam("sessionId");
+        String frame = context.body().asString();
+        frame = frame == null ? "" : frame;
         OpenSession open = streams.get(sessionId);
-        // Another device's session is answered as if it did not exist: ids are no secret (admin API, logs).
-        if (open == null || !open.session().userId().equals(identity.userId())
-                || !open.session().deviceId().equals(identity.deviceId())) {
-            metrics.sseMessage(404);
-            closeAnswer(response, 404, STREAM_LOST, "no open stream " + sessionId + " on this pod; reconnect");
+        if (open != null) {
+            if (!ownedBy(open, identity.userId(), identity.deviceId())) {
+                gone(response, sessionId);
+                return;
+            }
+            protocol.receive(open, frame).whenComplete((reply, failure) -> {
+                if (failure != null) {
+                    LOG.errorf(failure, "SSE message of %s failed", sessionId);
+                    closeAnswer(response, 500, SERVER_ERROR, "server error");
+                } else {
+                    answer(response, reply.status(), reply.frames());
+                }
+            });
             return;
         }
-        String frame = context.body().asString();
-        protocol.receive(open, frame == null ? "" : frame).whenComplete((reply, failure) -> {
-            if (failure != null) {
-                LOG.errorf(failure, "SSE message of %s failed", sessionId);
-                closeAnswer(response, 500, SERVER_ERROR, "server error");
-                return;
+        relay(response, sessionId, identity, frame);
+    }
+
+    /** The stream is on another pod (the load balancer sent this POST elsewhere): that pod processes the frame. */
+    private void relay(HttpServerResponse response, String sessionId, DeviceIdentity identity, String frame) {
+        int at = sessionId.lastIndexOf('@');
+        String pod = at < 0 ? null : sessionId.substring(at + 1);
+        if (pod == null || pod.equals(podId)) {
+            gone(response, sessionId);
+            return;
+        }
+        Optional<JsonNode> relayed;
+        try {
+            relayed = peers.ask(pod, RELAY, Map.of("sessionId", sessionId, "userId", identity.userId(),
+                    "deviceId", identity.deviceId(), "frame", frame));
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            relayed = Optional.empty();
+        }
+        JsonNode reply = relayed.orElse(null);
+        if (reply == null || reply.path("status").asInt() == 404) {
+            // Its pod did not answer (it is gone, and the stream with it) or holds no such stream.
+            gone(response, sessionId);
+            return;
+        }
+        List<String> frames = new ArrayList<>();
+        reply.path("frames").forEach(node -> frames.add(node.asText()));
+        answer(response, reply.path("status").asInt(500), frames);
+    }
+
+    /** Answers a frame relayed from the pod a POST reached, for a stream of this pod. */
+    @Override
+    public Object answer(Map<String, String> args) {
+        OpenSession open = streams.get(args.get("sessionId"));
+        if (open == null || !ownedBy(open, args.get("userId"), args.get("deviceId"))) {
+            return Map.of("status", 404);
+        }
+        try {
+            SyncProtocol.Reply reply = protocol.receive(open, args.getOrDefault("frame", ""))
+                    .toCompletableFuture().get(RELAY_PROCESSING_SECONDS, TimeUnit.SECONDS);
+            return Map.of("status", reply.status(), "frames", reply.frames());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return Map.of("status", 503);
+        } catch (ExecutionException | TimeoutException failed) {
+            LOG.errorf(failed, "relayed SSE message of %s failed", args.get("sessionId"));
+            return Map.of("status", 500);
+        }
+    }
+
+    @Override
+    public String name() {
+        return RELAY;
+    }
+
+    /** A session is answered only to its own device: ids are no secret (admin API, logs). */
+    private static boolean ownedBy(OpenSession open, String userId, String deviceId) {
+        return open.session().userId().equals(userId) && open.session().deviceId().equals(deviceId);
+    }
+
+    private void gone(HttpServerResponse response, String sessionId) {
+        metrics.sseMessage(404);
+        closeAnswer(response, 404, STREAM_LOST, "no open stream " + sessionId + "; reconnect");
+    }
+
+    /** The frames that answer a POSTed frame, one per line, with its status (204 when none and all went well). */
+    private void answer(HttpServerResponse response, int status, List<String> frames) {
+        metrics.sseMessage(status);
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        if (frames.isEmpty()) {
+            if (status == 200) {
+                response.setStatusCode(204).end();
+            } else if (status == 429) {
+                closeAnswer(response, status, CloseCodes.RATE_LIMITED, "too many messages, reconnect later");
+            } else {
+                closeAnswer(response, status, status >= 500 ? SERVER_ERROR : STREAM_LOST, "not processed");
             }
-            metrics.sseMessage(reply.status());
-            if (reply.frames().isEmpty()) {
-                if (reply.status() == 200) {
-                    response.setStatusCode(204).end();
-                } else {
-                    closeAnswer(response, reply.status(), CloseCodes.RATE_LIMITED, "too many messages, reconnect later");
-                }
-                return;
-            }
-            response.setStatusCode(reply.status()).putHeader(HttpHeaders.CONTENT_TYPE, FRAMES)
-                    .end(String.join("\n", reply.frames()));
-        });
+            return;
+        }
+        response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, FRAMES).end(String.join("\n", frames));
     }
 
     /** A body over the limit (BodyHandler answers 413), or a failure the handlers did not answer. */

@@ -35,7 +35,7 @@ class PackageDirectionTest {
     static {
         // The transports: WebSocket, and SSE where WebSocket is blocked; both speak the protocol.
         MAY_USE.put("websocket", List.of("protocol", "session", "config", "metrics"));
-        MAY_USE.put("sse", List.of("protocol", "session", "admission", "auth", "config", "metrics"));
+        MAY_USE.put("sse", List.of("protocol", "session", "auth", "messaging", "config", "metrics"));
         MAY_USE.put("rest", List.of("presence", "session", "auth", "config", "metrics"));
         // The admin API reads the whole path (router, presence, sessions) and is read by none of it; presence
         // reaches its heartbeat figures through the PodFigures interface it owns, which admin implements.
