@@ -126,7 +126,7 @@ class SseSocket implements SocketLike {
       this.end(close?.code ?? LOST, close?.reason ?? '');
       return;
     }
-    this.session ??= /"type":"CONNECTION_ESTABLISHED"[^]*"connectionId":"([^"]+)"/.exec(data)?.[1];
+    if (data.includes('"CONNECTION_ESTABLISHED"')) this.session ??= /"connectionId":"([^"]+)"/.exec(data)?.[1];
     this.onmessage?.({ data });
     if (this.session) void this.post();
   }

@@ -1,0 +1,90 @@
+import { describe, expect, it, vi } from 'vitest';
+import { TransportChoice, sseSocket, sseUrl } from '../src/sse.js';
+import { flush } from './fake-socket.js';
+
+describe('the SSE fallback', () => {
+  it('maps a WebSocket URL to its SSE URL', () => {
+    expect(sseUrl('wss://sync.example.com/ws?token=t').toString()).toBe('https://sync.example.com/sse?token=t');
+    expect(sseUrl('ws://localhost:8080/ws/user/u1').toString()).toBe('http://localhost:8080/sse/user/u1');
+    expect(sseUrl('wss://h/api/ws/sync/org-1').toString()).toBe('https://h/api/sse/sync/org-1');
+  });
+
+  it('falls back after two WebSocket attempts lost before CONNECTION_ESTABLISHED; a refusal is no such failure', () => {
+    vi.useFakeTimers({ now: 0 });
+    const choice = new TransportChoice('auto', 2, 60_000);
+    expect(choice.next()).toBe('websocket');
+    expect(choice.ended(4401)).toBe(false); // refused: the upgrade worked
+    choice.next();
+    expect(choice.ended(1006)).toBe(false);
+    choice.next();
+    expect(choice.ended(undefined)).toBe(true); // timed out: second failure in a row
+    expect(choice.next()).toBe('sse');
+    choice.connected();
+    expect(choice.ended(1006)).toBe(false); // an established SSE stream lost: stays on SSE
+    expect(choice.next()).toBe('sse');
+    vi.setSystemTime(60_000);
+    expect(choice.next()).toBe('websocket'); // tried again later
+    expect(choice.ended(1006)).toBe(true); // still blocked: back to SSE at once
+    expect(choice.next()).toBe('sse');
+    vi.useRealTimers();
+  });
+
+  it('a WebSocket that connects resets the count; `websocket` never falls back', () => {
+    const choice = new TransportChoice('auto', 2, 60_000);
+    choice.next();
+    choice.ended(1006);
+    choice.next();
+    choice.connected();
+    choice.ended(1006);
+    choice.next();
+    expect(choice.ended(1006)).toBe(false);
+    const only = new TransportChoice('websocket', 1, 0);
+    only.next();
+    expect(only.ended(1006)).toBe(false);
+    expect(only.next()).toBe('websocket');
+  });
+
+  it('streams with the token in Authorization and the cursor as Last-Event-ID; POSTs in order; ends on the close event', async () => {
+    const requests: { url: string; init: RequestInit }[] = [];
+    let push!: (text: string) => void;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        push = (text) => controller.enqueue(new TextEncoder().encode(text));
+      },
+    });
+    const fetchImpl = (async (url: string, init: RequestInit) => {
+      requests.push({ url, init });
+      if (init.method === 'POST') {
+        return new Response(`{"type":"RECEIVED","data":{"id":"${String(init.body).length}"}}`, { status: 200 });
+      }
+      return new Response(body, { status: 200 });
+    }) as unknown as typeof fetch;
+    const socket = sseSocket('wss://h/ws?token=jwt&cursor=c~1&refusal=close', fetchImpl);
+    const messages: string[] = [];
+    const closes: { code: number; reason: string }[] = [];
+    socket.onmessage = (event) => messages.push(event.data);
+    socket.onclose = (event) => closes.push(event);
+    await flush();
+    expect(requests[0]!.url).toBe('https://h/sse');
+    expect(requests[0]!.init.headers).toMatchObject({ authorization: 'Bearer jwt', 'last-event-id': 'c~1' });
+    push(':heartbeat=20000\n\nid: c~2\ndata: {"type":"CONNECTION_ESTABLISHED","data":{"connectionId":"s1@pod-a"}}\n\n');
+    await vi.waitFor(() => expect(messages).toHaveLength(1));
+    socket.send('{"type":"ACK"}');
+    socket.send('{"type":"PING","x":1}');
+    await vi.waitFor(() => expect(messages).toHaveLength(3));
+    expect(requests.slice(1).map((r) => [r.url, r.init.body])).toEqual([
+      ['https://h/sse/sessions/s1%40pod-a', '{"type":"ACK"}'],
+      ['https://h/sse/sessions/s1%40pod-a', '{"type":"PING","x":1}'],
+    ]);
+    push('event: close\ndata: {"code":1012,"reason":"pod draining, reconnect"}\n\n');
+    await vi.waitFor(() => expect(closes).toEqual([{ code: 1012, reason: 'pod draining, reconnect', wasClean: true }]));
+  });
+
+  it('a refused stream closes with the code in its body', async () => {
+    const fetchImpl = (async () => new Response('{"code":4401,"reason":"token expired"}', { status: 401 })) as unknown as typeof fetch;
+    const socket = sseSocket('ws://h/ws?token=old', fetchImpl);
+    const closes: { code: number; reason: string }[] = [];
+    socket.onclose = (event) => closes.push(event);
+    await vi.waitFor(() => expect(closes).toEqual([{ code: 4401, reason: 'token expired', wasClean: true }]));
+  });
+});
