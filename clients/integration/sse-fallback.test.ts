@@ -82,6 +82,33 @@ describe('the SSE fallback where WebSocket upgrades are refused', () => {
     expect(laptop.client.getSnapshot().stats).toMatchObject({ duplicates: 0, drops: 0, resyncs: 0 });
   });
 
+  it('a POST that reaches another pod than the stream\'s is relayed to it (no session affinity needed)', async () => {
+    const [podA, podB] = stack.gateways;
+    const auth = { authorization: `Bearer ${stack.token('sse-relay', 'laptop')}` };
+    const abort = new AbortController();
+    const stream = await fetch(`${podA!.httpUrl}/sse`, { headers: auth, signal: abort.signal });
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.getReader();
+    let text = '';
+    while (!/"connectionId":"([^"]+)"/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+    const session = /"connectionId":"([^"]+)"/.exec(text)![1]!;
+    expect(session.endsWith(`@${podA!.podId}`)).toBe(true);
+
+    const post = (to: string, body: string, headers: Record<string, string> = auth) =>
+      fetch(`${to}/sse/sessions/${encodeURIComponent(session)}`, { method: 'POST', headers, body });
+    const relayed = await post(podB!.httpUrl, '{"type":"PING","id":"relay-1"}');
+    expect(relayed.status).toBe(200);
+    const answer = await relayed.text();
+    expect(answer).toContain('"type":"PONG"');
+    expect(answer).toContain('"type":"RECEIVED"');
+    const invalid = await post(podB!.httpUrl, '{"type":"ACK","payload":{"cursor":"nope"}}');
+    expect(invalid.status).toBe(400);
+    expect(await invalid.text()).toContain('"code":"INVALID_FIELD"');
+    const otherDevice = await post(podB!.httpUrl, '{"type":"PING"}', { authorization: `Bearer ${stack.token('sse-relay', 'phone')}` });
+    expect(otherDevice.status).toBe(404);
+    abort.abort();
+  });
+
   it('a SIGKILL of the pod serving the stream loses nothing: the client resumes over SSE on the other pod', async () => {
     const probe = startClient('sse-kill', 'laptop');
     await waitFor('connected over SSE', () => probe.client.getSnapshot().state === 'connected', 30_000);
