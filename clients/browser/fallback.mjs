@@ -69,6 +69,14 @@ try {
   });
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(String(e)));
+  // The SDK's debug log (localStorage.debug = 'ws:*'), printed when a step fails.
+  const sdkLog = [];
+  await page.addInitScript(() => localStorage.setItem('debug', 'ws:*'));
+  page.on('console', (m) => sdkLog.push(m.text()));
+  const failWith = (error) => {
+    console.log(`SDK log (last 30 lines):\n  ${sdkLog.slice(-30).join('\n  ')}`);
+    throw error;
+  };
 
   const userId = `fallback-user-${Date.now()}`;
   const indicator = '#connection';
@@ -83,7 +91,7 @@ try {
 
   // ---- 1. WebSocket refused twice: the SDK connects over SSE ----
   await page.goto(`${origin}/?${new URLSearchParams({ url: `ws://127.0.0.1:${proxy.port}/ws`, token: stack.token(userId, 'chromium-sse') })}`);
-  await page.waitForSelector(`${indicator}[data-state="connected"]`, { timeout: 60_000 });
+  await page.waitForSelector(`${indicator}[data-state="connected"]`, { timeout: 60_000 }).catch(failWith);
   const transport = await page.getAttribute(indicator, 'data-transport');
   const podA = await page.getAttribute(indicator, 'data-pod');
   check('WebSocket upgrades refused, the SDK connected over SSE', transport === 'sse' && proxy.refused() >= 2,
@@ -129,6 +137,7 @@ try {
   const posted = [...metrics.matchAll(/^sync_gateway_sse_messages_total\{status="200"\S*\s+(\S+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
   check('client messages POSTed and answered 200 on the serving pod', posted > 0, `${posted} on ${podB}`);
   check('no page errors', pageErrors.length === 0, pageErrors.slice(0, 3).join(' | '));
+  log(`SDK closes seen: ${sdkLog.filter((line) => /ws:sync closed/.test(line)).join(' | ')}`);
   await page.screenshot({ path: join(target, 'browser-fallback.png'), fullPage: true });
 
   exitCode = results.every((r) => r.ok) ? 0 : 1;

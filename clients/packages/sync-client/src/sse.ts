@@ -28,8 +28,9 @@ export function sseUrl(wsUrl: string): URL {
  * `Authorization`, its `cursor` as `Last-Event-ID`. Messages are POSTed one at a time, in order; their answers
  * (RECEIVED, PONG, ERROR) come back in the POST's response and are delivered like the stream's messages.
  */
-export function sseSocket(url: string, fetchImpl: typeof fetch = globalThis.fetch): SocketLike {
-  return new SseSocket(url, fetchImpl);
+export function sseSocket(url: string, fetchImpl?: typeof fetch): SocketLike {
+  // Called as a plain function, a browser's fetch throws "Illegal invocation": bind it to the global.
+  return new SseSocket(url, fetchImpl ?? ((input, init) => globalThis.fetch(input, init)));
 }
 
 class SseSocket implements SocketLike {
@@ -150,10 +151,11 @@ class SseSocket implements SocketLike {
         headers: { ...this.auth, 'content-type': 'application/json' },
       });
       const body = await response.text();
-      const close = response.ok ? undefined : closeOf(body);
-      if (close) {
-        // Not a protocol answer: the stream is gone (404), the token refused (4401), the message too big (1009).
-        this.end(close.code, close.reason);
+      if (!response.ok && !body.includes('"type":"ERROR"')) {
+        // Not a protocol answer: the stream is gone (404), the token refused (4401), the message too big (1009),
+        // or a proxy's error page: the message may be lost, so is the connection (unanswered ids are sent again).
+        const close = closeOf(body);
+        this.end(close?.code ?? LOST, close?.reason ?? `message answered HTTP ${response.status}`);
         return;
       }
       for (const line of body.split('\n')) {
