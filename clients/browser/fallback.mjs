@@ -7,32 +7,17 @@
 // that passes plain HTTP through and answers every upgrade 403 (stack.ts, startUpgradeRefusingProxy). The SDK falls
 // back to Server-Sent Events; credit updates published meanwhile must appear once and in order, also across a
 // SIGKILL of the pod serving the stream. Exits non-zero when a check fails.
-import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checks, clients, launchChromium, loadStack, target } from './harness.mjs';
+import { bundlePage, checks, launchChromium, loadStack, target } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(target, 'browser-fallback');
 const { results, log, check, summary } = checks('fallback');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-await build({
-  entryPoints: [join(here, 'page/app.tsx')],
-  outfile: join(out, 'app.js'),
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  jsx: 'automatic',
-  define: { 'process.env.NODE_ENV': '"development"' },
-  alias: {
-    '@kull/sync-react': join(clients, 'packages/sync-react/src/index.ts'),
-    '@kull/sync-client': join(clients, 'packages/sync-client/src/index.ts'),
-  },
-  logLevel: 'warning',
-});
+await bundlePage(out);
 const { startStack, startUpgradeRefusingProxy } = await loadStack(out);
 
 let stack;

@@ -1,7 +1,8 @@
 // What the browser tests share: the integration harness (clients/integration/stack.ts, bundled by esbuild for
 // Node), Debian's Chromium through playwright-core, and the PASS/FAIL check lines every test prints.
 import { build } from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -29,6 +30,34 @@ export function checks(name) {
       console.log(`${name} test: ${results.length - failed}/${results.length} checks passed in ${elapsed()}${exitCode ? ' — FAILED' : ''}`);
     },
   };
+}
+
+/**
+ * Bundles the test page (browser/page/app.tsx) into outDir/app.js: React in development mode (StrictMode then
+ * double-invokes effects), @kull/sync-react and @kull/sync-client from their sources.
+ */
+export async function bundlePage(outDir) {
+  const contract = join(clients, 'packages/sync-client/src/generated/contract.ts');
+  if (!existsSync(contract)) {
+    const gen = spawnSync(process.execPath, [join(clients, 'packages/sync-client/scripts/generate-types.mjs')], { stdio: 'inherit' });
+    if (gen.status !== 0) throw new Error('generating the contract types failed');
+  }
+  await build({
+    entryPoints: [join(here, 'page/app.tsx')],
+    outfile: join(outDir, 'app.js'),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    jsx: 'automatic',
+    sourcemap: 'inline',
+    define: { 'process.env.NODE_ENV': '"development"' },
+    alias: {
+      '@kull/sync-react': join(clients, 'packages/sync-react/src/index.ts'),
+      '@kull/sync-client': join(clients, 'packages/sync-client/src/index.ts'),
+    },
+    logLevel: 'warning',
+  });
 }
 
 /** Imports the harness: stack.ts bundled into outDir (it finds clients/ from its own import.meta.url, kept as the source's). */
