@@ -2,7 +2,7 @@
 // GC, jvm_memory_used_bytes{area="heap"}) and gateway CPU per delivered event (utime + stime of the pod's process
 // while a user's sessions receive a burst of events).
 //
-//   node bench/sse-vs-websocket.mjs [sessions=1000] [events=100] [fanout=200]
+//   node bench/sse-vs-websocket.mjs [sessions=1000] [events=100] [fanout=200] [order=websocket,sse]
 //
 // Needs the packaged jars (./mvnw -DskipTests package) and clients' node_modules (cd clients && npm ci). Starts the
 // integration stack (broker, one gateway pod, credit-service) from clients/integration/stack.ts. Prints figures
@@ -16,7 +16,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const clients = join(here, '..', 'clients');
 const { loadStack, target } = await import(join(clients, 'browser/harness.mjs'));
 const { default: WebSocket } = await import(join(clients, 'node_modules/ws/wrapper.mjs'));
-const [sessions = 1000, events = 100, fanout = 200] = process.argv.slice(2).map(Number);
+const [sessions = 1000, events = 100, fanout = 200] = process.argv.slice(2, 5).map(Number);
+// The JIT warms up during the first transport's run: run both orders and compare.
+const order = (process.argv[5] ?? 'websocket,sse').split(',');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const { startStack } = await loadStack(join(target, 'bench-sse'));
 
@@ -72,7 +74,7 @@ async function openMany(kind, count, user) {
 
 try {
   const results = {};
-  for (const kind of ['websocket', 'sse']) {
+  for (const kind of order) {
     const before = await heap();
     const idle = await openMany(kind, sessions);
     await sleep(3000);

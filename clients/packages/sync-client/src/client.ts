@@ -5,7 +5,7 @@ import { Outbox, type Receipt } from './outbox.js';
 import {
   CloseCode, DEFAULT_CLOSE_POLICY, FALLBACK_ACTION, backoffDelay, retryAfterMs, tokenExpiry,
 } from './policy.js';
-import { TransportChoice, sseSocket } from './sse.js';
+import { type TransportChoice, transportChoice } from './transport.js';
 import { Throttle } from './throttle.js';
 import {
   SyncError,
@@ -118,7 +118,7 @@ export class SyncClient {
       this.emitError(error);
     });
     this.log = debugLogger(options.debug);
-    this.transports = new TransportChoice(options.transport ?? 'auto', options.fallbackAfter ?? 2, options.retryWebSocketMs ?? 600_000);
+    this.transports = transportChoice(options.transport ?? 'auto', options.fallbackAfter ?? 2, options.retryWebSocketMs ?? 600_000);
     this.snapshot = {
       state: 'idle', reason: 'created', isConnected: false, reconnectAttempts: 0, lastCloseCode: undefined,
       pod: undefined, connectionId: undefined, deviceId: undefined, resumed: false, transport: undefined,
@@ -342,10 +342,12 @@ export class SyncClient {
     const url = this.connectUrl(token);
     const transport = this.transports.next();
     this.log?.('connecting', this.options.url, this.snapshot.cursor ? 'with cursor' : 'fresh');
-    if (transport === 'sse') this.log?.('over SSE: WebSocket failed here before');
     let socket: SocketLike;
     try {
-      socket = transport === 'sse' ? sseSocket(url, this.options.fetch) : (this.options.createSocket ?? defaultSocket)(url);
+      // The SSE transport is loaded the first time it is needed: most clients never need it.
+      const sse = transport === 'sse' ? (await import('./sse.js')).sseSocket : undefined;
+      if (generation !== this.generation || !this.active()) return;
+      socket = sse ? sse(url, this.options.fetch) : (this.options.createSocket ?? defaultSocket)(url);
     } catch (failure) {
       this.scheduleRetry({ kind: 'reconnect' }, undefined, `socket not created: ${String(failure)}`);
       return;
@@ -502,7 +504,7 @@ export class SyncClient {
     this.transports.connected();
     this.snapshot = {
       ...this.snapshot, pod: data.pod, connectionId: data.connectionId, deviceId: data.deviceId, resumed: data.resumed,
-      transport: this.transports.current,
+      transport: this.transports.current(),
     };
     this.setState('connected', data.resumed ? `resumed on pod ${data.pod}` : `connected to pod ${data.pod}`);
     this.orgs.forEach((orgId) => this.send('SUBSCRIBE', { orgId }));
@@ -611,7 +613,7 @@ export class SyncClient {
   private closed(socket: SocketLike, code: number, reason: string): void {
     if (socket !== this.socket) return;
     this.socket = undefined;
-    if (this.transports.ended(code)) this.log?.(`${code} before CONNECTION_ESTABLISHED: next attempt over ${this.transports.current}`);
+    if (this.transports.ended(code)) this.log?.('next attempt over', this.transports.current());
     const tooBig = code === CloseCode.MESSAGE_TOO_BIG
       ? new SyncError('message-too-big', `the gateway refused a message as too big; it is not sent again`, code) : undefined;
     if (tooBig) this.outbox.dropLargestUnanswered(tooBig);
@@ -674,7 +676,7 @@ export class SyncClient {
   /** Treats a socket as dead without waiting for TCP to notice: closes it and reconnects as after 4000. */
   private giveUp(socket: SocketLike, why: string, action = this.policy[CloseCode.IDLE_TIMEOUT] ?? FALLBACK_ACTION): void {
     if (socket !== this.socket) return;
-    if (this.transports.ended(undefined)) this.log?.(`${why}: next attempt over ${this.transports.current}`);
+    if (this.transports.ended(undefined)) this.log?.('next attempt over', this.transports.current());
     this.dropSocket(CloseCode.NORMAL, why);
     this.stopConnectionTimers();
     this.snapshot = { ...this.snapshot, isConnected: false };

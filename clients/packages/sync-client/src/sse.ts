@@ -5,234 +5,149 @@ import type { SocketLike } from './types.js';
  * Server-Sent Events read with fetch streaming, client messages POSTed. See docs/protocol.md, "SSE fallback".
  * fetch rather than EventSource: the token goes in `Authorization` (EventSource can only put it in the URL, where
  * proxies log it), a refusal's status and close code are readable, and reconnecting stays the client's job.
+ * Loaded by SyncClient only when it falls back (a dynamic import: bundlers put it in a chunk of its own).
  */
-export type Transport = 'websocket' | 'sse';
+import { LOST } from './transport.js';
 
 const OPEN = 1;
 const CLOSED = 3;
-/** What a lost stream or POST reports, as a WebSocket reports a connection lost without a close frame. */
-const LOST = 1006;
 /** A stream is dead after this many heartbeat intervals with nothing read. */
 const SILENT_HEARTBEATS = 2.5;
-
-/** The SSE URL of a gateway WebSocket URL: http(s), the path's `ws` segment as `sse` (/ws -> /sse). */
-export function sseUrl(wsUrl: string): URL {
-  const url = new URL(wsUrl);
-  url.protocol = url.protocol === 'wss:' ? 'https:' : url.protocol === 'ws:' ? 'http:' : url.protocol;
-  url.pathname = url.pathname.replace(/\/ws(?=\/|$)/, '/sse');
-  return url;
-}
 
 /**
  * A SocketLike over SSE for SyncClient: `url` is the WebSocket URL it would have opened; its `token` travels in
  * `Authorization`, its `cursor` as `Last-Event-ID`. Messages are POSTed one at a time, in order; their answers
  * (RECEIVED, PONG, ERROR) come back in the POST's response and are delivered like the stream's messages.
+ * (A closure rather than a class: its private names minify, and the core's bundle has a budget.)
  */
 export function sseSocket(url: string, fetchImpl?: typeof fetch): SocketLike {
   // Called as a plain function, a browser's fetch throws "Illegal invocation": bind it to the global.
-  return new SseSocket(url, fetchImpl ?? ((input, init) => globalThis.fetch(input, init)));
-}
+  const load = fetchImpl ?? ((input: RequestInfo | URL, init?: RequestInit) => globalThis.fetch(input, init));
+  // The SSE URL: http(s), the path's `ws` segment as `sse` (/ws -> /sse, /api/ws/sync/o -> /api/sse/sync/o).
+  const target = new URL(url);
+  target.protocol = target.protocol.replace('ws', 'http');
+  target.pathname = target.pathname.replace(/\/ws(?=\/|$)/, '/sse');
+  const params = target.searchParams;
+  const token = params.get('token');
+  const cursor = params.get('cursor');
+  ['token', 'cursor', 'refusal'].forEach((name) => params.delete(name));
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const abort = new AbortController();
+  const queue: string[] = [];
+  let session: string | undefined;
+  let posting = false;
+  let lastRead = Date.now();
+  let watchdog: ReturnType<typeof setInterval> | undefined;
 
-class SseSocket implements SocketLike {
-  readyState = 0;
-  onopen: SocketLike['onopen'] = null;
-  onmessage: SocketLike['onmessage'] = null;
-  onclose: SocketLike['onclose'] = null;
-  onerror: SocketLike['onerror'] = null;
-  private readonly abort = new AbortController();
-  private readonly auth: Record<string, string> = {};
-  private readonly origin: string;
-  private session: string | undefined;
-  private readonly queue: string[] = [];
-  private posting = false;
-  private lastRead = Date.now();
-  private watchdog: ReturnType<typeof setInterval> | undefined;
+  const socket: SocketLike = {
+    readyState: 0,
+    onopen: null,
+    onmessage: null,
+    onclose: null,
+    onerror: null,
+    send(data) {
+      if (socket.readyState !== OPEN) return;
+      queue.push(data);
+      void post();
+    },
+    close: () => end(1000, ''),
+  };
 
-  constructor(url: string, private readonly fetchImpl: typeof fetch) {
-    const target = sseUrl(url);
-    const token = target.searchParams.get('token');
-    const cursor = target.searchParams.get('cursor');
-    ['token', 'cursor', 'refusal'].forEach((name) => target.searchParams.delete(name));
-    if (token) this.auth.authorization = `Bearer ${token}`;
-    this.origin = target.origin;
-    const headers: Record<string, string> = { ...this.auth, accept: 'text/event-stream' };
-    if (cursor) headers['last-event-id'] = cursor;
-    void this.read(target.toString(), headers);
-  }
-
-  send(data: string): void {
-    if (this.readyState !== OPEN) return;
-    this.queue.push(data);
-    void this.post();
-  }
-
-  close(): void {
-    if (this.readyState === CLOSED) return;
-    this.end(1000, 'closed by the client');
-  }
-
-  private async read(url: string, headers: Record<string, string>): Promise<void> {
-    let response: Response;
+  const end = (code: number, reason: string): void => {
+    if (socket.readyState === CLOSED) return;
+    (socket as { readyState: number }).readyState = CLOSED;
+    clearInterval(watchdog);
+    queue.length = 0;
+    abort.abort();
+    socket.onclose?.({ code, reason });
+  };
+  /** Ends with the close in `text` (a close event, a refusal), else as lost with `reason`. */
+  const closed = (text: string, reason: string): void => {
+    let close: { code?: unknown; reason?: string } = {};
     try {
-      response = await this.fetchImpl(url, { headers, signal: this.abort.signal, cache: 'no-store' });
-    } catch (failure) {
-      this.end(LOST, `stream failed: ${String(failure)}`);
-      return;
+      close = JSON.parse(text);
+    } catch {
+      // not JSON: a proxy's error page
     }
-    if (!response.ok || !response.body) {
-      // Refused (401, 403, 429, 503): the body is the close a WebSocket would have got.
-      const refusal = await response.text().then(closeOf, () => undefined);
-      this.end(refusal?.code ?? LOST, refusal?.reason ?? `stream refused with HTTP ${response.status}`);
-      return;
-    }
-    this.readyState = OPEN;
-    this.onopen?.({});
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    let data: string[] = [];
-    let event = '';
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        this.lastRead = Date.now();
-        buffer += decoder.decode(value, { stream: true });
-        const lines = buffer.split(/\r\n|\r|\n/);
-        buffer = lines.pop() ?? '';
-        for (const line of lines) {
-          if (line === '') {
-            if (data.length > 0) this.event(event, data.join('\n'));
-            data = [];
-            event = '';
-          } else if (line.startsWith(':heartbeat=')) {
-            this.watch(Number(line.slice(11)));
-          } else if (line.startsWith('data:')) {
-            data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
-          } else if (line.startsWith('event:')) {
-            event = line.slice(6).trim();
-          }
-        }
-      }
-      this.end(LOST, 'stream ended');
-    } catch (failure) {
-      this.end(LOST, `stream lost: ${String(failure)}`);
-    }
-  }
+    // An ERROR frame has no top-level code.
+    if (typeof close.code === 'number') end(close.code, close.reason ?? '');
+    else end(LOST, reason);
+  };
+  const deliver = (data: string): void => {
+    if (socket.readyState === OPEN) socket.onmessage?.({ data });
+  };
 
-  private event(name: string, data: string): void {
-    if (this.readyState !== OPEN) return;
+  const event = (name: string, data: string): void => {
     if (name === 'close') {
-      const close = closeOf(data);
-      this.end(close?.code ?? LOST, close?.reason ?? '');
+      closed(data, '');
       return;
     }
-    if (data.includes('"CONNECTION_ESTABLISHED"')) this.session ??= /"connectionId":"([^"]+)"/.exec(data)?.[1];
-    this.onmessage?.({ data });
-    if (this.session) void this.post();
-  }
-
-  /** The server sends a comment at least this often: nothing for longer means the stream is dead. */
-  private watch(heartbeatMs: number): void {
-    if (!(heartbeatMs > 0) || this.watchdog) return;
-    this.watchdog = setInterval(() => {
-      if (Date.now() - this.lastRead > heartbeatMs * SILENT_HEARTBEATS) this.end(LOST, 'stream silent');
-    }, heartbeatMs);
-  }
+    if (data.includes('"CONNECTION_ESTABLISHED"')) session ??= /"connectionId":"([^"]+)"/.exec(data)?.[1];
+    deliver(data);
+    void post();
+  };
 
   /** Writes queued messages one at a time: in order, as over a socket. */
-  private async post(): Promise<void> {
-    if (this.posting || !this.session || this.queue.length === 0 || this.readyState !== OPEN) return;
-    this.posting = true;
-    const frame = this.queue.shift()!;
+  const post = async (): Promise<void> => {
+    if (posting || !session || !queue.length || socket.readyState !== OPEN) return;
+    posting = true;
     try {
-      const response = await this.fetchImpl(`${this.origin}/sse/sessions/${encodeURIComponent(this.session)}`, {
-        method: 'POST', body: frame, signal: this.abort.signal,
-        headers: { ...this.auth, 'content-type': 'application/json' },
+      const response = await load(`${target.origin}/sse/sessions/${encodeURIComponent(session)}`, {
+        method: 'POST', body: queue.shift(), signal: abort.signal, headers: { ...auth, 'content-type': 'application/json' },
       });
       const body = await response.text();
       if (!response.ok && !body.includes('"type":"ERROR"')) {
         // Not a protocol answer: the stream is gone (404), the token refused (4401), the message too big (1009),
         // or a proxy's error page: the message may be lost, so is the connection (unanswered ids are sent again).
-        const close = closeOf(body);
-        this.end(close?.code ?? LOST, close?.reason ?? `message answered HTTP ${response.status}`);
-        return;
+        closed(body, `HTTP ${response.status}`);
       }
-      for (const line of body.split('\n')) {
-        if (line && this.readyState === OPEN) this.onmessage?.({ data: line });
-      }
-    } catch (failure) {
-      this.end(LOST, `message not sent: ${String(failure)}`);
+      body.split('\n').forEach((line) => line && deliver(line));
+    } catch {
+      end(LOST, 'POST failed');
+    }
+    posting = false;
+    void post();
+  };
+
+  const read = async (): Promise<void> => {
+    const headers = cursor ? { ...auth, 'last-event-id': cursor } : auth;
+    const response = await load(target.toString(), { headers, signal: abort.signal });
+    if (!response.ok || !response.body) {
+      // Refused (401, 403, 429, 503): the body is the close a WebSocket would have got.
+      closed(await response.text(), `HTTP ${response.status}`);
       return;
-    } finally {
-      this.posting = false;
     }
-    void this.post();
-  }
-
-  private end(code: number, reason: string): void {
-    if (this.readyState === CLOSED) return;
-    this.readyState = CLOSED;
-    clearInterval(this.watchdog);
-    this.queue.length = 0;
-    this.abort.abort();
-    this.onclose?.({ code, reason, wasClean: code !== LOST });
-  }
-}
-
-/** A refusal's or close event's `{"code":4401,"reason":"..."}`; undefined for anything else (e.g. an ERROR frame). */
-function closeOf(text: string): { code: number; reason: string } | undefined {
-  try {
-    const close = JSON.parse(text) as { code?: unknown; reason?: unknown; type?: unknown };
-    return typeof close.code === 'number' && close.type === undefined ? { code: close.code, reason: String(close.reason ?? '') } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Which transport the next connection uses. `auto`: WebSocket; SSE once `fallbackAfter` WebSocket attempts in a
- * row ended before CONNECTION_ESTABLISHED without a close code (a refused or broken upgrade, or no answer in time;
- * a refusal such as 4401 proves WebSocket works); WebSocket again at the first reconnect `retryWebSocketMs` after
- * falling back (one more failure returns to SSE at once). An SSE attempt lost the same way alternates back to
- * WebSocket: the network may be down rather than WebSocket blocked.
- */
-export class TransportChoice {
-  current: Transport;
-  private failures = 0;
-  private sseSince = 0;
-  private established = false;
-
-  constructor(private readonly mode: 'auto' | Transport, private readonly fallbackAfter: number,
-    private readonly retryWebSocketMs: number) {
-    this.current = mode === 'sse' ? 'sse' : 'websocket';
-  }
-
-  next(): Transport {
-    this.established = false;
-    if (this.mode === 'auto' && this.current === 'sse' && Date.now() - this.sseSince >= this.retryWebSocketMs) {
-      this.current = 'websocket';
-      this.failures = this.fallbackAfter - 1;
+    (socket as { readyState: number }).readyState = OPEN;
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    let data: string[] = [];
+    let name = '';
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      lastRead = Date.now();
+      const lines = (buffer + decoder.decode(value, { stream: true })).split(/\r\n|\r|\n/);
+      buffer = lines.pop()!;
+      for (const line of lines) {
+        const field = /^(\w*):? ?(.*)/.exec(line)!;
+        if (!line) {
+          if (data.length) event(name, data.join('\n'));
+          data = [];
+          name = '';
+        } else if (field[1] === 'data') {
+          data.push(field[2]!);
+        } else if (field[1] === 'event') {
+          name = field[2]!;
+        } else if (line.startsWith(':heartbeat=') && !watchdog) {
+          // The server writes at least this often: nothing for longer means the stream is dead.
+          const every = Number(line.slice(11));
+          watchdog = setInterval(() => Date.now() - lastRead > every * SILENT_HEARTBEATS && end(LOST, 'silent'), every);
+        }
+      }
     }
-    return this.current;
-  }
-
-  connected(): void {
-    this.established = true;
-    if (this.current === 'websocket') this.failures = 0;
-  }
-
-  /** The attempt ended; `code` undefined when the client gave up waiting. @returns whether it switched transport */
-  ended(code: number | undefined): boolean {
-    if (this.mode !== 'auto' || this.established || (code !== undefined && code !== LOST && code !== 1015)) return false;
-    if (this.current === 'sse') {
-      this.current = 'websocket';
-      this.failures = this.fallbackAfter - 1;
-      return true;
-    }
-    if (++this.failures < this.fallbackAfter) return false;
-    this.current = 'sse';
-    this.sseSince = Date.now();
-    return true;
-  }
+    end(LOST, 'ended');
+  };
+  read().catch(() => end(LOST, 'lost'));
+  return socket;
 }

@@ -1,17 +1,25 @@
 import { describe, expect, it, vi } from 'vitest';
-import { TransportChoice, sseSocket, sseUrl } from '../src/sse.js';
+import { sseSocket } from '../src/sse.js';
+import { transportChoice } from '../src/transport.js';
 import { flush } from './fake-socket.js';
 
 describe('the SSE fallback', () => {
-  it('maps a WebSocket URL to its SSE URL', () => {
-    expect(sseUrl('wss://sync.example.com/ws?token=t').toString()).toBe('https://sync.example.com/sse?token=t');
-    expect(sseUrl('ws://localhost:8080/ws/user/u1').toString()).toBe('http://localhost:8080/sse/user/u1');
-    expect(sseUrl('wss://h/api/ws/sync/org-1').toString()).toBe('https://h/api/sse/sync/org-1');
+  it('maps a WebSocket URL to its SSE URL, without the token, cursor and refusal parameters', async () => {
+    const urls: string[] = [];
+    const fetchImpl = (async (url: string) => {
+      urls.push(url);
+      return new Response('{"code":4401,"reason":"no"}', { status: 401 });
+    }) as unknown as typeof fetch;
+    sseSocket('wss://sync.example.com/ws?token=t&cursor=c&refusal=close&app=1', fetchImpl);
+    sseSocket('ws://localhost:8080/ws/user/u1', fetchImpl);
+    sseSocket('wss://h/api/ws/sync/org-1', fetchImpl);
+    await flush();
+    expect(urls).toEqual(['https://sync.example.com/sse?app=1', 'http://localhost:8080/sse/user/u1', 'https://h/api/sse/sync/org-1']);
   });
 
   it('falls back after two WebSocket attempts lost before CONNECTION_ESTABLISHED; a refusal is no such failure', () => {
     vi.useFakeTimers({ now: 0 });
-    const choice = new TransportChoice('auto', 2, 60_000);
+    const choice = transportChoice('auto', 2, 60_000);
     expect(choice.next()).toBe('websocket');
     expect(choice.ended(4401)).toBe(false); // refused: the upgrade worked
     choice.next();
@@ -30,7 +38,7 @@ describe('the SSE fallback', () => {
   });
 
   it('a WebSocket that connects resets the count; `websocket` never falls back', () => {
-    const choice = new TransportChoice('auto', 2, 60_000);
+    const choice = transportChoice('auto', 2, 60_000);
     choice.next();
     choice.ended(1006);
     choice.next();
@@ -38,7 +46,7 @@ describe('the SSE fallback', () => {
     choice.ended(1006);
     choice.next();
     expect(choice.ended(1006)).toBe(false);
-    const only = new TransportChoice('websocket', 1, 0);
+    const only = transportChoice('websocket', 1, 0);
     only.next();
     expect(only.ended(1006)).toBe(false);
     expect(only.next()).toBe('websocket');
@@ -77,7 +85,7 @@ describe('the SSE fallback', () => {
       ['https://h/sse/sessions/s1%40pod-a', '{"type":"PING","x":1}'],
     ]);
     push('event: close\ndata: {"code":1012,"reason":"pod draining, reconnect"}\n\n');
-    await vi.waitFor(() => expect(closes).toEqual([{ code: 1012, reason: 'pod draining, reconnect', wasClean: true }]));
+    await vi.waitFor(() => expect(closes).toEqual([{ code: 1012, reason: 'pod draining, reconnect' }]));
   });
 
   it('a refused stream closes with the code in its body', async () => {
@@ -85,6 +93,6 @@ describe('the SSE fallback', () => {
     const socket = sseSocket('ws://h/ws?token=old', fetchImpl);
     const closes: { code: number; reason: string }[] = [];
     socket.onclose = (event) => closes.push(event);
-    await vi.waitFor(() => expect(closes).toEqual([{ code: 4401, reason: 'token expired', wasClean: true }]));
+    await vi.waitFor(() => expect(closes).toEqual([{ code: 4401, reason: 'token expired' }]));
   });
 });
