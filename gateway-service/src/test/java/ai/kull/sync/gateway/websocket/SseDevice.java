@@ -154,6 +154,10 @@ final class SseDevice implements AutoCloseable {
     }
 
     HttpResponse<String> post(String frame, String withToken, String toSession) throws Exception {
+        return post(base, withToken, toSession, frame);
+    }
+
+    static HttpResponse<String> post(URI base, String withToken, String toSession, String frame) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve("/sse/sessions/" + toSession))
                 .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json");
         if (withToken != null) {

@@ -168,4 +168,48 @@ class SseFallbackTest extends GatewayTest {
             }
         }
     }
+
+    @Test
+    void aStreamWhoseDevicePostsNothingForTheIdleTimeoutIsClosedWith4000() throws Exception {
+        String user = unique("sse-idle");
+        try (SseDevice quiet = SseDevice.connect(base, "/sse", token(user, "laptop", List.of()), null).awaitEstablished()) {
+            // %test.gateway.session.idle-timeout=4s; heartbeat comments from the server do not count as life
+            assertThat(quiet.closeCode.get(20, TimeUnit.SECONDS)).isEqualTo(CloseCodes.IDLE_TIMEOUT);
+            assertThat(quiet.closeReason.get()).isEqualTo("no pong within the idle timeout");
+        }
+    }
+
+    @Test
+    void aDeviceThatStopsReadingItsStreamIsClosedWith4002() throws Exception {
+        String user = unique("sse-slow");
+        String token = token(user, "stalled", List.of());
+        HttpResponse<InputStream> stream = SseDevice.open(base, "/sse", token, null);
+        InputStream body = stream.body();
+        StringBuilder head = new StringBuilder();
+        java.util.regex.Matcher id;
+        do {
+            head.append((char) body.read());
+            id = java.util.regex.Pattern.compile("\"connectionId\":\"([^\"]+)\"").matcher(head);
+        } while (!id.find());
+        String session = id.group(1);
+        double before = metric("sync_gateway_sessions_closed_total{code=\"4002\"}");
+        String padding = "x".repeat(500);
+        long published = 0;
+        while (metric("sync_gateway_sessions_closed_total{code=\"4002\"}") == before) {
+            assertThat(published).as("published without the stalled stream being closed").isLessThan(100_000);
+            // The device still posts (so it is not idle), it just does not read.
+            SseDevice.post(base, token, session, "{\"type\":\"PING\"}");
+            List<java.util.concurrent.CompletableFuture<?>> batch = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                batch.add(publisher.publishToUser(user, ai.kull.sync.events.Envelope.of(ai.kull.sync.events.MessageType.CREDIT_UPDATE,
+                        new ai.kull.sync.events.payload.CreditUpdate(user, ++published, 1L, padding), user, null)));
+            }
+            java.util.concurrent.CompletableFuture.allOf(batch.toArray(java.util.concurrent.CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        }
+        String rest = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(rest).as("what was queued, then the close event").endsWith(
+                "event: close\ndata: {\"code\":4002,\"reason\":\"reading too slowly, reconnect and resume\"}\n\n");
+        System.out.printf("stalled SSE stream closed with 4002 after %d events (~%d KiB) published to it%n",
+                published, published * 700 / 1024);
+    }
 }
