@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundlePage, checks, launchChromium, loadStack, target } from './harness.mjs';
+import { awaitConnectedElsewhere, bundlePage, checks, keepPublishing, launchChromium, loadStack, target } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(target, 'browser-fallback');
@@ -92,24 +92,14 @@ try {
   check('5 credit updates arrive over SSE once, in order', JSON.stringify(firstFive) === JSON.stringify(published), JSON.stringify(firstFive));
 
   // ---- 3. SIGKILL of the pod serving the stream: nothing lost, nothing twice ----
-  let publishing = true;
-  const publisher = (async () => {
-    while (publishing) {
-      await publish();
-      await sleep(100);
-    }
-  })();
+  const stopPublishing = keepPublishing(publish);
   await sleep(600);
   log(`SIGKILL ${podA}`);
   await stack.gateways.find((g) => g.podId === podA).kill();
-  await page.waitForFunction(
-    ([sel, old]) => { const el = document.querySelector(sel); return el.dataset.state === 'connected' && el.dataset.pod && el.dataset.pod !== old; },
-    [indicator, podA], { timeout: 60_000 },
-  );
+  await awaitConnectedElsewhere(page, indicator, podA);
   const podB = await page.getAttribute(indicator, 'data-pod');
   await sleep(1500);
-  publishing = false;
-  await publisher;
+  await stopPublishing();
   await page.waitForFunction((n) => document.querySelectorAll('#credits li').length >= n, published.length, { timeout: 20_000 }).catch(() => {});
   await sleep(1000); // a duplicate would arrive by now
   const shown = await credits();
