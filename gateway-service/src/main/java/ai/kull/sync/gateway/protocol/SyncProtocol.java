@@ -95,17 +95,25 @@ public class SyncProtocol {
     }
 
     /**
-     * Attaches an admitted device's session to the router, which writes CONNECTION_ESTABLISHED and, for a device
-     * resuming with a cursor, what it missed; then tells the user's other devices.
-     *
-     * @param orgId the organization the path names (authorized by the gate), or null
+     * The session of an admitted device, not attached yet: the transport registers it (so a client frame that
+     * follows CONNECTION_ESTABLISHED at once finds it), then calls {@link #attach}.
      */
-    public OpenSession open(DeviceConnection connection, SessionGate.Admitted admitted, String orgId) {
+    public OpenSession open(DeviceConnection connection, SessionGate.Admitted admitted) {
         admission.claim(admitted.slot());
-        DeviceIdentity identity = admitted.identity();
-        DeviceSession session = new DeviceSession(connection, identity, System.currentTimeMillis());
-        OpenSession open = new OpenSession(session, inboundRate.newLimiter(), admitted.slot());
-        String cursor = admitted.cursor();
+        DeviceSession session = new DeviceSession(connection, admitted.identity(), System.currentTimeMillis());
+        return new OpenSession(session, inboundRate.newLimiter(), admitted.slot());
+    }
+
+    /**
+     * Attaches the session to the router, which writes CONNECTION_ESTABLISHED and, for a device resuming with a
+     * cursor, what it missed; then tells the user's other devices.
+     *
+     * @param cursor the cursor the device resumes from, or null
+     * @param orgId  the organization the path names (authorized by the gate), or null
+     */
+    public void attach(OpenSession open, String cursor, String orgId) {
+        DeviceSession session = open.session();
+        DeviceIdentity identity = session.identity();
         if (ACKED_CURSOR.equals(cursor)) {
             // Only the token's own user and device: a device can never name another's acknowledged cursor.
             AckedCursor acked = ackStore.lookUp(identity.userId(), identity.deviceId()).orElse(null);
@@ -115,7 +123,6 @@ public class SyncProtocol {
             router.attach(session, orgId, cursor);
         }
         presence.announceConnected(session);
-        return open;
     }
 
     /**

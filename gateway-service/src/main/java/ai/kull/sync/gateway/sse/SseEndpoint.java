@@ -129,8 +129,10 @@ public class SseEndpoint implements PeerRequests.Op {
                 .write(preamble);
         // The pod in the id: what a POST that reached another pod names (and what an operator reads).
         SseConnection connection = new SseConnection(UUID.randomUUID() + "@" + podId, request.path(), response);
-        OpenSession open = protocol.open(connection, admitted, orgId);
+        OpenSession open = protocol.open(connection, admitted);
+        // Before CONNECTION_ESTABLISHED is written: the client POSTs as soon as it reads it.
         streams.put(connection.id(), open);
+        protocol.attach(open, admitted.cursor(), orgId);
         connection.whenEnded(code -> {
             streams.remove(connection.id());
             protocol.close(open, code < 0 ? null : code);

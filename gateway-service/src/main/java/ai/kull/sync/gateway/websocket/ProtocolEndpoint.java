@@ -64,9 +64,10 @@ public abstract class ProtocolEndpoint {
             connection.close(UNAUTHENTICATED).subscribe().with(ok -> { }, failure -> { });
             return;
         }
+        OpenSession open = protocol.open(new WebSocketDeviceConnection(connection), admitted);
+        connection.userData().put(SESSION, open);
         // The org of an org path was authorized by the upgrade check.
-        connection.userData().put(SESSION,
-                protocol.open(new WebSocketDeviceConnection(connection), admitted, connection.pathParam("orgId")));
+        protocol.attach(open, admitted.cursor(), connection.pathParam("orgId"));
     }
 
     @OnTextMessage

@@ -44,6 +44,8 @@ final class SseDevice implements AutoCloseable {
     private final String token;
     private final InputStream body;
     private volatile String sessionId;
+    /** Called on the reader's thread the moment CONNECTION_ESTABLISHED arrives (as a browser's SDK POSTs at once). */
+    volatile java.util.function.Consumer<String> onEstablished = id -> { };
 
     private SseDevice(URI base, String token, InputStream body) {
         this.base = base;
@@ -66,12 +68,18 @@ final class SseDevice implements AutoCloseable {
 
     /** A stream that was accepted; reads its events on a thread of its own. */
     static SseDevice connect(URI base, String path, String token, String lastEventId) throws Exception {
+        return connect(base, path, token, lastEventId, id -> { });
+    }
+
+    static SseDevice connect(URI base, String path, String token, String lastEventId,
+                             java.util.function.Consumer<String> onEstablished) throws Exception {
         HttpResponse<InputStream> response = open(base, path, token, lastEventId);
         if (response.statusCode() != 200) {
             throw new IllegalStateException("stream refused: " + response.statusCode() + " "
                     + new String(response.body().readAllBytes(), StandardCharsets.UTF_8));
         }
         SseDevice device = new SseDevice(base, token, response.body());
+        device.onEstablished = onEstablished;
         Thread reader = new Thread(device::read, "sse-device");
         reader.setDaemon(true);
         reader.start();
@@ -120,6 +128,7 @@ final class SseDevice implements AutoCloseable {
         Matcher connection = CONNECTION_ID.matcher(data);
         if (sessionId == null && data.contains("\"type\":\"CONNECTION_ESTABLISHED\"") && connection.find()) {
             sessionId = connection.group(1);
+            onEstablished.accept(sessionId);
         }
         Event event = new Event(data, id);
         received.add(event);

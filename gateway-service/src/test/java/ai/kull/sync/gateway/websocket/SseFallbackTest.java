@@ -212,4 +212,22 @@ class SseFallbackTest extends GatewayTest {
         System.out.printf("stalled SSE stream closed with 4002 after %d events (~%d KiB) published to it%n",
                 published, published * 700 / 1024);
     }
+
+    @Test
+    void aPostSentTheMomentConnectionEstablishedArrivesFindsItsSession() throws Exception {
+        String user = unique("sse-eager");
+        String token = token(user, "laptop", List.of());
+        for (int attempt = 0; attempt < 20; attempt++) {
+            java.util.concurrent.CompletableFuture<Integer> status = new java.util.concurrent.CompletableFuture<>();
+            try (SseDevice device = SseDevice.connect(base, "/sse", token, null, session -> {
+                try {
+                    status.complete(SseDevice.post(base, token, session, "{\"type\":\"PING\"}").statusCode());
+                } catch (Exception e) {
+                    status.completeExceptionally(e);
+                }
+            })) {
+                assertThat(status.get(10, TimeUnit.SECONDS)).as("attempt %d", attempt).isEqualTo(200);
+            }
+        }
+    }
 }
