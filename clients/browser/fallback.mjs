@@ -107,6 +107,8 @@ try {
   check(`SIGKILL of ${podA}: resumed over SSE on ${podB}; all ${published.length} credit updates shown exactly once, in order`,
     exact && podB !== podA && (await page.getAttribute(indicator, 'data-transport')) === 'sse',
     exact ? `stats ${await page.textContent('#stats')}` : `published ${JSON.stringify(published)} shown ${JSON.stringify(shown)}`);
+  const stats = JSON.parse(await page.textContent('#stats'));
+  check('one reconnect for one killed pod (no POST lost its session meanwhile)', stats.reconnects === 1, `stats ${JSON.stringify(stats)}`);
   // The SDK acknowledges what it processed with ACKs POSTed to its session (relayed when they reach the other pod).
   const metrics = await fetch(`${stack.gateways.find((g) => g.podId === podB).httpUrl}/q/metrics`).then((r) => r.text());
   const posted = [...metrics.matchAll(/^sync_gateway_sse_messages_total\{status="200"\S*\s+(\S+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);

@@ -230,4 +230,10 @@ class SseFallbackTest extends GatewayTest {
             }
         }
     }
+
+    @Test
+    void theOpenApiDocumentDescribesTheSseRoutes() {
+        String document = io.restassured.RestAssured.get("/q/openapi").asString();
+        assertThat(document).contains("/sse:").contains("/sse/sessions/{sessionId}:").contains("Last-Event-ID");
+    }
 }
