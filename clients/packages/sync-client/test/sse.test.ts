@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { sseSocket } from '../src/sse.js';
 import { transportChoice } from '../src/transport.js';
 import { flush } from './fake-socket.js';
+import { advance, setup, useClock } from './harness.js';
 
 describe('the SSE fallback', () => {
   it('maps a WebSocket URL to its SSE URL, without the token, cursor and refusal parameters', async () => {
@@ -94,5 +95,59 @@ describe('the SSE fallback', () => {
     const closes: { code: number; reason: string }[] = [];
     socket.onclose = (event) => closes.push(event);
     await vi.waitFor(() => expect(closes).toEqual([{ code: 4401, reason: 'token expired' }]));
+  });
+});
+
+describe('SyncClient falling back', () => {
+  /** A fetch that plays a gateway's SSE endpoint: each stream opens with CONNECTION_ESTABLISHED; POSTs answer RECEIVED. */
+  function sseGateway() {
+    const streams: string[] = [];
+    const posts: string[] = [];
+    const fetchImpl = (async (url: string, init: RequestInit) => {
+      if (init.method === 'POST') {
+        posts.push(String(init.body));
+        const id = /"id":"([^"]+)"/.exec(String(init.body))?.[1];
+        return id ? new Response(`{"type":"RECEIVED","data":{"id":"${id}","duplicate":false}}`) : new Response(null, { status: 204 });
+      }
+      streams.push(url);
+      const established = { type: 'CONNECTION_ESTABLISHED', data: { connectionId: `s${streams.length}@pod-b`, userId: 'u', deviceId: 'd', pod: 'pod-b', heartbeatIntervalMs: 20000, resumed: false } };
+      return new Response(new ReadableStream({
+        start: (controller) => controller.enqueue(new TextEncoder().encode(`data: ${JSON.stringify(established)}\n\n`)),
+      }));
+    }) as unknown as typeof fetch;
+    return { fetchImpl, streams, posts };
+  }
+
+  it('falls back to SSE after two WebSocket attempts time out, and messages go out as POSTs', async () => {
+    useClock();
+    const gateway = sseGateway();
+    const harness = setup({ transport: 'auto', fetch: gateway.fetchImpl });
+    await harness.start(); // the upgrade hangs: no CONNECTION_ESTABLISHED
+    await advance(15_000 + 1_000); // given up, retried with jitter
+    expect(harness.sockets).toHaveLength(2);
+    await advance(15_000 + 2_000);
+    await vi.waitFor(() => expect(harness.client.getSnapshot().state).toBe('connected'));
+    expect(harness.client.getSnapshot()).toMatchObject({ transport: 'sse', pod: 'pod-b' });
+    expect(harness.sockets).toHaveLength(2); // no third WebSocket
+    expect(gateway.streams).toEqual(['https://sync.example.com/sse']);
+    const receipt = await harness.client.deliver('UPDATE_PROGRESS', { shootId: 's', status: 'processing', processedCount: 1, totalCount: 2, provider: 'p' });
+    expect(receipt.confirmed).toBe(true);
+    expect(gateway.posts.some((post) => post.includes('"UPDATE_PROGRESS"'))).toBe(true);
+    harness.client.close();
+    vi.useRealTimers();
+  });
+
+  it('a refusal with a close code (4401) is no reason to leave WebSocket', async () => {
+    useClock();
+    const gateway = sseGateway();
+    const harness = setup({ transport: 'auto', fetch: gateway.fetchImpl, getToken: () => 'jwt' });
+    const first = await harness.start();
+    first.serverCloses(4401, 'token expired');
+    await advance(2_000);
+    harness.factory.last.serverCloses(4401, 'token expired');
+    await advance(2_000);
+    expect(gateway.streams).toHaveLength(0);
+    expect(harness.client.getSnapshot().transport).toBeUndefined();
+    vi.useRealTimers();
   });
 });
