@@ -93,3 +93,26 @@ export async function shutDown({ browser, server, stack }) {
   await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
   await stack?.stop().catch(() => {});
 }
+
+/** Calls publish() over and over (100 ms apart) until the returned stop() is awaited. */
+export function keepPublishing(publish, everyMs = 100) {
+  let publishing = true;
+  const loop = (async () => {
+    while (publishing) {
+      await publish();
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return async () => {
+    publishing = false;
+    await loop;
+  };
+}
+
+/** Waits until the element `selector` (data-state, data-pod) shows the page connected to another pod than `old`. */
+export function awaitConnectedElsewhere(page, selector, old, timeout = 60_000) {
+  return page.waitForFunction(
+    ([sel, previous]) => { const el = document.querySelector(sel); return el.dataset.state === 'connected' && el.dataset.pod && el.dataset.pod !== previous; },
+    [selector, old], { timeout },
+  );
+}

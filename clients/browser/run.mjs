@@ -15,7 +15,7 @@ import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { bundlePage, checks, launchChromium, loadStack, shutDown, target } from './harness.mjs';
+import { awaitConnectedElsewhere, bundlePage, checks, keepPublishing, launchChromium, loadStack, shutDown, target } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(target, 'browser');
@@ -148,24 +148,14 @@ try {
 
   const failover = async (label, stop, expectPodNot) => {
     const before = published.length;
-    let publishing = true;
-    const publisher = (async () => {
-      while (publishing) {
-        await publish();
-        await sleep(100);
-      }
-    })();
+    const stopPublishing = keepPublishing(publish);
     await sleep(600);
     log(`${label}: stopping ${expectPodNot}`);
     const stopped = stop();
-    await page.waitForFunction(
-      ([sel, old]) => { const el = document.querySelector(sel); return el.dataset.state === 'connected' && el.dataset.pod && el.dataset.pod !== old; },
-      [indicator, expectPodNot], { timeout: 60_000 },
-    );
+    await awaitConnectedElsewhere(page, indicator, expectPodNot);
     const newPod = await attr(indicator, 'data-pod');
     await sleep(1500);
-    publishing = false;
-    await publisher;
+    await stopPublishing();
     await stopped;
     await page.waitForFunction((n) => document.querySelectorAll('#credits li').length >= n, published.length, { timeout: 20_000 }).catch(() => {});
     await sleep(1000); // a duplicate would arrive by now

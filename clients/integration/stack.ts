@@ -11,6 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
 import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -422,6 +423,62 @@ export async function startTcpBalancer(targets: () => BalancerTarget[]): Promise
         pairs.clear();
         server.close(() => done());
       }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A proxy that breaks WebSocket (as corporate proxies and some mobile networks do)
+
+export interface UpgradeRefusingProxy {
+  port: number;
+  /** ws://127.0.0.1:<port>/ws: what a client is given; its upgrades are refused, plain HTTP passes. */
+  url: string;
+  /** Upgrade requests refused so far. */
+  refused: () => number;
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP proxy to `targetPort` (e.g. the balancer) that answers every WebSocket upgrade 403 and passes every other
+ * request through, streamed both ways (so an SSE stream flows, and ends when its pod dies). `local` may answer a
+ * request itself (return true), e.g. to serve a page from the same origin.
+ */
+export async function startUpgradeRefusingProxy(targetPort: number,
+  local?: (req: http.IncomingMessage, res: http.ServerResponse) => boolean): Promise<UpgradeRefusingProxy> {
+  let refused = 0;
+  const server = http.createServer((req, res) => {
+    if (local?.(req, res)) return;
+    const upstream = http.request({
+      host: '127.0.0.1', port: targetPort, path: req.url, method: req.method,
+      headers: { ...req.headers, host: `127.0.0.1:${targetPort}` },
+    }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+      // The pod died mid-stream: the client must see its stream break, not hang.
+      answer.once('aborted', () => res.destroy());
+      answer.once('error', () => res.destroy());
+    });
+    upstream.on('error', (error) => {
+      if (res.headersSent) res.destroy();
+      else res.writeHead(502, { 'content-type': 'text/plain' }).end(String(error));
+    });
+    res.once('close', () => upstream.destroy());
+    req.pipe(upstream);
+  });
+  server.on('upgrade', (_req, socket: net.Socket) => {
+    refused++;
+    socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\ncontent-length: 26\r\nconnection: close\r\n\r\nWebSocket is blocked here\n');
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    url: `ws://127.0.0.1:${port}/ws`,
+    refused: () => refused,
+    close: () => new Promise<void>((done) => {
+      server.closeAllConnections();
+      server.close(() => done());
+    }),
   };
 }
 

@@ -42,11 +42,12 @@ function Connection() {
   const closeCode = useSyncSelector((s) => s.lastCloseCode);
   const reason = useSyncSelector((s) => s.reason);
   const stats = useSyncSelector((s) => s.stats);
+  const transport = useSyncSelector((s) => s.transport);
   const [errors, setErrors] = useState<SyncError[]>([]);
   useEffect(() => client.onError((e) => setErrors((list) => [...list, e])), [client]);
   return (
     <section>
-      <dl id="connection" data-state={state} data-pod={pod ?? ''} data-close-code={closeCode ?? ''}>
+      <dl id="connection" data-state={state} data-pod={pod ?? ''} data-close-code={closeCode ?? ''} data-transport={transport ?? ''}>
         <dt>state</dt>
         <dd>{state}</dd>
         <dt>pod</dt>

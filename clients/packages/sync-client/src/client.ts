@@ -6,6 +6,7 @@ import {
   CloseCode, DEFAULT_CLOSE_POLICY, FALLBACK_ACTION, backoffDelay, retryAfterMs, tokenExpiry,
 } from './policy.js';
 import { tabSharing } from './share.js';
+import { type TransportChoice, transportChoice } from './transport.js';
 import { Throttle } from './throttle.js';
 import {
   SyncError,
@@ -59,6 +60,7 @@ export class SyncClient {
   private readonly snapshotListeners = new Set<() => void>();
   private readonly orgs = new Set<string>();
   private readonly outbox: Outbox;
+  private readonly transports: TransportChoice;
   private readonly idPrefix = randomId();
   private idSeq = 0;
   private readonly seenIds = new Set<string>();
@@ -120,9 +122,10 @@ export class SyncClient {
       this.emitError(error);
     });
     this.log = debugLogger(options.debug);
+    this.transports = transportChoice(options.transport ?? 'auto', options.fallbackAfter ?? 2, options.retryWebSocketMs ?? 600_000);
     this.snapshot = {
       state: 'idle', reason: 'created', isConnected: false, reconnectAttempts: 0, lastCloseCode: undefined,
-      pod: undefined, connectionId: undefined, deviceId: undefined, resumed: false,
+      pod: undefined, connectionId: undefined, deviceId: undefined, resumed: false, transport: undefined,
       cursor: undefined, stats: { ...this.stats },
     };
   }
@@ -341,10 +344,15 @@ export class SyncClient {
     await this.loadCursor(token);
     if (generation !== this.generation || !this.active()) return;
     const url = this.connectUrl(token);
+    const transport = this.transports.next();
     this.log?.('connecting', this.options.url, this.snapshot.cursor ? 'with cursor' : 'fresh');
     let socket: SocketLike;
     try {
-      socket = this.createSocket(url);
+      // The SSE transport is loaded the first time it is needed: most clients never need it. An SSE stream is
+      // this tab's own: tabs share only a WebSocket (share.ts).
+      const sse = transport === 'sse' ? (await import('./sse.js')).sseSocket : undefined;
+      if (generation !== this.generation || !this.active()) return;
+      socket = sse ? sse(url, this.options.fetch) : this.createSocket(url);
     } catch (failure) {
       this.scheduleRetry({ kind: 'reconnect' }, undefined, `socket not created: ${String(failure)}`);
       return;
@@ -498,7 +506,11 @@ export class SyncClient {
     this.outageSince = undefined;
     this.acksRefused = this.ackWrittenOnConnection = false;
     this.receipts = 'unknown';
-    this.snapshot = { ...this.snapshot, pod: data.pod, connectionId: data.connectionId, deviceId: data.deviceId, resumed: data.resumed };
+    this.transports.connected();
+    this.snapshot = {
+      ...this.snapshot, pod: data.pod, connectionId: data.connectionId, deviceId: data.deviceId, resumed: data.resumed,
+      transport: this.transports.current(),
+    };
     this.setState('connected', data.resumed ? `resumed on pod ${data.pod}` : `connected to pod ${data.pod}`);
     this.orgs.forEach((orgId) => this.send('SUBSCRIBE', { orgId }));
     this.drain();
@@ -606,6 +618,7 @@ export class SyncClient {
   private closed(socket: SocketLike, code: number, reason: string): void {
     if (socket !== this.socket) return;
     this.socket = undefined;
+    if (this.transports.ended(code)) this.log?.('next attempt over', this.transports.current());
     const tooBig = code === CloseCode.MESSAGE_TOO_BIG
       ? new SyncError('message-too-big', `the gateway refused a message as too big; it is not sent again`, code) : undefined;
     if (tooBig) this.outbox.dropLargestUnanswered(tooBig);
@@ -668,6 +681,7 @@ export class SyncClient {
   /** Treats a socket as dead without waiting for TCP to notice: closes it and reconnects as after 4000. */
   private giveUp(socket: SocketLike, why: string, action = this.policy[CloseCode.IDLE_TIMEOUT] ?? FALLBACK_ACTION): void {
     if (socket !== this.socket) return;
+    if (this.transports.ended(undefined)) this.log?.('next attempt over', this.transports.current());
     this.dropSocket(CloseCode.NORMAL, why);
     this.stopConnectionTimers();
     this.snapshot = { ...this.snapshot, isConnected: false };

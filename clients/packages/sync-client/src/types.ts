@@ -120,6 +120,8 @@ export interface ClientSnapshot {
   deviceId: string | undefined;
   /** Whether the current connection resumed from a cursor. */
   resumed: boolean;
+  /** What the current (or last) connection runs over: `sse` where WebSocket is blocked (option `transport`). */
+  transport: 'websocket' | 'sse' | undefined;
   cursor: string | undefined;
   stats: SyncStats;
 }
@@ -210,4 +212,16 @@ export interface SyncClientOptions {
   watchBrowser?: boolean;
   /** Random source in [0,1) for jitter (tests). */
   random?: () => number;
+  /**
+   * `auto` (default): WebSocket, and where it is blocked (`fallbackAfter` attempts in a row end before
+   * CONNECTION_ESTABLISHED with no close code, or time out) Server-Sent Events with messages POSTed, the same
+   * protocol; WebSocket is tried again at the first reconnect `retryWebSocketMs` later. `websocket` or `sse`: only that.
+   */
+  transport?: 'auto' | 'websocket' | 'sse';
+  /** WebSocket attempts failed in a row before falling back to SSE; default 2. */
+  fallbackAfter?: number;
+  /** How long (ms) the client stays on SSE before trying WebSocket again (at its next reconnect); default 600000. */
+  retryWebSocketMs?: number;
+  /** fetch for the SSE fallback; default globalThis.fetch. */
+  fetch?: typeof fetch;
 }

@@ -122,7 +122,7 @@ describe('full-jitter exponential backoff', () => {
     const create = harness.factory.create;
     const { SyncClient } = await import('../src/index.js');
     const client = new SyncClient({
-      url: 'wss://sync.example.com/ws', random: () => ALMOST_ONE,
+      url: 'wss://sync.example.com/ws', random: () => ALMOST_ONE, transport: 'websocket',
       createSocket: (url) => {
         if (fail) throw new Error('network down');
         return create(url);

@@ -21,6 +21,8 @@ export function setup(overrides: Partial<SyncClientOptions> = {}, randomValue = 
     url: URL_BASE,
     createSocket: factory.create,
     random: () => rnd.value,
+    // These tests are about the WebSocket's behaviour; the SSE fallback has its own (sse.test.ts).
+    transport: 'websocket',
     ...overrides,
   });
   client.onStateChange((change) => states.push(change));

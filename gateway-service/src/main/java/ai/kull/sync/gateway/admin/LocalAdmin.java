@@ -192,7 +192,7 @@ public class LocalAdmin {
     private SessionView view(DeviceSession session) {
         AckedCursor acked = acks.find(session.userId(), session.deviceId(), System.currentTimeMillis()).orElse(null);
         return new SessionView(podId, session.connection().id(), session.deviceId(), session.identity().platform(),
-                session.connection().handshakeRequest().path(), session.connectedAt(), session.resumed(),
+                session.connection().path(), session.connectedAt(), session.resumed(),
                 router.cursorOf(session), session.outbound().pending(), session.rateLimitHits(),
                 session.lastFrameInAt(), session.lastFrameOutAt(), acked == null ? null : acked.cursor(),
                 acked == null ? null : acked.ackedAt());

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import ai.kull.sync.gateway.messaging.PeerRequests;
 import io.smallrye.common.annotation.Identifier;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,6 +21,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -35,10 +38,12 @@ import java.util.concurrent.TimeoutException;
  * {@code gateway.admin.peer-timeout}; pods that did not answer by then make the answer partial. Over Kafka
  * rather than pod-to-pod HTTP, so pods need no address of each other (and no address appears anywhere).
  * <p>
- * Requests and replies carry ids, counts and times only, never a payload or a token.
+ * Admin requests and replies carry ids, counts and times only, never a payload or a token. The one exception is
+ * the {@link PeerRequests.Op} a transport adds: a client frame POSTed to another pod for an SSE session this pod
+ * holds (its user and device checked by the POST's pod from the token; the token itself never travels).
  */
 @ApplicationScoped
-public class PeerBus {
+public class PeerBus implements PeerRequests {
 
     private static final Logger LOG = Logger.getLogger(PeerBus.class);
     private static final Duration POLL = Duration.ofMillis(100);
@@ -68,6 +73,8 @@ public class PeerBus {
     private final Duration timeout;
     private final ConcurrentHashMap<String, Pending> pending = new ConcurrentHashMap<>();
     private final LocalAdmin local;
+    private final Instance<PeerRequests.Op> opBeans;
+    private final Map<String, PeerRequests.Op> ops = new ConcurrentHashMap<>();
     private volatile boolean listening;
     private CatchUpReader reader;
 
@@ -76,8 +83,9 @@ public class PeerBus {
 
     public PeerBus(GatewayProducer producer, ObjectMapper json,
                    @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, GatewayConfig config, PodId podId,
-                   LocalAdmin local) {
+                   LocalAdmin local, Instance<PeerRequests.Op> ops) {
         this.local = local;
+        this.opBeans = ops;
         this.producer = producer;
         this.json = json;
         this.kafkaConfig = kafkaConfig;
@@ -87,6 +95,7 @@ public class PeerBus {
     }
 
     void start(@Observes StartupEvent event) {
+        opBeans.forEach(op -> ops.put(op.name(), op));
         CatchUpReader.Builder builder = CatchUpReader.builder(kafkaConfig, List.of(config.admin().topic()))
                 .threadName("sync-admin-bus")
                 .clientId("gateway-admin-" + self)
@@ -155,6 +164,11 @@ public class PeerBus {
         return new Answers(asked, new TreeMap<>(answers));
     }
 
+    @Override
+    public Optional<JsonNode> ask(String pod, String op, Map<String, String> args) throws InterruptedException {
+        return Optional.ofNullable(ask(op, args, List.of(pod), pod).byPod().get(pod));
+    }
+
     private void receive(byte[] value) {
         Message message;
         try {
@@ -179,7 +193,9 @@ public class PeerBus {
             // Answered off the bus thread: a slow answer (a window scan) must not hold up other pods' replies.
             CompletableFuture.runAsync(() -> {
                 try {
-                    Object body = local.answer(message.op(), message.args() == null ? Map.of() : message.args());
+                    Map<String, String> args = message.args() == null ? Map.of() : message.args();
+                    PeerRequests.Op op = ops.get(message.op());
+                    Object body = op != null ? op.answer(args) : local.answer(message.op(), args);
                     send(new Message(REPLY, message.id(), self, message.from(), message.op(), null, json.valueToTree(body)));
                 } catch (RuntimeException e) {
                     LOG.warnf("admin %s from %s not answered: %s", message.op(), message.from(), e.toString());

@@ -2,8 +2,6 @@ package ai.kull.sync.gateway.admission;
 
 import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.metrics.GatewayMetrics;
-import io.quarkus.websockets.next.UserData;
-import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -11,8 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The pod's admission bounds at the HTTP upgrade: new connections per second for the whole pod, and open
- * connections per user.
+ * The pod's admission bounds at the HTTP upgrade (or an SSE stream's request): new connections per second for the
+ * whole pod, and open connections per user.
  *
  * <p>A user's slot is reserved at the upgrade (before the session exists, so two concurrent upgrades
  * cannot both take the last slot), claimed when the session opens and released when it closes. A slot
@@ -22,7 +20,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ApplicationScoped
 public class AdmissionControl {
 
-    static final UserData.TypedKey<Slot> SLOT = new UserData.TypedKey<>("sync.connection-slot");
     /** Far longer than an upgrade takes from the check to the open callback (milliseconds). */
     private static final long CLAIM_TIMEOUT_MILLIS = 10_000;
 
@@ -49,8 +46,8 @@ public class AdmissionControl {
         return false;
     }
 
-    /** Reserves one of the user's connection slots for this upgrade; false when all are taken. */
-    public boolean reserve(String userId, UserData upgrade) {
+    /** Reserves one of the user's connection slots for this upgrade; null when all are taken. */
+    public Slot reserve(String userId) {
         boolean[] reserved = {false};
         perUser.compute(userId, (user, open) -> {
             int count = open == null ? 0 : open;
@@ -62,21 +59,19 @@ public class AdmissionControl {
         });
         if (!reserved[0]) {
             metrics.admissionRefused("connections-per-user");
-            return false;
+            return null;
         }
         Slot slot = new Slot(userId);
-        upgrade.put(SLOT, slot);
         vertx.setTimer(CLAIM_TIMEOUT_MILLIS, timer -> {
             if (slot.state.compareAndSet(Slot.RESERVED, Slot.RELEASED)) {
                 decrement(userId);
             }
         });
-        return true;
+        return slot;
     }
 
     /** The session opened: its slot is held until {@link #release}. */
-    public void claim(WebSocketConnection connection) {
-        Slot slot = connection.userData().get(SLOT);
+    public void claim(Slot slot) {
         if (slot != null && !slot.state.compareAndSet(Slot.RESERVED, Slot.CLAIMED)) {
             // The handshake outlived the claim timeout and the slot was given back: count the session again.
             perUser.merge(slot.userId, 1, Integer::sum);
@@ -85,8 +80,7 @@ public class AdmissionControl {
     }
 
     /** The connection closed (or never became a session): its slot is free. Safe to call more than once. */
-    public void release(WebSocketConnection connection) {
-        Slot slot = connection.userData().get(SLOT);
+    public void release(Slot slot) {
         if (slot != null && slot.state.getAndSet(Slot.RELEASED) != Slot.RELEASED) {
             decrement(slot.userId);
         }
@@ -96,7 +90,8 @@ public class AdmissionControl {
         perUser.computeIfPresent(userId, (user, open) -> open <= 1 ? null : open - 1);
     }
 
-    static final class Slot {
+    /** One reserved connection slot of a user. */
+    public static final class Slot {
         static final int RESERVED = 0;
         static final int CLAIMED = 1;
         static final int RELEASED = 2;

@@ -1,8 +1,6 @@
 package ai.kull.sync.gateway.admission;
 
 import ai.kull.sync.gateway.config.GatewayConfig;
-import io.quarkus.websockets.next.UserData;
-import io.quarkus.websockets.next.WebSocketConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -11,8 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 public class InboundRateLimit {
-
-    private static final UserData.TypedKey<InboundLimiter> LIMITER = new UserData.TypedKey<>("sync.inbound-limiter");
 
     private final double perSecond;
     private final int burst;
@@ -27,14 +23,8 @@ public class InboundRateLimit {
         this.windowNanos = session.rateLimitedWindow().toNanos();
     }
 
-    public void attach(WebSocketConnection connection) {
-        connection.userData().put(LIMITER,
-                new InboundLimiter(perSecond, burst, closeAfter, windowNanos, System.nanoTime()));
-    }
-
-    /** The verdict on one more client frame of this connection. */
-    public InboundLimiter.Verdict onFrame(WebSocketConnection connection) {
-        InboundLimiter limiter = connection.userData().get(LIMITER);
-        return limiter == null ? InboundLimiter.Verdict.ACCEPT : limiter.onFrame(System.nanoTime());
+    /** A new session's limiter. */
+    public InboundLimiter newLimiter() {
+        return new InboundLimiter(perSecond, burst, closeAfter, windowNanos, System.nanoTime());
     }
 }

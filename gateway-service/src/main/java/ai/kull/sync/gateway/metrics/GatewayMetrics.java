@@ -39,6 +39,7 @@ public class GatewayMetrics {
     private final ConcurrentHashMap<String, Counter> resyncs = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> refusals = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> rejectedUpgrades = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> sseMessages = new ConcurrentHashMap<>();
     private final LongAdder outboundPending = new LongAdder();
     private final LongAdder deliveriesTotal = new LongAdder();
     private final Timer resumeCompletion;
@@ -85,6 +86,17 @@ public class GatewayMetrics {
     public void sessionsGauge(Collection<?> sessions) {
         Gauge.builder("sync.gateway.sessions", sessions, Collection::size)
                 .description("WebSocket sessions open on this pod").register(registry);
+    }
+
+    /** The SSE sessions open on this pod (also counted in {@code sync.gateway.sessions}). */
+    public void sseSessionsGauge(Map<?, ?> streams) {
+        Gauge.builder("sync.gateway.sse.sessions", streams, Map::size)
+                .description("Server-Sent Events sessions open on this pod (WebSocket blocked)").register(registry);
+    }
+
+    /** A client frame POSTed to an SSE session, by the HTTP status it was answered with. */
+    public void sseMessage(int status) {
+        counter(sseMessages, "sync.gateway.sse.messages", "status", String.valueOf(status)).increment();
     }
 
     /** The replay window's size, read from {@code window} whenever the gauges are scraped. */

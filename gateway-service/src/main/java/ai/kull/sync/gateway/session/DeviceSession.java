@@ -1,17 +1,16 @@
 package ai.kull.sync.gateway.session;
 
 import ai.kull.sync.gateway.auth.DeviceIdentity;
-import io.quarkus.websockets.next.WebSocketConnection;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** One open WebSocket of one device, with what it is allowed and has asked to receive. */
+/** One open connection (WebSocket or SSE stream) of one device, with what it is allowed and has asked to receive. */
 public final class DeviceSession {
 
-    private final WebSocketConnection connection;
+    private final DeviceConnection connection;
     private final DeviceIdentity identity;
     /** Created by the first SUBSCRIBE: most sessions never join an org, and an idle session's bytes add up. */
     private volatile Set<String> subscribedOrgs;
@@ -29,7 +28,7 @@ public final class DeviceSession {
     private volatile long lastFrameOutAt;
     private final AtomicInteger rateLimitHits = new AtomicInteger();
 
-    public DeviceSession(WebSocketConnection connection, DeviceIdentity identity, long connectedAt) {
+    public DeviceSession(DeviceConnection connection, DeviceIdentity identity, long connectedAt) {
         this.connection = connection;
         this.identity = identity;
         this.connectedAt = connectedAt;
@@ -131,7 +130,7 @@ public final class DeviceSession {
         return identity.deviceId();
     }
 
-    public WebSocketConnection connection() {
+    public DeviceConnection connection() {
         return connection;
     }
 

@@ -4,7 +4,6 @@ import ai.kull.sync.events.CloseCodes;
 import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.gateway.metrics.DeliveryLatency;
 import ai.kull.sync.gateway.metrics.GatewayMetrics;
-import io.quarkus.websockets.next.CloseReason;
 import jakarta.inject.Singleton;
 
 /**
@@ -44,7 +43,7 @@ public class SessionSender {
             return false;
         }
         metrics.outboundPending(bytes);
-        SocketWriter.write(session.connection(), frame, result -> {
+        session.connection().write(frame, result -> {
             written(outbound, bytes);
             if (result.failed()) {
                 metrics.sendFailed();
@@ -66,7 +65,7 @@ public class SessionSender {
         }
         session.closingWith(code);
         metrics.closed(code);
-        session.connection().close(new CloseReason(code, reason)).subscribe().with(done -> { }, failure -> { });
+        session.connection().close(code, reason);
     }
 
     private void written(OutboundBudget outbound, long bytes) {

@@ -19,8 +19,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 /**
- * The gateway's packages follow a record's path and depend one way only: the entry points (websocket, rest,
- * admin, health) on routing, routing on replay and presence, presence on session, session on auth; admission beside them; all
+ * The gateway's packages follow a record's path and depend one way only: the entry points (websocket, sse, rest,
+ * admin, health) on protocol or routing, protocol on routing, routing on replay and presence, presence on session, session on auth; admission beside them; all
  * of them on messaging (Kafka only), and everything on config and metrics, which depend on nothing of ours.
  * A class that depends against this direction, or a package cycle, fails the build. The printout of
  * {@link #printThePackageGraph()} is the graph as it is (see the report of the build, or docs/design.md).
@@ -33,12 +33,16 @@ class PackageDirectionTest {
     static final Map<String, List<String>> MAY_USE = new LinkedHashMap<>();
 
     static {
-        MAY_USE.put("websocket", List.of("routing", "presence", "admission", "session", "auth", "acks", "messaging", "config", "metrics"));
+        // The transports: WebSocket, and SSE where WebSocket is blocked; both speak the protocol.
+        MAY_USE.put("websocket", List.of("protocol", "session", "config", "metrics"));
+        MAY_USE.put("sse", List.of("protocol", "session", "auth", "messaging", "config", "metrics"));
         MAY_USE.put("rest", List.of("presence", "session", "auth", "config", "metrics"));
         // The admin API reads the whole path (router, presence, sessions) and is read by none of it; presence
         // reaches its heartbeat figures through the PodFigures interface it owns, which admin implements.
         MAY_USE.put("admin", List.of("routing", "replay", "presence", "admission", "session", "auth", "acks", "messaging", "config", "metrics"));
         MAY_USE.put("health", List.of("acks", "messaging", "config", "metrics"));
+        // The sync protocol, whatever the transport: who may open a session, what each client frame does.
+        MAY_USE.put("protocol", List.of("routing", "presence", "admission", "session", "auth", "acks", "messaging", "config", "metrics"));
         MAY_USE.put("routing", List.of("replay", "presence", "session", "auth", "acks", "messaging", "config", "metrics"));
         // A session's replay (window, log, catch-up) and the delivery rule: used by routing, using sessions.
         MAY_USE.put("replay", List.of("session", "auth", "messaging", "config", "metrics"));
