@@ -6,6 +6,7 @@ import ai.kull.sync.events.Limits;
 import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.OrgSyncEvent;
 import ai.kull.sync.events.Scope;
+import ai.kull.sync.events.TeamEvent;
 import ai.kull.sync.events.Topics;
 import ai.kull.sync.events.codec.EventCodec;
 import ai.kull.sync.events.codec.InvalidEventException;
@@ -139,6 +140,35 @@ public final class EventPublisher implements AutoCloseable {
         RecordHeaders headers = headers(envelope.id(), envelope.type(), Scope.BROADCAST);
         writeIdempotency(headers, idempotency == null ? null : codec.validate(idempotency));
         return send(topicOf(envelope.type()), aggregateId, codec.encode(envelope), headers);
+    }
+
+    /**
+     * Another team's event ({@link TeamEvent}: a type that is not one of the contract's) to {@code target}, with the
+     * routing headers of that target and, when {@code idempotency} is not null, the caller's key and request hash.
+     * The event's userId or orgId is set from the target.
+     */
+    public CompletableFuture<RecordMetadata> publish(Target target, TeamEvent event, Idempotency idempotency) {
+        codec.validate(target);
+        if (event.type() != null && TeamEvent.isContractType(event.type())) {
+            throw new InvalidEventException(ErrorPayload.UNKNOWN_TYPE, List.of(new Violation("type",
+                    "is one of the contract's own types; publish it with its own method")));
+        }
+        TeamEvent addressed = codec.validate(event.addressedTo(target.scope(), target.key()));
+        RecordHeaders headers = new RecordHeaders();
+        EventHeaders.write(headers, EventHeaders.EVENT_ID, addressed.id());
+        EventHeaders.write(headers, EventHeaders.EVENT_TYPE, addressed.type());
+        EventHeaders.write(headers, EventHeaders.SCOPE, target.scope().headerValue());
+        if (target.scope() == Scope.ORG) {
+            EventHeaders.write(headers, EventHeaders.ORG, target.key());
+        }
+        if (target.targetDevice() != null) {
+            EventHeaders.write(headers, EventHeaders.TARGET_DEVICE, target.targetDevice());
+        }
+        if (target.originDevice() != null) {
+            EventHeaders.write(headers, EventHeaders.ORIGIN_DEVICE, target.originDevice());
+        }
+        writeIdempotency(headers, idempotency == null ? null : codec.validate(idempotency));
+        return send(target.topic(), target.key(), codec.encode(addressed), headers);
     }
 
     @Override
