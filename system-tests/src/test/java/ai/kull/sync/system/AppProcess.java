@@ -135,6 +135,12 @@ final class AppProcess implements AutoCloseable {
         return HTTP.sendAsync(postRequest(path, json, Map.of()), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** POSTs JSON with the given Authorization header (a publish team's key) instead of the service credential. */
+    CompletableFuture<HttpResponse<String>> postAsync(String path, String json, String authorization) {
+        return HTTP.sendAsync(postRequest(path, json, Map.of("Authorization", authorization)),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private HttpRequest postRequest(String path, String json, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                 .timeout(Duration.ofSeconds(30))
