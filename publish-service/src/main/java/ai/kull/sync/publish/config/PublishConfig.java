@@ -17,6 +17,9 @@ public interface PublishConfig {
      */
     Optional<Path> teamsFile();
 
+    /** The same JSON given inline (the Helm chart renders it from its values); not together with {@link #teamsFile()}. */
+    Optional<String> teams();
+
     /**
      * The teams' credentials as {@code team=key} entries, comma separated (in Kubernetes from a Secret); a team may
      * have several keys at once, so a key can be rotated without downtime.

@@ -41,7 +41,12 @@ public class Teams {
     private final List<Map.Entry<byte[], Team>> keys;
 
     public Teams(PublishConfig config) {
-        this.byName = config.teamsFile().map(file -> read(file, config)).orElse(Map.of());
+        if (config.teamsFile().isPresent() && config.teams().isPresent()) {
+            throw new IllegalStateException("publish.teams-file and publish.teams are both set: give the teams once");
+        }
+        this.byName = config.teamsFile().map(file -> read(file, config))
+                .or(() -> config.teams().map(json -> parse(json, config, "publish.teams")))
+                .orElse(Map.of());
         this.keys = keys(config.teamKeys().orElse(List.of()), byName);
         if (byName.isEmpty()) {
             LOG.warn("no teams configured (publish.teams-file): every publish request is refused");
@@ -73,13 +78,19 @@ public class Teams {
     }
 
     static Map<String, Team> read(Path file, PublishConfig config) {
-        JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(file));
+            return parse(Files.readString(file), config, file.toString());
         } catch (IOException e) {
-            throw new IllegalStateException("publish.teams-file " + file + " cannot be read as JSON: " + e.getMessage(), e);
+            throw new IllegalStateException("publish.teams-file " + file + " cannot be read: " + e.getMessage(), e);
         }
-        return parse(root, config, file.toString());
+    }
+
+    static Map<String, Team> parse(String json, PublishConfig config, String source) {
+        try {
+            return parse(new ObjectMapper().readTree(json), config, source);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(source + " is not JSON: " + e.getOriginalMessage(), e);
+        }
     }
 
     /** The teams of a parsed teams file; {@code source} names it in the messages. */

@@ -61,7 +61,7 @@ class ChartTrafficAndObservabilityTest {
     void everyComponentHasAServiceMonitorOnQMetrics() {
         List<GenericKubernetesResource> monitors = custom("ServiceMonitor");
         assertThat(monitors).extracting(Rendered::component)
-                .containsExactlyInAnyOrder("gateway", "credit-service", "shoot-service", "prompt-service");
+                .containsExactlyInAnyOrder("gateway", "credit-service", "shoot-service", "prompt-service", "publish-service");
         for (GenericKubernetesResource monitor : monitors) {
             JsonNode spec = JSON.valueToTree(monitor.getAdditionalProperties().get("spec"));
             assertThat(spec.at("/endpoints/0/path").asText()).isEqualTo("/q/metrics");
