@@ -216,6 +216,13 @@ class PublishEndpointTest {
                 .contains("sync_publish_durable_seconds_bucket{team=\"notifications\",type=\"NOTIFICATION_NEW\"");
     }
 
+    @Test
+    void theOpenApiDocumentDescribesTheApiAndItsCredential() {
+        String openapi = RestAssured.get("/q/openapi").asString();
+        assertThat(openapi).contains("/api/sync/events:", "/api/sync/events/batch:", "/api/admin/event-types:", "teamKey",
+                "Publish a batch of events, validated whole");
+    }
+
     private void assertBad(String body, String field, String reason) {
         Response response = post(NOTIFICATIONS, "/api/sync/events", body);
         assertThat(response.statusCode()).as(body + " -> " + response.asString()).isEqualTo(400);
