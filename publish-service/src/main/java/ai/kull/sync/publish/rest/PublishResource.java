@@ -87,9 +87,10 @@ public class PublishResource {
     public EventAnswer publishOne(byte[] body, @Context HttpHeaders headers) {
         long receivedAt = System.nanoTime();
         Team team = authenticate(headers);
-        return refusalsCounted(team, null, () -> {
-            PublishRequest request = bodies.read(body, PublishRequest.class);
-            TeamPublishing.Accepted accepted = publish(team, List.of(request), "", receivedAt).get(0);
+        List<PublishRequest> parsed = new ArrayList<>();
+        return refusalsCounted(team, parsed, () -> {
+            parsed.add(bodies.read(body, PublishRequest.class));
+            TeamPublishing.Accepted accepted = publish(team, parsed, "", receivedAt).get(0);
             return new EventAnswer(accepted.id(), accepted.type(), accepted.duplicate());
         });
     }
@@ -106,8 +107,10 @@ public class PublishResource {
     public BatchAnswer publishBatch(byte[] body, @Context HttpHeaders headers) {
         long receivedAt = System.nanoTime();
         Team team = authenticate(headers);
-        return refusalsCounted(team, null, () -> {
+        List<PublishRequest> parsed = new ArrayList<>();
+        return refusalsCounted(team, parsed, () -> {
             BatchRequest batch = bodies.read(body, BatchRequest.class);
+            parsed.addAll(batch.events());
             if (batch.events().size() > config.maxBatchEvents()) {
                 throw new ApiError(413, "BATCH_TOO_LARGE", "a batch holds at most " + config.maxBatchEvents()
                         + " events; this one has " + batch.events().size())
@@ -168,19 +171,31 @@ public class PublishResource {
         });
     }
 
-    /** Counts a refusal under the team (and the type when there is one and it is the team's), then rethrows it. */
-    private <T> T refusalsCounted(Team team, String type, java.util.function.Supplier<T> work) {
+    /**
+     * Counts a refused request's events under the team and each event's type (a type the team does not own as
+     * {@code other}; one event of type {@code other} when the body could not be read), then rethrows the refusal.
+     */
+    private <T> T refusalsCounted(Team team, List<PublishRequest> parsed, java.util.function.Supplier<T> work) {
         try {
             return work.get();
         } catch (InvalidEventException e) {
-            metrics.refused(team.name(), label(team, type), e.errorCode(), 1);
+            countRefused(team, parsed, e.errorCode());
             throw e;
         } catch (ApiError e) {
-            metrics.refused(team.name(), label(team, type), e.code(), 1);
+            countRefused(team, parsed, e.code());
             throw e;
         } catch (KafkaUnavailable e) {
-            metrics.refused(team.name(), label(team, type), "UNAVAILABLE", 1);
+            countRefused(team, parsed, "UNAVAILABLE");
             throw e;
+        }
+    }
+
+    private void countRefused(Team team, List<PublishRequest> events, String reason) {
+        if (events.isEmpty()) {
+            metrics.refused(team.name(), PublishMetrics.OTHER, reason, 1);
+        }
+        for (PublishRequest event : events) {
+            metrics.refused(team.name(), label(team, event.type()), reason, 1);
         }
     }
 

@@ -210,9 +210,11 @@ class PublishEndpointTest {
     void metricsArePerTeamAndType() {
         post(NOTIFICATIONS, "/api/sync/events", event("NOTIFICATION_NEW", "{\"userId\":\"u1\"}", "{\"title\":\"m\"}", null));
         post(NOTIFICATIONS, "/api/sync/events", event("CREDIT_UPDATE", "{\"userId\":\"u1\"}", "{}", null));
+        post(NOTIFICATIONS, "/api/sync/events", event("NOTIFICATION_NEW", "{\"userId\":\"u1\"}", "{}", null));
         String metrics = RestAssured.get("/q/metrics").asString();
         assertThat(metrics).contains("sync_publish_events_total{outcome=\"accepted\",team=\"notifications\",type=\"NOTIFICATION_NEW\"}")
                 .contains("sync_publish_refused_total{reason=\"TYPE_NOT_OWNED\",team=\"notifications\",type=\"other\"}")
+                .contains("sync_publish_refused_total{reason=\"INVALID_FIELD\",team=\"notifications\",type=\"NOTIFICATION_NEW\"}")
                 .contains("sync_publish_durable_seconds_bucket{team=\"notifications\",type=\"NOTIFICATION_NEW\"");
     }
 
