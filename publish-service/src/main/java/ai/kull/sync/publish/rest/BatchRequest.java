@@ -6,5 +6,5 @@ import jakarta.validation.constraints.NotEmpty;
 import java.util.List;
 
 /** A batch: {@code {"events":[...]}}, validated whole before any of it is published. */
-public record BatchRequest(@NotEmpty @Valid List<PublishRequest> events) {
+public record BatchRequest(@NotEmpty List<@Valid PublishRequest> events) {
 }

@@ -78,6 +78,21 @@ class PublishEndpointTest {
     }
 
     @Test
+    void aBatchKeepsTheRequestsOrderPerUser() {
+        String user = unique("ordered");
+        String batch = IntStream.range(0, 50)
+                .mapToObj(i -> event("NOTIFICATION_SEEN", "{\"userId\":\"" + user + "\"}", "{\"seq\":" + i + "}", null))
+                .collect(Collectors.joining(",", "{\"events\":[", "]}"));
+        Response response = post(NOTIFICATIONS, "/api/sync/events/batch", batch);
+
+        assertThat(response.statusCode()).as(response.asString()).isEqualTo(200);
+        List<String> order = TopicReader.matching(bootstrap, Topics.USER_EVENTS, r -> user.equals(r.key())).stream()
+                .map(r -> r.value().replaceAll(".*\"seq\":(\\d+).*", "$1")).toList();
+        assertThat(order).containsExactlyElementsOf(IntStream.range(0, 50).mapToObj(String::valueOf).toList());
+        assertThat(response.jsonPath().getList("events.id")).doesNotHaveDuplicates().hasSize(50);
+    }
+
+    @Test
     void aRetryWithTheSameIdempotencyKeyPublishesNothingNewAndAReusedKeyIsRefused() {
         String user = unique("user");
         String key = unique("n");
