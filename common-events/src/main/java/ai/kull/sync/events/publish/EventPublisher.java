@@ -2,7 +2,6 @@ package ai.kull.sync.events.publish;
 
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.EventHeaders;
-import ai.kull.sync.events.Limits;
 import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.OrgSyncEvent;
 import ai.kull.sync.events.Scope;
