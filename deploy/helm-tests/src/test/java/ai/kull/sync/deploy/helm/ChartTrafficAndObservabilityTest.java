@@ -143,7 +143,7 @@ class ChartTrafficAndObservabilityTest {
     @Test
     void networkPoliciesLetDevicesReachTheGatewayAndOnlyClientsTheServices() {
         List<NetworkPolicy> policies = PRODUCTION.all(NetworkPolicy.class);
-        assertThat(policies).hasSize(4);
+        assertThat(policies).hasSize(5);
         for (NetworkPolicy policy : policies) {
             var rule = policy.getSpec().getIngress().get(0);
             if (Rendered.component(policy).equals("gateway")) {
