@@ -5,7 +5,7 @@
 # Ctrl-C (or SIGTERM).
 #
 # Ports (all overridable): KAFKA_PORT=9092, GATEWAY_PORTS="8080 8090", CREDIT_PORT=8081,
-# SHOOT_PORT=8082, PROMPT_PORT=8083. Logs and broker data go to RUN_DIR (target/local-stack). Prints the live
+# SHOOT_PORT=8082, PROMPT_PORT=8083, PUBLISH_PORT=8084. Logs and broker data go to RUN_DIR (target/local-stack). Prints the live
 # console's URL on each gateway and an admin token for its ops view (needs openssl).
 set -euo pipefail
 
@@ -15,6 +15,9 @@ GATEWAY_PORTS=${GATEWAY_PORTS:-"8080 8090"}
 CREDIT_PORT=${CREDIT_PORT:-8081}
 SHOOT_PORT=${SHOOT_PORT:-8082}
 PROMPT_PORT=${PROMPT_PORT:-8083}
+PUBLISH_PORT=${PUBLISH_PORT:-8084}
+# The publish API's example team (publish-service/src/main/resources/teams-example.json) and its local key.
+PUBLISH_TEAM_KEYS=${PUBLISH_TEAM_KEYS:-notifications=local-notifications-key}
 RUN_DIR=${RUN_DIR:-$ROOT/target/local-stack}
 START_TIMEOUT_SECONDS=${START_TIMEOUT_SECONDS:-180}
 BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
@@ -45,7 +48,7 @@ source "$ROOT/deploy/local/stale.sh"
 # Builds when a jar is missing or older than its sources (never runs a stale jar).
 build_if_stale() {
   local why="" module
-  for module in gateway-service credit-service shoot-service prompt-service; do
+  for module in gateway-service credit-service shoot-service prompt-service publish-service; do
     [[ -n $why ]] || why=$(stale "$module" "$(app_jar "$module")")
   done
   [[ -n $why ]] || why=$(stale local-kafka "$ROOT/local-kafka/target/classpath.txt")
@@ -126,6 +129,9 @@ SERVICE_AUTH=(SYNC_SERVICE_ALLOW_ANONYMOUS=true SYNC_SERVICE_JWT_SECRET="$JWT_SE
 start_service credit-service credit-service "$CREDIT_PORT" "${SERVICE_AUTH[@]}"
 start_service shoot-service shoot-service "$SHOOT_PORT" "${SERVICE_AUTH[@]}"
 start_service prompt-service prompt-service "$PROMPT_PORT" "${SERVICE_AUTH[@]}"
+start_service publish-service publish-service "$PUBLISH_PORT" SYNC_SERVICE_JWT_SECRET="$JWT_SECRET" \
+  QUARKUS_HTTP_CORS_ENABLED=true QUARKUS_HTTP_CORS_ORIGINS="$CONSOLE_ORIGINS" \
+  PUBLISH_TEAMS_FILE="$ROOT/publish-service/src/main/resources/teams-example.json" PUBLISH_TEAM_KEYS="$PUBLISH_TEAM_KEYS"
 wait_until_ready
 
 # An operator's token for the console's ops view and the admin API: an HS256 JWT signed with the local secret,
@@ -146,6 +152,7 @@ CONSOLE_QUERY=""
 [[ $CREDIT_PORT == 8081 ]] || CONSOLE_QUERY+="&credit=http://localhost:$CREDIT_PORT"
 [[ $SHOOT_PORT == 8082 ]] || CONSOLE_QUERY+="&shoot=http://localhost:$SHOOT_PORT"
 [[ $PROMPT_PORT == 8083 ]] || CONSOLE_QUERY+="&prompt=http://localhost:$PROMPT_PORT"
+[[ $PUBLISH_PORT == 8084 ]] || CONSOLE_QUERY+="&publish=http://localhost:$PUBLISH_PORT"
 [[ -z $CONSOLE_QUERY ]] || CONSOLE_QUERY="?${CONSOLE_QUERY#&}"
 
 log "all ${#PIDS[@]} processes healthy"
@@ -153,6 +160,7 @@ for port in $GATEWAY_PORTS; do log "gateway        ws://localhost:$port/ws?token
 log "credit-service http://localhost:$CREDIT_PORT/q/swagger-ui"
 log "shoot-service  http://localhost:$SHOOT_PORT/q/swagger-ui"
 log "prompt-service http://localhost:$PROMPT_PORT/q/swagger-ui"
+log "publish API    http://localhost:$PUBLISH_PORT/q/swagger-ui   team notifications, key ${PUBLISH_TEAM_KEYS#*=}"
 log "kafka          $BOOTSTRAP      logs: $RUN_DIR/logs"
 for port in $GATEWAY_PORTS; do
   log "console        http://localhost:$port/console/$CONSOLE_QUERY   (sign in with a dev token such as user_123:laptop)"

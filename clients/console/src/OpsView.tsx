@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { AdminApi, type EventAnswer, type Pod, type TraceAnswer, type UserAnswer } from './admin.js';
 import { LineChart } from './Chart.js';
+import { EventTypes } from './EventTypes.js';
 import type { ConsoleConfig } from './config.js';
 import { describeFailure, type Answer } from './http.js';
 import { addPoll, WINDOW_MS, type History } from './series.js';
@@ -336,6 +337,7 @@ function Dashboard({ config, token, initialUser }: { config: ConsoleConfig; toke
         <LineChart title="Sessions" unit="" testId="chart-sessions" now={now} windowMs={WINDOW_MS} lines={series.map((s) => ({ label: s.podId, points: s.sessions }))} />
       </section>
       <UserInspector api={api} initialUser={initialUser} refreshMs={2 * config.pollMs} />
+      <EventTypes publishBase={config.services.publish} token={token} />
     </div>
   );
 }

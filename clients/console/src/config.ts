@@ -2,20 +2,21 @@
 // load balancer in front of the pods): the WebSocket at /ws and the HTTP API on the page's own origin. The
 // domain services have other origins; their URLs are only used by the local-development test commands.
 //
-// Query parameters: ws=<WebSocket URL>, credit=, shoot=, prompt=<service base URLs>, poll=<ops refresh ms>.
+// Query parameters: ws=<WebSocket URL>, credit=, shoot=, prompt=, publish=<service base URLs>, poll=<ops refresh ms>.
 
 export interface ConsoleConfig {
   wsUrl: string;
   /** The gateway's HTTP API (device list, admin API): the page's origin. */
   apiBase: string;
-  services: { credit: string; shoot: string; prompt: string };
+  /** publish: the publish API, whose teams and event types the ops view lists. */
+  services: { credit: string; shoot: string; prompt: string; publish: string };
   /** Show the buttons that send the seeds' test commands to the domain services (local development only). */
   devTools: boolean;
   pollMs: number;
 }
 
-/** The local stack's ports (deploy/local/run.sh): credit 8081, shoot 8082, prompt 8083. */
-const LOCAL_PORTS = { credit: 8081, shoot: 8082, prompt: 8083 } as const;
+/** The local stack's ports (deploy/local/run.sh): credit 8081, shoot 8082, prompt 8083, publish 8084. */
+const LOCAL_PORTS = { credit: 8081, shoot: 8082, prompt: 8083, publish: 8084 } as const;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 export function consoleConfig(location: { protocol: string; host: string; hostname: string; search: string; origin: string }): ConsoleConfig {
@@ -28,7 +29,7 @@ export function consoleConfig(location: { protocol: string; host: string; hostna
   return {
     wsUrl: params.get('ws') ?? `${wsScheme}//${location.host}/ws`,
     apiBase: location.origin,
-    services: { credit: service('credit'), shoot: service('shoot'), prompt: service('prompt') },
+    services: { credit: service('credit'), shoot: service('shoot'), prompt: service('prompt'), publish: service('publish') },
     devTools: explicit || LOOPBACK.has(location.hostname),
     pollMs: Number.isFinite(poll) && poll >= 500 ? poll : 2000,
   };

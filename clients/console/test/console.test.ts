@@ -34,7 +34,7 @@ describe('consoleConfig', () => {
     const config = consoleConfig(at('http://localhost:8080/console/'));
     expect(config.wsUrl).toBe('ws://localhost:8080/ws');
     expect(config.apiBase).toBe('http://localhost:8080');
-    expect(config.services).toEqual({ credit: 'http://localhost:8081', shoot: 'http://localhost:8082', prompt: 'http://localhost:8083' });
+    expect(config.services).toEqual({ credit: 'http://localhost:8081', shoot: 'http://localhost:8082', prompt: 'http://localhost:8083', publish: 'http://localhost:8084' });
     expect(config.devTools).toBe(true);
   });
 

@@ -6,6 +6,7 @@ gateway: gateway
 creditService: credit-service
 shootService: shoot-service
 promptService: prompt-service
+publishService: publish-service
 {{- end -}}
 
 {{/* The enabled components as a list of dicts {key, name, values}, the loop every per-component template runs. */}}
@@ -112,13 +113,16 @@ true
 {{- if and $v.kafka.topics.strimzi.enabled (not $v.kafka.topics.strimzi.clusterName) -}}
 {{- fail "kafka.topics.strimzi.clusterName is required with kafka.topics.strimzi.enabled: the Strimzi Kafka cluster's name (label strimzi.io/cluster)" -}}
 {{- end -}}
+{{- if and $v.publishService.enabled $v.publish.teams (not $v.publish.teamKeys.existingSecret) -}}
+{{- fail "publish.teamKeys.existingSecret is required with publish.teams: the Secret whose key publish.teamKeys.key holds the teams' keys as team=key,... (PUBLISH_TEAM_KEYS)" -}}
+{{- end -}}
 {{- if and $v.kafka.secretConfig.settings (not $v.kafka.secretConfig.existingSecret) -}}
 {{- fail "kafka.secretConfig.existingSecret is required with kafka.secretConfig.settings: the Secret those keys are read from" -}}
 {{- end -}}
 {{- range $key, $name := include "kull-sync.components" . | fromYaml -}}
 {{- $c := index $v $key -}}
 {{- range $env, $_ := $c.env -}}
-{{- $managed := dict "HTTP_PORT" (printf "%s.port" $key) "GATEWAY_DRAIN_PERIOD" "gateway.drainSeconds" "GATEWAY_POD_ID" "the pod name, through the downward API" "GATEWAY_AUTH_DEV_TOKENS" "localDevelopment.enabled" "SYNC_SERVICE_ALLOW_ANONYMOUS" "localDevelopment.enabled" "JAVA_OPTS_APPEND" (printf "%s.jvm" $key) -}}
+{{- $managed := dict "PUBLISH_TEAMS" "publish.teams" "PUBLISH_TEAM_KEYS" "publish.teamKeys" "PUBLISH_TEAMS_FILE" "publish.teams" "HTTP_PORT" (printf "%s.port" $key) "GATEWAY_DRAIN_PERIOD" "gateway.drainSeconds" "GATEWAY_POD_ID" "the pod name, through the downward API" "GATEWAY_AUTH_DEV_TOKENS" "localDevelopment.enabled" "SYNC_SERVICE_ALLOW_ANONYMOUS" "localDevelopment.enabled" "JAVA_OPTS_APPEND" (printf "%s.jvm" $key) -}}
 {{- if hasKey $managed $env -}}
 {{- fail (printf "%s.env.%s is set by the chart: it comes from %s" $key $env (index $managed $env)) -}}
 {{- end -}}
@@ -172,6 +176,9 @@ rolls them when it changes). Call with (dict "root" $ "key" "gateway" "name" "ga
 {{- $_ := set $data "SYNC_SERVICE_ALLOW_ANONYMOUS" "true" -}}
 {{- end -}}
 {{- end -}}
+{{- if and (eq .key "publishService") $v.publish.teams -}}
+{{- $_ := set $data "PUBLISH_TEAMS" (dict "teams" $v.publish.teams | toJson) -}}
+{{- end -}}
 {{- range $name, $value := $c.env -}}
 {{- $_ := set $data $name (toString $value) -}}
 {{- end -}}
@@ -204,6 +211,13 @@ rolls them when it changes). Call with (dict "root" $ "key" "gateway" "name" "ga
       name: {{ $v.auth.existingSecret }}
       key: {{ $v.auth.apiKeysKey }}
 {{- end }}
+{{- end }}
+{{- if and (eq .key "publishService") $v.publish.teamKeys.existingSecret }}
+- name: PUBLISH_TEAM_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.publish.teamKeys.existingSecret }}
+      key: {{ $v.publish.teamKeys.key }}
 {{- end }}
 {{- range $setting, $secretKey := $v.kafka.secretConfig.settings }}
 - name: {{ include "kull-sync.kafkaEnvName" $setting }}

@@ -27,6 +27,10 @@ public final class Main {
         if (args.length > 0 && args[0].equals("bench")) {
             System.exit(BenchMain.run(Arrays.copyOfRange(args, 1, args.length)));
         }
+        if (args.length > 0 && args[0].equals("publish-bench")) {
+            PublishBench.run(new Flags(Arrays.copyOfRange(args, 1, args.length)));
+            System.exit(0);
+        }
         if (args.length > 0 && args[0].equals("capacity")) {
             CapacityModel.run(new Flags(Arrays.copyOfRange(args, 1, args.length)));
             System.exit(0);

@@ -74,6 +74,18 @@ final class AppProcess implements AutoCloseable {
         return launch(module, module, bootstrap, Map.of("SYNC_SERVICE_API_KEYS", API_KEY), "256m");
     }
 
+    /** The publish team's key the publish service is started with (team notifications of teams-example.json). */
+    static final String PUBLISH_KEY = "system-test-notifications-key";
+
+    /** Starts the publish service with the example team and {@link #PUBLISH_KEY}; {@code env} adds or overrides. */
+    static AppProcess publishService(String bootstrap, Map<String, String> env) throws IOException {
+        Map<String, String> settings = new HashMap<>(Map.of(
+                "PUBLISH_TEAMS_FILE", ROOT.resolve("publish-service/src/main/resources/teams-example.json").toString(),
+                "PUBLISH_TEAM_KEYS", "notifications=" + PUBLISH_KEY));
+        settings.putAll(env);
+        return launch("publish-service", "publish-service", bootstrap, settings, "256m");
+    }
+
     private static AppProcess launch(String module, String name, String bootstrap, Map<String, String> env,
                                      String maxHeap) throws IOException {
         int port = FreePorts.take();
@@ -121,6 +133,12 @@ final class AppProcess implements AutoCloseable {
 
     CompletableFuture<HttpResponse<String>> postAsync(String path, String json) {
         return HTTP.sendAsync(postRequest(path, json, Map.of()), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** POSTs JSON with the given Authorization header (a publish team's key) instead of the service credential. */
+    CompletableFuture<HttpResponse<String>> postAsync(String path, String json, String authorization) {
+        return HTTP.sendAsync(postRequest(path, json, Map.of("Authorization", authorization)),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpRequest postRequest(String path, String json, Map<String, String> headers) {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import static ai.kull.sync.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** deploy/local/run.sh, the front door, brings all six processes up healthy and takes them down. */
+/** deploy/local/run.sh, the front door, brings all seven processes up healthy and takes them down. */
 class LocalStackIT {
 
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -28,9 +28,9 @@ class LocalStackIT {
 
     @Test
     void runScriptStartsEveryProcessHealthyAndStopsThemAll() throws Exception {
-        List<Integer> ports = FreePorts.take(6);
+        List<Integer> ports = FreePorts.take(7);
         int kafka = ports.get(0);
-        List<Integer> services = ports.subList(1, 6);
+        List<Integer> services = ports.subList(1, 7);
         Path output = Files.createTempFile("local-stack", ".log");
         ProcessBuilder builder = new ProcessBuilder("bash", "deploy/local/run.sh")
                 .directory(ROOT.toFile())
@@ -41,6 +41,7 @@ class LocalStackIT {
         builder.environment().put("CREDIT_PORT", String.valueOf(services.get(2)));
         builder.environment().put("SHOOT_PORT", String.valueOf(services.get(3)));
         builder.environment().put("PROMPT_PORT", String.valueOf(services.get(4)));
+        builder.environment().put("PUBLISH_PORT", String.valueOf(services.get(5)));
         builder.environment().put("RUN_DIR", ROOT.resolve("system-tests/target/local-stack").toString());
         stack = builder.start();
 
@@ -79,7 +80,7 @@ class LocalStackIT {
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("<title>Kull sync console</title>");
 
-        for (int service : services.subList(2, 5)) {
+        for (int service : services.subList(2, 6)) {
             assertThat(preflightAllowedOrigin(http, service, "http://localhost:" + gateway)).as("console origin on %d", service)
                     .contains("http://localhost:" + gateway);
             assertThat(preflightAllowedOrigin(http, service, "http://example.com")).as("another origin on %d", service)

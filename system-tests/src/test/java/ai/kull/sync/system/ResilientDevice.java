@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
  */
 final class ResilientDevice {
 
-    private static final Pattern BALANCE = Pattern.compile("\"type\":\"CREDIT_UPDATE\".*\"newBalance\":(\\d+)");
+    /** The sequence number of a CREDIT_UPDATE (its balance) or of a team's NOTIFICATION_SEEN (its data's seq). */
+    private static final Pattern BALANCE =
+            Pattern.compile("\"type\":\"(?:CREDIT_UPDATE\".*\"newBalance|NOTIFICATION_SEEN\".*\"seq)\":(\\d+)");
     private static final Pattern CURSOR = Pattern.compile("\"cursor\":\"([^\"]+)\"}$");
 
     final String userId;
@@ -93,7 +95,7 @@ final class ResilientDevice {
         return current;
     }
 
-    /** The balances of every CREDIT_UPDATE received, in order, over all sessions. */
+    /** The balances of every CREDIT_UPDATE (seq of every NOTIFICATION_SEEN) received, in order, over all sessions. */
     List<Long> balances() {
         List<Long> balances = new ArrayList<>();
         for (TestDevice session : sessions) {

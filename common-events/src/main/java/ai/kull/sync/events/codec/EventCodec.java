@@ -4,6 +4,7 @@ import ai.kull.sync.events.ClientMessage;
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.OrgSyncEvent;
 import ai.kull.sync.events.Publishing;
+import ai.kull.sync.events.TeamEvent;
 import ai.kull.sync.events.payload.ErrorPayload;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JacksonException;
@@ -70,6 +71,11 @@ public final class EventCodec {
     }
 
     public byte[] encode(OrgSyncEvent event) {
+        return write(validate(event));
+    }
+
+    /** Another team's event, in the envelope shape devices receive (see {@link TeamEvent}). */
+    public byte[] encode(TeamEvent event) {
         return write(validate(event));
     }
 

@@ -2,18 +2,15 @@ package ai.kull.sync.events.publish;
 
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.EventHeaders;
-import ai.kull.sync.events.Limits;
 import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.OrgSyncEvent;
 import ai.kull.sync.events.Scope;
+import ai.kull.sync.events.TeamEvent;
 import ai.kull.sync.events.Topics;
 import ai.kull.sync.events.codec.EventCodec;
 import ai.kull.sync.events.codec.InvalidEventException;
 import ai.kull.sync.events.codec.Violation;
 import ai.kull.sync.events.payload.ErrorPayload;
-import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.Pattern;
-import jakarta.validation.constraints.Size;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -88,36 +85,35 @@ public final class EventPublisher implements AutoCloseable {
 
     /** To every device of {@code userId}. */
     public CompletableFuture<RecordMetadata> publishToUser(String userId, Envelope envelope) {
-        return publishUserScoped(new Route(userId, null, null), envelope, null);
+        return publishUserScoped(Target.user(userId), envelope, null);
     }
 
     /** {@link #publishToUser(String, Envelope)}, recording the request's idempotency key in the record headers. */
     public CompletableFuture<RecordMetadata> publishToUser(String userId, Envelope envelope, Idempotency idempotency) {
-        return publishUserScoped(new Route(userId, null, null), envelope, codec.validate(idempotency));
+        return publishUserScoped(Target.user(userId), envelope, codec.validate(idempotency));
     }
 
     /** Only to device {@code deviceId} of {@code userId}. */
     public CompletableFuture<RecordMetadata> publishToDevice(String userId, String deviceId, Envelope envelope) {
         requirePresent("targetDevice", deviceId);
-        return publishUserScoped(new Route(userId, deviceId, null), envelope, null);
+        return publishUserScoped(Target.device(userId, deviceId), envelope, null);
     }
 
     /** To every device of {@code userId} except {@code originDeviceId}, which caused the event. */
     public CompletableFuture<RecordMetadata> publishExceptDevice(String userId, String originDeviceId,
                                                                  Envelope envelope) {
         requirePresent("originDevice", originDeviceId);
-        return publishUserScoped(new Route(userId, null, originDeviceId), envelope, null);
+        return publishUserScoped(Target.userExceptDevice(userId, originDeviceId), envelope, null);
     }
 
     /** To every session subscribed to organization {@code orgId}; the event's orgId must be {@code orgId}. */
     public CompletableFuture<RecordMetadata> publishToOrg(String orgId, OrgSyncEvent event) {
-        codec.validate(new Route(orgId, null, null));
+        Target target = codec.validate(Target.org(orgId));
         codec.validateForPublishing(event);
         if (!orgId.equals(event.orgId())) {
             throw invalid("orgId", "must equal the orgId it is published to");
         }
-        RecordHeaders headers = headers(UUID.randomUUID().toString(), event.type(), Scope.ORG);
-        EventHeaders.write(headers, EventHeaders.ORG, orgId);
+        RecordHeaders headers = headers(UUID.randomUUID().toString(), event.type().name(), target, null);
         return send(topicOf(event.type()), orgId, codec.encode(event), headers);
     }
 
@@ -131,14 +127,31 @@ public final class EventPublisher implements AutoCloseable {
 
     /** {@link #broadcast(String, Envelope)}, recording the request's idempotency key (may be null) in the headers. */
     public CompletableFuture<RecordMetadata> broadcast(String aggregateId, Envelope envelope, Idempotency idempotency) {
-        codec.validate(new Route(aggregateId, null, null));
+        Target target = codec.validate(Target.everyone(aggregateId));
         checkDeliverable(envelope);
         if (envelope.userId() != null) {
             throw invalid("userId", "must be absent in a broadcast");
         }
-        RecordHeaders headers = headers(envelope.id(), envelope.type(), Scope.BROADCAST);
-        writeIdempotency(headers, idempotency == null ? null : codec.validate(idempotency));
+        RecordHeaders headers = headers(envelope.id(), envelope.type().name(), target,
+                idempotency == null ? null : codec.validate(idempotency));
         return send(topicOf(envelope.type()), aggregateId, codec.encode(envelope), headers);
+    }
+
+    /**
+     * Another team's event ({@link TeamEvent}: a type that is not one of the contract's) to {@code target}, with the
+     * routing headers of that target and, when {@code idempotency} is not null, the caller's key and request hash.
+     * The event's userId or orgId is set from the target.
+     */
+    public CompletableFuture<RecordMetadata> publish(Target target, TeamEvent event, Idempotency idempotency) {
+        codec.validate(target);
+        if (event.type() != null && TeamEvent.isContractType(event.type())) {
+            throw new InvalidEventException(ErrorPayload.UNKNOWN_TYPE, List.of(new Violation("type",
+                    "is one of the contract's own types; publish it with its own method")));
+        }
+        TeamEvent addressed = codec.validate(event.addressedTo(target.scope(), target.key()));
+        RecordHeaders headers = headers(addressed.id(), addressed.type(), target,
+                idempotency == null ? null : codec.validate(idempotency));
+        return send(target.topic(), target.key(), codec.encode(addressed), headers);
     }
 
     @Override
@@ -146,22 +159,15 @@ public final class EventPublisher implements AutoCloseable {
         producer.close();
     }
 
-    private CompletableFuture<RecordMetadata> publishUserScoped(Route route, Envelope envelope,
+    private CompletableFuture<RecordMetadata> publishUserScoped(Target target, Envelope envelope,
                                                                 Idempotency idempotency) {
-        codec.validate(route);
+        codec.validate(target);
         checkDeliverable(envelope);
-        if (!route.key().equals(envelope.userId())) {
+        if (!target.key().equals(envelope.userId())) {
             throw invalid("userId", "must equal the userId it is published to");
         }
-        RecordHeaders headers = headers(envelope.id(), envelope.type(), Scope.USER);
-        if (route.targetDevice() != null) {
-            EventHeaders.write(headers, EventHeaders.TARGET_DEVICE, route.targetDevice());
-        }
-        if (route.originDevice() != null) {
-            EventHeaders.write(headers, EventHeaders.ORIGIN_DEVICE, route.originDevice());
-        }
-        writeIdempotency(headers, idempotency);
-        return send(topicOf(envelope.type()), route.key(), codec.encode(envelope), headers);
+        RecordHeaders headers = headers(envelope.id(), envelope.type().name(), target, idempotency);
+        return send(topicOf(envelope.type()), target.key(), codec.encode(envelope), headers);
     }
 
     /** Valid for publishing, a type devices receive, and a type that has a topic. */
@@ -177,18 +183,25 @@ public final class EventPublisher implements AutoCloseable {
         return Topics.topicFor(type).orElseThrow();
     }
 
-    private static void writeIdempotency(RecordHeaders headers, Idempotency idempotency) {
+    /** The routing headers of {@code target} and, when not null, the caller's idempotency key and request hash. */
+    private static RecordHeaders headers(String eventId, String type, Target target, Idempotency idempotency) {
+        RecordHeaders headers = new RecordHeaders();
+        EventHeaders.write(headers, EventHeaders.EVENT_ID, eventId);
+        EventHeaders.write(headers, EventHeaders.EVENT_TYPE, type);
+        EventHeaders.write(headers, EventHeaders.SCOPE, target.scope().headerValue());
+        if (target.scope() == Scope.ORG) {
+            EventHeaders.write(headers, EventHeaders.ORG, target.key());
+        }
+        if (target.targetDevice() != null) {
+            EventHeaders.write(headers, EventHeaders.TARGET_DEVICE, target.targetDevice());
+        }
+        if (target.originDevice() != null) {
+            EventHeaders.write(headers, EventHeaders.ORIGIN_DEVICE, target.originDevice());
+        }
         if (idempotency != null) {
             EventHeaders.write(headers, EventHeaders.IDEMPOTENCY_KEY, idempotency.key());
             EventHeaders.write(headers, EventHeaders.REQUEST_HASH, idempotency.requestHash());
         }
-    }
-
-    private static RecordHeaders headers(String eventId, MessageType type, Scope scope) {
-        RecordHeaders headers = new RecordHeaders();
-        EventHeaders.write(headers, EventHeaders.EVENT_ID, eventId);
-        EventHeaders.write(headers, EventHeaders.EVENT_TYPE, type.name());
-        EventHeaders.write(headers, EventHeaders.SCOPE, scope.headerValue());
         return headers;
     }
 
@@ -204,15 +217,5 @@ public final class EventPublisher implements AutoCloseable {
 
     private static InvalidEventException invalid(String field, String reason) {
         return new InvalidEventException(ErrorPayload.INVALID_FIELD, List.of(new Violation(field, reason)));
-    }
-
-    /** The record key and device routing, held to the same id rules as the events themselves. */
-    private record Route(
-            @NotBlank @Size(max = Limits.ID_MAX, message = Limits.SIZE_MESSAGE)
-            @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_PATTERN_MESSAGE) String key,
-            @Size(max = Limits.ID_MAX, message = Limits.SIZE_MESSAGE)
-            @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_PATTERN_MESSAGE) String targetDevice,
-            @Size(max = Limits.ID_MAX, message = Limits.SIZE_MESSAGE)
-            @Pattern(regexp = Limits.ID_PATTERN, message = Limits.ID_PATTERN_MESSAGE) String originDevice) {
     }
 }

@@ -17,6 +17,12 @@ public interface ServiceConfig {
     /** The topic this service publishes to and rebuilds its state (and seen Idempotency-Keys) from on start. */
     String stateTopic();
 
+    /**
+     * Further topics read like the state topic, from the beginning, before the service is ready (the publish
+     * service rebuilds its seen keys from every topic it publishes to).
+     */
+    Optional<List<String>> alsoRead();
+
     /** Creating the state topic when it is missing (a fresh cluster, the local stack, tests). */
     TopicSpec createTopic();
 
@@ -69,6 +75,10 @@ public interface ServiceConfig {
     /** The JWT {@code groups} entry that makes a caller a trusted service. */
     @WithDefault("sync-service")
     String serviceRole();
+
+    /** The JWT {@code groups} entry of an operator, who may read the admin endpoints (the console's admin token). */
+    @WithDefault("sync-admin")
+    String adminRole();
 
     /** API keys accepted in {@code X-Api-Key} as a service credential. */
     Optional<List<String>> apiKeys();

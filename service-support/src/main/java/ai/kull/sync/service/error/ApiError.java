@@ -9,6 +9,9 @@ import java.util.Map;
  */
 public class ApiError extends RuntimeException {
 
+    /** An extra field that also becomes the Retry-After header of the answer. */
+    public static final String RETRY_AFTER_SECONDS = "retryAfterSeconds";
+
     private final int status;
     private final String code;
     private final Map<String, Object> extra = new LinkedHashMap<>();

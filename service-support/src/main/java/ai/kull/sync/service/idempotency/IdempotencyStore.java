@@ -18,8 +18,14 @@ import java.util.Optional;
  */
 public final class IdempotencyStore {
 
-    /** One published event of a key: its record key (the recipient) and the envelope. */
-    public record Published(String recordKey, Envelope envelope) {
+    /**
+     * One published event of a key: its record key (the recipient), its event id and the envelope; the envelope is
+     * null for another team's event type (the publish service), which is answered by its id only.
+     */
+    public record Published(String recordKey, String eventId, Envelope envelope) {
+        public Published(String recordKey, Envelope envelope) {
+            this(recordKey, envelope.id(), envelope);
+        }
     }
 
     /** What a key produced so far; more than one event when a request fans out to several recipients. */
@@ -50,8 +56,12 @@ public final class IdempotencyStore {
      * Records that {@code envelope} was published for {@code key}; the same event seen again (the live ack,
      * then the topic) is kept once. An entry older than the TTL is not (re)created.
      */
-    public synchronized void record(String key, String requestHash, String recordKey, Envelope envelope,
-                                    long publishedAtMillis) {
+    public void record(String key, String requestHash, String recordKey, Envelope envelope, long publishedAtMillis) {
+        record(key, requestHash, new Published(recordKey, envelope), publishedAtMillis);
+    }
+
+    /** {@link #record(String, String, String, Envelope, long)} for any published event, also one without an envelope. */
+    public synchronized void record(String key, String requestHash, Published published, long publishedAtMillis) {
         Entry entry = entries.get(key);
         if (entry == null || isExpired(entry)) {
             entry = new Entry(requestHash, publishedAtMillis, List.of());
@@ -59,11 +69,11 @@ public final class IdempotencyStore {
                 return;
             }
         }
-        if (entry.events().stream().anyMatch(p -> p.envelope().id().equals(envelope.id()))) {
+        if (entry.events().stream().anyMatch(p -> p.eventId().equals(published.eventId()))) {
             return;
         }
         List<Published> events = new ArrayList<>(entry.events());
-        events.add(new Published(recordKey, envelope));
+        events.add(published);
         entries.put(key, new Entry(entry.requestHash(), entry.firstSeenMillis(), List.copyOf(events)));
         evict();
     }

@@ -52,6 +52,17 @@ public class CallerAuth {
         }
     }
 
+    /** Operators' reads (admin endpoints, the console): a service credential or a JWT with the admin role. */
+    public void requireServiceOrAdmin(HttpHeaders headers) {
+        if (config.allowAnonymous() || hasValidApiKey(headers)) {
+            return;
+        }
+        JwtClaims claims = bearerClaims(headers);
+        if (!isService(claims) && !hasRole(claims, config.adminRole())) {
+            throw ApiError.forbidden("token lacks the '" + config.adminRole() + "' role");
+        }
+    }
+
     /** Reads of one user's state: a service credential, or that user's own token. */
     public void requireServiceOrUser(HttpHeaders headers, String userId) {
         if (config.allowAnonymous() || hasValidApiKey(headers)) {
@@ -107,10 +118,14 @@ public class CallerAuth {
     }
 
     private boolean isService(JwtClaims claims) {
+        return hasRole(claims, config.serviceRole());
+    }
+
+    private static boolean hasRole(JwtClaims claims, String role) {
         try {
             return claims.hasClaim(ROLES_CLAIM) && (claims.isClaimValueStringList(ROLES_CLAIM)
-                    ? claims.getStringListClaimValue(ROLES_CLAIM).contains(config.serviceRole())
-                    : config.serviceRole().equals(claims.getStringClaimValue(ROLES_CLAIM)));
+                    ? claims.getStringListClaimValue(ROLES_CLAIM).contains(role)
+                    : role.equals(claims.getStringClaimValue(ROLES_CLAIM)));
         } catch (MalformedClaimException e) {
             throw ApiError.unauthorized("malformed groups claim");
         }

@@ -45,6 +45,9 @@ public class ErrorMappers {
         if (e.status() == 401) {
             response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
         }
+        if (e.extra().get(ApiError.RETRY_AFTER_SECONDS) instanceof Number seconds) {
+            response.header(HttpHeaders.RETRY_AFTER, seconds.longValue()); // 429, or a 503 that says more
+        }
         return json(response, e.code(), e.getMessage(), null, e.extra());
     }
 

@@ -2,6 +2,7 @@ package ai.kull.sync.service.state;
 
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.EventHeaders;
+import ai.kull.sync.events.TeamEvent;
 import ai.kull.sync.events.codec.EventCodec;
 import ai.kull.sync.events.codec.InvalidEventException;
 import ai.kull.sync.events.consume.CatchUpReader;
@@ -19,6 +20,7 @@ import jakarta.enterprise.inject.Instance;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -45,13 +47,16 @@ public class StateLoader implements CatchUpReader.Handler {
     private final Map<String, Object> kafka;
     private final IdempotencyStore idempotency;
     private final Instance<StateProjection> projections;
+    private final Instance<TeamEventProjection> teamEvents;
     private final EventCodec codec = new EventCodec();
     private final Counter undecodable;
 
     private volatile CatchUpReader reader;
 
     public StateLoader(ServiceConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka,
-                       IdempotencyStore idempotency, Instance<StateProjection> projections, MeterRegistry meters) {
+                       IdempotencyStore idempotency, Instance<StateProjection> projections,
+                       Instance<TeamEventProjection> teamEvents, MeterRegistry meters) {
+        this.teamEvents = teamEvents;
         this.config = config;
         this.kafka = kafka;
         this.idempotency = idempotency;
@@ -60,7 +65,9 @@ public class StateLoader implements CatchUpReader.Handler {
     }
 
     void start(@Observes StartupEvent event) {
-        CatchUpReader.Builder builder = CatchUpReader.builder(kafka, List.of(config.stateTopic()))
+        List<String> topics = new ArrayList<>(List.of(config.stateTopic()));
+        config.alsoRead().ifPresent(more -> more.stream().filter(t -> !topics.contains(t)).forEach(topics::add));
+        CatchUpReader.Builder builder = CatchUpReader.builder(kafka, topics)
                 .threadName("sync-state-loader")
                 .clientId(config.name() + "-state");
         ServiceConfig.TopicSpec topic = config.createTopic();
@@ -100,7 +107,7 @@ public class StateLoader implements CatchUpReader.Handler {
     @Override
     public void onStart(CatchUpReader.Start start) {
         // From the beginning (the reader's default), also after a restart: projections keep the newer state.
-        LOG.infof("rebuilding state from %d partitions of %s", start.partitions().size(), config.stateTopic());
+        LOG.infof("rebuilding state from %d partitions of %s", start.partitions().size(), start.topics().keySet());
     }
 
     @Override
@@ -110,6 +117,14 @@ public class StateLoader implements CatchUpReader.Handler {
 
     @Override
     public void onRecord(ConsumerRecord<String, byte[]> record) {
+        String type = EventHeaders.read(record.headers(), EventHeaders.EVENT_TYPE);
+        if (type != null && !TeamEvent.isContractType(type)) {
+            // Another team's event type (published through the publish service): not this contract's state.
+            for (TeamEventProjection projection : teamEvents) {
+                projection.apply(record);
+            }
+            return;
+        }
         Envelope event;
         try {
             event = codec.decodeEnvelope(record.value());

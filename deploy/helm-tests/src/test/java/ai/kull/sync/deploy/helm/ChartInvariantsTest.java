@@ -36,7 +36,7 @@ class ChartInvariantsTest {
     /** The components and their values keys. */
     static final Map<String, String> COMPONENTS = Map.of(
             "gateway", "gateway", "credit-service", "creditService",
-            "shoot-service", "shootService", "prompt-service", "promptService");
+            "shoot-service", "shootService", "prompt-service", "promptService", "publish-service", "publishService");
 
     private static final List<Rendered> RENDERS = Stream.of(
                     Chart.Render.of("1.29.0", "production.yaml"),

@@ -102,7 +102,7 @@ class ChartPodIT {
 
     @Test
     void eachDomainServiceStartsWithTheChartsEnvironmentAndStopsWithinItsGracePeriod() throws Exception {
-        for (String component : List.of("credit-service", "shoot-service", "prompt-service")) {
+        for (String component : List.of("credit-service", "shoot-service", "prompt-service", "publish-service")) {
             Deployment deployment = render.deployment(component).orElseThrow();
             Container container = Rendered.container(deployment);
             int grace = ChartInvariantsTest.grace(deployment);

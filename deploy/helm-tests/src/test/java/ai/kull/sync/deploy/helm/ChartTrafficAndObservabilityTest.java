@@ -61,7 +61,7 @@ class ChartTrafficAndObservabilityTest {
     void everyComponentHasAServiceMonitorOnQMetrics() {
         List<GenericKubernetesResource> monitors = custom("ServiceMonitor");
         assertThat(monitors).extracting(Rendered::component)
-                .containsExactlyInAnyOrder("gateway", "credit-service", "shoot-service", "prompt-service");
+                .containsExactlyInAnyOrder("gateway", "credit-service", "shoot-service", "prompt-service", "publish-service");
         for (GenericKubernetesResource monitor : monitors) {
             JsonNode spec = JSON.valueToTree(monitor.getAdditionalProperties().get("spec"));
             assertThat(spec.at("/endpoints/0/path").asText()).isEqualTo("/q/metrics");
@@ -143,7 +143,7 @@ class ChartTrafficAndObservabilityTest {
     @Test
     void networkPoliciesLetDevicesReachTheGatewayAndOnlyClientsTheServices() {
         List<NetworkPolicy> policies = PRODUCTION.all(NetworkPolicy.class);
-        assertThat(policies).hasSize(4);
+        assertThat(policies).hasSize(5);
         for (NetworkPolicy policy : policies) {
             var rule = policy.getSpec().getIngress().get(0);
             if (Rendered.component(policy).equals("gateway")) {

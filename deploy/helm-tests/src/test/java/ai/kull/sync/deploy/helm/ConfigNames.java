@@ -2,6 +2,7 @@ package ai.kull.sync.deploy.helm;
 
 import ai.kull.sync.gateway.config.GatewayConfig;
 import ai.kull.sync.service.config.ServiceConfig;
+import ai.kull.sync.publish.config.PublishConfig;
 import ai.kull.sync.shoot.config.ShootConfig;
 import io.smallrye.config.ConfigMappingInterface;
 import io.smallrye.config.ConfigMappings;
@@ -60,6 +61,9 @@ final class ConfigNames {
             properties(repo.resolve(component + "/src/main/resources/application.properties"), names);
             if (component.equals("shoot-service")) {
                 mapping(ShootConfig.class, "shoot", names, defaults);
+            }
+            if (component.equals("publish-service")) {
+                mapping(PublishConfig.class, "publish", names, defaults);
             }
         }
         names.addAll(imageEnv());
