@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useReducer, useRef, useState, type ComponentType, type CSSProperties, type ReactNode } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import type { DeviceConnectedData, DeviceDisconnectedData } from '@kull/sync-client';
 import { useSyncContext, type SyncProviderConfig } from './context.js';
-import { useSyncSelector, useWebSocketContext, type WebSocketContextValue } from './hooks.js';
+import { useSyncSelector } from './hooks.js';
 import { syncStatusColor, toSyncStatus } from './status.js';
 import type { Device, DeviceFetcher, DeviceListResponse, SyncStatus } from './types.js';
 
@@ -239,20 +239,4 @@ export function DeviceList({ userId, fetchDevices, settleMs, renderDevice, empty
       </ul>
     </div>
   );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Seed 004's HOC, for class components
-
-export interface WebSocketProps {
-  websocket: WebSocketContextValue;
-}
-
-export function withWebSocket<P extends WebSocketProps>(Component: ComponentType<P>): ComponentType<Omit<P, 'websocket'>> {
-  function WithWebSocket(props: Omit<P, 'websocket'>): JSX.Element {
-    const websocket = useWebSocketContext();
-    return <Component {...(props as P)} websocket={websocket} />;
-  }
-  WithWebSocket.displayName = `withWebSocket(${Component.displayName ?? Component.name ?? 'Component'})`;
-  return WithWebSocket;
 }

@@ -1,6 +1,7 @@
 import { createContext, useContext, useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { SyncClient, type ShootProgressData, type SyncClientOptions } from '@kull/sync-client';
 import { KeyedStore } from './keyedStore.js';
+import { WebSocketContextBridge } from './websocket-context.js';
 import type { DeviceFetcher, SyncClientLike } from './types.js';
 
 /** Settings read at call time (kept in a ref, so an inline `getToken` does not re-render consumers). */
@@ -141,7 +142,11 @@ export function SyncProvider(props: SyncProviderProps): JSX.Element {
     };
   }, [client, ownsClient, autoConnect]);
 
-  return <SyncContext.Provider value={value}>{children}</SyncContext.Provider>;
+  return (
+    <SyncContext.Provider value={value}>
+      <WebSocketContextBridge>{children}</WebSocketContextBridge>
+    </SyncContext.Provider>
+  );
 }
 
 /** The provider's value; throws a helpful error outside a SyncProvider (as seed 004's context hook). */
