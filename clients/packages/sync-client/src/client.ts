@@ -157,6 +157,11 @@ export class SyncClient {
 
   // ---- reading state -----------------------------------------------------------------------------
 
+  /** The gateway endpoint this client connects to (`options.url`); the React provider derives the HTTP API from it. */
+  get url(): string {
+    return this.options.url;
+  }
+
   /** An immutable view, replaced on every change: `useSyncExternalStore(client.onSnapshot, client.getSnapshot)`. */
   readonly getSnapshot = (): ClientSnapshot => this.snapshot;
 

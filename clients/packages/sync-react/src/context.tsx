@@ -8,7 +8,11 @@ import type { DeviceFetcher, SyncClientLike } from './types.js';
 export interface SyncProviderConfig {
   /** The user's JWT for HTTP calls (the device list); defaults to the client options' getToken. */
   getToken?: () => string | Promise<string>;
-  /** Base URL of the gateway's HTTP API; defaults to the origin of `options.url` (ws -> http), else same-origin. */
+  /**
+   * Base URL of the gateway's HTTP API (the device list), e.g. `https://sync.example.com`. Default: the origin of the
+   * gateway the client connects to (its `url`, wss -> https); `""` for the page's own origin (a proxy in front).
+   * Another origin than the page's must be allowed by the gateway (`GATEWAY_CORS_ORIGINS`).
+   */
   apiBaseUrl?: string;
   /** Replaces the default device-list fetcher. */
   fetchDevices?: DeviceFetcher;
@@ -76,7 +80,8 @@ export type SyncProviderProps = SyncProviderConfig & {
       }
   );
 
-function httpOrigin(wsUrl: string): string | undefined {
+function httpOrigin(wsUrl: string | undefined): string | undefined {
+  if (!wsUrl) return undefined;
   try {
     const base = typeof location !== 'undefined' ? location.href : undefined;
     const url = new URL(wsUrl, base);
@@ -110,7 +115,7 @@ export function SyncProvider(props: SyncProviderProps): JSX.Element {
   const config = useRef<SyncProviderConfig>({});
   config.current = {
     getToken: props.getToken ?? options?.getToken,
-    apiBaseUrl: props.apiBaseUrl ?? (options ? httpOrigin(options.url) : undefined),
+    apiBaseUrl: props.apiBaseUrl ?? httpOrigin(options?.url ?? client.url),
     fetchDevices: props.fetchDevices,
   };
 
