@@ -8,35 +8,18 @@
 // device list, with `apiBaseUrl` the gateway and with the provider's default; the other origin's page still syncs
 // (WebSocket) but its device-list request is refused by the browser, and the list still shows this device.
 // Exits non-zero when a check fails; prints every check. Screenshots: clients/target/cross-origin/.
-import { build } from 'esbuild';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checks, clients, launchChromium, loadStack, target } from './harness.mjs';
+import { bundlePage, checks, launchChromium, loadStack, target } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(target, 'cross-origin');
 mkdirSync(out, { recursive: true });
 const { results, log, check, summary } = checks('cross-origin');
 
-const contract = join(clients, 'packages/sync-client/src/generated/contract.ts');
-if (!existsSync(contract)) {
-  const gen = spawnSync(process.execPath, [join(clients, 'packages/sync-client/scripts/generate-types.mjs')], { stdio: 'inherit' });
-  if (gen.status !== 0) throw new Error('generating the contract types failed');
-}
-await build({
-  entryPoints: [join(here, 'page/cross-origin.tsx')],
-  outfile: join(out, 'app.js'),
-  bundle: true, format: 'esm', platform: 'browser', target: 'es2022', jsx: 'automatic', sourcemap: 'inline',
-  define: { 'process.env.NODE_ENV': '"development"' },
-  alias: {
-    '@kull/sync-react': join(clients, 'packages/sync-react/src/index.ts'),
-    '@kull/sync-client': join(clients, 'packages/sync-client/src/index.ts'),
-  },
-  logLevel: 'warning',
-});
+await bundlePage(join(here, 'page/cross-origin.tsx'), join(out, 'app.js'));
 const { startStack } = await loadStack(out);
 
 /** A static server for the page: its own origin, no proxy (unlike run.mjs), so the device list is cross-origin. */

@@ -1,7 +1,8 @@
 // What the browser tests share: the integration harness (clients/integration/stack.ts, bundled by esbuild for
 // Node), Debian's Chromium through playwright-core, and the PASS/FAIL check lines every test prints.
 import { build } from 'esbuild';
-import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -55,5 +56,33 @@ export function launchChromium() {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/**
+ * Bundles a test page (a .tsx entry) for the browser: React in development mode (StrictMode double-invokes effects
+ * only there), @kull/sync-react and @kull/sync-client from their sources (their generated contract types first).
+ */
+export async function bundlePage(entry, outfile) {
+  const contract = join(clients, 'packages/sync-client/src/generated/contract.ts');
+  if (!existsSync(contract)) {
+    const gen = spawnSync(process.execPath, [join(clients, 'packages/sync-client/scripts/generate-types.mjs')], { stdio: 'inherit' });
+    if (gen.status !== 0) throw new Error('generating the contract types failed');
+  }
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    jsx: 'automatic',
+    sourcemap: 'inline',
+    define: { 'process.env.NODE_ENV': '"development"' },
+    alias: {
+      '@kull/sync-react': join(clients, 'packages/sync-react/src/index.ts'),
+      '@kull/sync-client': join(clients, 'packages/sync-client/src/index.ts'),
+    },
+    logLevel: 'warning',
   });
 }

@@ -10,14 +10,12 @@
 //    balancer, so the device list is same-origin),
 // 4. drives Debian's Chromium with playwright-core and checks what the page shows.
 // Exits non-zero when a check fails; prints every check. Screenshot: clients/target/browser.png.
-import { build } from 'esbuild';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { checks, clients, launchChromium, loadStack, target } from './harness.mjs';
+import { bundlePage, checks, launchChromium, loadStack, target } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(target, 'browser');
@@ -28,28 +26,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---- build ---------------------------------------------------------------------------------------
 
-const contract = join(clients, 'packages/sync-client/src/generated/contract.ts');
-if (!existsSync(contract)) {
-  const gen = spawnSync(process.execPath, [join(clients, 'packages/sync-client/scripts/generate-types.mjs')], { stdio: 'inherit' });
-  if (gen.status !== 0) throw new Error('generating the contract types failed');
-}
-await build({
-  entryPoints: [join(here, 'page/app.tsx')],
-  outfile: join(out, 'app.js'),
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  target: 'es2022',
-  jsx: 'automatic',
-  sourcemap: 'inline',
-  // Development React: StrictMode double-invokes effects only in development builds.
-  define: { 'process.env.NODE_ENV': '"development"' },
-  alias: {
-    '@kull/sync-react': join(clients, 'packages/sync-react/src/index.ts'),
-    '@kull/sync-client': join(clients, 'packages/sync-client/src/index.ts'),
-  },
-  logLevel: 'warning',
-});
+await bundlePage(join(here, 'page/app.tsx'), join(out, 'app.js'));
 const { startStack } = await loadStack(out);
 log('bundled the page and the harness');
 

@@ -4,6 +4,7 @@ import ai.kull.sync.gateway.websocket.TestDevice;
 import ai.kull.sync.testing.Readiness;
 import ai.kull.sync.testing.Waits;
 import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTestProfile;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,8 +28,24 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 abstract class BrowserOriginsContract {
 
-    /** Overrides every profile needs to run against the test broker: the test tokens' secret. */
-    static final Map<String, String> TEST_TOKENS = Map.of("gateway.auth.jwt-secret", TestDevice.SECRET);
+    /** A configuration profile (prod, dev) with what it needs to accept the test tokens. */
+    abstract static class NamedProfile implements QuarkusTestProfile {
+        private final String profile;
+
+        NamedProfile(String profile) {
+            this.profile = profile;
+        }
+
+        @Override
+        public String getConfigProfile() {
+            return profile;
+        }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("gateway.auth.jwt-secret", TestDevice.SECRET);
+        }
+    }
 
     @TestHTTPResource("/")
     URI base;

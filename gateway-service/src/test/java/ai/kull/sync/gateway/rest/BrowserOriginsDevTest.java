@@ -3,11 +3,8 @@ package ai.kull.sync.gateway.rest;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;
-
-import java.util.Map;
 
 /** The dev profile (application.properties' %dev line): a page on localhost or 127.0.0.1, any port, is allowed. */
 @QuarkusTest
@@ -15,15 +12,9 @@ import java.util.Map;
 @QuarkusTestResource(KafkaBrokerTestResource.class)
 class BrowserOriginsDevTest extends BrowserOriginsContract {
 
-    public static class Dev implements QuarkusTestProfile {
-        @Override
-        public String getConfigProfile() {
-            return "dev";
-        }
-
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return TEST_TOKENS;
+    public static class Dev extends NamedProfile {
+        public Dev() {
+            super("dev");
         }
     }
 

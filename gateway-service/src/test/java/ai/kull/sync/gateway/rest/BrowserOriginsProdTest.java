@@ -3,11 +3,8 @@ package ai.kull.sync.gateway.rest;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;
-
-import java.util.Map;
 
 /** The prod profile with nothing set: no page of another origin may call the HTTP API; WebSockets are untouched. */
 @QuarkusTest
@@ -15,15 +12,9 @@ import java.util.Map;
 @QuarkusTestResource(KafkaBrokerTestResource.class)
 class BrowserOriginsProdTest extends BrowserOriginsContract {
 
-    public static class Prod implements QuarkusTestProfile {
-        @Override
-        public String getConfigProfile() {
-            return "prod";
-        }
-
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return TEST_TOKENS;
+    public static class Prod extends NamedProfile {
+        public Prod() {
+            super("prod");
         }
     }
 
