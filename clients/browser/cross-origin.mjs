@@ -57,11 +57,17 @@ try {
     const context = await browser.newContext();
     const page = await context.newPage();
     const errors = [];
+    // What the gateway's device list answered this page (a refused request has no response to read).
+    const answers = [];
+    page.on('response', async (response) => {
+      if (!response.url().includes('/devices') || response.request().method() !== 'GET') return;
+      answers.push((await response.json().catch(() => ({ devices: [] }))).devices.map((d) => d.deviceId));
+    });
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(`${origin}/?${new URLSearchParams({ url: stack.balancerUrl, token: stack.token(userId, deviceId), ...extra })}`);
     await page.waitForSelector('[role="status"][data-state="connected"]', { timeout: 20_000 });
-    return { context, page, errors };
+    return { context, page, errors, answers };
   };
   const listText = (page) => page.$eval('[data-testid="device-list"]', (el) => el.textContent ?? '');
   const listed = (page, deviceId) =>
@@ -70,13 +76,20 @@ try {
   // ---- 1. the README's setup: apiBaseUrl the gateway, the app on an allowed origin ----
   const a = await open(allowed.origin, 'web-allowed', { api: gatewayHttp });
   const aListed = await listed(a.page, 'web-allowed');
-  check('allowed origin, apiBaseUrl the gateway: the device list loads and lists this device', aListed && !(await a.page.$('[role="alert"]')),
-    await listText(a.page));
+  // The directory learns of a session through Kafka: the fetch after settleMs has it.
+  const answeredSelf = async (tab, deviceId) => {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline && !tab.answers.some((ids) => ids.includes(deviceId))) await new Promise((r) => setTimeout(r, 100));
+    return tab.answers.some((ids) => ids.includes(deviceId));
+  };
+  const aAnswered = await answeredSelf(a, 'web-allowed');
+  check('allowed origin, apiBaseUrl the gateway: the device list loads, and the gateway\'s answer lists this device',
+    aListed && aAnswered && !(await a.page.$('[role="alert"]')), `${await listText(a.page)}; answers ${JSON.stringify(a.answers)}`);
   await a.page.screenshot({ path: join(out, 'allowed.png') });
 
   // ---- 2. the provider's default apiBaseUrl (the gateway the client connects to) ----
   const d = await open(allowed.origin, 'web-default', {});
-  const dListed = await listed(d.page, 'web-default');
+  const dListed = (await listed(d.page, 'web-default')) && (await answeredSelf(d, 'web-default'));
   const dOther = await d.page.waitForSelector('li[data-device-id="web-allowed"]', { timeout: 15_000 }).then(() => true, () => false);
   check('allowed origin, default apiBaseUrl: the device list lists this device and the other tab', dListed && dOther && !(await d.page.$('[role="alert"]')),
     await listText(d.page));
