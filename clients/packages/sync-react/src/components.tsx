@@ -221,7 +221,7 @@ function useThisDevice(): Device | undefined {
   const deviceId = useSyncSelector((s) => (s.isConnected ? s.deviceId : undefined));
   const pod = useSyncSelector((s) => s.pod);
   const connectionId = useSyncSelector((s) => s.connectionId);
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- a new connection is a new connect time
+  // Read when the connection changes: a new connection is a new connect time.
   const since = useMemo(() => Date.now(), [connectionId]);
   return useMemo(
     () => (deviceId ? { deviceId, platform: '', deviceName: '', connectedAt: since, pod } : undefined),
