@@ -114,18 +114,17 @@ start_service() {
 }
 
 # Local development: the seeds' raw "userId[:deviceId]" tokens are accepted, and JWTs signed with
-# GATEWAY_AUTH_JWT_SECRET (a fixed local default) too.
+# GATEWAY_AUTH_JWT_SECRET (a fixed local default) too; a web app on localhost (any port) may call the HTTP API.
 JWT_SECRET=${GATEWAY_AUTH_JWT_SECRET:-local-dev-secret-change-me-0123456789}
+LOCAL_ORIGINS='/https?://(localhost|127[.]0[.]0[.]1)(:[0-9]+)?/'
 for port in $GATEWAY_PORTS; do
   start_service "gateway-$port" gateway-service "$port" GATEWAY_POD_ID="gateway-$port" \
-    GATEWAY_AUTH_DEV_TOKENS=true GATEWAY_AUTH_JWT_SECRET="$JWT_SECRET"
+    GATEWAY_AUTH_DEV_TOKENS=true GATEWAY_AUTH_JWT_SECRET="$JWT_SECRET" GATEWAY_CORS_ORIGINS="$LOCAL_ORIGINS"
 done
 # Domain services: writes without a credential (local only), user reads with the same JWTs as the gateway, and
-# CORS for the live console's origins (the gateways), so its test-command buttons reach them (local only too).
-CONSOLE_ORIGINS=""
-for port in $GATEWAY_PORTS; do CONSOLE_ORIGINS+="${CONSOLE_ORIGINS:+,}http://localhost:$port,http://127.0.0.1:$port"; done
+# CORS for pages on localhost at any port (the live console on the gateways, a web app's dev server; local only too).
 SERVICE_AUTH=(SYNC_SERVICE_ALLOW_ANONYMOUS=true SYNC_SERVICE_JWT_SECRET="$JWT_SECRET"
-  QUARKUS_HTTP_CORS_ENABLED=true QUARKUS_HTTP_CORS_ORIGINS="$CONSOLE_ORIGINS")
+  QUARKUS_HTTP_CORS_ORIGINS="$LOCAL_ORIGINS")
 start_service credit-service credit-service "$CREDIT_PORT" "${SERVICE_AUTH[@]}"
 start_service shoot-service shoot-service "$SHOOT_PORT" "${SERVICE_AUTH[@]}"
 start_service prompt-service prompt-service "$PROMPT_PORT" "${SERVICE_AUTH[@]}"

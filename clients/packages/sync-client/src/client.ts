@@ -1,6 +1,8 @@
 import type { ClientPayloads, ServerPayloads } from './generated/contract.js';
 import { FLAT_TYPES } from './generated/contract.js';
 import { type CursorStore, cursorKey, memoryCursorStore, webStorageCursorStore } from './cursor-store.js';
+import { DEFAULTS, DRAIN_RATE_SHARE, UNANNOUNCED_GATEWAY_LIMITS } from './defaults.js';
+import { type ClientMessageObject, toTypeAndPayload } from './message.js';
 import { Outbox, type Receipt } from './outbox.js';
 import {
   CloseCode, DEFAULT_CLOSE_POLICY, FALLBACK_ACTION, backoffDelay, retryAfterMs, tokenExpiry,
@@ -20,15 +22,13 @@ const OPEN = 1;
 const TOKEN_REFRESH_MARGIN_MS = 30_000;
 /** A socket with no CONNECTION_ESTABLISHED after this long is given up and retried. */
 const CONNECT_TIMEOUT_MS = 15_000;
-/** The gateway's default GATEWAY_SESSION_MAX_MESSAGE_BYTES: larger messages are closed with 1009. */
-const MAX_MESSAGE_BYTES = 65_536;
 /** The cursor in the store is rewritten at most this often (and when the page is hidden or closed). */
 const CURSOR_SAVE_INTERVAL_MS = 1_000;
 /**
- * A backlog (messages queued while offline, or written again) drains at this many per interval: under the
- * gateway's 20 frames/s (bursts of 40), leaving room for PING, ACK and SUBSCRIBE, so it is never rate limited.
+ * A backlog (messages queued while offline, or written again) drains in batches, one per interval, of
+ * DRAIN_RATE_SHARE of the frames the gateway allows per interval (its announced `inboundRate`), leaving room for
+ * PING, ACK and SUBSCRIBE, so it is never rate limited.
  */
-const DRAIN_BATCH = 15;
 const DRAIN_INTERVAL_MS = 1_000;
 /** After ERROR UNAVAILABLE naming a message's id (not stored), it is written again this much later. */
 const RETRY_UNAVAILABLE_MS = 1_000;
@@ -107,6 +107,10 @@ export class SyncClient {
   /** Whether this connection's gateway answers RECEIVED: yes once it did, no once it proved it cannot. */
   private receipts: 'unknown' | 'yes' | 'no' = 'unknown';
   private resyncCursor: string | undefined;
+  /** This connection's gateway's ping interval and limits (CONNECTION_ESTABLISHED), or the defaults before one. */
+  private pingMs: number;
+  private maxMessageBytes: number | undefined;
+  private drainBatch = 1;
 
   constructor(options: SyncClientOptions) {
     this.options = options;
@@ -116,8 +120,10 @@ export class SyncClient {
     this.store = options.cursorStore === false ? undefined
       : options.cursorStore ?? webStorageCursorStore() ?? memoryCursorStore();
     this.saveThrottle = new Throttle(CURSOR_SAVE_INTERVAL_MS, () => this.saveCursor());
-    this.ackThrottle = new Throttle(options.ackIntervalMs ?? 1_000, () => this.writeAck());
-    this.outbox = new Outbox(() => this.options.sendBufferSize ?? 100, (error) => {
+    this.ackThrottle = new Throttle(options.ackIntervalMs ?? DEFAULTS.ackIntervalMs, () => this.writeAck());
+    this.pingMs = options.pingIntervalMs ?? DEFAULTS.pingIntervalMs;
+    this.maxMessageBytes = options.maxMessageBytes;
+    this.outbox = new Outbox(() => this.options.sendBufferSize ?? DEFAULTS.sendBufferSize, (error) => {
       this.countDrop();
       this.emitError(error);
     });
@@ -157,6 +163,11 @@ export class SyncClient {
   }
 
   // ---- reading state -----------------------------------------------------------------------------
+
+  /** The gateway endpoint this client connects to (`options.url`); the React provider derives the HTTP API from it. */
+  get url(): string {
+    return this.options.url;
+  }
 
   /** An immutable view, replaced on every change: `useSyncExternalStore(client.onSnapshot, client.getSnapshot)`. */
   readonly getSnapshot = (): ClientSnapshot => this.snapshot;
@@ -198,10 +209,18 @@ export class SyncClient {
    * wait; beyond that the oldest is dropped with a `send-dropped` error). Messages other than PING, PONG,
    * SUBSCRIBE, UNSUBSCRIBE and GET_PENDING get an `id` and are kept until the gateway answers RECEIVED: one lost
    * with the connection is sent again, with the same id, after the reconnect (the gateway applies it once).
+   * `send(type, payload)`, or one object: `send({ type, payload })` (seed 001's wire form) or
+   * `send({ type, ...fields })` (seed 004: the fields are the payload).
    * @returns false when the message was dropped at once (too big for the gateway)
    */
-  readonly send = <T extends ClientMessageType>(type: T, payload: ClientPayloads[T]): boolean =>
-    this.enqueue(type, payload, CONTROL_TYPES.includes(type) ? undefined : this.nextId());
+  readonly send: {
+    <T extends ClientMessageType>(type: T, payload: ClientPayloads[T]): boolean;
+    <T extends ClientMessageType>(message: { type: T; payload: ClientPayloads[T] }): boolean;
+    (message: ClientMessageObject): boolean;
+  } = (typeOrMessage: string | ClientMessageObject, payload?: unknown): boolean => {
+    const message = toTypeAndPayload(typeOrMessage, payload);
+    return this.enqueue(message.type, message.payload, CONTROL_TYPES.includes(message.type) ? undefined : this.nextId());
+  };
 
   /**
    * send() with the outcome: resolves once the gateway answered RECEIVED (`confirmed: true`; `duplicate` when it
@@ -235,9 +254,11 @@ export class SyncClient {
 
   private enqueue(type: string, payload: unknown, id: string | undefined, settle?: (outcome: Receipt | SyncError) => void): boolean {
     const frame = JSON.stringify(id === undefined ? { type, payload } : { type, id, payload });
-    const limit = this.options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
-    // A UTF-16 unit is at most 3 UTF-8 bytes: only long frames are encoded to be measured.
-    if (frame.length * 3 > limit && byteLength(frame) > limit) {
+    const limit = this.maxMessageBytes;
+    // A UTF-16 unit is at most 3 UTF-8 bytes: only long frames are encoded to be measured. Before the first
+    // connection the gateway's limit is unknown: a message over it then closes the connection with 1009, and is
+    // dropped (never sent again).
+    if (limit !== undefined && frame.length * 3 > limit && byteLength(frame) > limit) {
       this.countDrop();
       const error = new SyncError('message-too-big', `${type} not sent: ${byteLength(frame)} bytes is over the gateway's limit`, CloseCode.MESSAGE_TOO_BIG);
       this.emitError(error);
@@ -254,11 +275,11 @@ export class SyncClient {
     return `${this.idPrefix}:${++this.idSeq}`;
   }
 
-  /** Writes waiting messages, DRAIN_BATCH at a time, and watches those with an id for their RECEIVED. */
+  /** Writes waiting messages, drainBatch at a time, and watches those with an id for their RECEIVED. */
   private drain(): void {
     this.drainTimer = undefined;
     if (!this.writable()) return;
-    for (let n = 0; n < DRAIN_BATCH; n++) {
+    for (let n = 0; n < this.drainBatch; n++) {
       const entry = this.outbox.next();
       if (!entry) break;
       this.socket!.send(entry.frame);
@@ -266,7 +287,7 @@ export class SyncClient {
     }
     if (this.outbox.hasWaiting()) this.drainTimer = setTimeout(() => this.drain(), DRAIN_INTERVAL_MS);
     if (!this.receiptTimer && this.outbox.unanswered().length > 0) {
-      this.receiptTimer = setTimeout(() => this.receiptsOverdue(), this.options.receiptTimeoutMs ?? 10_000);
+      this.receiptTimer = setTimeout(() => this.receiptsOverdue(), this.options.receiptTimeoutMs ?? DEFAULTS.receiptTimeoutMs);
     }
   }
 
@@ -276,7 +297,7 @@ export class SyncClient {
    */
   private receiptsOverdue(): void {
     this.receiptTimer = undefined;
-    const due = Date.now() - (this.options.receiptTimeoutMs ?? 10_000);
+    const due = Date.now() - (this.options.receiptTimeoutMs ?? DEFAULTS.receiptTimeoutMs);
     const overdue = this.outbox.unanswered().filter((entry) => entry.sentAt <= due);
     if (this.receipts === 'yes') {
       overdue.forEach((entry) => this.outbox.retry(entry));
@@ -304,7 +325,7 @@ export class SyncClient {
     const timeout = setTimeout(() => {
       this.pendingRequests.delete(done);
       reject(new SyncError('timeout', 'no PENDING_CHECK_COMPLETE in time'));
-    }, this.options.requestTimeoutMs ?? 10_000);
+    }, this.options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs);
     const done = (count: number) => {
       clearTimeout(timeout);
       resolve(count);
@@ -511,21 +532,34 @@ export class SyncClient {
       ...this.snapshot, pod: data.pod, connectionId: data.connectionId, deviceId: data.deviceId, resumed: data.resumed,
       transport: this.transports.current(),
     };
+    this.followGateway(data);
     this.setState('connected', data.resumed ? `resumed on pod ${data.pod}` : `connected to pod ${data.pod}`);
     this.orgs.forEach((orgId) => this.send('SUBSCRIBE', { orgId }));
     this.drain();
     if (this.ackCursor !== this.ackedCursor) this.ackThrottle.request();
     this.scheduleTokenRefresh();
-    const ping = this.options.pingIntervalMs ?? 20_000;
     clearInterval(this.pingTimer);
     this.pingTimer = setInterval(() => {
       if (this.alive()) this.socket?.send('{"type":"PING"}');
-    }, ping);
+    }, this.pingMs);
     clearTimeout(this.stableTimer);
     this.stableTimer = setTimeout(() => {
       this.attempt = 0;
       this.setState('connected', 'connection stable');
-    }, this.options.backoff?.stableAfterMs ?? 10_000);
+    }, this.options.backoff?.stableAfterMs ?? DEFAULTS.backoff.stableAfterMs);
+  }
+
+  /**
+   * Takes this gateway's ping interval and limits from CONNECTION_ESTABLISHED (the app's options win), so the
+   * client never holds a copy that a gateway configured otherwise would contradict.
+   */
+  private followGateway(data: ServerPayloads['CONNECTION_ESTABLISHED']): void {
+    this.pingMs = this.options.pingIntervalMs ?? data.heartbeatIntervalMs ?? DEFAULTS.pingIntervalMs;
+    this.maxMessageBytes = this.options.maxMessageBytes ?? data.maxMessageBytes ?? UNANNOUNCED_GATEWAY_LIMITS.maxMessageBytes;
+    // A batch goes out at once: within the gateway's burst as well as its rate.
+    const perInterval = (data.inboundRate ?? UNANNOUNCED_GATEWAY_LIMITS.inboundRate) * DRAIN_INTERVAL_MS / 1000;
+    const burst = data.inboundBurst ?? UNANNOUNCED_GATEWAY_LIMITS.inboundBurst;
+    this.drainBatch = Math.max(1, Math.floor(Math.min(perInterval, burst) * DRAIN_RATE_SHARE));
   }
 
   /** RESYNC_REQUIRED: the app refetches state; events after it are applied once that is done. */
@@ -568,7 +602,7 @@ export class SyncClient {
     if (this.seenIds.has(id)) return true;
     this.seenIds.add(id);
     this.seenOrder.push(id);
-    if (this.seenOrder.length > (this.options.dedupeWindow ?? 1000)) this.seenIds.delete(this.seenOrder.shift()!);
+    if (this.seenOrder.length > (this.options.dedupeWindow ?? DEFAULTS.dedupeWindow)) this.seenIds.delete(this.seenOrder.shift()!);
     return false;
   }
 
@@ -650,11 +684,11 @@ export class SyncClient {
   }
 
   private scheduleRetry(action: CloseAction, code: number | undefined, words: string, notBeforeMs?: number): void {
-    const backoff = this.options.backoff ?? {};
+    const backoff = { ...DEFAULTS.backoff, ...this.options.backoff };
     this.outageSince ??= Date.now();
-    const suspended = Date.now() - this.outageSince > (backoff.suspendAfterMs ?? 120_000);
-    const maxMs = suspended ? (backoff.suspendedMaxMs ?? 120_000) : (backoff.maxMs ?? 30_000);
-    const usual = backoffDelay(this.attempt, backoff.minMs ?? 500, maxMs, this.random);
+    const suspended = Date.now() - this.outageSince > backoff.suspendAfterMs;
+    const maxMs = suspended ? backoff.suspendedMaxMs : backoff.maxMs;
+    const usual = backoffDelay(this.attempt, backoff.minMs, maxMs, this.random);
     let delay = action.kind === 'reconnect-now' || action.kind === 'refresh-token'
       ? Math.round(this.random() * ('maxJitterMs' in action ? action.maxJitterMs ?? 1000 : 1000))
       : action.kind === 'backoff' ? action.floorMs + usual : usual;
@@ -693,8 +727,7 @@ export class SyncClient {
    * instead of trusting an interval to have fired. Any frame counts as life.
    */
   private alive(): boolean {
-    const ping = this.options.pingIntervalMs ?? 20_000;
-    if (Date.now() - this.lastHeardAt <= (this.options.livenessTimeoutMs ?? ping * 2.5)) return true;
+    if (Date.now() - this.lastHeardAt <= (this.options.livenessTimeoutMs ?? this.pingMs * DEFAULTS.livenessIntervals)) return true;
     if (this.socket) queueMicrotask(() => this.socket && this.giveUp(this.socket, 'nothing heard within the liveness timeout'));
     return false;
   }

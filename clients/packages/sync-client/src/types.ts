@@ -138,6 +138,11 @@ export interface SocketLike {
 }
 export type SocketFactory = (url: string) => SocketLike;
 
+/**
+ * The client's options. Every default is in one constant, `DEFAULTS` (defaults.ts), named below as
+ * `DEFAULTS.<name>`; what the gateway announces in CONNECTION_ESTABLISHED (ping interval, message size and rate
+ * limits) is followed unless an option here overrides it.
+ */
 export interface SyncClientOptions {
   /** The gateway endpoint, e.g. `wss://sync.example.com/ws` (or `/ws/user/{userId}`, `/api/ws/sync/{orgId}`). */
   url: string;
@@ -154,7 +159,10 @@ export interface SyncClientOptions {
    * (`createSocket: shareTabs(yourFactory)` shares a socket of your own). false: a socket per tab.
    */
   shareTabs?: boolean;
-  /** Full-jitter exponential backoff: delay = random(0, min(maxMs, minMs * 2^attempt)). */
+  /**
+   * Full-jitter exponential backoff: delay = random(0, min(maxMs, minMs * 2^attempt)). Each field defaults to
+   * `DEFAULTS.backoff`'s.
+   */
   backoff?: {
     minMs?: number;
     maxMs?: number;
@@ -166,9 +174,12 @@ export interface SyncClientOptions {
   };
   /** Overrides of the close-code policy, by code (see DEFAULT_CLOSE_POLICY). */
   closePolicy?: Partial<ClosePolicy>;
-  /** How often the client sends PING (ms); default 20000. */
+  /**
+   * How often the client sends PING (ms). Default: the gateway's `heartbeatIntervalMs` from CONNECTION_ESTABLISHED
+   * (`DEFAULTS.pingIntervalMs` for a gateway that does not announce one).
+   */
   pingIntervalMs?: number;
-  /** No frame for this long (ms) means the connection is dead; default 2.5 x pingIntervalMs. */
+  /** No frame for this long (ms) means the connection is dead; default `DEFAULTS.livenessIntervals` ping intervals. */
   livenessTimeoutMs?: number;
   /**
    * Where the cursor of the last processed event is kept across page loads and app launches, loaded on connect and
@@ -186,25 +197,30 @@ export interface SyncClientOptions {
   resumeFromAcknowledged?: boolean;
   /** Acknowledge each event's cursor to the cluster once its handlers ran (batched); default true. See ack(). */
   autoAck?: boolean;
-  /** At most one ACK frame per this many ms (plus one when the page is hidden or the client closed); default 1000. */
+  /** At most one ACK frame per this many ms (plus one when the page is hidden or the client closed); default `DEFAULTS.ackIntervalMs`. */
   ackIntervalMs?: number;
   /**
    * A message with an id unanswered (no RECEIVED) this long is written again with the same id, if this gateway
-   * answered RECEIVED before; if it never did, it predates message ids and messages count as sent. Default 10000.
+   * answered RECEIVED before; if it never did, it predates message ids and messages count as sent. Default
+   * `DEFAULTS.receiptTimeoutMs`.
    */
   receiptTimeoutMs?: number;
   /** Called on RESYNC_REQUIRED: refetch state from the domain services; events after it continue from the fresh cursor. */
   onResync?: (reason: string) => void | Promise<void>;
   /**
-   * Messages queued by send() while disconnected (and those unanswered when the connection was lost); default 100.
+   * Messages queued by send() while disconnected (and those unanswered when the connection was lost); default
+   * `DEFAULTS.sendBufferSize`.
    * The oldest beyond it are dropped (a `send-dropped` error event).
    */
   sendBufferSize?: number;
-  /** Messages larger than this are not sent (the gateway would close with 1009); default 65536, the gateway's default. */
+  /**
+   * Messages larger than this (UTF-8 bytes of the frame) are not sent: the gateway would close with 1009. Default: the
+   * `maxMessageBytes` the gateway announced in CONNECTION_ESTABLISHED (before the first connection nothing is checked).
+   */
   maxMessageBytes?: number;
-  /** requestPending() answer timeout; default 10000. */
+  /** requestPending() answer timeout (ms); default `DEFAULTS.requestTimeoutMs`. */
   requestTimeoutMs?: number;
-  /** Event ids remembered to skip duplicates across a reconnect; default 1000. */
+  /** Event ids remembered to skip duplicates across a reconnect; default `DEFAULTS.dedupeWindow`. */
   dedupeWindow?: number;
   /** Log to the console (or to a function); also on when localStorage.debug matches `ws:*`. */
   debug?: boolean | ((...args: unknown[]) => void);

@@ -14,6 +14,10 @@ export interface EstablishOptions {
   deviceId?: string;
   userId?: string;
   heartbeatIntervalMs?: number;
+  /** The limits the gateway announces (omitted: a gateway from before it announced them). */
+  maxMessageBytes?: number;
+  inboundRate?: number;
+  inboundBurst?: number;
 }
 
 /**
@@ -73,6 +77,9 @@ export class FakeSocket implements SocketLike {
         heartbeatIntervalMs: options.heartbeatIntervalMs ?? 20_000,
         resumed: options.resumed ?? false,
         ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
+        ...(options.maxMessageBytes !== undefined ? { maxMessageBytes: options.maxMessageBytes } : {}),
+        ...(options.inboundRate !== undefined ? { inboundRate: options.inboundRate } : {}),
+        ...(options.inboundBurst !== undefined ? { inboundBurst: options.inboundBurst } : {}),
       },
     });
   }

@@ -1,7 +1,7 @@
-import { useEffect, useMemo, useReducer, useRef, useState, type ComponentType, type CSSProperties, type ReactNode } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 import type { DeviceConnectedData, DeviceDisconnectedData } from '@kull/sync-client';
 import { useSyncContext, type SyncProviderConfig } from './context.js';
-import { useSyncSelector, useWebSocketContext, type WebSocketContextValue } from './hooks.js';
+import { useSyncSelector } from './hooks.js';
 import { syncStatusColor, toSyncStatus } from './status.js';
 import type { Device, DeviceFetcher, DeviceListResponse, SyncStatus } from './types.js';
 
@@ -215,15 +215,35 @@ export interface DeviceListProps {
   className?: string;
 }
 
-/** The user's connected devices, live (seed 001's DeviceList). This device is marked. */
+/**
+ * The device the client is connected as, while connected: listed even before the directory has it (it learns of a
+ * session through Kafka) or when the list could not be loaded, since this device is connected whatever the list says.
+ */
+function useThisDevice(): Device | undefined {
+  const deviceId = useSyncSelector((s) => (s.isConnected ? s.deviceId : undefined));
+  const pod = useSyncSelector((s) => s.pod);
+  const connectionId = useSyncSelector((s) => s.connectionId);
+  // Read when the connection changes: a new connection is a new connect time.
+  const since = useMemo(() => Date.now(), [connectionId]);
+  return useMemo(
+    () => (deviceId ? { deviceId, platform: '', deviceName: '', connectedAt: since, pod } : undefined),
+    [deviceId, pod, since],
+  );
+}
+
+/** The user's connected devices, live (seed 001's DeviceList). This device is marked, and listed while connected. */
 export function DeviceList({ userId, fetchDevices, settleMs, renderDevice, emptyText = 'No devices connected', className }: DeviceListProps): JSX.Element {
   const { devices, loading, error } = useDevices({ userId, fetchDevices, settleMs });
-  const thisDevice = useSyncSelector((s) => s.deviceId);
-  const sorted = useMemo(() => [...devices].sort((a, b) => a.connectedAt - b.connectedAt), [devices]);
+  const self = useThisDevice();
+  const thisDevice = self?.deviceId;
+  const sorted = useMemo(() => {
+    const listed = self && !devices.some((d) => d.deviceId === self.deviceId) ? [...devices, self] : devices;
+    return [...listed].sort((a, b) => a.connectedAt - b.connectedAt);
+  }, [devices, self]);
   return (
-    <div className={className} data-testid="device-list" data-count={devices.length} data-loading={loading} aria-busy={loading}>
+    <div className={className} data-testid="device-list" data-count={sorted.length} data-loading={loading} aria-busy={loading}>
       {error ? <p role="alert">Could not load devices: {error.message}</p> : null}
-      {sorted.length === 0 && !loading ? <p>{emptyText}</p> : null}
+      {sorted.length === 0 && !loading && !error ? <p>{emptyText}</p> : null}
       <ul aria-label="Connected devices">
         {sorted.map((d) => (
           <li key={d.deviceId} data-device-id={d.deviceId} data-pod={d.pod ?? ''}>
@@ -231,7 +251,7 @@ export function DeviceList({ userId, fetchDevices, settleMs, renderDevice, empty
               renderDevice(d, d.deviceId === thisDevice)
             ) : (
               <>
-                <strong>{d.deviceName || d.deviceId}</strong> · {d.platform}
+                <strong>{d.deviceName || d.deviceId}</strong>{d.platform ? ` · ${d.platform}` : ''}
                 {d.deviceId === thisDevice ? ' (this device)' : ''} · since {new Date(d.connectedAt).toLocaleTimeString()}
                 {d.pod ? ` · ${d.pod}` : ''}
               </>
@@ -241,20 +261,4 @@ export function DeviceList({ userId, fetchDevices, settleMs, renderDevice, empty
       </ul>
     </div>
   );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Seed 004's HOC, for class components
-
-export interface WebSocketProps {
-  websocket: WebSocketContextValue;
-}
-
-export function withWebSocket<P extends WebSocketProps>(Component: ComponentType<P>): ComponentType<Omit<P, 'websocket'>> {
-  function WithWebSocket(props: Omit<P, 'websocket'>): JSX.Element {
-    const websocket = useWebSocketContext();
-    return <Component {...(props as P)} websocket={websocket} />;
-  }
-  WithWebSocket.displayName = `withWebSocket(${Component.displayName ?? Component.name ?? 'Component'})`;
-  return WithWebSocket;
 }

@@ -1,13 +1,19 @@
 import { createContext, useContext, useEffect, useMemo, useRef, type ReactNode } from 'react';
 import { SyncClient, type SyncClientOptions } from '@kull/sync-client';
 import { createStateStores, trackLiveState, type StateFetchers, type StateStores, type StateUrls } from './state.js';
+import { KeyedStore } from './keyedStore.js';
+import { WebSocketContextBridge } from './websocket-context.js';
 import type { DeviceFetcher, SyncClientLike } from './types.js';
 
 /** Settings read at call time (kept in a ref, so an inline `getToken` does not re-render consumers). */
 export interface SyncProviderConfig {
   /** The user's JWT for HTTP calls (the device list); defaults to the client options' getToken. */
   getToken?: () => string | Promise<string>;
-  /** Base URL of the gateway's HTTP API; defaults to the origin of `options.url` (ws -> http), else same-origin. */
+  /**
+   * Base URL of the gateway's HTTP API (the device list), e.g. `https://sync.example.com`. Default: the origin of the
+   * gateway the client connects to (its `url`, wss -> https); `""` for the page's own origin (a proxy in front).
+   * Another origin than the page's must be allowed by the gateway (`GATEWAY_CORS_ORIGINS`).
+   */
   apiBaseUrl?: string;
   /** Replaces the default device-list fetcher. */
   fetchDevices?: DeviceFetcher;
@@ -77,7 +83,8 @@ export type SyncProviderProps = SyncProviderConfig & {
       }
   );
 
-function httpOrigin(wsUrl: string): string | undefined {
+function httpOrigin(wsUrl: string | undefined): string | undefined {
+  if (!wsUrl) return undefined;
   try {
     const base = typeof location !== 'undefined' ? location.href : undefined;
     const url = new URL(wsUrl, base);
@@ -111,7 +118,7 @@ export function SyncProvider(props: SyncProviderProps): JSX.Element {
   const config = useRef<SyncProviderConfig>({});
   config.current = {
     getToken: props.getToken ?? options?.getToken,
-    apiBaseUrl: props.apiBaseUrl ?? (options ? httpOrigin(options.url) : undefined),
+    apiBaseUrl: props.apiBaseUrl ?? httpOrigin(options?.url ?? client.url),
     fetchDevices: props.fetchDevices,
     stateUrls: props.stateUrls,
     fetchState: props.fetchState,
@@ -142,7 +149,11 @@ export function SyncProvider(props: SyncProviderProps): JSX.Element {
     };
   }, [client, ownsClient, autoConnect]);
 
-  return <SyncContext.Provider value={value}>{children}</SyncContext.Provider>;
+  return (
+    <SyncContext.Provider value={value}>
+      <WebSocketContextBridge>{children}</WebSocketContextBridge>
+    </SyncContext.Provider>
+  );
 }
 
 /** The provider's value; throws a helpful error outside a SyncProvider (as seed 004's context hook). */

@@ -11,9 +11,11 @@ import type {
   ShootProgressData,
   SyncMessage,
 } from '@kull/sync-client';
+import type { ClientMessageObject } from '@kull/sync-client';
 import { useSyncContext } from './context.js';
 import type { KeyedStore, Position } from './keyedStore.js';
 import { addShootIds, httpStateFetchers, OWN, refreshState, type StateFetchers } from './state.js';
+import { sendMessage, type WebSocketContextValue } from './websocket-context.js';
 import type { ConnectionState, SyncClientLike } from './types.js';
 
 /**
@@ -87,8 +89,8 @@ export interface UseWebSocketResult {
   isConnected: boolean;
   state: ConnectionState;
   reconnectAttempts: number;
-  /** Sends a client message (e.g. `send('UPDATE_PROGRESS', {...})`); false when it was not queued. */
-  send: (type: string, payload?: unknown) => boolean;
+  /** Sends a client message: `send('UPDATE_PROGRESS', {...})` or `send({ type, payload })`; false when it was not queued. */
+  send: WebSocketContextValue['send'];
 }
 
 /**
@@ -113,7 +115,7 @@ export function useWebSocket(options: UseWebSocketOptions = {}): UseWebSocketRes
   );
   const state = useSyncSelector((s) => s.state);
   const reconnectAttempts = useSyncSelector((s) => s.reconnectAttempts);
-  const send = useCallback((type: string, payload?: unknown) => client.send(type, payload), [client]);
+  const send = useCallback((type: string | ClientMessageObject, payload?: unknown) => sendMessage(client, type, payload), [client]);
   return { isConnected: state === 'connected', state, reconnectAttempts, send };
 }
 
@@ -362,50 +364,4 @@ export function useSyncStatusUpdates(options: UseSyncStatusUpdatesOptions): { is
   const { value, loading } = useKeyed(orgEvents, key);
   const isConnected = useSyncSelector((s) => s.isConnected);
   return { isConnected: isConnected && enabled && !!organizationId, lastEvent: value ?? null, loading: !!fetchLatest && loading };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Seed 004: useWebSocketContext
-
-export interface WebSocketContextValue {
-  isConnected: boolean;
-  reconnectAttempts: number;
-  state: ConnectionState;
-  /**
-   * `send('UPDATE_PROGRESS', payload)`, or seed 004's `send({ type, ...fields })` (the fields other
-   * than `type` become the payload). False when the message was not queued.
-   */
-  send: {
-    (type: string, payload?: unknown): boolean;
-    (message: { type: string; [field: string]: unknown }): boolean;
-  };
-  /** Sends GET_PENDING; resolves with the number of events replayed. */
-  requestPending: () => Promise<number>;
-  /** Registers handlers by message type; returns the unregister function (return it from useEffect). */
-  registerHandlers: (handlers: HandlerMap) => () => void;
-  client: SyncClientLike;
-}
-
-/**
- * Seed 004's context hook. Function identities are stable for the client's lifetime, so
- * `useEffect(() => registerHandlers({...}), [registerHandlers])` registers once.
- */
-export function useWebSocketContext(): WebSocketContextValue {
-  const { client } = useSyncContext();
-  const state = useSyncSelector((s) => s.state);
-  const reconnectAttempts = useSyncSelector((s) => s.reconnectAttempts);
-  const send = useCallback(
-    (typeOrMessage: string | { type: string; [field: string]: unknown }, payload?: unknown): boolean => {
-      if (typeof typeOrMessage === 'string') return client.send(typeOrMessage, payload);
-      const { type, ...rest } = typeOrMessage;
-      return client.send(type, rest);
-    },
-    [client],
-  ) as WebSocketContextValue['send'];
-  const requestPending = useCallback(() => client.requestPending(), [client]);
-  const registerHandlers = useCallback((handlers: HandlerMap) => client.registerHandlers(handlers), [client]);
-  return useMemo(
-    () => ({ isConnected: state === 'connected', reconnectAttempts, state, send, requestPending, registerHandlers, client }),
-    [state, reconnectAttempts, send, requestPending, registerHandlers, client],
-  );
 }

@@ -11,7 +11,6 @@ export {
   useCreditBalance,
   shootProgressPercentage,
   useSyncStatusUpdates,
-  useWebSocketContext,
   SYNC_EVENT_TYPES,
 } from './hooks.js';
 export type {
@@ -23,8 +22,9 @@ export type {
   SyncEvent,
   SyncEventType,
   UseSyncStatusUpdatesOptions,
-  WebSocketContextValue,
 } from './hooks.js';
+export { WebSocketContext, useWebSocketContext, withWebSocket } from './websocket-context.js';
+export type { WebSocketContextValue, WebSocketProps } from './websocket-context.js';
 export {
   SyncIndicator,
   DEFAULT_STATUS_LABELS,
@@ -33,9 +33,8 @@ export {
   applyDeviceEvent,
   gatewayDeviceFetcher,
   tokenSubject,
-  withWebSocket,
 } from './components.js';
-export type { SyncIndicatorProps, DeviceListProps, UseDevicesResult, WebSocketProps } from './components.js';
+export type { SyncIndicatorProps, DeviceListProps, UseDevicesResult } from './components.js';
 export { toSyncStatus, syncStatusColor } from './status.js';
 export type { SyncStatusColor } from './status.js';
 export type { SyncClientLike, Device, DeviceListResponse, DeviceFetcher, SyncStatus, ClientSnapshot, ConnectionState } from './types.js';

@@ -12,6 +12,8 @@ import type {
  * `SyncClient` satisfies it structurally; tests may pass a fake.
  */
 export interface SyncClientLike {
+  /** The gateway's WebSocket URL (SyncClient has it): the default base of the HTTP API. */
+  readonly url?: string;
   connect(): void;
   close(): void;
   getSnapshot(): ClientSnapshot;

@@ -51,7 +51,7 @@ describe('SyncIndicator', () => {
 describe('DeviceList', () => {
   const dev = (deviceId: string, connectedAt: number, pod = 'gw-1') => ({ deviceId, platform: 'ios', deviceName: `n-${deviceId}`, connectedAt, pod });
 
-  it('fetches, applies DEVICE_CONNECTED / DEVICE_DISCONNECTED, and refetches after a reconnect', async () => {
+  it('fetches, applies DEVICE_CONNECTED / DEVICE_DISCONNECTED, and refetches after a reconnect; this device (web-1) is listed while connected', async () => {
     const client = new FakeClient();
     const calls: string[] = [];
     let answer: DeviceListResponse = { userId: 'u1', devices: [dev('a', 1)] };
@@ -64,15 +64,15 @@ describe('DeviceList', () => {
     act(() => client.connected('gw-1', 'conn-1'));
     await waitFor(() => expect(calls).toEqual(['u1', 'u1']));
     act(() => client.emit('DEVICE_CONNECTED', dev('b', 2)));
-    expect(screen.getAllByRole('listitem').map((li) => li.dataset.deviceId)).toEqual(['a', 'b']);
+    expect(screen.getAllByRole('listitem').map((li) => li.dataset.deviceId)).toEqual(['a', 'b', 'web-1']);
     act(() => client.emit('DEVICE_DISCONNECTED', dev('a', 1)));
-    expect(screen.getAllByRole('listitem').map((li) => li.dataset.deviceId)).toEqual(['b']);
+    expect(screen.getAllByRole('listitem').map((li) => li.dataset.deviceId)).toEqual(['b', 'web-1']);
     // Offline: presence events are missed; the next connection refetches.
     act(() => client.update({ state: 'reconnecting', connectionId: undefined }));
     answer = { userId: 'u1', devices: [dev('b', 2), dev('c', 3, 'gw-2')] };
     act(() => client.connected('gw-2', 'conn-2'));
-    await waitFor(() => expect(screen.getAllByRole('listitem').map((li) => li.dataset.deviceId)).toEqual(['b', 'c']));
-    expect(screen.getByTestId('device-list').dataset.count).toBe('2');
+    await waitFor(() => expect(screen.getAllByRole('listitem').map((li) => li.dataset.deviceId)).toEqual(['b', 'c', 'web-1']));
+    expect(screen.getByTestId('device-list').dataset.count).toBe('3');
   });
 
   it('fetches once more settleMs after a connection (this device reaches the directory through Kafka)', async () => {
@@ -81,7 +81,10 @@ describe('DeviceList', () => {
     const fetchDevices = async () => ({ userId: 'u1', devices: n++ < 2 ? [] : [dev('web-1', 9)] });
     render(<SyncProvider client={client} fetchDevices={fetchDevices}><DeviceList userId="u1" settleMs={30} /></SyncProvider>);
     act(() => client.connected('gw-1', 'conn-1'));
-    await waitFor(() => expect(screen.getAllByRole('listitem').map((li) => li.textContent)).toEqual([expect.stringContaining('(this device)')]));
+    // Listed at once from the connection, then with the directory's entry (its name) from the fetch settleMs later.
+    expect(screen.getAllByRole('listitem').map((li) => li.textContent)).toEqual([expect.stringContaining('web-1 (this device)')]);
+    await waitFor(() => expect(screen.getAllByRole('listitem').map((li) => li.textContent)).toEqual([expect.stringContaining('n-web-1')]));
+    expect(screen.getAllByRole('listitem')[0]!.textContent).toContain('(this device)');
     expect(n).toBe(3);
   });
 
@@ -106,6 +109,31 @@ describe('DeviceList', () => {
     const client = new FakeClient();
     render(<SyncProvider client={client} fetchDevices={async () => { throw new Error('HTTP 401'); }}><DeviceList userId="u" /></SyncProvider>);
     await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('HTTP 401'));
+  });
+
+  it('a list that could not be loaded still shows this device while connected, and never "No devices connected"', async () => {
+    const client = new FakeClient();
+    render(<SyncProvider client={client} fetchDevices={async () => { throw new TypeError('Failed to fetch'); }}><DeviceList userId="u" /></SyncProvider>);
+    await waitFor(() => expect(screen.getByRole('alert').textContent).toBe('Could not load devices: Failed to fetch'));
+    expect(screen.queryByText('No devices connected')).toBeNull();
+    act(() => client.connected('gw-1', 'conn-1'));
+    await waitFor(() => expect(screen.getAllByRole('listitem').map((li) => li.dataset.deviceId)).toEqual(['web-1']));
+    expect(screen.getAllByRole('listitem')[0]!.dataset.pod).toBe('gw-1');
+    act(() => client.update({ state: 'reconnecting' }));
+    expect(screen.queryAllByRole('listitem')).toEqual([]);
+  });
+
+  it('the default apiBaseUrl is the gateway the client connects to (wss -> https), not the page\'s origin', async () => {
+    const client = Object.assign(new FakeClient(), { url: 'wss://sync.example.com/ws' });
+    const fetchMock = vi.fn(async () => new Response(JSON.stringify({ userId: 'u', devices: [] }), { status: 200 }));
+    vi.stubGlobal('fetch', fetchMock);
+    try {
+      render(<SyncProvider client={client} getToken={() => 'u:web'}><DeviceList /></SyncProvider>);
+      await waitFor(() => expect(fetchMock).toHaveBeenCalled());
+      expect((fetchMock.mock.calls[0] as unknown as [string])[0]).toBe('https://sync.example.com/api/users/u/devices');
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('applyDeviceEvent: a stale DISCONNECTED (the device reconnected on another pod) does not remove the newer session', () => {

@@ -122,7 +122,7 @@ true
 {{- range $key, $name := include "kull-sync.components" . | fromYaml -}}
 {{- $c := index $v $key -}}
 {{- range $env, $_ := $c.env -}}
-{{- $managed := dict "PUBLISH_TEAMS" "publish.teams" "PUBLISH_TEAM_KEYS" "publish.teamKeys" "PUBLISH_TEAMS_FILE" "publish.teams" "HTTP_PORT" (printf "%s.port" $key) "GATEWAY_DRAIN_PERIOD" "gateway.drainSeconds" "GATEWAY_POD_ID" "the pod name, through the downward API" "GATEWAY_AUTH_DEV_TOKENS" "localDevelopment.enabled" "SYNC_SERVICE_ALLOW_ANONYMOUS" "localDevelopment.enabled" "JAVA_OPTS_APPEND" (printf "%s.jvm" $key) -}}
+{{- $managed := dict "PUBLISH_TEAMS" "publish.teams" "PUBLISH_TEAM_KEYS" "publish.teamKeys" "PUBLISH_TEAMS_FILE" "publish.teams" "HTTP_PORT" (printf "%s.port" $key) "GATEWAY_DRAIN_PERIOD" "gateway.drainSeconds" "GATEWAY_POD_ID" "the pod name, through the downward API" "GATEWAY_AUTH_DEV_TOKENS" "localDevelopment.enabled" "SYNC_SERVICE_ALLOW_ANONYMOUS" "localDevelopment.enabled" "GATEWAY_CORS_ORIGINS" "cors.allowedOrigins" "QUARKUS_HTTP_CORS_ORIGINS" "cors.allowedOrigins" "JAVA_OPTS_APPEND" (printf "%s.jvm" $key) -}}
 {{- if hasKey $managed $env -}}
 {{- fail (printf "%s.env.%s is set by the chart: it comes from %s" $key $env (index $managed $env)) -}}
 {{- end -}}
@@ -150,6 +150,9 @@ rolls them when it changes). Call with (dict "root" $ "key" "gateway" "name" "ga
 {{- $_ := set $data "KAFKA_SSL_TRUSTSTORE_LOCATION" (printf "/etc/kull-sync/kafka-ca/%s" $v.kafka.tls.caKey) -}}
 {{- end -}}
 {{- $create := $v.kafka.topics.create | toString -}}
+{{- if $v.cors.allowedOrigins -}}
+{{- $_ := set $data (ternary "GATEWAY_CORS_ORIGINS" "QUARKUS_HTTP_CORS_ORIGINS" (eq .key "gateway")) (join "," $v.cors.allowedOrigins) -}}
+{{- end -}}
 {{- if eq .key "gateway" -}}
 {{- $_ := set $data "GATEWAY_DRAIN_PERIOD" (printf "%ds" (int $c.drainSeconds)) -}}
 {{- $_ := set $data "GATEWAY_KAFKA_CREATE_TOPICS" $create -}}

@@ -59,7 +59,7 @@ public final class Samples {
             case ADMIN_SESSION_UPDATE -> new AdminSessionUpdate("admin-session-1", AdminAction.STARTED,
                     "Support is viewing your account", Map.of("admin", "support@kull.ai", "minutes", 15));
             case CONNECTION_ESTABLISHED -> new ConnectionEstablished("conn-1", USER, DEVICE, "gateway-0", 30_000L,
-                    true, "sync.credit-updates:3:1042");
+                    true, "sync.credit-updates:3:1042", 65_536, 20.0, 40);
             case PING -> new Ping(1_732_788_000_000L);
             case PONG -> new Pong(1_732_788_000_000L);
             case ERROR -> new ErrorPayload(ErrorPayload.INVALID_FIELD, "payload.shootId: must not be blank");

@@ -68,7 +68,8 @@ class LocalStackIT {
 
     /**
      * The console's URL is printed (with the services' non-default ports) and served by each gateway; the domain
-     * services allow a browser page of the gateways' origins (the console's test commands) and no other origin.
+     * services allow a browser page of the gateways' origins (the console's test commands), the gateways and the
+     * services a page on localhost at any port (a web app's dev server), and no other origin.
      */
     private void assertConsoleAndItsCorsForTheLocalStackOnly(HttpClient http, Path output, List<Integer> services) throws Exception {
         int gateway = services.get(0);
@@ -85,6 +86,12 @@ class LocalStackIT {
                     .contains("http://localhost:" + gateway);
             assertThat(preflightAllowedOrigin(http, service, "http://example.com")).as("another origin on %d", service)
                     .isEmpty();
+        }
+        // A web app on its own dev server (any localhost port) may call every service and the gateways' HTTP API.
+        for (int port : services) {
+            assertThat(preflightAllowedOrigin(http, port, "http://localhost:5173")).as("a local app's origin on %d", port)
+                    .contains("http://localhost:5173");
+            assertThat(preflightAllowedOrigin(http, port, "http://example.com")).as("another origin on %d", port).isEmpty();
         }
     }
 

@@ -21,6 +21,9 @@ public final class ClientMessageDeserializer extends StdDeserializer<ClientMessa
     record Fields(MessageType type, String id, JsonNode payload, JsonNode data) {
     }
 
+    private static final String NESTED = "payload";
+    static final String NESTED_REASON = "holds only another payload: put the message's fields in payload itself";
+
     public ClientMessageDeserializer() {
         super(ClientMessage.class);
     }
@@ -34,6 +37,11 @@ public final class ClientMessageDeserializer extends StdDeserializer<ClientMessa
         JsonNode node = PayloadReader.isAbsent(f.payload()) ? f.data() : f.payload();
         if (PayloadReader.isAbsent(node)) {
             node = JsonNodeFactory.instance.objectNode();
+        }
+        if (node.size() == 1 && node.path(NESTED).isObject()) {
+            // {"type","payload":{"payload":{...}}}: a wrapper's send({type, payload}) wrapped once more. Said as such,
+            // instead of listing as missing the fields the caller did send (one level down).
+            throw new WireMismatchException(parser, ClientMessage.class, "payload", NESTED_REASON);
         }
         // Errors name the field "payload" even when the alias was sent, as validation errors do.
         return new ClientMessage(type, f.id(), PayloadReader.read(ctxt, type, node, ClientMessage.class, "payload"));

@@ -124,6 +124,9 @@ class ValidationRulesTest {
                 client("unknown type from a client", "{\"type\":\"HELLO\"}", "type", "unknown type 'HELLO'"),
                 client("progress without payload", "{\"type\":\"UPDATE_PROGRESS\"}", "payload.shootId",
                         "must not be blank"),
+                client("payload inside payload", "{\"type\":\"UPDATE_PROGRESS\",\"payload\":{\"payload\":{\"shootId\":"
+                        + "\"shoot_456\",\"status\":\"processing\",\"processedCount\":15,\"totalCount\":100,"
+                        + "\"provider\":\"Local\"}}}", "payload", ClientMessageDeserializer.NESTED_REASON),
                 client("subscribe without orgId", "{\"type\":\"SUBSCRIBE\",\"payload\":{}}", "payload.orgId",
                         "must not be blank"),
                 client("cursor too long", "{\"type\":\"GET_PENDING\",\"data\":{\"cursor\":\"" + "c".repeat(1025)

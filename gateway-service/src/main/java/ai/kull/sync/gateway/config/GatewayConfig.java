@@ -37,6 +37,19 @@ public interface GatewayConfig {
 
     Acks acks();
 
+    Cors cors();
+
+    /** Which web pages may call the gateway's HTTP API from a browser (CORS). */
+    interface Cors {
+        /**
+         * Origins ({@code scheme://host[:port]}) whose pages may call the HTTP API a browser app uses (the device list,
+         * the sync status): each exact, or a regular expression between slashes ({@code /https://[a-z]+\.example\.com/}).
+         * None by default: only pages of the gateway's own origin (its console). The WebSocket endpoints are not subject
+         * to it: a device authenticates with its token there, never with the browser's cookies.
+         */
+        Optional<List<String>> origins();
+    }
+
     /** Acknowledged cursors (ACK, {@code cursor=acked}) and the client message ids a pod remembers. */
     interface Acks {
         /**

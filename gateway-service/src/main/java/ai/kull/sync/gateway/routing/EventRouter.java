@@ -66,6 +66,8 @@ public class EventRouter implements CatchUp.Host {
     private final Frames frames;
     private final PodId podId;
     private final long heartbeatIntervalMs;
+    /** Announced in CONNECTION_ESTABLISHED, so clients follow this gateway's limits instead of copies of them. */
+    private final GatewayConfig.Session limits;
     private final ReplayWindow window;
     private final DeliveryTrace trace;
     private final RecordTracing tracing;
@@ -103,6 +105,7 @@ public class EventRouter implements CatchUp.Host {
         this.frames = frames;
         this.podId = podId;
         this.heartbeatIntervalMs = config.heartbeatInterval().toMillis();
+        this.limits = config.session();
         this.window = new ReplayWindow(config.replay().window().toMillis(), config.replay().maxBytes());
         this.replayBatchBytes = config.session().maxPendingBytes() / 2;
         metrics.replayWindowGauges(this, router -> router.windowStat(true), router -> router.windowStat(false));
@@ -236,7 +239,8 @@ public class EventRouter implements CatchUp.Host {
         String cursor = resumeFrom != null ? cursorText : cursorOf(session);
         sender.send(session, frames.of(MessageType.CONNECTION_ESTABLISHED, session.identity(),
                 new ConnectionEstablished(session.connection().id(), session.userId(), session.deviceId(),
-                        podId.value(), heartbeatIntervalMs, resumeFrom != null, cursor), cursor));
+                        podId.value(), heartbeatIntervalMs, resumeFrom != null, cursor, limits.maxMessageBytes(),
+                        limits.inboundRate(), limits.inboundBurst()), cursor));
         if (resyncReason != null) {
             resync(session, resyncReason);
         } else if (resumeFrom != null) {

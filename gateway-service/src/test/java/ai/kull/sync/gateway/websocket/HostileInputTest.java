@@ -91,6 +91,10 @@ class HostileInputTest extends GatewayTest {
                 {progress("\"shootId\":\"shoot_1\"", "\"shootId\":\"../../etc\\u0000\""), "INVALID_FIELD"},
         };
         try (TestDevice device = device("/ws", unique("garbler"), "web", List.of())) {
+            // A payload wrapped in another (a wrapper's send({type, payload}) wrapped once more) is told as such.
+            device.send("{\"type\":\"UPDATE_PROGRESS\",\"payload\":{\"payload\":{\"shootId\":\"shoot_1\"}}}");
+            assertThat(device.next("ERROR")).contains("\"code\":\"INVALID_FIELD\"",
+                    "payload: holds only another payload: put the message's fields in payload itself");
             for (String[] test : frameAndCode) {
                 device.send(test[0]);
                 String label = test[0].length() > 80 ? test[0].substring(0, 80) + "..." : test[0];

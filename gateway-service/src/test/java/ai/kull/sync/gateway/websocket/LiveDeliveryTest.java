@@ -41,11 +41,14 @@ class LiveDeliveryTest extends GatewayTest {
     SessionRegistry sessions;
 
     @Test
-    void connectionEstablishedNamesTheUserDeviceAndPod() throws Exception {
+    void connectionEstablishedNamesTheUserDeviceAndPodAndAnnouncesTheLimits() throws Exception {
         try (TestDevice device = device("/ws", unique("u"), "iphone-1", List.of())) {
             String established = device.next("CONNECTION_ESTABLISHED");
             assertThat(established).contains("\"deviceId\":\"iphone-1\"", "\"pod\":\"test-pod\"",
                     "\"heartbeatIntervalMs\":1000", "\"resumed\":false");
+            // What a client would otherwise copy by hand: the gateway's settings, stated by the gateway.
+            assertThat(established).contains("\"maxMessageBytes\":65536", "\"inboundRate\":20.0",
+                    "\"inboundBurst\":40");
         }
     }
 

@@ -51,6 +51,24 @@ class ChartOverridesTest {
     }
 
     @Test
+    void corsAllowedOriginsReachTheGatewayAndEveryDomainServiceAndNothingIsAllowedByDefault() {
+        Rendered r = Rendered.of(PRODUCTION.set("cors.allowedOrigins[0]", "https://app.example.com")
+                .set("cors.allowedOrigins[1]", "/https://[a-z0-9-]+[.]preview[.]example[.]com/"));
+        String origins = "https://app.example.com,/https://[a-z0-9-]+[.]preview[.]example[.]com/";
+        assertThat(r.env(r.deployment("gateway").orElseThrow())).containsEntry("GATEWAY_CORS_ORIGINS", origins)
+                .doesNotContainKey("QUARKUS_HTTP_CORS_ORIGINS");
+        for (String service : new String[] {"credit-service", "shoot-service", "prompt-service"}) {
+            assertThat(r.env(r.deployment(service).orElseThrow())).as(service)
+                    .containsEntry("QUARKUS_HTTP_CORS_ORIGINS", origins).doesNotContainKey("GATEWAY_CORS_ORIGINS");
+        }
+        Rendered none = Rendered.of(PRODUCTION);
+        for (Deployment deployment : none.all(Deployment.class)) {
+            assertThat(none.env(deployment)).as(Rendered.component(deployment))
+                    .doesNotContainKeys("GATEWAY_CORS_ORIGINS", "QUARKUS_HTTP_CORS_ORIGINS");
+        }
+    }
+
+    @Test
     void aSwitchedOffComponentLeavesNothingBehind() {
         Rendered r = Rendered.of(PRODUCTION.set("gateway.enabled", false).set("ingress.enabled", true));
         assertThat(r.objects()).noneMatch(o -> "gateway".equals(o.getMetadata().getLabels().get("app.kubernetes.io/component")));

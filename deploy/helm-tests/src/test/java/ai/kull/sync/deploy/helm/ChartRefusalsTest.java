@@ -22,6 +22,16 @@ class ChartRefusalsTest {
                 .hasMessageContaining("apiversion");
     }
 
+    @Test
+    void corsAllowedOriginsAreOriginsAndTheChartOwnsTheirVariables() {
+        assertThatThrownBy(() -> PRODUCTION.set("cors.allowedOrigins[0]", "https://app.example.com/path").manifest())
+                .hasMessageContaining("allowedOrigins");
+        assertThatThrownBy(() -> PRODUCTION.set("gateway.env.GATEWAY_CORS_ORIGINS", "/.*/").manifest())
+                .hasMessageContaining("cors.allowedOrigins");
+        assertThatThrownBy(() -> PRODUCTION.set("creditService.env.QUARKUS_HTTP_CORS_ORIGINS", "/.*/").manifest())
+                .hasMessageContaining("cors.allowedOrigins");
+    }
+
     /** Every object the schema describes key by key rejects other keys; only `global` (a parent chart's) stays open. */
     @Test
     void theSchemaIsClosedEverywhereButGlobal() throws java.io.IOException {
