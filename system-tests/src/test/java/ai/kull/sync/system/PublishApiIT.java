@@ -87,6 +87,24 @@ class PublishApiIT {
         assertDeliveredOnce(id, phone, laptop);
     }
 
+    /** The same command with a browser tab of the user open (the live console in headless Chromium): it shows the event. */
+    @Test
+    void theReadmesCurlCommandShowsInABrowserTabOfTheUser() throws Exception {
+        String user = Ids.unique("tab");
+        String command = readmeCurl()
+                .replace("http://localhost:8084", "http://localhost:" + publisher.port)
+                .replace("local-notifications-key", AppProcess.PUBLISH_KEY)
+                .replace("user_123", user)
+                .replace("export-42", Ids.unique("export"));
+        Result browser = run(List.of("node", AppProcess.ROOT.resolve("system-tests/src/test/node/readme-curl-in-a-browser.mjs")
+                        .toString()),
+                Map.of("CONSOLE_URL", "http://localhost:" + gateway.port + "/console/", "CURL", command,
+                        "DEVICE_TOKEN", TestDevice.token(user, "laptop", Duration.ofMinutes(10), TestDevice.SECRET, List.of())));
+
+        assertThat(browser.exit).as(browser.output).isZero();
+        assertThat(browser.output).contains("SHOWN").contains("Your export is ready");
+    }
+
     @Test
     void theShellExampleAndTheNodeBatchReachEachKindOfRecipientOnce() throws Exception {
         String user = Ids.unique("team");
