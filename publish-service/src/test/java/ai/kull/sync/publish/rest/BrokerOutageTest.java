@@ -1,5 +1,7 @@
 package ai.kull.sync.publish.rest;
 
+import ai.kull.sync.service.testing.PublishEndpointContract;
+import org.junit.jupiter.api.BeforeEach;
 import ai.kull.sync.events.EventHeaders;
 import ai.kull.sync.events.Topics;
 import ai.kull.sync.service.testing.RestartableKafka;
@@ -29,6 +31,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTest
 @QuarkusTestResource(value = RestartableKafka.class, restrictToAnnotatedClass = true)
 class BrokerOutageTest {
+
+    /** The first request waits until the service has rebuilt its idempotency keys from the topics (503 before). */
+    @BeforeEach
+    void awaitReady() {
+        PublishEndpointContract.awaitReadyNow();
+    }
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;

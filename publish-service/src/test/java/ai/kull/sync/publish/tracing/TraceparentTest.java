@@ -1,5 +1,7 @@
 package ai.kull.sync.publish.tracing;
 
+import ai.kull.sync.service.testing.PublishEndpointContract;
+import org.junit.jupiter.api.BeforeEach;
 import ai.kull.sync.events.EventHeaders;
 import ai.kull.sync.events.Topics;
 import ai.kull.sync.service.testing.RestartableKafka;
@@ -36,6 +38,12 @@ import static org.awaitility.Awaitility.await;
 @TestProfile(TraceparentTest.TracingOn.class)
 @QuarkusTestResource(value = RestartableKafka.class, restrictToAnnotatedClass = true)
 class TraceparentTest {
+
+    /** The first request waits until the service has rebuilt its idempotency keys from the topics (503 before). */
+    @BeforeEach
+    void awaitReady() {
+        PublishEndpointContract.awaitReadyNow();
+    }
 
     public static class TracingOn implements QuarkusTestProfile {
         @Override
