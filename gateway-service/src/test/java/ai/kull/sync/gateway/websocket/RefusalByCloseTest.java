@@ -1,5 +1,6 @@
 package ai.kull.sync.gateway.websocket;
 
+import ai.kull.sync.gateway.GatewayTest;
 import ai.kull.sync.events.CloseCodes;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
 import io.quarkus.test.common.QuarkusTestResource;

@@ -1,5 +1,7 @@
-package ai.kull.sync.gateway.websocket;
+package ai.kull.sync.gateway.replay;
 
+import ai.kull.sync.gateway.websocket.TestDevice;
+import ai.kull.sync.gateway.GatewayTest;
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.EventHeaders;
 import ai.kull.sync.events.MessageType;

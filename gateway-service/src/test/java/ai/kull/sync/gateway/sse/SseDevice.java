@@ -1,4 +1,4 @@
-package ai.kull.sync.gateway.websocket;
+package ai.kull.sync.gateway.sse;
 
 import ai.kull.sync.testing.Waits;
 

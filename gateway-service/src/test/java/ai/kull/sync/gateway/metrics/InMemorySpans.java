@@ -1,4 +1,4 @@
-package ai.kull.sync.gateway.websocket;
+package ai.kull.sync.gateway.metrics;
 
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import jakarta.enterprise.inject.Produces;

@@ -1,5 +1,7 @@
-package ai.kull.sync.gateway.websocket;
+package ai.kull.sync.gateway.acks;
 
+import ai.kull.sync.gateway.websocket.TestDevice;
+import ai.kull.sync.gateway.GatewayTest;
 import ai.kull.sync.events.EventHeaders;
 import ai.kull.sync.events.Topics;
 import ai.kull.sync.gateway.acks.MessageIds;
@@ -139,12 +141,6 @@ class AcknowledgedCursorTest extends GatewayTest {
         double before = metric(WRITTEN);
         device.send("{\"type\":\"ACK\",\"payload\":{\"cursor\":\"" + cursor + "\"}}");
         await("the ACK was written to the acks topic").until(() -> metric(WRITTEN) > before);
-    }
-
-    static String progress(String id, String shoot, int processed) {
-        return "{\"type\":\"UPDATE_PROGRESS\",\"id\":\"" + id + "\",\"payload\":{\"shootId\":\"" + shoot
-                + "\",\"status\":\"processing\",\"processedCount\":" + processed
-                + ",\"totalCount\":10,\"provider\":\"Replicate\"}}";
     }
 
     /** How many records of {@code topic} carry event id {@code eventId}, read from the beginning to the end. */

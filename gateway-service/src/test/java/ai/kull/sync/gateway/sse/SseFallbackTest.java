@@ -1,5 +1,7 @@
-package ai.kull.sync.gateway.websocket;
+package ai.kull.sync.gateway.sse;
 
+import ai.kull.sync.gateway.websocket.TestDevice;
+import ai.kull.sync.gateway.GatewayTest;
 import ai.kull.sync.events.CloseCodes;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
 import ai.kull.sync.testing.Waits;
@@ -83,11 +85,11 @@ class SseFallbackTest extends GatewayTest {
             assertThat(ack.statusCode()).isEqualTo(200);
             assertThat(ack.body()).contains("\"type\":\"RECEIVED\"").contains("\"id\":\"a-1\"");
 
-            HttpResponse<String> progress = device.post(AcknowledgedCursorTest.progress("p-1", "s1", 4));
+            HttpResponse<String> progress = device.post(progress("p-1", "s1", 4));
             assertThat(progress.statusCode()).as(progress.body()).isEqualTo(200);
             assertThat(progress.body()).contains("\"type\":\"RECEIVED\"").contains("\"id\":\"p-1\"");
             assertThat(phone.next("SHOOT_PROGRESS")).contains("\"shootId\":\"s1\"");
-            HttpResponse<String> again = device.post(AcknowledgedCursorTest.progress("p-1", "s1", 4));
+            HttpResponse<String> again = device.post(progress("p-1", "s1", 4));
             assertThat(again.body()).as("the same id again is applied once").contains("\"duplicate\":true");
 
             HttpResponse<String> ping = device.post("{\"type\":\"PING\"}");

@@ -1,5 +1,7 @@
-package ai.kull.sync.gateway.websocket;
+package ai.kull.sync.gateway.sse;
 
+import ai.kull.sync.gateway.websocket.TestDevice;
+import ai.kull.sync.gateway.GatewayTest;
 import ai.kull.sync.events.CloseCodes;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
