@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -111,11 +112,12 @@ class CatchUpReaderTest {
     @Test
     void whenReadToEndWaitsForEveryRecordInTheLogWhenItWasAskedEvenASlowHandlersBacklog() throws Exception {
         String topic = newTopic();
+        CountDownLatch behind = new CountDownLatch(1);
         Recording handler = new Recording() {
             @Override
             public void onRecord(ConsumerRecord<String, byte[]> record) {
                 try {
-                    Thread.sleep(20); // a handler behind the log: one record per poll, 20 ms each
+                    behind.await(); // a handler behind the log until the callbacks are registered
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -134,6 +136,7 @@ class CatchUpReaderTest {
                 throw new IllegalStateException("a failing callback");
             });
             reader.whenReadToEnd(() -> handedOnWhenCalled.addAll(handler.values()));
+            behind.countDown();
             await().until(() -> !handedOnWhenCalled.isEmpty());
             assertThat(handedOnWhenCalled).hasSize(20);
             assertThat(reader.restarts()).isZero();

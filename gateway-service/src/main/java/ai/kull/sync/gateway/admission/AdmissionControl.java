@@ -46,6 +46,11 @@ public class AdmissionControl {
         return false;
     }
 
+    /** @return true when the pod's new-connection budget is whole again (no burst spent part of it lately) */
+    public boolean newConnectionBudgetFull() {
+        return newConnections.isFull(System.nanoTime());
+    }
+
     /** Reserves one of the user's connection slots for this upgrade; null when all are taken. */
     public Slot reserve(String userId) {
         boolean[] reserved = {false};

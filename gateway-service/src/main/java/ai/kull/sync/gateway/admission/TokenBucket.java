@@ -24,15 +24,25 @@ public final class TokenBucket {
 
     /** @return true, taking a token, if one is available at {@code nowNanos} */
     public synchronized boolean tryTake(long nowNanos) {
-        long elapsed = nowNanos - refilledAt;
-        if (elapsed > 0) {
-            tokens = Math.min(capacity, tokens + elapsed * perNano);
-            refilledAt = nowNanos;
-        }
+        refill(nowNanos);
         if (tokens >= 1) {
             tokens -= 1;
             return true;
         }
         return false;
+    }
+
+    /** @return true if a burst as large as the capacity would be admitted at {@code nowNanos} */
+    public synchronized boolean isFull(long nowNanos) {
+        refill(nowNanos);
+        return tokens >= capacity;
+    }
+
+    private void refill(long nowNanos) {
+        long elapsed = nowNanos - refilledAt;
+        if (elapsed > 0) {
+            tokens = Math.min(capacity, tokens + elapsed * perNano);
+            refilledAt = nowNanos;
+        }
     }
 }

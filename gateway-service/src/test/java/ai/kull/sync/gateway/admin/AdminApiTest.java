@@ -191,16 +191,7 @@ class AdminApiTest extends GatewayTest {
         try (TestDevice slow = device("/ws", user, "stalled-phone", List.of())) {
             slow.pauseReading();
             // A stalled reader can still send: it keeps the session from being closed as idle (4 s in tests).
-            CompletableFuture<Void> keepAlive = CompletableFuture.runAsync(() -> {
-                while (!Thread.currentThread().isInterrupted() && !slow.closeCode.isDone()) {
-                    try {
-                        slow.send("{\"type\":\"PING\"}");
-                        Thread.sleep(500);
-                    } catch (Exception closed) {
-                        return;
-                    }
-                }
-            });
+            TestDevice.Running keepAlive = slow.pingEvery(Duration.ofMillis(500));
             String padding = "x".repeat(500);
             long published = 0;
             double slowClosesBefore = metric("sync_gateway_sessions_closed_total{code=\"4002\"}");
@@ -213,7 +204,7 @@ class AdminApiTest extends GatewayTest {
                 }
                 CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
             }
-            keepAlive.cancel(true);
+            keepAlive.close();
             slow.resumeReading();
             polling().atMost(Duration.ofSeconds(30)).until(() -> countClosed(admin, user) > 0);
             Response answer = as(admin).get("/api/admin/users/" + user);

@@ -28,6 +28,15 @@ class BoundsTest {
     }
 
     @Test
+    void aTokenBucketIsFullOnceItsBurstIsRefilled() {
+        TokenBucket bucket = new TokenBucket(10, 3, 0);
+        assertThat(bucket.isFull(0)).as("starts full").isTrue();
+        assertThat(bucket.tryTake(0)).isTrue();
+        assertThat(bucket.isFull(SECOND / 20)).as("half a token back").isFalse();
+        assertThat(bucket.isFull(SECOND / 10)).as("the token taken is back").isTrue();
+    }
+
+    @Test
     void anInboundLimiterRejectsOverTheRateAndClosesAfterTooManyRejectionsInItsWindow() {
         InboundLimiter limiter = new InboundLimiter(1, 2, 3, 10 * SECOND, 0);
         assertThat(limiter.onFrame(0)).isEqualTo(ACCEPT);

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import static ai.kull.sync.testing.Waits.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Log reads against a real in-process broker: shared passes, filters, byte bounds, retention. */
@@ -147,8 +148,11 @@ class LogReaderTest {
                     .get(30, TimeUnit.SECONDS);
             assertThat(holding.items()).containsExactly("1:0", "1:2");
             assertThat(holding.reached()).containsEntry(P1, 4L); // record 4 was not kept: read again next time
+            long passesBefore = reader.passes();
             var waiting = aliceIn(reader, Map.of(P1, new LogReader.Range(20, 24)), 1 << 20);
-            Thread.sleep(500); // a reader that ignored the bound would have answered by now
+            // A pass took it and found the budget spent (it is queued again), or ignored the bound and answered.
+            await("the waiting read was tried").until(() -> waiting.isDone()
+                    || reader.passes() > passesBefore && reader.queued() == 1);
             assertThat(waiting).isNotDone();
             holding.release().run();
             assertThat(waiting.get(30, TimeUnit.SECONDS).items()).containsExactly("1:20", "1:22");

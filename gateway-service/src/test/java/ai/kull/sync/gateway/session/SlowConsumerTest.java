@@ -11,6 +11,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -41,16 +42,7 @@ class SlowConsumerTest extends GatewayTest {
             slow.pauseReading();
             double slowClosesBefore = metric("sync_gateway_sessions_closed_total{code=\"4002\"}");
             // A stalled reader can still send: it keeps the session from being closed as idle (4 s in tests).
-            CompletableFuture<Void> keepAlive = CompletableFuture.runAsync(() -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                    try {
-                        slow.send("{\"type\":\"PING\"}");
-                        Thread.sleep(500);
-                    } catch (Exception closed) {
-                        return;
-                    }
-                }
-            });
+            TestDevice.Running keepAlive = slow.pingEvery(Duration.ofMillis(500));
 
             long published = 0;
             long bytes = 0;
@@ -80,7 +72,7 @@ class SlowConsumerTest extends GatewayTest {
             System.out.printf("stalled device closed with 4002 after ~%d KiB published to it (%d events); it had "
                     + "received %d; pending bytes of all sessions peaked at >= %.0f KiB (bound 256 KiB per session)%n",
                     bytes >> 10, published, slowGot, maxPending / 1024);
-            keepAlive.cancel(true);
+            keepAlive.close();
         }
     }
 }

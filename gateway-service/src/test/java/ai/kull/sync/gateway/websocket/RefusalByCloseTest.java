@@ -2,9 +2,11 @@ package ai.kull.sync.gateway.websocket;
 
 import ai.kull.sync.gateway.GatewayTest;
 import ai.kull.sync.events.CloseCodes;
+import ai.kull.sync.gateway.admission.AdmissionControl;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,14 +34,17 @@ class RefusalByCloseTest extends GatewayTest {
 
     private static final String BY_CLOSE = "refusal=close";
 
+    @Inject
+    AdmissionControl admission;
+
     /**
      * The pod's new-connection budget (50 per second, as many at once, in tests) is shared by every test of this
      * JVM, and a burst test (here or in HostileInputTest) empties it: wait until it is full again, so a refusal
      * below is the one under test and not 4503.
      */
     @BeforeEach
-    void newConnectionBudgetRefilled() throws InterruptedException {
-        Thread.sleep(1_100);
+    void newConnectionBudgetRefilled() {
+        await("the pod's new-connection budget is whole again").until(admission::newConnectionBudgetFull);
     }
 
     @Test

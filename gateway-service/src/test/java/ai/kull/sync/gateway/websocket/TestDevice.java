@@ -15,7 +15,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -30,6 +33,12 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
     public static final String SECRET = "test-secret-test-secret-test-secret-0123";
     /** One client for every device: each HttpClient has its own selector thread. */
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** One thread for every device's periodic sends ({@link #pingEvery}). */
+    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "test-device-pings");
+        thread.setDaemon(true);
+        return thread;
+    });
     private static final Pattern ENVELOPE_CURSOR = Pattern.compile("\"cursor\":\"([^\"]+)\"}$");
     private static final Pattern BALANCE = Pattern.compile("\"newBalance\":(\\d+)");
 
@@ -112,6 +121,28 @@ public final class TestDevice implements WebSocket.Listener, AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Something running until closed. */
+    public interface Running extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Sends a PING every {@code interval} until closed or the session ends: a device that stopped reading still
+     * sends, which keeps the gateway from closing it as idle.
+     */
+    public Running pingEvery(Duration interval) {
+        ScheduledFuture<?> pings = TIMER.scheduleAtFixedRate(() -> {
+            try {
+                send("{\"type\":\"PING\"}");
+            } catch (RuntimeException closed) {
+                // the session ended: closeCode completes and stops the pings
+            }
+        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        closeCode.whenComplete((code, error) -> pings.cancel(false));
+        return () -> pings.cancel(false);
     }
 
     public void send(String frame) {
