@@ -1,10 +1,11 @@
 package ai.kull.sync.system;
 
-import ai.kull.sync.gateway.websocket.TestDevice;
 import ai.kull.sync.process.ManagedProcess;
 import ai.kull.sync.process.ProcessFailure;
 
 import ai.kull.sync.testing.FreePorts;
+import ai.kull.sync.testing.ResilientDevice;
+import ai.kull.sync.testing.TestDevice;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
  * One packaged service (its quarkus-run.jar) running as its own process, as a pod would; started by
  * {@link ManagedProcess}, the launcher the benchmark uses too.
  */
-final class AppProcess implements AutoCloseable {
+final class AppProcess implements AutoCloseable, ResilientDevice.Pod {
 
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
     /** The service credential the domain services are started with. */
@@ -106,7 +107,8 @@ final class AppProcess implements AutoCloseable {
         }
     }
 
-    URI ws(String pathAndQuery) {
+    @Override
+    public URI ws(String pathAndQuery) {
         return URI.create("ws://localhost:" + port + pathAndQuery);
     }
 

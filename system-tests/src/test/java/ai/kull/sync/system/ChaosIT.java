@@ -8,6 +8,7 @@ import ai.kull.sync.kafka.local.LocalKafkaBroker;
 import ai.kull.sync.testing.FreePorts;
 import ai.kull.sync.testing.Ids;
 import ai.kull.sync.testing.Metrics;
+import ai.kull.sync.testing.ResilientDevice;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package ai.kull.sync.system;
 
-import ai.kull.sync.gateway.websocket.TestDevice;
 import ai.kull.sync.kafka.local.LocalKafkaBroker;
 import ai.kull.sync.testing.Ids;
+import ai.kull.sync.testing.TestDevice;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,10 +1,10 @@
 package ai.kull.sync.gateway.admin;
 
-import ai.kull.sync.gateway.websocket.TestDevice;
 import ai.kull.sync.gateway.GatewayTest;
 import ai.kull.sync.events.CloseCodes;
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
+import ai.kull.sync.testing.TestDevice;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;

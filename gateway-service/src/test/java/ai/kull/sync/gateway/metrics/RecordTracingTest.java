@@ -1,12 +1,12 @@
 package ai.kull.sync.gateway.metrics;
 
-import ai.kull.sync.gateway.websocket.TestDevice;
 import ai.kull.sync.gateway.GatewayTest;
 import ai.kull.sync.events.EventHeaders;
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.Topics;
 import ai.kull.sync.events.codec.EventCodec;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
+import ai.kull.sync.testing.TestDevice;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;

@@ -1,6 +1,5 @@
 package ai.kull.sync.gateway.presence;
 
-import ai.kull.sync.gateway.websocket.TestDevice;
 import ai.kull.sync.gateway.GatewayTest;
 import ai.kull.sync.events.CloseCodes;
 import ai.kull.sync.events.Envelope;
@@ -9,6 +8,7 @@ import ai.kull.sync.events.payload.DeviceConnection;
 import ai.kull.sync.events.payload.PodHeartbeat;
 import ai.kull.sync.gateway.messaging.GatewayProducer;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
+import ai.kull.sync.testing.TestDevice;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;

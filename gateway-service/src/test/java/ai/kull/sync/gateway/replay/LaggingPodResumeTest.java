@@ -1,11 +1,11 @@
 package ai.kull.sync.gateway.replay;
 
-import ai.kull.sync.gateway.websocket.TestDevice;
 import ai.kull.sync.gateway.GatewayTest;
 import ai.kull.sync.gateway.messaging.EventTopics;
 import ai.kull.sync.gateway.messaging.RecordHandler;
 import ai.kull.sync.gateway.routing.RecordRouting;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
+import ai.kull.sync.testing.TestDevice;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;

@@ -1,6 +1,5 @@
 package ai.kull.sync.gateway.replay;
 
-import ai.kull.sync.gateway.websocket.TestDevice;
 import ai.kull.sync.gateway.GatewayTest;
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.MessageType;
@@ -9,6 +8,7 @@ import ai.kull.sync.events.Topics;
 import ai.kull.sync.events.payload.PromptAction;
 import ai.kull.sync.events.payload.PromptChange;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
+import ai.kull.sync.testing.TestDevice;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.admin.Admin;

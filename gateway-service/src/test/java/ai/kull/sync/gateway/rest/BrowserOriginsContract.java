@@ -1,7 +1,7 @@
 package ai.kull.sync.gateway.rest;
 
-import ai.kull.sync.gateway.websocket.TestDevice;
 import ai.kull.sync.testing.Readiness;
+import ai.kull.sync.testing.TestDevice;
 import ai.kull.sync.testing.Waits;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTestProfile;

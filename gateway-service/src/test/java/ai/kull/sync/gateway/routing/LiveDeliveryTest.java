@@ -1,6 +1,5 @@
 package ai.kull.sync.gateway.routing;
 
-import ai.kull.sync.gateway.websocket.TestDevice;
 import ai.kull.sync.gateway.GatewayTest;
 import ai.kull.sync.events.Envelope;
 import ai.kull.sync.events.EventHeaders;
@@ -12,6 +11,7 @@ import ai.kull.sync.events.payload.AdminSessionUpdate;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
 import ai.kull.sync.events.payload.CreditUpdate;
 import ai.kull.sync.gateway.session.SessionRegistry;
+import ai.kull.sync.testing.TestDevice;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;

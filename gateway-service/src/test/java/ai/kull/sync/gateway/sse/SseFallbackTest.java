@@ -1,9 +1,9 @@
 package ai.kull.sync.gateway.sse;
 
-import ai.kull.sync.gateway.websocket.TestDevice;
 import ai.kull.sync.gateway.GatewayTest;
 import ai.kull.sync.events.CloseCodes;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
+import ai.kull.sync.testing.TestDevice;
 import ai.kull.sync.testing.Waits;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

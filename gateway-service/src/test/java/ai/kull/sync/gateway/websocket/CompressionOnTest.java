@@ -2,6 +2,7 @@ package ai.kull.sync.gateway.websocket;
 
 import ai.kull.sync.gateway.GatewayTest;
 import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
+import ai.kull.sync.testing.TestDevice;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;

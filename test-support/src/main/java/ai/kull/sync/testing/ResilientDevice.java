@@ -1,7 +1,6 @@
-package ai.kull.sync.system;
+package ai.kull.sync.testing;
 
-import ai.kull.sync.gateway.websocket.TestDevice;
-
+import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,20 +22,25 @@ import java.util.regex.Pattern;
  * to some live pod, resuming from the last cursor it received. Keeps every session it had, so a test can
  * check what it received across all of them.
  */
-final class ResilientDevice {
+public final class ResilientDevice {
+
+    /** A gateway a device can connect to: the WebSocket address of a path and query on it. */
+    public interface Pod {
+        URI ws(String pathAndQuery);
+    }
 
     /** The sequence number of a CREDIT_UPDATE (its balance) or of a team's NOTIFICATION_SEEN (its data's seq). */
     private static final Pattern BALANCE =
             Pattern.compile("\"type\":\"(?:CREDIT_UPDATE\".*\"newBalance|NOTIFICATION_SEEN\".*\"seq)\":(\\d+)");
     private static final Pattern CURSOR = Pattern.compile("\"cursor\":\"([^\"]+)\"}$");
 
-    final String userId;
-    final String deviceId;
-    final AtomicInteger reconnects = new AtomicInteger();
+    public final String userId;
+    public final String deviceId;
+    public final AtomicInteger reconnects = new AtomicInteger();
     private final AtomicInteger failedAttempts = new AtomicInteger();
     private volatile String lastFailure = "none";
     private final String token;
-    private final Supplier<List<AppProcess>> livePods;
+    private final Supplier<? extends List<? extends Pod>> livePods;
     private final ScheduledExecutorService scheduler;
     private final List<TestDevice> sessions = new CopyOnWriteArrayList<>();
     /** Sessions the device itself left: what it processed of each (frames after that were not, as a client). */
@@ -47,7 +51,7 @@ final class ResilientDevice {
     private volatile boolean away;
     private volatile boolean stopped;
 
-    ResilientDevice(String userId, String deviceId, Supplier<List<AppProcess>> livePods,
+    public ResilientDevice(String userId, String deviceId, Supplier<? extends List<? extends Pod>> livePods,
                     ScheduledExecutorService scheduler) throws Exception {
         this.userId = userId;
         this.deviceId = deviceId;
@@ -57,7 +61,7 @@ final class ResilientDevice {
     }
 
     /** Connects (first time: without a cursor) and waits until the session is established. */
-    void connect() throws Exception {
+    public void connect() throws Exception {
         TestDevice session = open(null);
         session.next("CONNECTION_ESTABLISHED");
     }
@@ -66,7 +70,7 @@ final class ResilientDevice {
      * Goes away as a closed laptop does: ends its session without reconnecting, keeping the cursor of the last
      * frame it processed. Frames still arriving while the socket closes are not processed (nor counted).
      */
-    void leave() {
+    public void leave() {
         away = true;
         TestDevice session = current != null ? current : sessions.get(sessions.size() - 1);
         current = null;
@@ -78,7 +82,7 @@ final class ResilientDevice {
     }
 
     /** Comes back on {@code pod} with the cursor it left with; if that pod is gone, on another live one. */
-    void comeBack(AppProcess pod) {
+    public void comeBack(Pod pod) {
         String cursor = awayCursor;
         away = false;
         try {
@@ -91,12 +95,12 @@ final class ResilientDevice {
     }
 
     /** The current session, or null while away. */
-    TestDevice current() {
+    public TestDevice current() {
         return current;
     }
 
     /** The balances of every CREDIT_UPDATE (seq of every NOTIFICATION_SEEN) received, in order, over all sessions. */
-    List<Long> balances() {
+    public List<Long> balances() {
         List<Long> balances = new ArrayList<>();
         for (TestDevice session : sessions) {
             Integer upTo = processed.get(session);
@@ -110,16 +114,16 @@ final class ResilientDevice {
         return balances;
     }
 
-    long resyncs() {
+    public long resyncs() {
         return sessions.stream().flatMap(s -> s.received.stream()).filter(f -> f.contains("\"RESYNC_REQUIRED\"")).count();
     }
 
-    long resumedSessions() {
+    public long resumedSessions() {
         return sessions.stream().flatMap(s -> s.received.stream()).filter(f -> f.contains("\"resumed\":true")).count();
     }
 
     /** For a failure message: how this device's sessions went. */
-    String describe() {
+    public String describe() {
         StringBuilder text = new StringBuilder(userId + "/" + deviceId + ": " + sessions.size() + " sessions, "
                 + failedAttempts.get() + " failed reconnects (last: " + lastFailure + "), closes:");
         for (TestDevice session : sessions) {
@@ -129,17 +133,17 @@ final class ResilientDevice {
         return text.toString();
     }
 
-    void stop() {
+    public void stop() {
         stopped = true;
         sessions.forEach(TestDevice::close);
     }
 
     private TestDevice open(String cursor) throws Exception {
-        List<AppProcess> pods = livePods.get();
+        List<? extends Pod> pods = livePods.get();
         return open(cursor, pods.get(ThreadLocalRandom.current().nextInt(pods.size())));
     }
 
-    private TestDevice open(String cursor, AppProcess pod) throws Exception {
+    private TestDevice open(String cursor, Pod pod) throws Exception {
         String query = "/ws?token=" + token + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
         TestDevice session = TestDevice.connect(pod.ws(query));
         sessions.add(session);

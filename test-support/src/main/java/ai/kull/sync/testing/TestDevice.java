@@ -1,7 +1,4 @@
-package ai.kull.sync.gateway.websocket;
-
-import ai.kull.sync.testing.Tokens;
-import ai.kull.sync.testing.Waits;
+package ai.kull.sync.testing;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,8 +22,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A real WebSocket client over loopback that records every text frame it receives and how it was closed.
- * Also used by system-tests against gateway processes.
+ * A real WebSocket client over loopback that records every text frame it receives and how it was closed: a device
+ * of the gateway's in-process tests and of system-tests against gateway processes.
  */
 public final class TestDevice implements WebSocket.Listener, AutoCloseable {
 
