@@ -52,7 +52,9 @@ async function gatewayFeatures(): Promise<{ acks: boolean; receipts: boolean }> 
   const cursor = frames[0]!.data!.cursor!;
   ws.send(JSON.stringify({ type: 'ACK', payload: { cursor } }));
   ws.send(JSON.stringify({ type: 'UPDATE_PROGRESS', id: 'probe-1', payload: progress(0) }));
-  await sleep(3000);
+  // Frames are answered in order: once probe-1 is answered (RECEIVED, or an ERROR), the ACK was answered too.
+  await waitFor('the answer to probe-1', () =>
+    frames.some((f) => (f.type === 'RECEIVED' && f.data?.id === 'probe-1') || (f.type === 'ERROR' && !/\bACK\b/.test(f.data?.reason ?? ''))));
   ws.close();
   return {
     acks: !frames.some((f) => f.type === 'ERROR' && /\bACK\b/.test(f.data?.reason ?? '')),
@@ -88,12 +90,13 @@ describe('acknowledged cursors and message ids, with the SDK', () => {
     expect(stack.balancer.cut((c) => c.clientPort === localPort(sender.sockets))).toBe(1);
     await waitFor('reconnecting', () => sender.client.getSnapshot().state !== 'connected');
     const receipts = seqs(2, 21).map((n) => sender.client.deliver('UPDATE_PROGRESS', progress(n)));
-    await sleep(500);
+    await waitFor('a reconnect held by the network', () => sender.sockets.length >= 2);
     stack.balancer.release();
     const answered: Receipt[] = await Promise.all(receipts);
-    await waitFor('21 relays', () => other.progress.length >= 21);
-    await sleep(1000); // a duplicate would arrive by now
-    expect(other.progress).toEqual(seqs(1, 21));
+    // A marker sent after every receipt came back: a duplicate of 1..21 would reach the other device before it.
+    sender.client.send('UPDATE_PROGRESS', progress(22));
+    await waitFor('the marker', () => other.progress.includes(22));
+    expect(other.progress).toEqual(seqs(1, 22));
     expect(answered.every((r) => r.confirmed && !r.duplicate)).toBe(true);
   });
 
@@ -109,8 +112,9 @@ describe('acknowledged cursors and message ids, with the SDK', () => {
     await waitFor('5 relays', () => other.progress.length >= 5);
     expect(stack.balancer.cut((c) => c.clientPort === port)).toBe(1);
     const answered = await Promise.all(receipts);
-    await sleep(1000);
-    expect(other.progress).toEqual(seqs(1, 5));
+    sender.client.send('UPDATE_PROGRESS', progress(6)); // a marker: a duplicate would arrive before it
+    await waitFor('the marker', () => other.progress.includes(6));
+    expect(other.progress).toEqual(seqs(1, 6));
     expect(answered.map((r) => r.duplicate)).toEqual([true, true, true, true, true]);
   });
 
@@ -127,8 +131,9 @@ describe('acknowledged cursors and message ids, with the SDK', () => {
     const second = startClient('acks-resume', 'tablet', { url: stack.gateways[1]!.wsUrl, cursorStore: memoryCursorStore() });
     await connected(second.client);
     await waitFor('3 events', () => second.credits.length >= 3);
-    await sleep(500);
-    expect(second.credits).toEqual([6, 7, 8]);
+    await stack.publishCredit('acks-resume', 9, 1, 'seq 9'); // a marker: anything replayed twice comes before it
+    await waitFor('the marker', () => second.credits.includes(9));
+    expect(second.credits).toEqual([6, 7, 8, 9]);
     expect(second.client.getSnapshot()).toMatchObject({ resumed: true, stats: { resyncs: 0 } });
     expect(second.sockets[0]!.url).toContain('cursor=acked');
   });

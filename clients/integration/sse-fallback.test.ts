@@ -76,9 +76,12 @@ describe('the SSE fallback where WebSocket upgrades are refused', () => {
     const receipts = await Promise.all(seqs(1, 6).map((n) => laptop.client.deliver('UPDATE_PROGRESS', progress(n))));
     expect(receipts.every((receipt) => receipt.confirmed)).toBe(true);
     await waitFor('6 progress events on the phone', () => phone.probe.progress.length >= 6);
-    await sleep(300); // a duplicate would arrive by now
-    expect(laptop.probe.credits).toEqual(seqs(1, 20));
-    expect(phone.probe.progress).toEqual(seqs(1, 6));
+    // Markers after everything was confirmed: a duplicate would arrive before them.
+    await laptop.client.deliver('UPDATE_PROGRESS', progress(7));
+    await publish('sse-user', 21, 21);
+    await waitFor('the markers', () => phone.probe.progress.includes(7) && laptop.probe.credits.includes(21));
+    expect(laptop.probe.credits).toEqual(seqs(1, 21));
+    expect(phone.probe.progress).toEqual(seqs(1, 7));
     expect(laptop.client.getSnapshot().stats).toMatchObject({ duplicates: 0, drops: 0, resyncs: 0 });
   });
 
@@ -125,18 +128,19 @@ describe('the SSE fallback where WebSocket upgrades are refused', () => {
         await sleep(50);
       }
     })();
-    await sleep(300);
+    await waitFor('live events flowing', () => probe.probe.credits.length >= 8);
     await stack.gateways.find((gateway) => gateway.podId === podA)!.kill();
     await waitFor('connected to the other pod', () => {
       const snapshot = probe.client.getSnapshot();
       return snapshot.state === 'connected' && snapshot.pod !== podA;
     }, 60_000);
-    await sleep(500);
+    const atReconnect = probe.probe.credits.length;
+    await waitFor('live events on the other pod', () => probe.probe.credits.length >= atReconnect + 3);
     publishing = false;
     await publisher;
-    const last = next - 1;
-    await waitFor(`${last} events`, () => probe.probe.credits.length >= last);
-    await sleep(300);
+    const last = next; // a marker after the stream: a duplicate would arrive before it
+    await publish('sse-kill', last, last);
+    await waitFor(`${last} events`, () => probe.probe.credits.includes(last));
     const snapshot = probe.client.getSnapshot();
     expect(probe.probe.credits).toEqual(seqs(1, last));
     expect(snapshot).toMatchObject({ transport: 'sse', resumed: true, stats: { duplicates: 0 } });

@@ -122,10 +122,11 @@ describe('@kull/sync-client against the real stack', () => {
     expect(phone.client.getSnapshot().pod).not.toBe(laptop.client.getSnapshot().pod);
 
     await publish('sdk-deliver', 1, 20);
+    for (const probe of [phone, laptop]) await waitFor('20 events', () => probe.received.length >= 20);
+    await publish('sdk-deliver', 21, 21); // a marker: anything delivered twice arrives before it
     for (const probe of [phone, laptop]) {
-      await waitFor('20 events', () => probe.received.length >= 20);
-      await sleep(300); // nothing more may come
-      expect(probe.received).toEqual(seqs(1, 20));
+      await waitFor('the marker', () => probe.received.includes(21));
+      expect(probe.received).toEqual(seqs(1, 21));
       expect(probe.client.getSnapshot().stats).toMatchObject({ duplicates: 0, resyncs: 0, drops: 0 });
       expect(probe.client.getSnapshot().cursor).toMatch(/~/);
     }
@@ -151,9 +152,10 @@ describe('@kull/sync-client against the real stack', () => {
     await resumesCompleted(probe);
     await publish('sdk-resume', 9, 10); // live again
     await waitFor('10 events', () => probe.received.length >= 10);
-    await sleep(300);
+    await publish('sdk-resume', 11, 11); // a marker: anything delivered twice arrives before it
+    await waitFor('the marker', () => probe.received.includes(11));
     const snapshot = probe.client.getSnapshot();
-    expect(probe.received).toEqual(seqs(1, 10));
+    expect(probe.received).toEqual(seqs(1, 11));
     expect(snapshot.resumed).toBe(true);
     expect(snapshot.stats.resumes).toBeGreaterThanOrEqual(1);
     expect(snapshot.stats.replayed).toBe(5);
@@ -180,8 +182,9 @@ describe('@kull/sync-client against the real stack', () => {
     await connectionsAfter(probe, before);
     await waitFor('6 events', () => probe.received.length >= 6);
     await resumesCompleted(probe);
-    await sleep(300);
-    expect(probe.received).toEqual(seqs(1, 6));
+    await publish('sdk-native', 7, 7); // a marker: anything delivered twice arrives before it
+    await waitFor('the marker', () => probe.received.includes(7));
+    expect(probe.received).toEqual(seqs(1, 7));
     // Published while away, and durable before the reconnect: all three are replayed, even when the pod has
     // not read them yet when the device attaches (the resume completes once it has).
     const snapshot = probe.client.getSnapshot();
@@ -240,8 +243,9 @@ describe('@kull/sync-client against the real stack', () => {
       expect(stored.get('cursor')).toMatch(/~/);
       await publish('sdk-resync', 1, 2);
       await waitFor('2 events', () => probe.received.length >= 2);
-      await sleep(300);
-      expect(probe.received).toEqual([1, 2]); // from the fresh cursor on: nothing older, nothing twice
+      await publish('sdk-resync', 3, 3); // a marker: anything delivered twice arrives before it
+      await waitFor('the marker', () => probe.received.includes(3));
+      expect(probe.received).toEqual([1, 2, 3]); // from the fresh cursor on: nothing older, nothing twice
       probe.client.close();
     }
   });
