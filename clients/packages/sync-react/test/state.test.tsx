@@ -69,6 +69,18 @@ function Balance() {
 
 const flush = () => act(async () => {});
 
+/** A fake client, pending fetchers, and the balance under a provider. */
+function renderBalance() {
+  const client = new FakeClient();
+  const pending = pendingFetchers();
+  const view = render(
+    <SyncProvider client={client} fetchState={pending.fetchers}>
+      <Balance />
+    </SyncProvider>,
+  );
+  return { client, view, ...pending };
+}
+
 /** A fake client, pending fetchers, and one shoot bar for s1 under a provider. */
 function renderBar() {
   const client = new FakeClient();
@@ -213,13 +225,7 @@ describe('useShootProgress: the current progress at once, ordered by the event p
 
 describe('useCreditBalance: ordered by the balance version', () => {
   it('a fetched balance older than a live CREDIT_UPDATE is ignored; a newer one replaces; RESYNC_REQUIRED refetches', async () => {
-    const client = new FakeClient();
-    const { fetchers, balanceCalls } = pendingFetchers();
-    const view = render(
-      <SyncProvider client={client} fetchState={fetchers}>
-        <Balance />
-      </SyncProvider>,
-    );
+    const { client, view, balanceCalls } = renderBalance();
     expect(view.getByTestId('balance').textContent).toBe('loading');
     act(() => emitAt(client, 'CREDIT_UPDATE', { userId: 'u', newBalance: 900, change: -100, reason: 'r', version: 8 }, 1));
     await act(async () => balanceCalls[0]!.resolve({ value: { balance: 1000, version: 7 }, position: 7 }));
@@ -255,13 +261,7 @@ describe('useCreditBalance: a new user', () => {
   });
 
   it('a starting balance answered after the first CREDIT_UPDATE does not replace it', async () => {
-    const client = new FakeClient();
-    const { fetchers, balanceCalls } = pendingFetchers();
-    const view = render(
-      <SyncProvider client={client} fetchState={fetchers}>
-        <Balance />
-      </SyncProvider>,
-    );
+    const { client, view, balanceCalls } = renderBalance();
     act(() => emitAt(client, 'CREDIT_UPDATE', update, 1));
     await act(async () => balanceCalls[0]!.resolve({ value: { balance: 0, version: 0 }, position: 0 }));
     expect(view.getByTestId('balance').textContent).toBe('50 v1');
