@@ -1,9 +1,11 @@
 // Generates src/generated/contract.ts from common-events' JSON Schemas (one file per message), so the
 // SDK is compiled against the contract the gateway enforces: a schema change that breaks the SDK
-// fails `tsc`. Run by `npm run build`; the output is not committed.
+// fails `tsc`; and src/generated/close-codes.ts from common-events' close-codes.json. Run by `npm run build`;
+// the output is not committed.
 import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sdkModule } from './close-codes.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const schemaDir = join(here, '../../../../common-events/src/main/resources/schemas');
@@ -77,4 +79,5 @@ export const FLAT_TYPES: readonly string[] = ${JSON.stringify(flat)};
 `;
 mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, out);
+writeFileSync(join(dirname(outFile), 'close-codes.ts'), sdkModule());
 console.log(`generated ${server.length} server and ${client.length} client message types into ${outFile}`);

@@ -1,5 +1,7 @@
 package ai.kull.sync.loadgen;
 
+import ai.kull.sync.gateway.replay.ReplayWindow;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -191,8 +193,8 @@ final class CapacityModel {
         }
     }
 
-    /** Bytes the replay window counts per record besides its value (ReplayWindow.ENTRY_BYTES). */
-    private static final double WINDOW_ENTRY_BYTES = 72;
+    /** Bytes the replay window counts per record besides its value. */
+    private static final double WINDOW_ENTRY_BYTES = ReplayWindow.ENTRY_BYTES;
     private static final double MIB = 1 << 20;
     private static final double GIB = 1 << 30;
     /** Device counts the scaling table shows. */
