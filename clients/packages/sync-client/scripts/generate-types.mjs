@@ -37,6 +37,7 @@ function tsType(schema, indent) {
 const server = [];   // [type, payload type name]
 const client = [];
 const flat = [];
+const control = [];  // frames of the protocol itself: the gateway writes them, no Kafka topic carries them
 const declarations = [];
 for (const file of readdirSync(schemaDir).filter((f) => f.endsWith('.json')).sort()) {
   const schema = JSON.parse(readFileSync(join(schemaDir, file), 'utf8'));
@@ -57,6 +58,7 @@ for (const file of readdirSync(schemaDir).filter((f) => f.endsWith('.json')).sor
     const name = `${pascal(type)}Data`;
     declarations.push(`/** ${description} */\nexport type ${name} = ${tsType(schema.properties.data, 0)};`);
     server.push([type, name]);
+    if (!description.includes('Kafka topic')) control.push(type);
   }
 }
 
@@ -76,6 +78,9 @@ ${client.map(([type, name]) => `  ${type}: ${name};`).join('\n')}
 
 /** Organization events in seed 003's flat shape: their fields are not wrapped in \`data\`. */
 export const FLAT_TYPES: readonly string[] = ${JSON.stringify(flat)};
+
+/** Frames of the protocol itself (the gateway writes them; no Kafka topic carries them), as opposed to events. */
+export const CONTROL_TYPES: readonly string[] = ${JSON.stringify(control)};
 `;
 mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, out);

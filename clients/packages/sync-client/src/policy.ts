@@ -19,12 +19,17 @@ export function tokenExpiry(token: string): number | undefined {
   return typeof exp === 'number' ? exp * 1000 : undefined;
 }
 
-/** A JWT's claims (not verified: the gateway does that), or undefined for a token that is not a JWT. */
+/**
+ * A JWT's claims (not verified: the gateway does that), or undefined for a token that is not a JWT. The one decoder
+ * of the SDK, the React bindings and the console.
+ */
 export function jwtClaims(token: string): Record<string, unknown> | undefined {
   const parts = token.split('.');
   if (parts.length !== 3 || !parts[1]) return undefined;
   try {
-    const claims: unknown = JSON.parse(atob(parts[1].replace(/-/g, '+').replace(/_/g, '/')));
+    // base64url of UTF-8 JSON: atob gives one char per byte, TextDecoder reads them as UTF-8 (a non-ASCII `sub`).
+    const bytes = Uint8Array.from(atob(parts[1].replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    const claims: unknown = JSON.parse(new TextDecoder().decode(bytes));
     return claims && typeof claims === 'object' ? claims as Record<string, unknown> : undefined;
   } catch {
     return undefined;
