@@ -57,7 +57,7 @@ ${codes.map((c) => `${comment(`${c.meaning}. Client: ${c.action}.`, '  ')}\n  ${
  * retry whatever the action.
  */
 export const DEFAULT_CLOSE_POLICY: Readonly<ClosePolicy> = {
-${codes.filter((c) => c.policy).map((c) => `  ${c.code}: ${literal(c.policy)},`).join('\n')}
+${codes.filter((c) => c.policy).map((c) => `${c.why ? `  // ${c.why}\n` : ''}  ${c.code}: ${literal(c.policy)},`).join('\n')}
 };
 
 ${comment(`Any other code: ${otherCodes.action}.`)}
