@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks the gateway against the limits of the machine it runs on (see the README, "Benchmarks"):
+# Benchmarks the gateway against the limits of the machine it runs on (see docs/benchmarks.md):
 # fan-out, consume side, latency at half the maximum sustainable rate, idle connections, reconnect storm,
 # scale-out, devices away longer than the replay window resuming at once (deep-resume, and the heap as the time
 # away grows: deep-heap), each against a baseline measured in the same run, REPEATS times. The scenarios are code:

@@ -78,6 +78,11 @@ try {
   }
   const bothListed = await tabA.waitForSelector('[data-testid="device-list"] li[data-device-id="tab-b"]', { timeout: 20_000 }).then(() => true, () => false);
   check('tab A: DeviceList shows tab B, live', bothListed, await tabA.$eval('[data-testid="device-list"]', (el) => el.textContent ?? ''));
+  const tabBAsWeb = await tabA.waitForSelector('[data-testid="device-list"] li[data-device-id="tab-b"]:has-text("· web")', { timeout: 20_000 }).then(() => true, () => false);
+  check('tab A: tab B (a dev token with a device, in Chromium) is listed as platform web, not unknown', tabBAsWeb,
+    await tabA.$eval('[data-testid="device-list"]', (el) => el.textContent ?? ''));
+  const startingBalance = await tabA.waitForSelector('#balance[data-balance="0"]', { timeout: 20_000 }).then(() => true, () => false);
+  check("tab A: a new user's balance is credit-service's starting 0 (not a 404 and '—')", startingBalance, `balance ${await tabA.textContent('#balance')}`);
 
   // ---- 2. the page's credit button: both tabs get it ----
   await tabA.click('#send-credit');

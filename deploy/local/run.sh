@@ -129,7 +129,7 @@ start_service credit-service credit-service "$CREDIT_PORT" "${SERVICE_AUTH[@]}"
 start_service shoot-service shoot-service "$SHOOT_PORT" "${SERVICE_AUTH[@]}"
 start_service prompt-service prompt-service "$PROMPT_PORT" "${SERVICE_AUTH[@]}"
 start_service publish-service publish-service "$PUBLISH_PORT" SYNC_SERVICE_JWT_SECRET="$JWT_SECRET" \
-  QUARKUS_HTTP_CORS_ENABLED=true QUARKUS_HTTP_CORS_ORIGINS="$CONSOLE_ORIGINS" \
+  QUARKUS_HTTP_CORS_ORIGINS="$LOCAL_ORIGINS" \
   PUBLISH_TEAMS_FILE="$ROOT/publish-service/src/main/resources/teams-example.json" PUBLISH_TEAM_KEYS="$PUBLISH_TEAM_KEYS"
 wait_until_ready
 

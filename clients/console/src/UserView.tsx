@@ -3,39 +3,31 @@
 // development, the seeds' test commands.
 import { useEffect, useState } from 'react';
 import type { CreditUpdateData } from '@kull/sync-client';
-import { DeviceList, SyncIndicator, useActiveShoots, useShootProgress, useSyncSelector, useSyncStatusUpdates, useWebSocket, type SyncEvent } from '@kull/sync-react';
+import { DeviceList, SyncIndicator, useActiveShoots, useCreditBalance, useShootProgress, useSyncSelector, useSyncStatusUpdates, useWebSocket, type SyncEvent } from '@kull/sync-react';
 import type { ConsoleConfig } from './config.js';
 import { creditUpdate, nextShootStep, promptChange, shootProgress, type Published } from './devtools.js';
 import { EventLog } from './EventLog.js';
 import type { EventLogStore } from './log.js';
-import { callJson, describeFailure, type Answer } from './http.js';
+import { describeFailure, type Answer } from './http.js';
 import type { TokenInfo } from './token.js';
 
 interface Credits {
-  balance: number | undefined;
+  balance: number | null;
   highest: number;
   history: CreditUpdateData[];
 }
 
-function useCredits(config: ConsoleConfig, userId: string | undefined): Credits {
-  const [credits, setCredits] = useState<Credits>({ balance: undefined, highest: 0, history: [] });
-  useWebSocket({
-    onCreditUpdate: (data) =>
-      setCredits((c) => ({ balance: data.newBalance, highest: Math.max(c.highest, data.newBalance), history: [data, ...c.history].slice(0, 8) })),
-  });
-  // The starting balance, where the page may read it (local development: anonymous reads, CORS allowed).
+// The balance as sync-react's useCreditBalance keeps it (credit-service's on connect, a new user's 0 included,
+// then each CREDIT_UPDATE, ordered by version); the history and the bar's top from the live updates.
+function useCredits(): Credits {
+  const { balance } = useCreditBalance();
+  const [history, setHistory] = useState<CreditUpdateData[]>([]);
+  const [highest, setHighest] = useState(0);
+  useWebSocket({ onCreditUpdate: (data) => setHistory((h) => [data, ...h].slice(0, 8)) });
   useEffect(() => {
-    if (!config.devTools || !userId) return undefined;
-    const abort = new AbortController();
-    void callJson<{ balance: number }>(`${config.services.credit}/api/credits/${encodeURIComponent(userId)}/balance`, { signal: abort.signal }).then((answer) => {
-      if (answer.ok && answer.body && typeof answer.body.balance === 'number') {
-        const balance = answer.body.balance;
-        setCredits((c) => (c.balance === undefined ? { ...c, balance, highest: Math.max(c.highest, balance) } : c));
-      }
-    });
-    return () => abort.abort();
-  }, [config, userId]);
-  return credits;
+    if (balance !== null) setHighest((h) => Math.max(h, balance));
+  }, [balance]);
+  return { balance, highest, history };
 }
 
 function Bar({ percent, label, testId }: { percent: number; label: string; testId?: string }): JSX.Element {
@@ -155,7 +147,7 @@ interface Sent {
   answer: Answer<Published>;
 }
 
-function DevTools({ config, userId, balance, shootIds }: { config: ConsoleConfig; userId: string; balance: number | undefined; shootIds: readonly string[] }): JSX.Element {
+function DevTools({ config, userId, balance, shootIds }: { config: ConsoleConfig; userId: string; balance: number | null; shootIds: readonly string[] }): JSX.Element {
   const [change, setChange] = useState(100);
   const [shootId, setShootId] = useState('test-123');
   const [promptId, setPromptId] = useState('prompt_789');
@@ -245,7 +237,7 @@ function ConnectionCard({ info, onSignOut }: { info: TokenInfo; onSignOut: () =>
 }
 
 export function UserView({ config, info, log, onSignOut }: { config: ConsoleConfig; info: TokenInfo; log: EventLogStore; onSignOut: () => void }): JSX.Element {
-  const credits = useCredits(config, info.userId);
+  const credits = useCredits();
   // The user's active shoots from shoot-service (so a new tab shows a shoot at 20% at once), then any SHOOT_PROGRESS.
   const { shootIds, loading } = useActiveShoots(info.userId);
   return (

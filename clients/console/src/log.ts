@@ -1,6 +1,7 @@
 // The live event log: every message the SDK dispatches (events and control frames) and every connection state
 // change, in arrival order, bounded. Pure data and filters here; the view is EventLog.tsx.
-import type { StateChange, SyncMessage } from '@kull/sync-client';
+import { messagePayload, type StateChange, type SyncMessage } from '@kull/sync-client';
+import { CONTROL_TYPES } from '@kull/sync-client/contract';
 
 export type EntryKind = 'event' | 'control' | 'connection';
 
@@ -16,11 +17,6 @@ export interface LogEntry {
   pod: string | undefined;
   summary: string;
 }
-
-/** Frames of the protocol itself, as opposed to the events apps act on (docs/protocol.md). */
-const CONTROL_TYPES = new Set([
-  'CONNECTION_ESTABLISHED', 'PING', 'PONG', 'ERROR', 'SUBSCRIBED', 'UNSUBSCRIBED', 'PENDING_CHECK_COMPLETE', 'RESYNC_REQUIRED',
-]);
 
 /** Types hidden until the user asks for them: keep-alives would bury everything else. */
 export const HIDDEN_BY_DEFAULT = ['PING', 'PONG'];
@@ -59,13 +55,13 @@ function summarize(type: string, data: Record<string, unknown>): string {
 }
 
 export function messageEntry(seq: number, message: SyncMessage, pod: string | undefined, at = Date.now()): LogEntry {
-  // Seed 003's org events are flat (no `data`): the message is its own payload.
-  const data = (message.data && typeof message.data === 'object' ? message.data : message) as Record<string, unknown>;
+  const payload = messagePayload(message);
+  const data = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
   const cursor = message.cursor ?? (typeof data.cursor === 'string' ? data.cursor : undefined);
   return {
     seq,
     at,
-    kind: CONTROL_TYPES.has(message.type) ? 'control' : 'event',
+    kind: CONTROL_TYPES.includes(message.type) ? 'control' : 'event',
     type: message.type,
     eventId: typeof message.id === 'string' ? message.id : undefined,
     cursor: shortCursor(cursor),

@@ -56,6 +56,9 @@ describe('event log', () => {
       seq: 1, at: 5, kind: 'event', type: 'CREDIT_UPDATE', eventId: 'e1', cursor: 'c1', pod: 'pod-a', summary: 'balance 1100 (+100) Test',
     });
     expect(messageEntry(2, { type: 'PONG', data: {} }, 'pod-a').kind).toBe('control');
+    // Control types come from the contract: RECEIVED (the answer to a sent message) was missing from a list by hand.
+    expect(messageEntry(2, { type: 'RECEIVED', data: { id: 'm1' } }, 'pod-a').kind).toBe('control');
+    expect(messageEntry(2, { type: 'DEVICE_CONNECTED', data: { deviceId: 'd' } }, 'pod-a').kind).toBe('event');
     // Seed 003's flat org events are their own payload.
     expect(messageEntry(3, { type: 'SYNC_PROGRESS', jobId: 'j1', orgId: 'org-rio', message: 'half' } as never, undefined).summary).toBe('org-rio job j1 half');
     expect(stateEntry(4, { state: 'reconnecting', previous: 'connected', reason: 'closed 1012: draining', closeCode: 1012, retryInMs: 250 }, 'pod-a').summary)

@@ -1,9 +1,11 @@
 // Generates src/generated/contract.ts from common-events' JSON Schemas (one file per message), so the
 // SDK is compiled against the contract the gateway enforces: a schema change that breaks the SDK
-// fails `tsc`. Run by `npm run build`; the output is not committed.
+// fails `tsc`; and src/generated/close-codes.ts from common-events' close-codes.json. Run by `npm run build`;
+// the output is not committed.
 import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sdkModule } from './close-codes.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const schemaDir = join(here, '../../../../common-events/src/main/resources/schemas');
@@ -35,6 +37,7 @@ function tsType(schema, indent) {
 const server = [];   // [type, payload type name]
 const client = [];
 const flat = [];
+const control = [];  // frames of the protocol itself: the gateway writes them, no Kafka topic carries them
 const declarations = [];
 for (const file of readdirSync(schemaDir).filter((f) => f.endsWith('.json')).sort()) {
   const schema = JSON.parse(readFileSync(join(schemaDir, file), 'utf8'));
@@ -55,6 +58,7 @@ for (const file of readdirSync(schemaDir).filter((f) => f.endsWith('.json')).sor
     const name = `${pascal(type)}Data`;
     declarations.push(`/** ${description} */\nexport type ${name} = ${tsType(schema.properties.data, 0)};`);
     server.push([type, name]);
+    if (!description.includes('Kafka topic')) control.push(type);
   }
 }
 
@@ -74,7 +78,11 @@ ${client.map(([type, name]) => `  ${type}: ${name};`).join('\n')}
 
 /** Organization events in seed 003's flat shape: their fields are not wrapped in \`data\`. */
 export const FLAT_TYPES: readonly string[] = ${JSON.stringify(flat)};
+
+/** Frames of the protocol itself (the gateway writes them; no Kafka topic carries them), as opposed to events. */
+export const CONTROL_TYPES: readonly string[] = ${JSON.stringify(control)};
 `;
 mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, out);
+writeFileSync(join(dirname(outFile), 'close-codes.ts'), sdkModule());
 console.log(`generated ${server.length} server and ${client.length} client message types into ${outFile}`);

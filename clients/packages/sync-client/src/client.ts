@@ -1,8 +1,7 @@
 import type { ClientPayloads, ServerPayloads } from './generated/contract.js';
-import { FLAT_TYPES } from './generated/contract.js';
 import { type CursorStore, cursorKey, memoryCursorStore, webStorageCursorStore } from './cursor-store.js';
 import { DEFAULTS, DRAIN_RATE_SHARE, UNANNOUNCED_GATEWAY_LIMITS } from './defaults.js';
-import { type ClientMessageObject, toTypeAndPayload } from './message.js';
+import { type ClientMessageObject, messagePayload, toTypeAndPayload } from './message.js';
 import { Outbox, type Receipt } from './outbox.js';
 import {
   CloseCode, DEFAULT_CLOSE_POLICY, FALLBACK_ACTION, backoffDelay, retryAfterMs, tokenExpiry,
@@ -585,8 +584,7 @@ export class SyncClient {
   }
 
   private dispatch(message: SyncMessage): void {
-    // Seed 003's org events are flat: the event itself is the payload.
-    const data = FLAT_TYPES.includes(message.type) ? message : message.data;
+    const data = messagePayload(message);
     for (const handler of [...(this.handlers.get(message.type) ?? []), ...this.anyHandlers]) {
       try {
         handler(data, message);

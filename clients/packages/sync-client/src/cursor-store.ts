@@ -69,7 +69,8 @@ export function cursorKey(url: string, token: string | undefined): string {
   return `kull-sync-cursor:${endpoint}:${userId ?? '-'}:${deviceId ?? '-'}`;
 }
 
-function tokenIds(token: string | undefined): { userId?: string; deviceId?: string } {
+/** The user and device a token names: a JWT's `sub` and `device`, or the seeds' dev token `user[:device]`. */
+export function tokenIds(token: string | undefined): { userId?: string; deviceId?: string } {
   if (!token) return {};
   if (token.split('.').length !== 3) {
     const [userId, deviceId] = token.split(':');

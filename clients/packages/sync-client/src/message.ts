@@ -1,3 +1,11 @@
+import { FLAT_TYPES } from './generated/contract.js';
+import type { SyncMessage } from './types.js';
+
+/** What a handler receives for a message: the envelope's `data`, or for seed 003's flat org events the event itself. */
+export function messagePayload(message: SyncMessage): unknown {
+  return FLAT_TYPES.includes(message.type) ? message : message.data;
+}
+
 /**
  * A client message as an object, in the two shapes the seeds write:
  * - `{ type, payload }`: the wire form (seed 001, `ws.send(JSON.stringify({ type: 'UPDATE_PROGRESS', payload }))`);

@@ -1,51 +1,5 @@
-import type { CloseAction, ClosePolicy } from './types.js';
-
-/**
- * Close codes of the gateway (`CloseCodes` in common-events). 4000-4099: reconnect and resume;
- * 4400-4599: an upgrade refused, code = 4000 + the HTTP status a non-browser client would have seen.
- */
-export const CloseCode = {
-  NORMAL: 1000,
-  ABNORMAL: 1006,
-  POLICY_VIOLATION: 1008,
-  MESSAGE_TOO_BIG: 1009,
-  INTERNAL_ERROR: 1011,
-  SERVICE_RESTART: 1012,
-  IDLE_TIMEOUT: 4000,
-  SESSION_EXPIRED: 4001,
-  SLOW_CONSUMER: 4002,
-  RATE_LIMITED: 4003,
-  UNAUTHORIZED: 4401,
-  FORBIDDEN: 4403,
-  TOO_MANY_SESSIONS: 4429,
-  UNAVAILABLE: 4503,
-} as const;
-
-/**
- * What the client does after each close code; the app can override any entry (`closePolicy` option).
- * A code not listed is retried with the usual backoff. A reason `retry-after=<seconds>; ...` (4429, 4503)
- * sets the earliest retry whatever the action.
- */
-export const DEFAULT_CLOSE_POLICY: Readonly<ClosePolicy> = {
-  // The pod drains (1012), or the session idled out or reached its lifetime: reconnect at once, with a
-  // jitter so a drained pod's sessions do not all land on the next pod in the same millisecond.
-  [CloseCode.SERVICE_RESTART]: { kind: 'reconnect-now', maxJitterMs: 1000 },
-  [CloseCode.IDLE_TIMEOUT]: { kind: 'reconnect-now', maxJitterMs: 1000 },
-  [CloseCode.SESSION_EXPIRED]: { kind: 'reconnect-now', maxJitterMs: 1000 },
-  // Read too slowly: what was not delivered comes back through resume.
-  [CloseCode.SLOW_CONSUMER]: { kind: 'reconnect-now', maxJitterMs: 1000 },
-  // Sent too fast: a buggy send loop must not become a reconnect loop.
-  [CloseCode.RATE_LIMITED]: { kind: 'backoff', floorMs: 5000 },
-  // The message that was too big is never sent again (send() does not retry sent messages).
-  [CloseCode.MESSAGE_TOO_BIG]: { kind: 'reconnect-now', maxJitterMs: 1000 },
-  [CloseCode.POLICY_VIOLATION]: { kind: 'refresh-token' },
-  [CloseCode.UNAUTHORIZED]: { kind: 'refresh-token' },
-  [CloseCode.FORBIDDEN]: { kind: 'fail' },
-  [CloseCode.TOO_MANY_SESSIONS]: { kind: 'reconnect' },
-  [CloseCode.UNAVAILABLE]: { kind: 'reconnect' },
-};
-
-export const FALLBACK_ACTION: CloseAction = { kind: 'reconnect' };
+// CloseCode, DEFAULT_CLOSE_POLICY and FALLBACK_ACTION are generated from common-events' close-codes.json.
+export { CloseCode, DEFAULT_CLOSE_POLICY, FALLBACK_ACTION } from './generated/close-codes.js';
 
 /** The retry hint of a refusal's close reason (`retry-after=<seconds>; words`), in ms. */
 export function retryAfterMs(reason: string | undefined): number | undefined {
@@ -65,12 +19,17 @@ export function tokenExpiry(token: string): number | undefined {
   return typeof exp === 'number' ? exp * 1000 : undefined;
 }
 
-/** A JWT's claims (not verified: the gateway does that), or undefined for a token that is not a JWT. */
+/**
+ * A JWT's claims (not verified: the gateway does that), or undefined for a token that is not a JWT. The one decoder
+ * of the SDK, the React bindings and the console.
+ */
 export function jwtClaims(token: string): Record<string, unknown> | undefined {
   const parts = token.split('.');
   if (parts.length !== 3 || !parts[1]) return undefined;
   try {
-    const claims: unknown = JSON.parse(atob(parts[1].replace(/-/g, '+').replace(/_/g, '/')));
+    // base64url of UTF-8 JSON: atob gives one char per byte, TextDecoder reads them as UTF-8 (a non-ASCII `sub`).
+    const bytes = Uint8Array.from(atob(parts[1].replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    const claims: unknown = JSON.parse(new TextDecoder().decode(bytes));
     return claims && typeof claims === 'object' ? claims as Record<string, unknown> : undefined;
   } catch {
     return undefined;

@@ -1,3 +1,4 @@
+import { CloseCode } from './generated/close-codes.js';
 import { cursorKey } from './cursor-store.js';
 import type { SocketFactory, SocketLike, SyncClientOptions } from './types.js';
 
@@ -58,7 +59,7 @@ class LazySocket implements SocketLike {
         this.inner = create(url);
       } catch (failure) {
         this.closed = true;
-        this.onclose?.({ code: 1006, reason: `socket not created: ${String(failure)}` });
+        this.onclose?.({ code: CloseCode.ABNORMAL, reason: `socket not created: ${String(failure)}` });
         return;
       }
       this.inner.onopen = (event) => this.onopen?.(event);

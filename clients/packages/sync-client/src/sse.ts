@@ -7,8 +7,9 @@ import type { SocketLike } from './types.js';
  * proxies log it), a refusal's status and close code are readable, and reconnecting stays the client's job.
  * Loaded by SyncClient only when it falls back (a dynamic import: bundlers put it in a chunk of its own).
  */
-// RFC 6455's code for a connection that ended without a close frame, what a lost stream reports too. A value of
-// its own rather than an import: any import from the core would split the core into two chunks.
+// CloseCode.ABNORMAL (RFC 6455's code for a connection that ended without a close frame), what a lost stream
+// reports too. A literal rather than an import: any import from the core would split the core into two chunks;
+// sse.test.ts checks it against CloseCode.
 const LOST = 1006;
 
 const OPEN = 1;

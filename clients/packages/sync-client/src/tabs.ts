@@ -13,6 +13,10 @@ const OPEN = 1;
 const CLOSED = 3;
 /** What a tab's socket is closed with when the shared connection moves to another tab: reconnect and resume. */
 export const HANDOVER_CLOSE_CODE = 1001;
+/**
+ * CloseCode.ABNORMAL, what a tab's socket reports when the shared connection was lost. A literal rather than an
+ * import: any import from the core would split the core into two chunks; tabs.test.ts checks it against CloseCode.
+ */
 const ABNORMAL_CLOSE_CODE = 1006;
 /** A tab whose leader does not answer within this long takes the lock over (the leader's tab is frozen). */
 const LEADER_TIMEOUT_MS = 3_000;

@@ -1,8 +1,7 @@
+import { CloseCode } from './generated/close-codes.js';
+
 /** Which transport a connection runs over: WebSocket, or where that is blocked, SSE (./sse.ts). */
 export type Transport = 'websocket' | 'sse';
-
-/** What a lost connection reports when it ended without a close frame (WebSocket's 1006; SSE uses it too). */
-export const LOST = 1006;
 
 /**
  * Which transport the next connection uses. `auto`: WebSocket; SSE once `fallbackAfter` WebSocket attempts in a
@@ -46,7 +45,7 @@ export function transportChoice(mode: 'auto' | Transport, fallbackAfter: number,
       if (current === 'websocket') failures = 0;
     },
     ended(code) {
-      if (mode !== 'auto' || established || (code !== undefined && code !== LOST && code !== 1015)) return false;
+      if (mode !== 'auto' || established || (code !== undefined && code !== CloseCode.ABNORMAL && code !== 1015)) return false;
       if (current === 'sse') return use('websocket');
       return ++failures >= fallbackAfter && use('sse');
     },

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { CloseCode } from '../src/index.js';
 import { sseSocket } from '../src/sse.js';
 import { transportChoice } from '../src/transport.js';
 import { flush } from './fake-socket.js';
@@ -87,6 +88,14 @@ describe('the SSE fallback', () => {
     ]);
     push('event: close\ndata: {"code":1012,"reason":"pod draining, reconnect"}\n\n');
     await vi.waitFor(() => expect(closes).toEqual([{ code: 1012, reason: 'pod draining, reconnect' }]));
+  });
+
+  it('a stream that ends without a close event closes as lost: CloseCode.ABNORMAL, as a WebSocket would', async () => {
+    const fetchImpl = (async () => new Response(new ReadableStream({ start: (controller) => controller.close() }), { status: 200 })) as unknown as typeof fetch;
+    const socket = sseSocket('ws://h/ws?token=t', fetchImpl);
+    const closes: { code: number; reason: string }[] = [];
+    socket.onclose = (event) => closes.push(event);
+    await vi.waitFor(() => expect(closes).toEqual([{ code: CloseCode.ABNORMAL, reason: 'ended' }]));
   });
 
   it('a refused stream closes with the code in its body', async () => {

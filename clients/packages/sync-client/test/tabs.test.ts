@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SyncClient, memoryCursorStore, type SyncMessage } from '../src/index.js';
+import { CloseCode, SyncClient, memoryCursorStore, type SyncMessage } from '../src/index.js';
 import { connectionName, tabSharing } from '../src/share.js';
 import { HANDOVER_CLOSE_CODE, TabHub, type ChannelLike, type LockManagerLike } from '../src/tabs.js';
 import { fakeSocketFactory, jwt, type FakeSocket } from './fake-socket.js';
@@ -347,7 +347,7 @@ describe('one connection for all tabs', () => {
     const stuck = gateway.last;
     tabs[0]!.client.close();
     await until(() => expect(stuck.closed).toBe(true));
-    await until(() => expect(tabs[1]!.client.getSnapshot().lastCloseCode).toBe(1006));
+    await until(() => expect(tabs[1]!.client.getSnapshot().lastCloseCode).toBe(CloseCode.ABNORMAL));
     await until(() => expect(gateway.count).toBe(2));
     gateway.last.establish({ cursor: 'c0' });
     await connected([tabs[1]!]);
@@ -377,7 +377,7 @@ describe('one connection for all tabs', () => {
     // The gateway does not answer (a dead TCP connection the OS still calls open).
     await until(() => expect(dead.closed).toBe(true));
     const rest = tabs.filter((tab) => tab !== leaving);
-    await until(() => expect(rest.map((tab) => tab.client.getSnapshot().lastCloseCode)).toEqual([1006, 1006]));
+    await until(() => expect(rest.map((tab) => tab.client.getSnapshot().lastCloseCode)).toEqual([CloseCode.ABNORMAL, CloseCode.ABNORMAL]));
     await until(() => expect(gateway.count).toBe(2));
     gateway.last.establish({ cursor: 'c0', resumed: true });
     await connected(rest);

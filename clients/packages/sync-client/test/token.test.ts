@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { tokenExpiry } from '../src/index.js';
+import { jwtClaims, messagePayload, tokenExpiry, tokenIds } from '../src/index.js';
 import { jwt } from './fake-socket.js';
 import { T0, advance, flush, setup, useClock } from './harness.js';
 
@@ -18,6 +18,35 @@ describe('tokenExpiry', () => {
     expect(tokenExpiry(`${jwt(T0).split('.')[0]}.${Buffer.from('{"sub":"x"}').toString('base64url')}.sig`)).toBeUndefined();
     // base64url characters (- and _) in the payload.
     expect(tokenExpiry(jwt(T0 + 1000, { name: '???>>>~~~' }))).toBe(T0 + 1000);
+  });
+});
+
+describe('the one token decoder (the SDK, the React bindings and the console use it)', () => {
+  const unsigned = (claims: object) => `e30.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.sig`;
+
+  it('reads a JWT\'s claims as UTF-8, unpadded base64url', () => {
+    expect(jwtClaims(unsigned({ sub: 'jürgen-ñ-東京', device: 'd1', groups: ['sync-admin'] })))
+      .toEqual({ sub: 'jürgen-ñ-東京', device: 'd1', groups: ['sync-admin'] });
+    expect(jwtClaims(unsigned({ sub: 'x' }).replace(/=+\./, '.'))).toEqual({ sub: 'x' });
+    expect(jwtClaims('a.!!!.c')).toBeUndefined();
+    expect(jwtClaims(`e30.${Buffer.from('"a string"').toString('base64url')}.sig`)).toBeUndefined();
+    expect(jwtClaims('user_1:ipad')).toBeUndefined();
+  });
+
+  it('names the user and device of a JWT (sub, device) and of a dev token (user[:device])', () => {
+    expect(tokenIds(unsigned({ sub: 'jürgen', device: 'ipad' }))).toEqual({ userId: 'jürgen', deviceId: 'ipad' });
+    expect(tokenIds('user_1:ipad')).toEqual({ userId: 'user_1', deviceId: 'ipad' });
+    expect(tokenIds('user_1')).toEqual({ userId: 'user_1', deviceId: undefined });
+    expect(tokenIds('a.!!!.c')).toEqual({ userId: undefined, deviceId: undefined });
+    expect(tokenIds(undefined)).toEqual({});
+  });
+});
+
+describe('messagePayload', () => {
+  it('is the envelope\'s data, or the whole message for seed 003\'s flat org events', () => {
+    expect(messagePayload({ type: 'CREDIT_UPDATE', data: { newBalance: 1 } })).toEqual({ newBalance: 1 });
+    const flat = { type: 'SYNC_PROGRESS', jobId: 'j1', orgId: 'org-rio' };
+    expect(messagePayload(flat)).toBe(flat);
   });
 });
 

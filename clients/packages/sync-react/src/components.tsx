@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useReducer, useRef, useState, type CSSProperties, type ReactNode } from 'react';
-import type { DeviceConnectedData, DeviceDisconnectedData } from '@kull/sync-client';
+import { tokenIds, type DeviceConnectedData, type DeviceDisconnectedData } from '@kull/sync-client';
 import { useSyncContext, type SyncProviderConfig } from './context.js';
 import { useSyncSelector } from './hooks.js';
 import { syncStatusColor, toSyncStatus } from './status.js';
@@ -79,17 +79,9 @@ export function SyncIndicator({ showLabel = true, labels, className, style }: Sy
 // ---------------------------------------------------------------------------------------------
 // DeviceList (seeds 000/001)
 
-/** The `sub` claim of a JWT, without verifying it (the server does); undefined for other tokens. */
+/** The user a token names, without verifying it (the server does): a JWT's `sub` or a dev token's `userId`. */
 export function tokenSubject(token: string): string | undefined {
-  const part = token.split('.')[1];
-  if (!part) return token.includes(':') ? token.split(':')[0] : undefined; // dev token userId:deviceId
-  try {
-    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '='));
-    const sub = (JSON.parse(json) as { sub?: unknown }).sub;
-    return typeof sub === 'string' ? sub : undefined;
-  } catch {
-    return undefined;
-  }
+  return tokenIds(token).userId;
 }
 
 /** The default fetcher: `GET {apiBaseUrl}/api/users/{userId}/devices` with `Authorization: Bearer <token>`. */

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { act, cleanup, render } from '@testing-library/react';
+import { act, cleanup, render, waitFor } from '@testing-library/react';
 import { StrictMode } from 'react';
 import type { ShootProgressData } from '@kull/sync-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -68,6 +68,18 @@ function Balance() {
 }
 
 const flush = () => act(async () => {});
+
+/** A fake client, pending fetchers, and the balance under a provider. */
+function renderBalance() {
+  const client = new FakeClient();
+  const pending = pendingFetchers();
+  const view = render(
+    <SyncProvider client={client} fetchState={pending.fetchers}>
+      <Balance />
+    </SyncProvider>,
+  );
+  return { client, view, ...pending };
+}
 
 /** A fake client, pending fetchers, and one shoot bar for s1 under a provider. */
 function renderBar() {
@@ -213,13 +225,7 @@ describe('useShootProgress: the current progress at once, ordered by the event p
 
 describe('useCreditBalance: ordered by the balance version', () => {
   it('a fetched balance older than a live CREDIT_UPDATE is ignored; a newer one replaces; RESYNC_REQUIRED refetches', async () => {
-    const client = new FakeClient();
-    const { fetchers, balanceCalls } = pendingFetchers();
-    const view = render(
-      <SyncProvider client={client} fetchState={fetchers}>
-        <Balance />
-      </SyncProvider>,
-    );
+    const { client, view, balanceCalls } = renderBalance();
     expect(view.getByTestId('balance').textContent).toBe('loading');
     act(() => emitAt(client, 'CREDIT_UPDATE', { userId: 'u', newBalance: 900, change: -100, reason: 'r', version: 8 }, 1));
     await act(async () => balanceCalls[0]!.resolve({ value: { balance: 1000, version: 7 }, position: 7 }));
@@ -228,6 +234,37 @@ describe('useCreditBalance: ordered by the balance version', () => {
     expect(balanceCalls).toHaveLength(2);
     await act(async () => balanceCalls[1]!.resolve({ value: { balance: 750, version: 11 }, position: 11 }));
     expect(view.getByTestId('balance').textContent).toBe('750 v11');
+  });
+});
+
+describe('useCreditBalance: a new user', () => {
+  const starting = { userId: 'user_123', balance: 0, version: 0, eventId: null, updatedAt: null };
+  const update = { userId: 'user_123', newBalance: 50, change: 50, reason: 'Sign-up grant', version: 1 };
+
+  it("shows credit-service's starting balance (0 at version 0) at once; the first CREDIT_UPDATE replaces it", async () => {
+    const client = new FakeClient();
+    const fetchMock = vi.fn(async () => new Response(JSON.stringify(starting), { status: 200 }));
+    vi.stubGlobal('fetch', fetchMock);
+    try {
+      const view = render(
+        <SyncProvider client={client} getToken={() => 'user_123:laptop'} stateUrls={{ credits: 'http://credits.test' }}>
+          <Balance />
+        </SyncProvider>,
+      );
+      await waitFor(() => expect(view.getByTestId('balance').textContent).toBe('0 v0'));
+      expect(fetchMock.mock.calls[0]![0]).toBe('http://credits.test/api/credits/user_123/balance');
+      act(() => emitAt(client, 'CREDIT_UPDATE', update, 1));
+      expect(view.getByTestId('balance').textContent).toBe('50 v1');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('a starting balance answered after the first CREDIT_UPDATE does not replace it', async () => {
+    const { client, view, balanceCalls } = renderBalance();
+    act(() => emitAt(client, 'CREDIT_UPDATE', update, 1));
+    await act(async () => balanceCalls[0]!.resolve({ value: { balance: 0, version: 0 }, position: 0 }));
+    expect(view.getByTestId('balance').textContent).toBe('50 v1');
   });
 });
 

@@ -1,7 +1,9 @@
 package ai.kull.sync.events;
 
 /**
- * WebSocket close codes the gateway uses, and what a client should do after each. Codes 4000-4099
+ * WebSocket close codes the gateway uses, and what a client should do after each: the numbers and names of
+ * {@code close-codes.json} (this module's resources, the one source; CloseCodesContractTest checks this class against
+ * it, the SDK and docs/protocol.md are generated from it). Codes 4000-4099
  * mean "reconnect (with your last cursor)"; 4100-4199 mean "do not reconnect until the cause is fixed".
  *
  * <p>Codes 4400-4599 mean "the upgrade was refused": the code is 4000 + the HTTP status the gateway would

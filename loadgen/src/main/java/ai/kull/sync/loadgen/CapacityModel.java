@@ -1,8 +1,12 @@
 package ai.kull.sync.loadgen;
 
+import ai.kull.sync.gateway.config.GatewayConfig.Replay;
+import ai.kull.sync.gateway.replay.ReplayWindow;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -175,8 +179,9 @@ final class CapacityModel {
                     flags.number("record-bytes", 600),
                     // The presence directory every pod keeps for the whole cluster (DeviceDirectory, measured ~200 B).
                     flags.number("directory-bytes-per-device", 200),
-                    flags.number("window-seconds", 300),
-                    flags.number("window-max-bytes", 64 << 20),
+                    // The gateway's defaults (GATEWAY_REPLAY_WINDOW, GATEWAY_REPLAY_MAX_BYTES).
+                    flags.number("window-seconds", Duration.parse("PT" + Replay.WINDOW_DEFAULT).toSeconds()),
+                    flags.number("window-max-bytes", Long.parseLong(Replay.MAX_BYTES_DEFAULT)),
                     // The Helm chart's kafka.topics.partitions: a user's records lie in one partition of each topic.
                     flags.number("partitions", 6),
                     // The Helm chart's kafka.topics.retentionMs (hours; -1 forever): the resume horizon.
@@ -187,12 +192,12 @@ final class CapacityModel {
                     flags.number("storm-share", 0.10),
                     flags.number("storm-away-minutes", 10),
                     // GATEWAY_REPLAY_LOG_READERS' default.
-                    flags.number("log-readers", 2));
+                    flags.number("log-readers", Integer.parseInt(Replay.LOG_READERS_DEFAULT)));
         }
     }
 
-    /** Bytes the replay window counts per record besides its value (ReplayWindow.ENTRY_BYTES). */
-    private static final double WINDOW_ENTRY_BYTES = 72;
+    /** Bytes the replay window counts per record besides its value. */
+    private static final double WINDOW_ENTRY_BYTES = ReplayWindow.ENTRY_BYTES;
     private static final double MIB = 1 << 20;
     private static final double GIB = 1 << 30;
     /** Device counts the scaling table shows. */

@@ -1,5 +1,7 @@
 package ai.kull.sync.loadgen;
 
+import ai.kull.sync.gateway.replay.ReplayWindow;
+
 import org.assertj.core.data.Offset;
 import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
@@ -92,9 +94,9 @@ class CapacityDocTest {
         CapacityModel.DeepMeasured deep = CapacityModel.DeepMeasured.find(FIXTURE);
         String report = new CapacityModel(measured, deep, CapacityModel.Assumed.from(new Flags(new String[0])))
                 .report("x", "y");
-        // 1M devices: 5,556 records/s; away 600 s less the 18.0 s the window caches; 6 partitions; 5,000 back per pod.
+        // 1M devices: 5,556 records/s; away 600 s less the ~18 s the window caches; 6 partitions; 5,000 back per pod.
         double stream = 1_000_000 / 60.0 / 3;
-        double cached = (64 << 20) / (stream * 672);
+        double cached = (64 << 20) / (stream * (600 + ReplayWindow.ENTRY_BYTES));
         double expected = 5_000 * stream * (600 - cached) / 6;
         assertThat(millions(report, "1,000,000 devices, without sharing")).isCloseTo(expected / 1e6, Offset.offset(0.05));
         assertThat(millions(report, "1,000,000 devices, one shared pass per log reader")).isCloseTo(2 * stream * (600 - cached) / 1e6,

@@ -165,9 +165,10 @@ public final class CatchUpReader implements AutoCloseable {
         return caughtUp;
     }
 
-    /** When the last poll returned ({@link System#currentTimeMillis()}), 0 before the first. */
-    public long lastPollMillis() {
-        return lastPollMillis;
+    /** Milliseconds since the last poll returned (the loop's heartbeat); empty before the first poll. */
+    public OptionalLong millisSinceLastPoll() {
+        long last = lastPollMillis;
+        return last == 0 ? OptionalLong.empty() : OptionalLong.of(System.currentTimeMillis() - last);
     }
 
     /**
@@ -436,7 +437,7 @@ public final class CatchUpReader implements AutoCloseable {
             return this;
         }
 
-        /** Longest one poll waits for records; the loop's heartbeat ({@link #lastPollMillis()}). Default 200 ms. */
+        /** Longest one poll waits for records; the loop's heartbeat ({@link #millisSinceLastPoll()}). Default 200 ms. */
         public Builder pollTimeout(Duration timeout) {
             this.pollTimeout = timeout;
             return this;

@@ -92,7 +92,9 @@ class CatchUpReaderTest {
             send(topic, "user-" + (i % 7), "old-" + i, null);
         }
         Recording handler = new Recording();
-        try (CatchUpReader reader = reader(topic).build(handler).start()) {
+        CatchUpReader notStarted = reader(topic).build(handler);
+        assertThat(notStarted.millisSinceLastPoll()).as("before the first poll").isEmpty();
+        try (CatchUpReader reader = notStarted.start()) {
             await().until(reader::isCaughtUp);
             assertThat(handler.values()).hasSize(30).allMatch(v -> v.startsWith("old-"));
             assertThat(handler.caughtUp).hasValue(1);
@@ -103,7 +105,7 @@ class CatchUpReaderTest {
             await().until(() -> handler.values().contains("new-1"));
             ConsumerRecord<String, byte[]> live = handler.records.get(handler.records.size() - 1);
             assertThat(reader.isFromBeforeStart(live)).isFalse();
-            assertThat(reader.lastPollMillis()).isGreaterThan(0);
+            assertThat(reader.millisSinceLastPoll()).isPresent();
             assertThat(handler.caughtUp).hasValue(1);
             await("nothing left to read").until(() -> reader.lag() == 0);
         }

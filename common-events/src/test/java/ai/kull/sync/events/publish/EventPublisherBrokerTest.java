@@ -51,7 +51,7 @@ class EventPublisherBrokerTest {
         Envelope sent = Envelope.of(MessageType.CREDIT_UPDATE,
                 new CreditUpdate("user_123", 1000L, 100L, "Credit purchase"), "user_123", null);
         RecordMetadata acked;
-        // The README's example, verbatim apart from the address.
+        // common-events' README's example, verbatim apart from the address.
         try (EventPublisher publisher = new EventPublisher(broker.bootstrapServers())) {
             acked = publisher.publishToUser("user_123", sent).get(30, TimeUnit.SECONDS);
         }

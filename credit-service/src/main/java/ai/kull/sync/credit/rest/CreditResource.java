@@ -88,7 +88,7 @@ public class CreditResource {
     @Path("/credits/{userId}/balance")
     @Operation(summary = "The user's latest balance: {userId, balance, version, eventId, updatedAt}",
             description = "version is the CREDIT_UPDATE's version: a client keeps whichever of this and a live event has "
-                    + "the higher one (docs/protocol.md 3.3). 404 while the user has no balance.")
+                    + "the higher one (docs/protocol.md 3.3). A user with no update yet has balance 0 at version 0.")
     public CreditBalances.Balance balance(@PathParam("userId") String userId, @Context HttpHeaders headers) {
         auth.requireServiceOrUser(headers, userId);
         return currentBalance(userId);
@@ -104,8 +104,7 @@ public class CreditResource {
 
     private CreditBalances.Balance currentBalance(String userId) {
         state.requireCaughtUp();
-        return balances.balanceOf(userId)
-                .orElseThrow(() -> ApiError.notFound("no balance known for user " + userId));
+        return balances.balanceOf(userId);
     }
 
     /** Called under the user's lock: check the version, then hold it until the publish resolves. */

@@ -5,7 +5,6 @@ import ai.kull.sync.events.payload.CreditUpdate;
 import ai.kull.sync.service.state.StateProjection;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -25,21 +24,32 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class CreditBalances implements StateProjection {
 
-    /** A user's balance as of its version. */
-    public record Balance(String userId, long balance, long version, String eventId, long updatedAt) {
+    /** A user's balance as of its version; {@code eventId} and {@code updatedAt} are null before the first update. */
+    public record Balance(String userId, long balance, long version, String eventId, Long updatedAt) {
+
+        /**
+         * A user with no CREDIT_UPDATE yet has 0 credits, at version 0: versions start at 1, so the first update
+         * (a sign-up grant is one, published by the ledger) wins on every client. No configured starting balance:
+         * the ledger is the one source of balances.
+         */
+        static Balance starting(String userId) {
+            return new Balance(userId, 0, 0, null, null);
+        }
     }
 
     private final ConcurrentHashMap<String, Balance> latest = new ConcurrentHashMap<>();
     /** Versions handed to publishes not acknowledged yet, per user. */
     private final ConcurrentHashMap<String, Long> inFlight = new ConcurrentHashMap<>();
 
-    public Optional<Balance> balanceOf(String userId) {
-        return Optional.ofNullable(latest.get(userId));
+    /** The user's latest balance, or the {@linkplain Balance#starting starting one} of a user with no update yet. */
+    public Balance balanceOf(String userId) {
+        Balance known = latest.get(userId);
+        return known != null ? known : Balance.starting(userId);
     }
 
     /** The highest version known for the user, acknowledged or in flight; 0 for a new user. */
     public long highestVersion(String userId) {
-        long acknowledged = balanceOf(userId).map(Balance::version).orElse(0L);
+        long acknowledged = balanceOf(userId).version();
         return Math.max(acknowledged, inFlight.getOrDefault(userId, 0L));
     }
 

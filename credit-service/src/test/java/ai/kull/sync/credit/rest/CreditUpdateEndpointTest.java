@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -129,7 +131,28 @@ class CreditUpdateEndpointTest extends PublishEndpointContract {
         assertThat(ownPath.jsonPath().getLong("balance")).isEqualTo(321);
         assertThat(byOther.statusCode()).isEqualTo(403);
         assertThat(anonymous.statusCode()).isEqualTo(401);
-        assertThat(asService().get("/api/credits/" + unique() + "/balance").statusCode()).isEqualTo(404);
+    }
+
+    /** A user the ledger has not credited yet has 0 credits, at version 0: the first CREDIT_UPDATE (1 or above) wins. */
+    @Test
+    void aNewUsersBalanceIsZeroAtVersionZeroNotAnError() {
+        String user = unique();
+        Response byService = asService().get("/api/credits/" + user + "/balance");
+        Response ownPath = RestAssured.given()
+                .header("Authorization", Credentials.bearer(Credentials.userToken(user)))
+                .get("/api/credits/balance");
+
+        for (Response balance : List.of(byService, ownPath)) {
+            assertThat(balance.statusCode()).isEqualTo(200);
+            assertThat(balance.jsonPath().getString("userId")).isEqualTo(user);
+            assertThat(balance.jsonPath().getLong("balance")).isZero();
+            assertThat(balance.jsonPath().getLong("version")).isZero();
+            assertThat(balance.jsonPath().getString("eventId")).isNull();
+        }
+        post(body(user, 50, null));
+        Response afterFirstUpdate = asService().get("/api/credits/" + user + "/balance");
+        assertThat(afterFirstUpdate.jsonPath().getLong("balance")).isEqualTo(50);
+        assertThat(afterFirstUpdate.jsonPath().getLong("version")).isEqualTo(1);
     }
 
     @Test
@@ -138,8 +161,12 @@ class CreditUpdateEndpointTest extends PublishEndpointContract {
         assertThat(status.jsonPath().getString("status")).isEqualTo("ok");
         assertThat(status.jsonPath().getString("service")).isEqualTo("credit-service");
         assertThat(status.jsonPath().getLong("timestamp")).isPositive();
-        assertThat(RestAssured.get("/q/health/ready").asString()).contains("state-rebuilt-from-kafka",
-                "Kafka connection health check");
+        Response ready = RestAssured.get("/q/health/ready");
+        assertThat(ready.asString()).contains("state-rebuilt-from-kafka", "Kafka connection health check");
+        Map<String, Object> state = ready.jsonPath().getMap("checks.find { it.name == 'state-rebuilt-from-kafka' }.data");
+        assertThat(state).containsEntry("polled", true);
+        assertThat(((Number) state.get("millisSinceLastPoll")).longValue()).as("milliseconds, not since the epoch")
+                .isBetween(0L, 60_000L);
         post(body(unique(), 1, null));
         assertThat(RestAssured.get("/q/metrics").asString())
                 .contains("sync_requests_total{endpoint=\"/api/sync/credit-update\",outcome=\"published\"");

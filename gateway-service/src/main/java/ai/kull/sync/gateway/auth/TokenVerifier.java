@@ -24,6 +24,10 @@ import java.util.regex.Pattern;
  * {@code sub} (userId, required), {@code exp} (required), {@code device} (deviceId; web sessions
  * without one get a generated id), {@code platform}, {@code deviceName}, {@code orgs} (org ids the
  * session may join, {@code *} for all) and {@code groups} (roles, MicroProfile JWT's name).
+ *
+ * <p>Dev tokens ({@code userId} or {@code userId:deviceId}, only with {@code gateway.auth.dev-tokens}) carry no
+ * claims: their platform is the connection's {@code platform} query parameter (e.g. {@code ios}), else "web" for a
+ * browser (a User-Agent starting {@code Mozilla/}) or a token without a device, else "unknown".
  */
 @ApplicationScoped
 public class TokenVerifier {
@@ -37,6 +41,9 @@ public class TokenVerifier {
     private static final Pattern ID = Pattern.compile(Limits.ID_PATTERN);
     private static final String BEARER = "Bearer ";
     private static final String TOKEN_QUERY_PARAM = "token";
+    static final String PLATFORM_QUERY_PARAM = "platform";
+    /** How every browser's User-Agent starts. */
+    private static final String BROWSER_AGENT = "Mozilla/";
 
     private final JwtConsumer jwtConsumer;
     private final boolean devTokens;
@@ -72,12 +79,25 @@ public class TokenVerifier {
         }
     }
 
+    /** The identity a connection's token ({@link #tokenOf}) proves; a dev token's platform comes from the request. */
+    public DeviceIdentity verify(HttpServerRequest request) throws AuthenticationFailure {
+        return verify(tokenOf(request), request.getParam(PLATFORM_QUERY_PARAM), request.getHeader("User-Agent"));
+    }
+
     public DeviceIdentity verify(String token) throws AuthenticationFailure {
+        return verify(token, null, null);
+    }
+
+    /**
+     * @param platform  a dev token's platform (the {@code platform} query parameter), or null
+     * @param userAgent the request's User-Agent, or null: a browser's makes a dev token's platform "web"
+     */
+    DeviceIdentity verify(String token, String platform, String userAgent) throws AuthenticationFailure {
         if (token == null || token.isBlank()) {
             throw AuthenticationFailure.unauthorized("missing token");
         }
         if (devTokens && !token.contains(".")) {
-            return devIdentity(token);
+            return devIdentity(token, platform, userAgent);
         }
         if (jwtConsumer == null) {
             throw AuthenticationFailure.unauthorized("no token verification key is configured");
@@ -118,11 +138,15 @@ public class TokenVerifier {
     }
 
     /** The seeds' {@code userId} or {@code userId:deviceId}, trusted as is: only with the dev flag on. */
-    private static DeviceIdentity devIdentity(String token) throws AuthenticationFailure {
+    private static DeviceIdentity devIdentity(String token, String platform, String userAgent)
+            throws AuthenticationFailure {
         int colon = token.indexOf(':');
         String userId = requireId(colon < 0 ? token : token.substring(0, colon), "token user");
         String deviceId = colon < 0 ? generatedWebDeviceId() : requireId(token.substring(colon + 1), "token device");
-        return new DeviceIdentity(userId, deviceId, colon < 0 ? "web" : "unknown", deviceId, Set.of("*"), Set.of());
+        boolean browser = userAgent != null && userAgent.startsWith(BROWSER_AGENT);
+        String shownPlatform = platform != null ? requireId(platform, PLATFORM_QUERY_PARAM + " parameter")
+                : colon < 0 || browser ? "web" : "unknown";
+        return new DeviceIdentity(userId, deviceId, shownPlatform, deviceId, Set.of("*"), Set.of());
     }
 
     private static String requireId(String value, String claim) throws AuthenticationFailure {

@@ -123,20 +123,25 @@ public interface GatewayConfig {
     }
 
     interface Replay {
+        /** Defaults loadgen's capacity model reads too: compile-time constants, so it needs no gateway at run time. */
+        String WINDOW_DEFAULT = "5m";
+        String MAX_BYTES_DEFAULT = "67108864";
+        String LOG_READERS_DEFAULT = "2";
+
         /**
          * How far back the in-memory replay window reaches: resumes from within it are served from memory, older
          * ones from the Kafka log (the resume horizon is the topics' retention). A pod reads this far back when it
          * starts.
          */
-        @WithDefault("5m")
+        @WithDefault(WINDOW_DEFAULT)
         Duration window();
 
         /** Memory bound of the window; beyond it the oldest events leave early (their resumes read the log). */
-        @WithDefault("67108864")
+        @WithDefault(MAX_BYTES_DEFAULT)
         long maxBytes();
 
         /** Log readers (each a Kafka consumer on its own thread) serving resumes older than the window at once. */
-        @WithDefault("2")
+        @WithDefault(LOG_READERS_DEFAULT)
         int logReaders();
 
         /** Each log reader's fetch buffer ({@code fetch.max.bytes} and {@code max.partition.fetch.bytes}). */

@@ -3,13 +3,17 @@ package ai.kull.sync.gateway.health;
 import ai.kull.sync.gateway.messaging.ConsumerProgress;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.OptionalLong;
+
 /**
  * Ready only while the pod really delivers: its consumer polls and has caught up with the topics. A pod
- * that is not ready gets no new devices from the load balancer.
+ * that is not ready gets no new devices from the load balancer. Before the first poll it reports {@code polled:
+ * false} and no {@code millisSinceLastPoll}.
  */
 @Readiness
 @ApplicationScoped
@@ -26,12 +30,13 @@ public class ConsumerReadinessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        long sinceLastPoll = System.currentTimeMillis() - progress.lastPollMillis();
-        boolean polling = sinceLastPoll < STALE_POLL_MILLIS;
-        return HealthCheckResponse.named("event-consumer")
+        OptionalLong sinceLastPoll = progress.millisSinceLastPoll();
+        boolean polling = sinceLastPoll.isPresent() && sinceLastPoll.getAsLong() < STALE_POLL_MILLIS;
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("event-consumer")
                 .status(polling && progress.isCaughtUp())
                 .withData("caughtUp", progress.isCaughtUp())
-                .withData("millisSinceLastPoll", sinceLastPoll)
-                .build();
+                .withData("polled", sinceLastPoll.isPresent());
+        sinceLastPoll.ifPresent(millis -> response.withData("millisSinceLastPoll", millis));
+        return response.build();
     }
 }

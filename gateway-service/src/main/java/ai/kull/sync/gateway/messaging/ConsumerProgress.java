@@ -3,6 +3,8 @@ package ai.kull.sync.gateway.messaging;
 import ai.kull.sync.events.consume.CatchUpReader;
 import jakarta.inject.Singleton;
 
+import java.util.OptionalLong;
+
 /**
  * How far the {@link EventConsumer} has read, from its {@link CatchUpReader}: whether it is alive and has caught
  * up with the log as it stood when it (re)started (what readiness and the upgrade gate ask; false and never
@@ -43,8 +45,9 @@ public class ConsumerProgress {
         }
     }
 
-    public long lastPollMillis() {
+    /** Milliseconds since the reader's last poll; empty before its first (or before the reader exists). */
+    public OptionalLong millisSinceLastPoll() {
         CatchUpReader current = reader;
-        return current == null ? 0 : current.lastPollMillis();
+        return current == null ? OptionalLong.empty() : current.millisSinceLastPoll();
     }
 }

@@ -100,7 +100,7 @@ public class SessionGate {
                     "too many new connections on this pod, retry later", true));
         }
         try {
-            DeviceIdentity identity = verifier.verify(TokenVerifier.tokenOf(request));
+            DeviceIdentity identity = verifier.verify(request);
             TokenVerifier.authorizePath(identity, pathUser, pathOrg);
             // A refused reservation takes no slot, so a refused connection holds none.
             AdmissionControl.Slot slot = admission.reserve(identity.userId());

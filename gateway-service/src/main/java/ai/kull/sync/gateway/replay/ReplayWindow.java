@@ -23,8 +23,11 @@ import java.util.Map;
  */
 public final class ReplayWindow {
 
-    /** Array slots and chain link per entry, counted with the value against the byte bound. */
-    static final int ENTRY_BYTES = 76;
+    /**
+     * Array slots and chain link per entry, counted with the value against the byte bound. Public for loadgen's
+     * capacity model, which reads it at compile time.
+     */
+    public static final int ENTRY_BYTES = 76;
     private static final int INITIAL_ENTRIES = 1 << 10;
     private static final int INITIAL_DATA_BYTES = 1 << 16;
     private static final long NONE = -1;

@@ -21,7 +21,7 @@ import java.util.OptionalInt;
 
 /**
  * permessage-deflate (RFC 7692) when {@code quarkus.websockets-next.server.per-message-compression-supported} is
- * true; application.properties sets it false (README, "Compression": what it costs per connection).
+ * true; application.properties sets it false (docs/benchmarks.md, "Compression": what it costs per connection).
  *
  * <p>Why we negotiate it ourselves: Quarkus 3.32 passes the switch to Vert.x, whose frame decoder then accepts
  * compressed frames, but Vert.x's negotiating handler never answers a client's offer (quarkus#53159), so no

@@ -8,7 +8,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The parser behind {@link ReadmeConfigTest}: it must fail on a false README, not only pass on a true one. */
+/** The parser behind {@link ReadmeConfigTest}: it must fail on a false document (docs/gateway.md), not only pass on a true one. */
 class ConfigDocsTest {
 
     private static final String MAPPING = ReadmeConfigTest.MAPPING;
@@ -49,13 +49,13 @@ class ConfigDocsTest {
     }
 
     @Test
-    void theRealReadmeWithOneDefaultChangedFails() {
-        String readme = ConfigDocs.read(ConfigDocs.repositoryRoot().resolve("README.md"));
-        assertThat(readme).contains("`GATEWAY_REPLAY_WINDOW` (5m)").contains("`GATEWAY_SESSION_MAX_PENDING_BYTES` (1 MiB)");
-        assertThat(problems(readme.replace("`GATEWAY_REPLAY_WINDOW` (5m)", "`GATEWAY_REPLAY_WINDOW` (10m)")))
+    void theRealGatewayDocWithOneDefaultChangedFails() {
+        String doc = ConfigDocs.read(ConfigDocs.repositoryRoot().resolve("docs/gateway.md"));
+        assertThat(doc).contains("`GATEWAY_REPLAY_WINDOW` (5m)").contains("`GATEWAY_SESSION_MAX_PENDING_BYTES` (1 MiB)");
+        assertThat(problems(doc.replace("`GATEWAY_REPLAY_WINDOW` (5m)", "`GATEWAY_REPLAY_WINDOW` (10m)")))
                 .singleElement().asString()
                 .contains("GATEWAY_REPLAY_WINDOW").contains("'10m'").contains("'5m'").contains("gateway.replay.window");
-        assertThat(problems(readme.replace("`GATEWAY_SESSION_MAX_PENDING_BYTES` (1 MiB)", "`GATEWAY_SESSION_MAX_PENDING_BYTES` (1 KiB)")))
+        assertThat(problems(doc.replace("`GATEWAY_SESSION_MAX_PENDING_BYTES` (1 MiB)", "`GATEWAY_SESSION_MAX_PENDING_BYTES` (1 KiB)")))
                 .singleElement().asString()
                 .contains("GATEWAY_SESSION_MAX_PENDING_BYTES");
     }

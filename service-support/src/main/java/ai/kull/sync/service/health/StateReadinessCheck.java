@@ -4,12 +4,16 @@ import ai.kull.sync.service.state.StateLoader;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
+
+import java.util.OptionalLong;
 
 /**
  * Ready only once the state is rebuilt from the topic and the loader keeps polling; Kafka reachability itself
  * is the Kafka client extension's readiness check. A service that is not ready would answer reads with old
- * state and retries with second events.
+ * state and retries with second events. Before the first poll it reports {@code polled: false} and no
+ * {@code millisSinceLastPoll}.
  */
 @Readiness
 @ApplicationScoped
@@ -26,11 +30,13 @@ public class StateReadinessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        long sinceLastPoll = System.currentTimeMillis() - loader.lastPollMillis();
-        return HealthCheckResponse.named("state-rebuilt-from-kafka")
-                .status(loader.isCaughtUp() && sinceLastPoll < STALE_POLL_MILLIS)
+        OptionalLong sinceLastPoll = loader.millisSinceLastPoll();
+        boolean polling = sinceLastPoll.isPresent() && sinceLastPoll.getAsLong() < STALE_POLL_MILLIS;
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("state-rebuilt-from-kafka")
+                .status(loader.isCaughtUp() && polling)
                 .withData("caughtUp", loader.isCaughtUp())
-                .withData("millisSinceLastPoll", sinceLastPoll)
-                .build();
+                .withData("polled", sinceLastPoll.isPresent());
+        sinceLastPoll.ifPresent(millis -> response.withData("millisSinceLastPoll", millis));
+        return response.build();
     }
 }

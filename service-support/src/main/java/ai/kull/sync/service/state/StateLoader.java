@@ -23,6 +23,7 @@ import org.jboss.logging.Logger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * Rebuilds the service's state and its seen Idempotency-Keys from its topic: reads every partition from the
@@ -99,9 +100,10 @@ public class StateLoader implements CatchUpReader.Handler {
         }
     }
 
-    public long lastPollMillis() {
+    /** Milliseconds since the reader's last poll; empty before its first (or before the reader exists). */
+    public OptionalLong millisSinceLastPoll() {
         CatchUpReader current = reader;
-        return current == null ? 0 : current.lastPollMillis();
+        return current == null ? OptionalLong.empty() : current.millisSinceLastPoll();
     }
 
     @Override

@@ -85,8 +85,8 @@ class ChartTrafficAndObservabilityTest {
         assertThat(alerts).contains("SyncGatewayRecordsDropped", "SyncGatewaySlowConsumerClosesRising",
                 "SyncGatewayConsumerLag", "SyncPodReadinessFlapping", "SyncGatewayUpgradeRefusalsSpike",
                 "SyncGatewayResyncRatioHigh");
-        String readme = Chart.read(Chart.REPO.resolve("README.md"));
-        assertThat(alerts).allSatisfy(alert -> assertThat(readme).as("README explains " + alert).contains("`" + alert + "`"));
+        String deployDoc = Chart.read(Chart.REPO.resolve("docs/deploy.md"));
+        assertThat(alerts).allSatisfy(alert -> assertThat(deployDoc).as("docs/deploy.md explains " + alert).contains("`" + alert + "`"));
     }
 
     @Test
