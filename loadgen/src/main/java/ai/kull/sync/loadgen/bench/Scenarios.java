@@ -21,8 +21,8 @@ import static ai.kull.sync.loadgen.bench.Processes.log;
 import static ai.kull.sync.loadgen.bench.Processes.num;
 
 /**
- * The scenarios of one repeat, each against a baseline measured in the same run (see the README,
- * "Benchmarks"). Every wait has a deadline: a loadgen run may take its warm-up, duration and connect and drain
+ * The scenarios of one repeat, each against a baseline measured in the same run (see docs/benchmarks.md).
+ * Every wait has a deadline: a loadgen run may take its warm-up, duration and connect and drain
  * timeouts plus {@link #SLACK}; anything longer fails with the last lines of its log.
  */
 final class Scenarios {
