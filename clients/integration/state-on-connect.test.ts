@@ -152,11 +152,12 @@ describe('current state on connect', () => {
     }
   });
 
-  it('a balance or shoot list nobody reported is "none"; an unknown shoot is refused (its id is not probed)', async () => {
+  it('a new user\'s balance is the starting 0 at version 0 and the shoot list empty; an unknown shoot is refused (its id is not probed)', async () => {
     const { fetchers } = newTab(`state-nobody-${Date.now()}`, 'web-3');
     // shoot-service does not tell a user whether another user's shoot exists: 403 for any shoot not known as theirs.
     await expect(fetchers.shootProgress('never-reported', new AbortController().signal)).rejects.toThrow(/HTTP 403/);
-    await expect(fetchers.balance(new AbortController().signal)).resolves.toBeNull();
+    // Version 0: the user's first CREDIT_UPDATE (version 1) replaces it.
+    await expect(fetchers.balance(new AbortController().signal)).resolves.toEqual({ value: { balance: 0, version: 0 }, position: 0 });
     await expect(fetchers.activeShoots(undefined, new AbortController().signal)).resolves.toEqual([]);
   });
 });
