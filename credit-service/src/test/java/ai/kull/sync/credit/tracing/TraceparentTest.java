@@ -1,5 +1,6 @@
 package ai.kull.sync.credit.tracing;
 
+import ai.kull.sync.testing.InMemorySpans;
 import ai.kull.sync.events.EventHeaders;
 import ai.kull.sync.events.Topics;
 import ai.kull.sync.service.testing.Credentials;
@@ -10,7 +11,6 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,16 +33,9 @@ import static org.awaitility.Awaitility.await;
  * RecordTracingTest. With OpenTelemetry off (the default), records carry no such header: CreditUpdateEndpointTest.
  */
 @QuarkusTest
-@TestProfile(TraceparentTest.TracingOn.class)
+@TestProfile(InMemorySpans.TracingOn.class)
 @QuarkusTestResource(value = RestartableKafka.class, restrictToAnnotatedClass = true)
 class TraceparentTest {
-
-    public static class TracingOn implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.otel.sdk.disabled", "false", "quarkus.otel.bsp.schedule.delay", "50ms");
-        }
-    }
 
     @Inject
     InMemorySpanExporter spans;

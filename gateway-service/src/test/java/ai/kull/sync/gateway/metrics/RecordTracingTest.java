@@ -1,5 +1,6 @@
 package ai.kull.sync.gateway.metrics;
 
+import ai.kull.sync.testing.InMemorySpans;
 import ai.kull.sync.gateway.GatewayTest;
 import ai.kull.sync.events.EventHeaders;
 import ai.kull.sync.events.Envelope;
@@ -13,7 +14,6 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,16 +37,9 @@ import static org.awaitility.Awaitility.await;
  * span in the same trace, with the number of sessions it reached; exported to an in-memory exporter.
  */
 @QuarkusTest
-@TestProfile(RecordTracingTest.TracingOn.class)
+@TestProfile(InMemorySpans.TracingOn.class)
 @QuarkusTestResource(value = KafkaBrokerTestResource.class, restrictToAnnotatedClass = true)
 class RecordTracingTest extends GatewayTest {
-
-    public static class TracingOn implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.otel.sdk.disabled", "false", "quarkus.otel.bsp.schedule.delay", "50ms");
-        }
-    }
 
     private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
     private static final String PUBLISHER_SPAN = "00f067aa0ba902b7";

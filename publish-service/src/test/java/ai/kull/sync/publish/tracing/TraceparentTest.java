@@ -1,5 +1,6 @@
 package ai.kull.sync.publish.tracing;
 
+import ai.kull.sync.testing.InMemorySpans;
 import ai.kull.sync.service.testing.PublishEndpointContract;
 import org.junit.jupiter.api.BeforeEach;
 import ai.kull.sync.events.EventHeaders;
@@ -11,7 +12,6 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -22,7 +22,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,7 +32,7 @@ import static org.awaitility.Awaitility.await;
  * server span, which the gateway's delivery spans then continue (the gateway's RecordTracingTest).
  */
 @QuarkusTest
-@TestProfile(TraceparentTest.TracingOn.class)
+@TestProfile(InMemorySpans.TracingOn.class)
 @QuarkusTestResource(value = RestartableKafka.class, restrictToAnnotatedClass = true)
 class TraceparentTest {
 
@@ -41,13 +40,6 @@ class TraceparentTest {
     @BeforeEach
     void awaitReady() {
         PublishEndpointContract.awaitReadyNow();
-    }
-
-    public static class TracingOn implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.otel.sdk.disabled", "false", "quarkus.otel.bsp.schedule.delay", "50ms");
-        }
     }
 
     @Inject
