@@ -4,6 +4,7 @@ import ai.kull.sync.events.TeamEvent;
 import ai.kull.sync.events.publish.EventPublisher;
 import ai.kull.sync.events.publish.Idempotency;
 import ai.kull.sync.events.publish.Target;
+import ai.kull.sync.process.FreePorts;
 import ai.kull.sync.process.Freshness;
 import ai.kull.sync.process.ManagedProcess;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +12,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,8 +78,8 @@ public final class PublishBench {
     private void measure(Path out) throws Exception {
         Path runDir = root.resolve("target/publish-bench");
         Files.createDirectories(runDir);
-        int kafkaPort = freePort();
-        int port = freePort();
+        int kafkaPort = FreePorts.take();
+        int port = FreePorts.take();
         Path classpathFile = Freshness.requireFresh(root, "local-kafka", root.resolve("local-kafka/target/classpath.txt"));
         String classpath = root.resolve("local-kafka/target/classes") + ":" + Files.readString(classpathFile).trim();
         Path data = Files.createTempDirectory(runDir, "kafka-data");
@@ -263,11 +263,5 @@ public final class PublishBench {
         Collections.sort(sorted);
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -1,9 +1,8 @@
 package ai.kull.sync.system;
 
+import ai.kull.sync.process.FreePorts;
 import ai.kull.sync.process.ManagedProcess;
 import ai.kull.sync.process.ProcessFailure;
-
-import ai.kull.sync.testing.FreePorts;
 import ai.kull.sync.testing.ResilientDevice;
 import ai.kull.sync.testing.TestDevice;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import ai.kull.sync.events.MessageType;
 import ai.kull.sync.events.payload.CreditUpdate;
 import ai.kull.sync.events.publish.EventPublisher;
 import ai.kull.sync.kafka.local.LocalKafkaBroker;
-import ai.kull.sync.testing.FreePorts;
+import ai.kull.sync.process.FreePorts;
 import ai.kull.sync.testing.Ids;
 import ai.kull.sync.testing.Metrics;
 import ai.kull.sync.testing.ResilientDevice;

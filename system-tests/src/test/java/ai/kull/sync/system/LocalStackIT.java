@@ -1,6 +1,6 @@
 package ai.kull.sync.system;
 
-import ai.kull.sync.testing.FreePorts;
+import ai.kull.sync.process.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

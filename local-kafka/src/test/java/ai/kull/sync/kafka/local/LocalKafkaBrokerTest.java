@@ -1,6 +1,6 @@
 package ai.kull.sync.kafka.local;
 
-import ai.kull.sync.testing.FreePorts;
+import ai.kull.sync.process.FreePorts;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

@@ -1,4 +1,4 @@
-package ai.kull.sync.testing;
+package ai.kull.sync.process;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,7 +7,7 @@ import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Loopback ports for the servers and processes a test starts. */
+/** Loopback ports for the servers and processes a test, a benchmark or the local stack starts. */
 public final class FreePorts {
 
     private FreePorts() {
