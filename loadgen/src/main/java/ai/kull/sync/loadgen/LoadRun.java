@@ -81,6 +81,7 @@ final class LoadRun {
         boolean all = waitFor(() -> pool.open.get() >= total, timeout,
                 () -> progress("connect", "open=%d/%d failures=%s", pool.open.get(), total, failures(pool)));
         double seconds = (System.nanoTime() - started) / 1e9;
+        awaitConnectFrames(pool);
         Map<String, Object> connect = new LinkedHashMap<>();
         connect.put("opened", pool.open.get());
         connect.put("seconds", round(seconds));
@@ -89,9 +90,28 @@ final class LoadRun {
         connect.put("complete", all);
         connect.put("compressed", pool.compressed.sum());
         System.out.println("LOADGEN_CONNECTED " + pool.open.get() + " sessions in " + round(seconds) + " s");
-        // Presence and CONNECTION_ESTABLISHED frames settle before events are counted.
-        Thread.sleep(500);
         return connect;
+    }
+
+    /** How long the frames of the connect must have been quiet to count as all arrived. */
+    private static final Duration CONNECT_FRAMES_QUIET = Duration.ofMillis(250);
+
+    /**
+     * The connect's own frames arrive before events are published and counted: every open session has had its
+     * first (CONNECTION_ESTABLISHED), and the DEVICE_CONNECTED announcements to a user's other devices, as many as
+     * the timing of the connects makes, have stopped coming (no frame for {@link #CONNECT_FRAMES_QUIET}). Gives up
+     * after 30 s: the run then starts with them still arriving, which its progress line shows.
+     */
+    private static void awaitConnectFrames(SessionPool pool) throws InterruptedException {
+        long[] last = {-1, System.nanoTime()};
+        waitFor(() -> {
+            long frames = pool.frames.sum();
+            if (frames != last[0]) {
+                last[0] = frames;
+                last[1] = System.nanoTime();
+            }
+            return frames >= pool.open.get() && System.nanoTime() - last[1] >= CONNECT_FRAMES_QUIET.toNanos();
+        }, Duration.ofSeconds(30), () -> progress("connect", "frames=%d open=%d", pool.frames.sum(), pool.open.get()));
     }
 
     /** Every session reconnects at once with its cursor while events keep flowing to its user. */
