@@ -7,7 +7,6 @@ import ai.kull.sync.process.ManagedProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
