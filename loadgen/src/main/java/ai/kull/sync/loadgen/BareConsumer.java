@@ -173,7 +173,7 @@ final class BareConsumer {
         long read = 0;
         while (read < total && System.nanoTime() - started < Duration.ofMinutes(5).toNanos()) {
             Thread.sleep(50); // a scrape costs the pod CPU: rarely enough not to slow what is measured
-            read = consumedRecords(http.send(HttpRequest.newBuilder(metrics).build(),
+            read = PodMetrics.recordsConsumed(http.send(HttpRequest.newBuilder(metrics).build(),
                     HttpResponse.BodyHandlers.ofString()).body()) - base;
         }
         return rate(read, (System.nanoTime() - started) / 1e9);
@@ -185,17 +185,6 @@ final class BareConsumer {
         report.put("seconds", LoadRun.round(seconds));
         report.put("recordsPerSecond", LoadRun.round(records / seconds));
         return report;
-    }
-
-    /** The sum of {@code kafka_consumer_fetch_manager_records_consumed_total} over the pod's consumers. */
-    static long consumedRecords(String prometheusText) {
-        double sum = 0;
-        for (String line : prometheusText.split("\n")) {
-            if (line.startsWith("kafka_consumer_fetch_manager_records_consumed_total{") && !line.contains("topic=")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return (long) sum;
     }
 
     interface Progress {

@@ -1,5 +1,6 @@
 package ai.kull.sync.loadgen.bench;
 
+import ai.kull.sync.loadgen.PodMetrics;
 import ai.kull.sync.loadgen.bench.Processes.Server;
 import ai.kull.sync.loadgen.bench.Table.Fig;
 import ai.kull.sync.process.ManagedProcess;
@@ -20,9 +21,6 @@ import static ai.kull.sync.loadgen.bench.Processes.num;
  * same backlog warm and alone.
  */
 final class Consume implements Scenario {
-
-    /** The pod's consumers' records read, summed over its clients (Kafka's client metric, as Micrometer names it). */
-    private static final String CONSUMED = "kafka_consumer_fetch_manager_records_consumed_total";
 
     @Override
     public int number() {
@@ -57,7 +55,7 @@ final class Consume implements Scenario {
     /** Live records to both consumers, until the pod has read every one of them (its own consumer metric). */
     private static void warmUp(Repeat r, Server pod, ManagedProcess bare) throws IOException {
         int warmup = r.settings.integer("CONSUME_WARMUP_SECONDS");
-        double readBefore = pod.metricSum(CONSUMED, null, false);
+        long readBefore = PodMetrics.recordsConsumed(pod.metrics());
         JsonNode produced = r.processes.loadgen("consume-warmup", Repeat.withSlack(warmup + 60), "--gateways",
                 "", "--users", "2000", "--rate", "30000", "--duration", warmup + "s", "--bootstrap",
                 r.processes.bootstrap, "--user-prefix", "nobody-warm-");
@@ -71,7 +69,7 @@ final class Consume implements Scenario {
         }
         double published = num(produced, "published");
         Processes.await(pod.process(), "the pod has read the warm-up's " + (long) published + " records",
-                Duration.ofSeconds(60), () -> pod.metricSum(CONSUMED, null, false) - readBefore >= published);
+                Duration.ofSeconds(60), () -> PodMetrics.recordsConsumed(pod.metrics()) - readBefore >= published);
     }
 
     private static void measure(Repeat r, Server pod, ManagedProcess bare, int records, int rate) throws IOException {
@@ -80,7 +78,7 @@ final class Consume implements Scenario {
         if (jfr) {
             p.jcmd(pod.process(), "JFR.start", "name=consume", "settings=profile");
         }
-        double consumedBefore = pod.metricSum(CONSUMED, null, false);
+        long consumedBefore = PodMetrics.recordsConsumed(pod.metrics());
         pod.process().signal("STOP");
         bare.signal("STOP");
         // The bare consumer waits for CONSUME_RECORDS: when the producer falls behind its rate (a loaded
@@ -100,7 +98,7 @@ final class Consume implements Scenario {
         bare.signal("CONT");
         p.finish(bare, Repeat.withSlack(records / 10_000), 8);
         JsonNode watched = p.loadgen("consume-gateway", Repeat.withSlack(records / 10_000), "watch-consumed",
-                "--metrics-url", pod.metricsUrl(), "--base", "" + (long) consumedBefore,
+                "--metrics-url", pod.metricsUrl(), "--base", "" + consumedBefore,
                 "--records", "" + backlog, "--resume-pid", "" + pod.process().pid());
         if (jfr) {
             p.jcmd(pod.process(), "JFR.stop", "name=consume", "filename=" + p.dir.resolve("consume-gateway.jfr"));
