@@ -38,7 +38,7 @@ public final class BenchMain {
             return 0;
         }
         Settings settings;
-        List<Scenario> scenarios;
+        List<Scenarios.Entry> scenarios;
         try {
             settings = new Settings(System.getenv(), args);
             scenarios = Scenarios.select(settings.words("SCENARIOS"));
@@ -70,8 +70,8 @@ public final class BenchMain {
                 Files.createDirectories(processes.dir);
                 log("repeat %d of %d: %s", repeat, repeats, String.join(" ", settings.words("SCENARIOS")));
                 Repeat pass = new Repeat(repeat, settings, processes, table, notes);
-                for (Scenario scenario : scenarios) {
-                    scenario.run(pass);
+                for (Scenarios.Entry entry : scenarios) {
+                    entry.scenario().run(pass);
                 }
             }
             new ResultsFile(root, settings, repeats).write(results, table, notes, processes.commands, scenarios);
@@ -171,7 +171,8 @@ public final class BenchMain {
     /** The results file: the same sections bench/run.sh wrote, and how many repeats each figure summarises. */
     private record ResultsFile(Path root, Settings settings, int repeats) {
 
-        void write(Path results, Table table, List<String> notes, List<String> commands, List<Scenario> scenarios)
+        void write(Path results, Table table, List<String> notes, List<String> commands,
+                   List<Scenarios.Entry> scenarios)
                 throws IOException {
             List<String> out = new ArrayList<>();
             out.add("# Benchmark results " + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")) + " UTC");
@@ -237,8 +238,8 @@ public final class BenchMain {
         }
 
         /** How the headline figures are taken, for the scenarios that ran. */
-        private static List<String> method(List<Scenario> scenarios) {
-            List<String> out = new ArrayList<>(scenarios.stream().distinct().map(Scenario::method)
+        private static List<String> method(List<Scenarios.Entry> scenarios) {
+            List<String> out = new ArrayList<>(scenarios.stream().distinct().map(entry -> entry.scenario().method())
                     .filter(method -> !method.isEmpty()).map(method -> "- " + method).toList());
             if (!out.isEmpty()) {
                 out.add("");

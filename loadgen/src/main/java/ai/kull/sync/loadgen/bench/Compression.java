@@ -24,16 +24,6 @@ final class Compression implements Scenario {
     /** How long a bare server may take to see its sessions open or closed. */
     private static final Duration SESSIONS_TIMEOUT = Duration.ofSeconds(60);
 
-    @Override
-    public int number() {
-        return 7;
-    }
-
-    @Override
-    public String id() {
-        return "compression";
-    }
-
     /** What one server measured: per delivery, and per idle session. */
     private record Figures(double cpuMicros, double bytesWritten, double negotiated, double heapKiB, double rssKiB) {
     }

@@ -31,16 +31,6 @@ final class Connections implements Scenario {
     private static final int CORE_WORKER_THREADS = 1;
 
     @Override
-    public int number() {
-        return 4;
-    }
-
-    @Override
-    public String id() {
-        return "connections";
-    }
-
-    @Override
     public String method() {
         return "Memory per idle session: used heap (the pod's metrics) and the pod's VmRSS (/proc/<pid>/status), "
                 + "both right after a full GC (`jcmd GC.run`) with the sessions open and the connect burst's worker "

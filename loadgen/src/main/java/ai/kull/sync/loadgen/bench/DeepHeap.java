@@ -16,16 +16,6 @@ import static ai.kull.sync.loadgen.bench.Processes.num;
  */
 final class DeepHeap implements Scenario {
 
-    @Override
-    public int number() {
-        return 9;
-    }
-
-    @Override
-    public String id() {
-        return "deep-heap";
-    }
-
     // "X minutes of traffic at DEEP_RATE" is X * 60 * DEEP_RATE events to the away devices' users, published at
     // DEEP_BURST_RATE right after they leave, then DEEP_AWAY_SECONDS at DEEP_RATE: the window then holds ordinary
     // traffic when they resume, and their cursors lie X minutes' worth of records back in the log. The window's

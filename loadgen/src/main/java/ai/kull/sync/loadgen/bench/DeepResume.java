@@ -26,16 +26,6 @@ final class DeepResume implements Scenario {
 
     static final double MIB = 1024 * 1024;
 
-    @Override
-    public int number() {
-        return 8;
-    }
-
-    @Override
-    public String id() {
-        return "deep-resume";
-    }
-
     /** What one run measured: the loadgen's report and the pod's heap after a full GC before and after. */
     record Run(JsonNode report, double heapBefore, double heapAfter) {
         double mib(String path) {

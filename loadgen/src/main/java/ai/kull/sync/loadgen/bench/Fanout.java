@@ -23,16 +23,6 @@ final class Fanout implements Scenario {
     }
 
     @Override
-    public int number() {
-        return 1;
-    }
-
-    @Override
-    public String id() {
-        return "fanout";
-    }
-
-    @Override
     public String method() {
         return "Fan-out CPU per delivery: the server process's CPU time (user and system, all threads) from the "
                 + "moment every session is open to the end of the load run, over the deliveries the loadgen "

@@ -32,16 +32,6 @@ final class Latency implements Scenario {
     static final int LOWEST_RATE = 50;
 
     @Override
-    public int number() {
-        return 3;
-    }
-
-    @Override
-    public String id() {
-        return "latency";
-    }
-
-    @Override
     public String method() {
         return "The gateway's own latency: the increase of the pod's `" + DELIVERY_LATENCY + "` histogram (its "
                 + "series of the loadgen's events, " + PUBLISHED_TYPE.replace("\"", "") + ") between a scrape when "

@@ -16,16 +16,6 @@ import static ai.kull.sync.loadgen.bench.Processes.num;
 final class ScaleOut implements Scenario {
 
     @Override
-    public int number() {
-        return 6;
-    }
-
-    @Override
-    public String id() {
-        return "scale";
-    }
-
-    @Override
     public void run(Repeat r) throws Exception {
         Settings s = r.settings;
         int users = s.integer("SCALE_USERS");

@@ -2,17 +2,12 @@ package ai.kull.sync.loadgen.bench;
 
 /**
  * One benchmark scenario: it starts the pods, baselines and load runs it needs (from {@link Repeat#processes}),
- * stops them before it returns, and adds its rows to {@link Repeat#table}. Everything it reads comes from the
- * repeat: the settings, and what an earlier scenario handed on ({@link Repeat#result}). A new scenario is one
- * class implementing this and one line in {@link Scenarios#ALL}.
+ * stops them before it returns, and adds its rows to {@link Repeat#table}, their labels starting with its number.
+ * Everything it reads comes from the repeat: the settings, and what an earlier scenario handed on
+ * ({@link Repeat#result}). A new scenario is one class implementing this and one line in {@link Scenarios#ALL},
+ * which gives it its number and id.
  */
 interface Scenario {
-
-    /** Its number in docs/benchmarks.md and in its table rows' labels ("1. fan-out: ..."). */
-    int number();
-
-    /** The name SCENARIOS and {@code --scenarios} use ({@code fanout}). */
-    String id();
 
     void run(Repeat repeat) throws Exception;
 

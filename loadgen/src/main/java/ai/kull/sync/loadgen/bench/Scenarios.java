@@ -6,33 +6,38 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * Every benchmark scenario, in the order of their numbers (docs/benchmarks.md): the default SCENARIOS, and the
- * names it accepts. Adding one is its class and one line here.
+ * Every benchmark scenario with its number (docs/benchmarks.md, its rows' labels) and its id (SCENARIOS,
+ * {@code --scenarios}), in the order of their numbers: the default SCENARIOS. Adding one is its class and one line
+ * here.
  */
 final class Scenarios {
 
-    static final List<Scenario> ALL = List.of(
-            new Fanout(),
-            new Consume(),
-            new Latency(),
-            new Connections(),
-            new Storm(),
-            new ScaleOut(),
-            new Compression(),
-            new DeepResume(),
-            new DeepHeap());
+    /** A scenario as SCENARIOS names it. */
+    record Entry(int number, String id, Scenario scenario) {
+    }
+
+    static final List<Entry> ALL = List.of(
+            new Entry(1, "fanout", new Fanout()),
+            new Entry(2, "consume", new Consume()),
+            new Entry(3, "latency", new Latency()),
+            new Entry(4, "connections", new Connections()),
+            new Entry(5, "storm", new Storm()),
+            new Entry(6, "scale", new ScaleOut()),
+            new Entry(7, "compression", new Compression()),
+            new Entry(8, "deep-resume", new DeepResume()),
+            new Entry(9, "deep-heap", new DeepHeap()));
 
     private Scenarios() {
     }
 
     /** The ids of all scenarios, in order. */
     static List<String> ids() {
-        return ALL.stream().map(Scenario::id).toList();
+        return ALL.stream().map(Entry::id).toList();
     }
 
     /** The scenarios named, in the order given (a name may repeat); an unknown name is refused with the known ones. */
-    static List<Scenario> select(List<String> ids) {
-        List<Scenario> chosen = new ArrayList<>();
+    static List<Entry> select(List<String> ids) {
+        List<Entry> chosen = new ArrayList<>();
         for (String id : ids) {
             chosen.add(find(id).orElseThrow(() -> new IllegalArgumentException("unknown scenario " + id + " (known: "
                     + String.join(" ", ids()) + ")")));
@@ -44,12 +49,12 @@ final class Scenarios {
         return chosen;
     }
 
-    static Optional<Scenario> find(String id) {
-        return ALL.stream().filter(scenario -> scenario.id().equals(id)).findFirst();
+    static Optional<Entry> find(String id) {
+        return ALL.stream().filter(entry -> entry.id().equals(id)).findFirst();
     }
 
     /** "1 fanout, 2 consume, ...": what {@code --help} lists. */
     static String numbered() {
-        return ALL.stream().map(scenario -> scenario.number() + " " + scenario.id()).collect(Collectors.joining(", "));
+        return ALL.stream().map(entry -> entry.number() + " " + entry.id()).collect(Collectors.joining(", "));
     }
 }

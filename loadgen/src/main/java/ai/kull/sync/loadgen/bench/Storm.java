@@ -14,16 +14,6 @@ import static ai.kull.sync.loadgen.bench.Processes.num;
 final class Storm implements Scenario {
 
     @Override
-    public int number() {
-        return 5;
-    }
-
-    @Override
-    public String id() {
-        return "storm";
-    }
-
-    @Override
     public void run(Repeat r) throws Exception {
         Settings s = r.settings;
         int sessions = s.integer("STORM_SESSIONS");
