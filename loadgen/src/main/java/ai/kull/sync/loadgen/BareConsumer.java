@@ -26,11 +26,13 @@ import java.util.Map;
  * event and presence topics assigned, no group, String keys, byte[] values, the same max.poll.records),
  * and a watcher that times a gateway pod reading the same backlog through its consumer metrics.
  */
-final class BareConsumer {
+public final class BareConsumer {
 
     /** The gateway's default topics and max.poll.records (GatewayConfig.Kafka). */
     static final List<String> TOPICS = List.of(Topics.SHOOT_PROGRESS, Topics.CREDIT_UPDATES, Topics.PROMPT_CHANGES,
             Topics.ORG_EVENTS, Topics.USER_EVENTS, Topics.PRESENCE);
+    /** Records {@code --from burst} reads as its warm-up, at least, before it reports itself warm. */
+    public static final int WARMUP_RECORDS = 1_000;
     static final int MAX_POLL_RECORDS = 2000;
 
     private BareConsumer() {
@@ -95,7 +97,7 @@ final class BareConsumer {
         // Warm-up: what is produced first (a thousand records at least, not just a pod heartbeat), until three
         // seconds pass without a record.
         long lastRecordAt = System.nanoTime();
-        for (long seen = 0; seen < 1_000 || System.nanoTime() - lastRecordAt < 3_000_000_000L; ) {
+        for (long seen = 0; seen < WARMUP_RECORDS || System.nanoTime() - lastRecordAt < 3_000_000_000L; ) {
             long now = step.read();
             if (now > seen) {
                 seen = now;

@@ -1,5 +1,6 @@
 package ai.kull.sync.loadgen.bench;
 
+import ai.kull.sync.loadgen.BareConsumer;
 import ai.kull.sync.loadgen.PodMetrics;
 import ai.kull.sync.loadgen.bench.Processes.Server;
 import ai.kull.sync.loadgen.bench.Table.Fig;
@@ -48,10 +49,14 @@ final class Consume implements Scenario {
         JsonNode produced = r.processes.loadgen("consume-warmup", Repeat.withSlack(warmup + 60), "--gateways",
                 "", "--users", "2000", "--rate", "30000", "--duration", warmup + "s", "--bootstrap",
                 r.processes.bootstrap, "--user-prefix", "nobody-warm-");
-        // Warm: it read a thousand records and then none for three seconds. Paused before, it would take the
-        // backlog's first records for the warm-up's and wait for more than will come.
-        bare.awaitLogLine("BARE_CONSUMER_WARM", Repeat.withSlack(0));
+        // Warm: it read WARMUP_RECORDS and then none for three seconds. Paused before, it would take the backlog's
+        // first records for the warm-up's and wait for more than will come.
         double published = num(produced, "published");
+        if (published < BareConsumer.WARMUP_RECORDS) {
+            throw new ProcessFailure("consume: the warm-up published " + (long) published + " records, fewer than the "
+                    + BareConsumer.WARMUP_RECORDS + " the bare consumer warms on (raise CONSUME_WARMUP_SECONDS)");
+        }
+        bare.awaitLogLine("BARE_CONSUMER_WARM", Repeat.withSlack(0));
         Processes.await(pod.process(), "the pod has read the warm-up's " + (long) published + " records",
                 Repeat.withSlack(0), () -> PodMetrics.recordsConsumed(pod.metrics()) - readBefore >= published);
     }

@@ -48,7 +48,8 @@ final class Latency implements Scenario {
      * already exceeded the p99 bound; FANOUT_RATE (offered, never more than a pod delivered) without a fan-out.
      */
     static int firstRate(Optional<Fanout.Maximum> fanout, int offered, int maxP99) {
-        if (fanout.isEmpty() || fanout.get().eventsPerSecond() <= 0) {
+        // Not above 0 includes NaN: a fan-out run that reported no rate.
+        if (fanout.isEmpty() || !(fanout.get().eventsPerSecond() > 0)) {
             return offered;
         }
         int rate = (int) fanout.get().eventsPerSecond();

@@ -48,6 +48,7 @@ class RepeatTest {
         assertThat(Latency.firstRate(Optional.of(new Fanout.Maximum(1000, 80)), 8000, 100)).isEqualTo(1000);
         assertThat(Latency.firstRate(Optional.of(new Fanout.Maximum(1000, 2500)), 8000, 100)).isEqualTo(800);
         assertThat(Latency.firstRate(Optional.of(new Fanout.Maximum(0, Double.NaN)), 8000, 100)).isEqualTo(8000);
+        assertThat(Latency.firstRate(Optional.of(new Fanout.Maximum(Double.NaN, Double.NaN)), 8000, 100)).isEqualTo(8000);
         assertThat(Latency.firstRate(Optional.empty(), 8000, 100)).isEqualTo(8000);
     }
 }
