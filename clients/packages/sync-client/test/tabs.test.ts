@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CloseCode, SyncClient, memoryCursorStore, type SyncMessage } from '../src/index.js';
 import { connectionName, tabSharing } from '../src/share.js';
+import { UNANNOUNCED_GATEWAY_LIMITS } from '../src/defaults.js';
 import { HANDOVER_CLOSE_CODE, TabHub, type ChannelLike, type LockManagerLike } from '../src/tabs.js';
 import { fakeSocketFactory, jwt, type FakeSocket } from './fake-socket.js';
 
@@ -130,7 +131,8 @@ function browser(userToken = 'user-1:device-1', hubOptions: { relayBuffer?: numb
     const channel = bus.channel();
     const window = new EventTarget();
     const document = Object.assign(new EventTarget(), { visibilityState: 'visible' });
-    const hub = new TabHub({ name: NAME, locks: tabLocks(locks, channel), channel, connect: gateway.create, window, document, leaderTimeoutMs: 50, ...hubOptions });
+    const hub = new TabHub({ name: NAME, locks: tabLocks(locks, channel), channel, connect: gateway.create, window, document, leaderTimeoutMs: 50,
+      unannounced: UNANNOUNCED_GATEWAY_LIMITS, ...hubOptions });
     const cursorStore = memoryCursorStore();
     if (options.cursor) cursorStore.save(`kull-sync-cursor:${URL_BASE}:user-1:device-1`, options.cursor);
     const client = new SyncClient({
@@ -477,10 +479,40 @@ describe('one connection for all tabs', () => {
     expect(tabs.map((tab) => tab.seen.includes('ERROR'))).toEqual([false, true, false]);
   });
 
+  it('paces the tabs\' frames by the limits the gateway announced in CONNECTION_ESTABLISHED, not the unannounced defaults', async () => {
+    const opened = browser();
+    for (let i = 0; i < 3; i++) opened.open();
+    await until(() => expect(opened.gateway.count).toBe(1));
+    const socket = opened.gateway.last;
+    const writes: number[] = [];
+    const send = socket.send.bind(socket);
+    socket.send = (data: string) => {
+      writes.push(Date.now());
+      send(data);
+    };
+    // A gateway configured far below its defaults: 4 frames/s, bursts of 8.
+    socket.establish({ cursor: 'c0', inboundRate: 4, inboundBurst: 8 });
+    await connected(opened.tabs);
+    const progress = { shootId: 's', status: 'processing', processedCount: 1, totalCount: 2, provider: 'p' } as never;
+    for (const tab of opened.tabs) for (let i = 0; i < 4; i++) tab.client.send('UPDATE_PROGRESS', progress);
+    await until(() => expect(socket.sentTypes.filter((type) => type === 'UPDATE_PROGRESS')).toHaveLength(12));
+    // That gateway's bucket over every write (PONGs and ACKs too): never empty.
+    let tokens = 8;
+    let lowest = tokens;
+    writes.forEach((at, i) => {
+      if (i > 0) tokens = Math.min(8, tokens + ((at - writes[i - 1]!) / 1000) * 4);
+      tokens -= 1;
+      lowest = Math.min(lowest, tokens);
+    });
+    console.log(`${writes.length} frames from 3 tabs over ${writes.at(-1)! - writes[0]!} ms: the announced bucket (4/s, 8) went down to ${lowest.toFixed(1)} of 8`);
+    expect(lowest).toBeGreaterThanOrEqual(0);
+  });
+
   it('writes only ACKs further on in the relayed stream than the last one written', async () => {
     // One tab and no client: the test writes the frames itself.
     const gateway = fakeSocketFactory();
-    const hub = new TabHub({ name: NAME, locks: new FakeLocks(), channel: new FakeBus().channel(), connect: gateway.create });
+    const hub = new TabHub({ name: NAME, locks: new FakeLocks(), channel: new FakeBus().channel(), connect: gateway.create,
+      unannounced: UNANNOUNCED_GATEWAY_LIMITS });
     const socket = hub.socket(`${URL_BASE}?token=user-1:device-1&cursor=c0`);
     await until(() => expect(gateway.count).toBe(1));
     gateway.last.establish({ cursor: 'c0' });
