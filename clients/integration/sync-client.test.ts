@@ -278,6 +278,8 @@ describe('@kull/sync-client against the real stack', () => {
     expect(retry.retryInMs).toBeGreaterThanOrEqual(5000); // the 4003 floor of the default policy
 
     await waitFor('reconnected', () => probe.client.getSnapshot().state === 'connected', 15_000);
+    // A lower bound, which a loaded machine can only lengthen: the client did wait out the floor.
+    console.log(`4003: reconnected ${Date.now() - closedAt} ms after the close (floor 5000 ms, retryInMs ${retry.retryInMs})`);
     expect(Date.now() - closedAt).toBeGreaterThanOrEqual(4900);
     expect(probe.client.getSnapshot().resumed).toBe(true);
   });
