@@ -167,6 +167,29 @@ const leaderOf = (tabs: Tab[]) => tabs.filter((tab) => tab.hub.isLeader);
 /** What the gateway got on this socket, parsed, except PINGs the leader probes with. */
 const written = (socket: FakeSocket) => socket.sent.map((raw) => JSON.parse(raw));
 
+/** When each frame was written to the socket, from now on. */
+function writeTimes(socket: FakeSocket): number[] {
+  const writes: number[] = [];
+  const send = socket.send.bind(socket);
+  socket.send = (data: string) => {
+    writes.push(Date.now());
+    send(data);
+  };
+  return writes;
+}
+
+/** The lowest a gateway's rate-limit bucket (`rate` frames/s, `burst`) gets over these writes: below 0 it refuses one. */
+function lowestTokens(writes: number[], rate: number, burst: number): number {
+  let tokens = burst;
+  let lowest = tokens;
+  writes.forEach((at, i) => {
+    if (i > 0) tokens = Math.min(burst, tokens + ((at - writes[i - 1]!) / 1000) * rate);
+    tokens -= 1;
+    lowest = Math.min(lowest, tokens);
+  });
+  return lowest;
+}
+
 describe('one connection for all tabs', () => {
   it('elects one leader: three tabs open one connection and each gets every event once, in order', async () => {
     const { gateway, tabs } = await running(3);
@@ -442,12 +465,7 @@ describe('one connection for all tabs', () => {
   it('routes ERROR UNAVAILABLE to the tab that sent the id, writes one PONG per server PING, and paces the tabs\' frames', async () => {
     const { gateway, tabs } = await running(3);
     const socket = gateway.last;
-    const writes: number[] = [];
-    const send = socket.send.bind(socket);
-    socket.send = (data: string) => {
-      writes.push(Date.now());
-      send(data);
-    };
+    const writes = writeTimes(socket);
 
     socket.serverSends({ type: 'PING', data: {} });
     await until(() => expect(tabs.every((tab) => tab.seen.includes('PING'))).toBe(true));
@@ -458,13 +476,7 @@ describe('one connection for all tabs', () => {
     for (const tab of tabs) for (let i = 0; i < 15; i++) tab.client.send('UPDATE_PROGRESS', progress);
     await until(() => expect(socket.sentTypes.filter((type) => type === 'UPDATE_PROGRESS')).toHaveLength(45));
     // The gateway's rate limit (20 frames/s, bursts of 40) as a token bucket over the writes: never empty.
-    let tokens = 40;
-    let lowest = tokens;
-    writes.forEach((at, i) => {
-      if (i > 0) tokens = Math.min(40, tokens + ((at - writes[i - 1]!) / 1000) * 20);
-      tokens -= 1;
-      lowest = Math.min(lowest, tokens);
-    });
+    const lowest = lowestTokens(writes, 20, 40);
     expect(lowest).toBeGreaterThanOrEqual(0);
     console.log(`${writes.length} frames from 3 tabs: the gateway's rate-limit bucket went down to ${lowest.toFixed(1)} of 40`);
 
@@ -484,12 +496,7 @@ describe('one connection for all tabs', () => {
     for (let i = 0; i < 3; i++) opened.open();
     await until(() => expect(opened.gateway.count).toBe(1));
     const socket = opened.gateway.last;
-    const writes: number[] = [];
-    const send = socket.send.bind(socket);
-    socket.send = (data: string) => {
-      writes.push(Date.now());
-      send(data);
-    };
+    const writes = writeTimes(socket);
     // A gateway configured far below its defaults: 4 frames/s, bursts of 8.
     socket.establish({ cursor: 'c0', inboundRate: 4, inboundBurst: 8 });
     await connected(opened.tabs);
@@ -497,13 +504,7 @@ describe('one connection for all tabs', () => {
     for (const tab of opened.tabs) for (let i = 0; i < 4; i++) tab.client.send('UPDATE_PROGRESS', progress);
     await until(() => expect(socket.sentTypes.filter((type) => type === 'UPDATE_PROGRESS')).toHaveLength(12));
     // That gateway's bucket over every write (PONGs and ACKs too): never empty.
-    let tokens = 8;
-    let lowest = tokens;
-    writes.forEach((at, i) => {
-      if (i > 0) tokens = Math.min(8, tokens + ((at - writes[i - 1]!) / 1000) * 4);
-      tokens -= 1;
-      lowest = Math.min(lowest, tokens);
-    });
+    const lowest = lowestTokens(writes, 4, 8);
     console.log(`${writes.length} frames from 3 tabs over ${writes.at(-1)! - writes[0]!} ms: the announced bucket (4/s, 8) went down to ${lowest.toFixed(1)} of 8`);
     expect(lowest).toBeGreaterThanOrEqual(0);
   });
