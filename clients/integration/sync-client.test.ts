@@ -290,7 +290,7 @@ describe('@kull/sync-client against the real stack', () => {
     await connected(probe);
     const before = connectionCount(probe);
     const huge = 'x'.repeat(70_000);
-    expect(probe.client.send('UPDATE_PROGRESS', { shootId: 'shoot-1', status: 'processing', provider: 'test', currentImage: huge })).toBe(true);
+    expect(probe.client.send('UPDATE_PROGRESS', { shootId: 'shoot-1', status: 'processing', provider: 'test', processedCount: 0, totalCount: 1, currentImage: huge })).toBe(true);
     await connectionsAfter(probe, before);
     const close = probe.states.find((s) => s.closeCode !== undefined);
     expect(close?.closeCode).toBe(1009);
