@@ -68,6 +68,12 @@ final class SessionPool {
 
     SessionPool(Vertx vertx, Tokens tokens, DeliveryLedger ledger, LatencyStats latency, List<URI> gateways,
                 String userPrefix, int users, int devicesPerUser, boolean compression) {
+        this(vertx, tokens, ledger, latency, gateways, userPrefix, 0, users, devicesPerUser, compression);
+    }
+
+    /** Users {@code userPrefix + firstUser} to {@code userPrefix + (firstUser + users - 1)}: one worker's range. */
+    SessionPool(Vertx vertx, Tokens tokens, DeliveryLedger ledger, LatencyStats latency, List<URI> gateways,
+                String userPrefix, int firstUser, int users, int devicesPerUser, boolean compression) {
         this.vertx = vertx;
         this.tokens = tokens;
         this.ledger = ledger;
@@ -80,7 +86,7 @@ final class SessionPool {
         int n = 0;
         for (int u = 0; u < users && !gateways.isEmpty(); u++) {
             for (int d = 0; d < devicesPerUser; d++) {
-                sessions.add(new Session(userPrefix + u, "d" + d, gateways.get(n++ % gateways.size())));
+                sessions.add(new Session(userPrefix + (firstUser + u), "d" + d, gateways.get(n++ % gateways.size())));
             }
         }
     }
