@@ -76,15 +76,16 @@ final class HtmlCharts {
               const div = document.createElement('div');
               div.className = 'chart'; div.id = 'chart-' + chart.id;
               document.getElementById('charts').appendChild(div);
-              const series = [{}], tables = [];
-              let scales = {}, xAxis = {label: chart.xLabel};
+              const series = [{label: chart.xLabel}], tables = [];
+              let scales = {x: {time: false}}, xAxis = {label: chart.xLabel};
               chart.series.forEach((s, i) => {
                 const stroke = colors[i % colors.length];
                 if (chart.kind === 'BARS') {
-                  const n = chart.series.length, slot = 0.8 / n;
+                  // Each series' bars sit side by side within a category: its own x, one slot of 0.8 wide.
+                  const slot = 0.8 / chart.series.length;
                   tables.push([s.y.map((_, c) => c - 0.4 + slot * (i + 0.5)), s.y]);
-                  series.push({label: s.name, stroke, fill: stroke + 'cc', width: 0,
-                               paths: uPlot.paths.bars({size: [0.95, Infinity], align: 0})});
+                  series.push({label: s.name, stroke, fill: stroke + 'cc', width: 0, points: {show: false},
+                               paths: uPlot.paths.bars({size: [slot * 0.9, Infinity], align: 0})});
                 } else {
                   const xs = chart.kind === 'PERCENTILES' ? s.x.map(toTail) : s.x;
                   tables.push([xs, s.y]);
@@ -94,15 +95,17 @@ final class HtmlCharts {
               });
               if (chart.kind === 'BARS') {
                 const n = chart.categories.length;
-                scales = {x: {time: false, range: [-0.5, n - 0.5]}};
+                scales = {x: {time: false, range: [-0.5, n - 0.5]},
+                          y: {range: (u, min, max) => [0, max * 1.1]}};
                 xAxis = {splits: () => chart.categories.map((_, c) => c), values: () => chart.categories};
                 series[0] = {label: ' ', value: (u, v) => v == null ? '' : chart.categories[Math.round(v)] || ''};
               } else if (chart.kind === 'PERCENTILES') {
-                scales = {x: {time: false, distr: 3}};
-                xAxis = {label: chart.xLabel, values: (u, splits) => splits.map(v => fromTail(v) + '%')};
+                // Ticks at 0%, 90%, 99%, 99.9%... only: the log scale's own ticks in between mean nothing here.
+                const nines = max => { const t = []; for (let v = 1; v <= max * 1.0001; v *= 10) t.push(v); return t; };
+                scales = {x: {time: false, distr: 3, log: 10}};
+                xAxis = {label: chart.xLabel, splits: u => nines(u.scales.x.max),
+                         values: (u, splits) => splits.map(v => fromTail(v) + '%')};
                 series[0] = {label: 'percentile', value: (u, v) => v == null ? '' : fromTail(v) + '%'};
-              } else {
-                scales = {x: {time: false}};
               }
               new uPlot({
                 title: chart.title, width, height: 360, scales,

@@ -4,6 +4,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
@@ -63,6 +64,9 @@ final class PngCharts {
             axis.setBase(10);
             axis.setSmallestValue(1);
             axis.setNumberFormatOverride(new PercentileFormat());
+            // One tick per nine (90%, 99%, 99.9%): the ticks between mean nothing on this scale.
+            axis.setAutoTickUnitSelection(false);
+            axis.setTickUnit(new NumberTickUnit(1));
             plot.setDomainAxis(axis);
         }
         return drawn;
