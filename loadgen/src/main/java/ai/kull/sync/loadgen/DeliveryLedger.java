@@ -1,6 +1,8 @@
 package ai.kull.sync.loadgen;
 
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -106,6 +108,29 @@ public final class DeliveryLedger {
             }
         }
         return lost;
+    }
+
+    /**
+     * The first {@code max} lost deliveries as {@code user#seq (session i)}, in session order: which events missed
+     * which sessions, to look for in the gateways' logs. {@code sessions} as for {@link #lost}.
+     */
+    public List<String> lostSample(List<Received> sessions, int max) {
+        List<String> sample = new ArrayList<>();
+        for (int i = 0; i < sessions.size() && sample.size() < max; i++) {
+            Received session = sessions.get(i);
+            Published user = published.get(session.userId);
+            if (user == null) {
+                continue;
+            }
+            synchronized (user) {
+                BitSet missing = (BitSet) user.acked.clone();
+                missing.andNot(session.seqs);
+                for (int seq = missing.nextSetBit(0); seq >= 0 && sample.size() < max; seq = missing.nextSetBit(seq + 1)) {
+                    sample.add(session.userId + "#" + seq + " (session " + i + ")");
+                }
+            }
+        }
+        return sample;
     }
 
     /** Events acknowledged to all users. */

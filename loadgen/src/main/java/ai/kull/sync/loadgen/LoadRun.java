@@ -177,7 +177,11 @@ final class LoadRun {
         report.put("latencyMs", Histograms.millis(total));
         report.put("latency", Histograms.field(total));
         report.put("timeline", timeline.points());
-        report.put("lost", pool.sessions().isEmpty() ? 0 : ledger.lost(pool.received()));
+        long lost = pool.sessions().isEmpty() ? 0 : ledger.lost(pool.received());
+        report.put("lost", lost);
+        if (lost > 0) {
+            report.put("lostSample", ledger.lostSample(pool.received(), 20));
+        }
         report.put("duplicated", ledger.duplicates());
         report.put("outOfOrder", ledger.outOfOrder());
         report.put("misrouted", ledger.misrouted());
