@@ -89,6 +89,11 @@ public final class ReportMerge {
         for (String count : SUMMED) {
             merged.put(count, workers.stream().mapToLong(r -> r.path(count).asLong()).sum());
         }
+        List<String> lostSample = workers.stream().flatMap(r -> r.path("lostSample").valueStream())
+                .map(JsonNode::asText).limit(20).toList();
+        if (!lostSample.isEmpty()) {
+            merged.put("lostSample", lostSample);
+        }
         merged.put("connect", connect(workers));
         merged.put("rate", workers.stream().mapToDouble(r -> r.path("rate").asDouble()).sum());
         merged.put("durationSeconds", workers.stream().mapToDouble(r -> r.path("durationSeconds").asDouble()).max()

@@ -27,6 +27,7 @@ class ReportMergeTest {
         // Worker 0: 1,000 deliveries of 1 ms. Worker 1: 980 of 1 ms and 20 of 50 ms, so its own p99 is 50 ms.
         // Together the 20 slow ones are 1% of 2,000: the p99 of all deliveries is 1 ms, not the mean 25.5 ms.
         JsonNode fast = worker(0, 2, 0, latencies(1000, 1_000), Map.of("lost", 1, "duplicated", 2));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) fast).putArray("lostSample").add("run-u7#3 (session 15)");
         JsonNode slow = worker(1, 2, 100, latencies(980, 1_000, 20, 50_000), Map.of("misrouted", 3, "duplicated", 5));
         assertThat(fast.path("latencyMs").path("p99").asDouble()).isEqualTo(1.0);
         assertThat(slow.path("latencyMs").path("p99").asDouble()).isCloseTo(50.0, within(0.1));
@@ -35,6 +36,7 @@ class ReportMergeTest {
 
         assertThat(merged.get("delivered")).isEqualTo(2000L);
         assertThat(merged.get("lost")).isEqualTo(1L);
+        assertThat(merged.get("lostSample")).isEqualTo(List.of("run-u7#3 (session 15)"));
         assertThat(merged.get("duplicated")).isEqualTo(7L);
         assertThat(merged.get("misrouted")).isEqualTo(3L);
         assertThat(merged.get("users")).isEqualTo(200L);
