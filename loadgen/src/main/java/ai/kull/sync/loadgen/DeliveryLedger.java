@@ -97,15 +97,7 @@ public final class DeliveryLedger {
     public long lost(Iterable<Received> sessions) {
         long lost = 0;
         for (Received session : sessions) {
-            Published user = published.get(session.userId);
-            if (user == null) {
-                continue;
-            }
-            synchronized (user) {
-                BitSet missing = (BitSet) user.acked.clone();
-                missing.andNot(session.seqs);
-                lost += missing.cardinality();
-            }
+            lost += missing(session).cardinality();
         }
         return lost;
     }
@@ -117,20 +109,25 @@ public final class DeliveryLedger {
     public List<String> lostSample(List<Received> sessions, int max) {
         List<String> sample = new ArrayList<>();
         for (int i = 0; i < sessions.size() && sample.size() < max; i++) {
-            Received session = sessions.get(i);
-            Published user = published.get(session.userId);
-            if (user == null) {
-                continue;
-            }
-            synchronized (user) {
-                BitSet missing = (BitSet) user.acked.clone();
-                missing.andNot(session.seqs);
-                for (int seq = missing.nextSetBit(0); seq >= 0 && sample.size() < max; seq = missing.nextSetBit(seq + 1)) {
-                    sample.add(session.userId + "#" + seq + " (session " + i + ")");
-                }
+            BitSet missing = missing(sessions.get(i));
+            for (int seq = missing.nextSetBit(0); seq >= 0 && sample.size() < max; seq = missing.nextSetBit(seq + 1)) {
+                sample.add(sessions.get(i).userId + "#" + seq + " (session " + i + ")");
             }
         }
         return sample;
+    }
+
+    /** The sequence numbers acknowledged to the session's user that it has not received. */
+    private BitSet missing(Received session) {
+        Published user = published.get(session.userId);
+        if (user == null) {
+            return new BitSet();
+        }
+        synchronized (user) {
+            BitSet missing = (BitSet) user.acked.clone();
+            missing.andNot(session.seqs);
+            return missing;
+        }
     }
 
     /** Events acknowledged to all users. */
