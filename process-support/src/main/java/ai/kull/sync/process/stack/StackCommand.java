@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -110,8 +111,12 @@ public final class StackCommand {
             apps = apps.copiedTo(runDir.resolve("apps"));
         }
         Stack stack = new Stack(runDir.resolve("logs"), options.startTimeout, this::say);
-        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean();
+        CountDownLatch downAnswered = new CountDownLatch(1);
         Runnable down = () -> {
+            if (!stopping.compareAndSet(false, true)) {
+                return;
+            }
             stack.close();
             try {
                 Files.deleteIfExists(controlFile);
@@ -119,15 +124,17 @@ public final class StackCommand {
                 // the next up checks whether it answers
             }
             log("stopped");
-            stopped.countDown();
         };
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (stopped.getCount() > 0) {
+            if (!stopping.get()) {
                 log("stopping");
                 down.run();
             }
         }, "stack-shutdown"));
-        HttpServer control = controlServer(stack, options, apps, down);
+        HttpServer control = controlServer(stack, options, apps, () -> {
+            down.run();
+            downAnswered.countDown();
+        });
         Files.writeString(controlFile, String.valueOf(control.getAddress().getPort()));
         if (options.stopOnStdinEof) {
             stopWhenStdinCloses(down);
@@ -143,8 +150,8 @@ public final class StackCommand {
             return 1;
         }
         say(READY + " " + Json.write(ready));
-        stopped.await();
-        control.stop(0);
+        downAnswered.await(); // else a signal or stdin's end stops it, in their own threads
+        control.stop(1);
         return 0;
     }
 
@@ -210,30 +217,30 @@ public final class StackCommand {
         log("all " + stack.members().size() + " processes healthy");
         for (Stack.Member gateway : gateways) {
             int port = gateway.launch().port();
-            log(String.format("%-14s ws://localhost:%d/ws?token=user_123:iphone_456   http://localhost:%d/api/sync/status",
+            log(String.format("%-15s ws://localhost:%d/ws?token=user_123:iphone_456   http://localhost:%d/api/sync/status",
                     gateway.launch().name(), port, port));
         }
         for (Stack.Member service : stack.members()) {
             if (service.launch().kind() == AppLaunch.Kind.SERVICE) {
                 String extra = service.launch().name().equals("publish-service") ? "   team notifications, key "
                         + service.launch().env().getOrDefault("PUBLISH_TEAM_KEYS", "").replaceFirst("^[^=]*=", "") : "";
-                log(String.format("%-14s %s/q/swagger-ui%s", service.launch().name(), service.launch().url(), extra));
+                log(String.format("%-15s %s/q/swagger-ui%s", service.launch().name(), service.launch().url(), extra));
             }
         }
-        log(String.format("%-14s %s      logs: %s", "kafka", bootstrap, runDir.resolve("logs")));
+        log(String.format("%-15s %s      logs: %s", "kafka", bootstrap, runDir.resolve("logs")));
         List<String> consoles = new ArrayList<>();
         if (balancer != null) {
-            log(String.format("%-14s %s?token=user_123:iphone_456   (to whichever gateway is up, as a Kubernetes Service)",
+            log(String.format("%-15s %s?token=user_123:iphone_456   (to whichever gateway is up, as a Kubernetes Service)",
                     "balancer", balancer));
             consoles.add(balancer.replace("ws://", "http://").replace("/ws", ""));
         }
         gateways.forEach(gateway -> consoles.add(gateway.launch().url()));
         for (String console : consoles) {
-            log(String.format("%-14s %s/console/%s   (sign in with a dev token such as user_123:laptop)",
+            log(String.format("%-15s %s/console/%s   (sign in with a dev token such as user_123:laptop)",
                     "console", console, query.isEmpty() ? "" : "?" + query));
         }
-        log("admin token    " + adminToken);
-        log("               (for the console's Ops view and /api/admin; also in " + runDir.resolve("admin-token") + ")");
+        log(String.format("%-15s %s", "admin token", adminToken));
+        log("                (for the console's Ops view and /api/admin; also in " + runDir.resolve("admin-token") + ")");
         if (gateways.size() > 1 && balancer != null) {
             log("watch a device move: open the console through the balancer, then deploy/local/stack kill "
                     + gateways.get(0).launch().name() + " (or the pod it names), then deploy/local/stack restart ...");
@@ -283,6 +290,7 @@ public final class StackCommand {
     // ---------------------------------------------------------------------------------------------------------
     // The control API (127.0.0.1 only)
 
+    /** The control API; {@code down} stops everything and lets {@code up} return. */
     private HttpServer controlServer(Stack stack, UpOptions options, StackApps apps, Runnable down) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.setExecutor(Executors.newCachedThreadPool(task -> {
@@ -308,9 +316,11 @@ public final class StackCommand {
                         case "/add-gateway" -> answer(exchange, 200, Json.write(addGateway(stack, options, apps, query)
                                 .describe()) + "\n");
                         case "/down" -> {
-                            down.run();
-                            answer(exchange, 200, "stopped\n");
-                            new Thread(() -> System.exit(0), "stack-exit").start();
+                            try (exchange) {
+                                stack.close();
+                                answer(exchange, 200, "stopped\n");
+                            }
+                            down.run(); // after the answer: then up returns and the JVM exits
                         }
                         default -> answer(exchange, 404, "no command " + path + "\n");
                     }
