@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -143,8 +144,8 @@ public final class StackCommand {
         Map<String, Object> ready;
         try {
             ready = start(stack, apps, options, control.getAddress().getPort());
-        } catch (ProcessFailure | IllegalArgumentException failure) {
-            System.err.println("[stack] " + failure.getMessage());
+        } catch (ProcessFailure | IllegalArgumentException | IOException | UncheckedIOException failure) {
+            System.err.println("[stack] " + (failure instanceof ProcessFailure ? failure.getMessage() : failure));
             down.run();
             control.stop(0);
             return 1;
