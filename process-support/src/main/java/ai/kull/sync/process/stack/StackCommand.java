@@ -2,26 +2,14 @@ package ai.kull.sync.process.stack;
 
 import ai.kull.sync.process.FreePorts;
 import ai.kull.sync.process.ProcessFailure;
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -29,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -38,17 +25,11 @@ import java.util.stream.Stream;
  * The {@code stack} command ({@code deploy/local/stack}): {@code up} starts the broker, the gateways and the
  * services from {@link StackApps}, prints one {@code STACK_READY {json}} line, then supervises (a process that
  * exits is reported, the rest keep running) until Ctrl-C, SIGTERM or {@code stack down}. The other commands act
- * on that running {@code up} from another terminal.
- *
- * <p>How they reach it: {@code up} serves a small HTTP control API on 127.0.0.1 only, on a port from the OS that
- * it writes to {@code <run-dir>/control.port} (removed when it stops). A plain socket on loopback works the same
- * on every OS, needs no pid bookkeeping, and answers with a reason when a name is wrong.
+ * on that running {@code up} from another terminal, through its control port ({@link StackControl}).
  */
 public final class StackCommand {
 
     static final String READY = "STACK_READY";
-    static final String CONTROL_PORT_FILE = "control.port";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Path root;
     private final PrintStream out;
@@ -74,7 +55,7 @@ public final class StackCommand {
         try {
             return switch (command) {
                 case "up" -> up(UpOptions.parse(rest, root));
-                case "status", "down", "kill", "stop", "restart", "add-gateway" -> control(command, rest);
+                case "status", "down", "kill", "stop", "restart", "add-gateway" -> StackControl.send(root, command, rest, out);
                 default -> throw new IllegalArgumentException("unknown command " + command);
             };
         } catch (IllegalArgumentException usage) {
@@ -88,8 +69,8 @@ public final class StackCommand {
 
     private int up(UpOptions options) throws Exception {
         Path runDir = options.runDir;
-        Path controlFile = runDir.resolve(CONTROL_PORT_FILE);
-        if (controlAnswers(controlFile)) {
+        Path controlFile = runDir.resolve(StackControl.PORT_FILE);
+        if (StackControl.answers(controlFile)) {
             System.err.println("stack: a stack already runs from " + runDir + " (stop it with: stack down --run-dir "
                     + runDir + ")");
             return 1;
@@ -132,7 +113,14 @@ public final class StackCommand {
                 down.run();
             }
         }, "stack-shutdown"));
-        HttpServer control = controlServer(stack, options, apps, () -> {
+        StackApps configuredApps = apps;
+        HttpServer control = StackControl.serve(stack, (name, port, env) -> {
+            AppLaunch gateway = configured(configuredApps.gateway(name, port, bootstrap(stack), options.jwtSecret), options)
+                    .env(env);
+            Stack.Member member = stack.start(gateway);
+            stack.awaitReady(List.of(member));
+            return member;
+        }, () -> {
             down.run();
             downAnswered.countDown();
         });
@@ -195,6 +183,11 @@ public final class StackCommand {
         }
         ready.put("processes", stack.members().stream().map(Stack.Member::describe).toList());
         return ready;
+    }
+
+    private static String bootstrap(Stack stack) {
+        return stack.members().stream().filter(m -> m.launch().kind() == AppLaunch.Kind.BROKER)
+                .findFirst().orElseThrow().launch().url();
     }
 
     /** The profile's settings, then the caller's {@code --env} in order. */
@@ -286,182 +279,6 @@ public final class StackCommand {
         }, "stack-stdin");
         watcher.setDaemon(true);
         watcher.start();
-    }
-
-    // ---------------------------------------------------------------------------------------------------------
-    // The control API (127.0.0.1 only)
-
-    /** The control API; {@code down} stops everything and lets {@code up} return. */
-    private HttpServer controlServer(Stack stack, UpOptions options, StackApps apps, Runnable down) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.setExecutor(Executors.newCachedThreadPool(task -> {
-            Thread thread = new Thread(task, "stack-control");
-            thread.setDaemon(true);
-            return thread;
-        }));
-        server.createContext("/", exchange -> {
-            try (exchange) {
-                String path = exchange.getRequestURI().getPath();
-                Map<String, List<String>> query = query(exchange.getRequestURI().getRawQuery());
-                try {
-                    if (!exchange.getRequestMethod().equals("POST")) {
-                        answer(exchange, 405, "use POST\n");
-                        return;
-                    }
-                    switch (path) {
-                        case "/status" -> answer(exchange, 200, query.containsKey("table") ? table(stack)
-                                : Json.write(stack.members().stream().map(Stack.Member::describe).toList()) + "\n");
-                        case "/kill" -> answer(exchange, 200, Json.write(stack.kill(name(query)).describe()) + "\n");
-                        case "/stop" -> answer(exchange, 200, Json.write(stack.stop(name(query)).describe()) + "\n");
-                        case "/restart" -> answer(exchange, 200, Json.write(stack.restart(name(query)).describe()) + "\n");
-                        case "/add-gateway" -> answer(exchange, 200, Json.write(addGateway(stack, options, apps, query)
-                                .describe()) + "\n");
-                        case "/down" -> {
-                            try (exchange) {
-                                stack.close();
-                                answer(exchange, 200, "stopped\n");
-                            }
-                            down.run(); // after the answer: then up returns and the JVM exits
-                        }
-                        default -> answer(exchange, 404, "no command " + path + "\n");
-                    }
-                } catch (IllegalArgumentException wrong) {
-                    answer(exchange, 400, wrong.getMessage() + "\n");
-                } catch (ProcessFailure | IOException failed) {
-                    answer(exchange, 500, failed.getMessage() + "\n");
-                }
-            }
-        });
-        server.start();
-        return server;
-    }
-
-    private Stack.Member addGateway(Stack stack, UpOptions options, StackApps apps, Map<String, List<String>> query)
-            throws IOException {
-        String name = name(query);
-        String givenPort = query.getOrDefault("port", List.of("0")).get(0);
-        int port = givenPort.equals("0") ? FreePorts.take() : Integer.parseInt(givenPort);
-        String bootstrap = stack.members().stream().filter(m -> m.launch().kind() == AppLaunch.Kind.BROKER)
-                .findFirst().orElseThrow().launch().url();
-        AppLaunch gateway = configured(apps.gateway(name, port, bootstrap, options.jwtSecret), options);
-        for (String env : query.getOrDefault("env", List.of())) {
-            String[] pair = env.split("=", 2);
-            if (pair.length != 2) {
-                throw new IllegalArgumentException("env wants KEY=VALUE, not " + env);
-            }
-            gateway.env(pair[0], pair[1]);
-        }
-        Stack.Member member = stack.start(gateway);
-        stack.awaitReady(List.of(member));
-        return member;
-    }
-
-    private static String name(Map<String, List<String>> query) {
-        List<String> names = query.getOrDefault("name", List.of());
-        if (names.size() != 1 || names.get(0).isBlank()) {
-            throw new IllegalArgumentException("name one process (?name=gateway-8090)");
-        }
-        return names.get(0);
-    }
-
-    private static Map<String, List<String>> query(String raw) {
-        Map<String, List<String>> out = new LinkedHashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return out;
-        }
-        for (String pair : raw.split("&")) {
-            String[] kv = pair.split("=", 2);
-            out.computeIfAbsent(URLDecoder.decode(kv[0], StandardCharsets.UTF_8), k -> new ArrayList<>())
-                    .add(kv.length > 1 ? URLDecoder.decode(kv[1], StandardCharsets.UTF_8) : "");
-        }
-        return out;
-    }
-
-    private static void answer(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", body.startsWith("{") || body.startsWith("[")
-                ? "application/json" : "text/plain; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
-    }
-
-    /** A command for a running {@code up}: sent to its control port, its answer printed. */
-    private int control(String command, List<String> args) throws IOException, InterruptedException {
-        Path runDir = root.resolve("target/local-stack");
-        List<String> query = new ArrayList<>();
-        List<String> positional = new ArrayList<>();
-        boolean json = false;
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            switch (arg) {
-                case "--run-dir", "--port", "--env" -> {
-                    if (i + 1 >= args.size()) {
-                        throw new IllegalArgumentException(arg + " needs a value");
-                    }
-                    String value = args.get(++i);
-                    if (arg.equals("--run-dir")) {
-                        runDir = root.resolve(value);
-                    } else {
-                        query.add(arg.substring(2) + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8));
-                    }
-                }
-                case "--json" -> json = true;
-                default -> positional.add(arg);
-            }
-        }
-        if (command.equals("status") && !json) {
-            query.add("table");
-        }
-        boolean named = !command.equals("status") && !command.equals("down");
-        if (positional.size() != (named ? 1 : 0)) {
-            throw new IllegalArgumentException(named ? "stack " + command + " NAME (e.g. gateway-8090)"
-                    : "stack " + command + " takes no name");
-        }
-        if (named) {
-            query.add(0, "name=" + URLEncoder.encode(positional.get(0), StandardCharsets.UTF_8));
-        }
-        Integer port = controlPort(runDir.resolve(CONTROL_PORT_FILE));
-        if (port == null) {
-            System.err.println("stack: no stack runs from " + runDir + " (start one with: stack up)");
-            return 1;
-        }
-        URI uri = URI.create("http://127.0.0.1:" + port + "/" + command + (query.isEmpty() ? "" : "?" + String.join("&", query)));
-        HttpResponse<String> response;
-        try {
-            response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (IOException gone) {
-            System.err.println("stack: the stack of " + runDir + " does not answer on 127.0.0.1:" + port
-                    + " (it was stopped or killed)");
-            return 1;
-        }
-        (response.statusCode() == 200 ? out : System.err).print(response.body());
-        return response.statusCode() == 200 ? 0 : 1;
-    }
-
-    /** The status as lines a person reads ({@code stack status}; {@code --json} gives what scripts parse). */
-    static String table(Stack stack) {
-        StringBuilder out = new StringBuilder();
-        for (Stack.Member member : stack.members()) {
-            Map<String, Object> process = member.describe();
-            out.append(String.format("%-18s %-4s pid %-8s %-24s %s%n", process.get("name"),
-                    Boolean.TRUE.equals(process.get("alive")) ? "up" : "DOWN", process.get("pid"), process.get("url"),
-                    process.get("log")));
-        }
-        return out.toString();
-    }
-
-    private static Integer controlPort(Path file) throws IOException {
-        try {
-            return Integer.parseInt(Files.readString(file).trim());
-        } catch (NoSuchFileException | NumberFormatException none) {
-            return null;
-        }
-    }
-
-    private static boolean controlAnswers(Path file) throws IOException {
-        Integer port = controlPort(file);
-        return port != null && FreePorts.listening(port);
     }
 
     private void say(String line) {

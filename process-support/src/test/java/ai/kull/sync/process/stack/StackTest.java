@@ -4,8 +4,15 @@ import ai.kull.sync.process.FreePorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -56,6 +63,45 @@ class StackTest {
             assertThat(stack.members()).allSatisfy(member -> assertThat(member.process().isAlive()).isFalse());
             assertThat(events).as("a stop asked for is no exit to report").containsExactly("STACK_EXITED gateway-a code=137");
         }
+    }
+
+    @Test
+    void theCommandsFromAnotherTerminalReachTheStackThroughItsControlPort() throws Exception {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        try (Stack stack = new Stack(dir, Duration.ofSeconds(60), event -> { })) {
+            Stack.Member a = stack.start(fake("gateway-a", AppLaunch.Kind.GATEWAY, FreePorts.take()));
+            stack.awaitReady(List.of(a));
+            HttpServer control = StackControl.serve(stack, (name, port, env) -> {
+                Stack.Member added = stack.start(fake(name, AppLaunch.Kind.GATEWAY, port).env(env));
+                stack.awaitReady(List.of(added));
+                return added;
+            }, stack::close);
+            Files.writeString(dir.resolve(StackControl.PORT_FILE), String.valueOf(control.getAddress().getPort()));
+            try {
+                assertThat(send(out, "status")).isZero();
+                assertThat(printed.toString(StandardCharsets.UTF_8)).containsPattern("gateway-a +up +pid " + a.process().pid());
+
+                assertThat(send(out, "kill", "gateway-a")).isZero();
+                assertThat(printed.toString(StandardCharsets.UTF_8)).contains("\"name\":\"gateway-a\"", "\"alive\":false");
+                assertThat(a.process().isAlive()).isFalse();
+                assertThat(send(out, "restart", "gateway-z")).as("an unknown name").isEqualTo(1);
+
+                assertThat(send(out, "add-gateway", "gateway-b", "--env", "SETTING=added")).isZero();
+                assertThat(stack.member("gateway-b").process().logText()).contains("SETTING=added");
+                assertThatThrownBy(() -> send(out, "kill")).isInstanceOf(IllegalArgumentException.class)
+                        .hasMessageContaining("stack kill NAME");
+            } finally {
+                control.stop(0);
+            }
+            assertThat(send(out, "status")).as("nothing answers any more").isEqualTo(1);
+        }
+    }
+
+    private int send(PrintStream out, String... args) throws Exception {
+        List<String> arguments = new ArrayList<>(List.of(args).subList(1, args.length));
+        arguments.addAll(List.of("--run-dir", dir.toString()));
+        return StackControl.send(dir, args[0], arguments, out);
     }
 
     @Test
