@@ -5,6 +5,8 @@ import ai.kull.sync.loadgen.report.Histograms;
 import ai.kull.sync.loadgen.report.ReportMerge;
 import ai.kull.sync.process.FreePorts;
 import ai.kull.sync.process.ManagedProcess;
+import ai.kull.sync.process.stack.AppLaunch;
+import ai.kull.sync.process.stack.StackApps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.HdrHistogram.Histogram;
@@ -13,7 +15,6 @@ import org.junit.jupiter.api.Test;
 
 import javax.imageio.ImageIO;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,12 +57,10 @@ class DistributedLoadIT {
         LocalKafkaBroker broker = LocalKafkaBroker.startEphemeral();
         started.add(broker);
         int port = FreePorts.take();
-        ManagedProcess gateway = ManagedProcess.quarkusApp(ROOT, "gateway-service", "gateway", port,
-                Map.of("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers(), "GATEWAY_POD_ID", "gateway-it",
-                        "GATEWAY_AUTH_JWT_SECRET", SECRET),
-                List.of("-Xmx256m"), OUT.resolve("gateway.log"));
+        AppLaunch gatewayApp = StackApps.of(ROOT).gateway("gateway-it", port, broker.bootstrapServers(), SECRET);
+        ManagedProcess gateway = gatewayApp.start(OUT.resolve("gateway.log"));
         started.add(gateway);
-        gateway.awaitHttpOk(URI.create("http://localhost:" + port + "/q/health/ready"), Duration.ofSeconds(90));
+        gatewayApp.awaitReady(gateway, Duration.ofSeconds(90));
 
         String prefix = "dist" + System.currentTimeMillis() % 100_000 + "-u";
         List<ManagedProcess> workers = new ArrayList<>();
