@@ -38,6 +38,12 @@ final class SessionPool {
         volatile boolean resuming;
         /** How its last resume ended: true for RESYNC_REQUIRED, false for PENDING_CHECK_COMPLETE or none yet. */
         volatile boolean resynced;
+        /**
+         * Its current socket has received CONNECTION_ESTABLISHED: only then is the device connected (protocol.md
+         * section 1), the gateway having registered it for its user's events. Counting the upgrade instead lost the
+         * first events of sessions still being registered when publishing began (a merged run under CPU contention).
+         */
+        boolean established;
 
         Session(String userId, String deviceId, URI gateway) {
             this.userId = userId;
@@ -55,6 +61,7 @@ final class SessionPool {
     private final List<Session> sessions = new ArrayList<>();
     private volatile boolean stopping;
 
+    /** Sessions connected: CONNECTION_ESTABLISHED received on their current socket. */
     final AtomicInteger open = new AtomicInteger();
     final AtomicInteger everOpened = new AtomicInteger();
     final LongAdder reconnects = new LongAdder();
@@ -68,6 +75,12 @@ final class SessionPool {
 
     SessionPool(Vertx vertx, Tokens tokens, DeliveryLedger ledger, LatencyStats latency, List<URI> gateways,
                 String userPrefix, int users, int devicesPerUser, boolean compression) {
+        this(vertx, tokens, ledger, latency, gateways, userPrefix, 0, users, devicesPerUser, compression);
+    }
+
+    /** Users {@code userPrefix + firstUser} to {@code userPrefix + (firstUser + users - 1)}: one worker's range. */
+    SessionPool(Vertx vertx, Tokens tokens, DeliveryLedger ledger, LatencyStats latency, List<URI> gateways,
+                String userPrefix, int firstUser, int users, int devicesPerUser, boolean compression) {
         this.vertx = vertx;
         this.tokens = tokens;
         this.ledger = ledger;
@@ -80,7 +93,7 @@ final class SessionPool {
         int n = 0;
         for (int u = 0; u < users && !gateways.isEmpty(); u++) {
             for (int d = 0; d < devicesPerUser; d++) {
-                sessions.add(new Session(userPrefix + u, "d" + d, gateways.get(n++ % gateways.size())));
+                sessions.add(new Session(userPrefix + (firstUser + u), "d" + d, gateways.get(n++ % gateways.size())));
             }
         }
     }
@@ -132,7 +145,7 @@ final class SessionPool {
             if (socket != null) {
                 socket.closeHandler(null);
                 socket.close();
-                open.decrementAndGet();
+                closed(session);
             }
         }
         return cursors;
@@ -186,10 +199,11 @@ final class SessionPool {
             }
             synchronized (session) {
                 session.socket = socket;
+                session.established = false;
             }
             socket.textMessageHandler(frame -> onFrame(session, socket, frame));
             socket.closeHandler(closed -> {
-                open.decrementAndGet();
+                closed(session);
                 session.socket = null;
                 if (!stopping) {
                     reconnects.increment();
@@ -199,9 +213,17 @@ final class SessionPool {
                     vertx.setTimer(delay, t -> connect(session, Marker.cursor(lastFrame(session))));
                 }
             });
-            open.incrementAndGet();
-            everOpened.incrementAndGet();
         });
+    }
+
+    /** Its socket is gone: one session fewer connected if it was. */
+    private void closed(Session session) {
+        synchronized (session) {
+            if (session.established) {
+                session.established = false;
+                open.decrementAndGet();
+            }
+        }
     }
 
     private void refused(Session session, String cursor, Throwable cause) {
@@ -232,6 +254,11 @@ final class SessionPool {
 
     private void count(Session session, String frame, long now) {
         frames.increment();
+        if (!session.established && "CONNECTION_ESTABLISHED".equals(Marker.type(frame))) {
+            session.established = true;
+            open.incrementAndGet();
+            everOpened.incrementAndGet();
+        }
         long[] marker = Marker.read(frame);
         if (marker != null) {
             if (ledger.received(session.received, Marker.envelopeUserId(frame), marker[0])) {

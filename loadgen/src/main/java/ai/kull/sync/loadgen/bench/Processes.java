@@ -2,9 +2,10 @@ package ai.kull.sync.loadgen.bench;
 
 import ai.kull.sync.loadgen.PodMetrics;
 import ai.kull.sync.process.FreePorts;
-import ai.kull.sync.process.Freshness;
 import ai.kull.sync.process.ManagedProcess;
 import ai.kull.sync.process.ProcessFailure;
+import ai.kull.sync.process.stack.AppLaunch;
+import ai.kull.sync.process.stack.StackApps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -17,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -63,39 +63,28 @@ final class Processes {
 
     /** A real broker (local-kafka) on a free port with fresh data, ready. */
     ManagedProcess broker(Path runDir) throws IOException {
-        Path classpathFile = Freshness.requireFresh(root, "local-kafka", root.resolve("local-kafka/target/classpath.txt"));
         Path data = runDir.resolve("kafka-data");
         deleteRecursively(data);
-        String classpath = root.resolve("local-kafka/target/classes") + ":" + Files.readString(classpathFile).trim();
-        ManagedProcess broker = track(ManagedProcess.builder("kafka", runDir.resolve("kafka.log"),
-                        ManagedProcess.java(List.of("-Xmx512m", "-cp", classpath), "ai.kull.sync.kafka.local.LocalKafkaMain"))
-                .env("KAFKA_PORT", String.valueOf(kafkaPort))
-                .env("KAFKA_DATA_DIR", data.toString())
-                .start());
-        broker.awaitLogLine("LOCAL_KAFKA_READY", startTimeout());
+        AppLaunch launch = StackApps.of(root).broker(kafkaPort, data);
+        ManagedProcess broker = track(launch.start(runDir.resolve("kafka.log")));
+        launch.awaitReady(broker, startTimeout());
         log("kafka ready on %s", bootstrap);
         return broker;
     }
 
     /** A gateway pod on {@code port} (not yet ready: {@link #awaitReady}); {@code env} adds settings. */
     ManagedProcess gateway(String name, int port, Map<String, String> env) throws IOException {
-        Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-        environment.put("GATEWAY_POD_ID", name);
-        environment.put("GATEWAY_AUTH_JWT_SECRET", JWT_SECRET);
-        environment.put("GATEWAY_DRAIN_PERIOD", "1s");
-        environment.put("GATEWAY_SESSION_MAX_PER_USER", "50");
-        environment.putAll(env);
         // The heap free ratios the Helm chart gives gateway pods (gateway.jvm.extraOptions): the heap a connect
         // burst grew is given back, so RSS per idle session is measured as pods run.
-        List<String> jvm = new ArrayList<>(List.of("-Xmx" + settings.string("GATEWAY_XMX"), "-XX:MaxHeapFreeRatio=30",
-                "-XX:MinHeapFreeRatio=10"));
-        jvm.addAll(settings.words("GATEWAY_JAVA_OPTS"));
-        ManagedProcess pod = track(ManagedProcess.quarkusApp(root, "gateway-service", name, port, environment, jvm,
-                dir.resolve(name + ".log")));
-        commands.add(name + ": " + environment.entrySet().stream().map(e -> e.getKey() + "=" + quote(e.getValue()))
-                .collect(Collectors.joining(" ")) + " HTTP_PORT=" + port + " java " + String.join(" ", jvm)
-                + " -jar gateway-service/target/quarkus-app/quarkus-run.jar");
+        AppLaunch launch = StackApps.of(root).gateway(name, port, bootstrap, JWT_SECRET)
+                .env("GATEWAY_DRAIN_PERIOD", "1s")
+                .env("GATEWAY_SESSION_MAX_PER_USER", "50")
+                .env(env)
+                .maxHeap(settings.string("GATEWAY_XMX"))
+                .jvmOptions(List.of("-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10"))
+                .jvmOptions(settings.words("GATEWAY_JAVA_OPTS"));
+        ManagedProcess pod = track(launch.start(dir.resolve(name + ".log")));
+        commands.add(name + ": " + launch.shellLine(root));
         return pod;
     }
 
