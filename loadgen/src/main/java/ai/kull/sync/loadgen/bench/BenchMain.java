@@ -12,6 +12,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static ai.kull.sync.loadgen.bench.Processes.log;
@@ -19,7 +20,8 @@ import static ai.kull.sync.loadgen.bench.Processes.log;
 /**
  * The benchmark ({@code Main bench}, wrapped by {@code bench/run.sh}): starts a broker, runs the scenarios
  * REPEATS times against gateway pods and baselines started as processes, and writes
- * {@code bench/results/<date>.md} with each figure's median and spread over the repeats. Settings are
+ * {@code bench/results/<date>.md} with each figure's median and spread over the repeats, and beside it the charts
+ * the scenarios drew ({@code <date>.html}, {@code <date>-<chart>.png}; {@link BenchCharts}). Settings are
  * environment variables or flags ({@link Settings}); {@code --help} lists them.
  */
 public final class BenchMain {
@@ -58,6 +60,7 @@ public final class BenchMain {
         try {
             Table table = new Table();
             List<String> notes = new ArrayList<>();
+            BenchCharts charts = new BenchCharts();
             // The jars the scenarios start; the wrapper rebuilds stale ones, run directly we refuse them.
             Freshness.requireFresh(root, "loadgen", root.resolve("loadgen/target/classpath.txt"));
             Freshness.requireFresh(root, "gateway-service");
@@ -69,12 +72,12 @@ public final class BenchMain {
                 processes.dir = runDir.resolve("r" + repeat);
                 Files.createDirectories(processes.dir);
                 log("repeat %d of %d: %s", repeat, repeats, String.join(" ", settings.words("SCENARIOS")));
-                Repeat pass = new Repeat(repeat, settings, processes, table, notes);
+                Repeat pass = new Repeat(repeat, settings, processes, table, notes, charts);
                 for (Scenarios.Entry entry : scenarios) {
                     entry.scenario().run(pass);
                 }
             }
-            new ResultsFile(root, settings, repeats).write(results, table, notes, processes.commands, scenarios);
+            new ResultsFile(root, settings, repeats).write(results, table, notes, processes.commands, scenarios, charts);
             log("results: %s", results);
             return 0;
         } catch (ProcessFailure | IllegalArgumentException e) {
@@ -168,14 +171,23 @@ public final class BenchMain {
         }
     }
 
-    /** The results file: the same sections bench/run.sh wrote, and how many repeats each figure summarises. */
-    private record ResultsFile(Path root, Settings settings, int repeats) {
+    /**
+     * The results file: the same sections bench/run.sh wrote, and how many repeats each figure summarises; and
+     * the charts beside it, {@code <name>.html} and {@code <name>-<chart>.png} for {@code <name>.md}, linked from it.
+     */
+    record ResultsFile(Path root, Settings settings, int repeats) {
 
         void write(Path results, Table table, List<String> notes, List<String> commands,
-                   List<Scenarios.Entry> scenarios)
+                   List<Scenarios.Entry> scenarios, BenchCharts charts)
                 throws IOException {
+            String when = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"));
+            List<Path> drawn = charts.isEmpty() ? List.of() : charts.page("Benchmark results " + when + " UTC", List.of(
+                    "Each bar and point: the median over " + repeats + (repeats == 1 ? " run" : " runs") + "; a "
+                            + "whisker spans the lowest to the highest.",
+                    "Figures, method and exact commands: " + results.getFileName() + ", beside this page."))
+                    .write(results.toAbsolutePath().getParent(), baseName(results));
             List<String> out = new ArrayList<>();
-            out.add("# Benchmark results " + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")) + " UTC");
+            out.add("# Benchmark results " + when + " UTC");
             out.add("");
             out.add("Written by `bench/run.sh` (see the README, \"Load testing and benchmarks\"). Every ratio compares");
             out.add("figures measured in this same run, on this machine, with the load generator on the same cores.");
@@ -216,6 +228,10 @@ public final class BenchMain {
             out.add("|---|---|---|---|---|---|");
             out.addAll(table.lines());
             out.add("");
+            if (!drawn.isEmpty()) {
+                out.add(chartsLine(drawn));
+                out.add("");
+            }
             if (!notes.isEmpty()) {
                 out.add("## Notes");
                 out.add("");
@@ -235,6 +251,22 @@ public final class BenchMain {
                 Files.createDirectories(results.getParent());
             }
             Files.write(results, out);
+        }
+
+        /** {@code 2026-12-07} of {@code 2026-12-07.md}. */
+        static String baseName(Path results) {
+            String name = results.getFileName().toString();
+            return name.endsWith(".md") ? name.substring(0, name.length() - 3) : name;
+        }
+
+        /** The line linking the page and each PNG (written beside the results file: links by file name). */
+        static String chartsLine(List<Path> drawn) {
+            String page = drawn.get(0).getFileName().toString();
+            String prefix = page.substring(0, page.length() - ".html".length()) + "-";
+            return "Charts of these figures: [" + page + "](" + page + ") (medians with ranges; opens offline), PNGs: "
+                    + drawn.subList(1, drawn.size()).stream().map(png -> png.getFileName().toString())
+                    .map(png -> "[" + png.substring(prefix.length(), png.length() - ".png".length()) + "](" + png + ")")
+                    .collect(Collectors.joining(", ")) + ".";
         }
 
         /** How the headline figures are taken, for the scenarios that ran. */

@@ -9,6 +9,7 @@ import ai.kull.sync.process.ProcessFailure;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -29,6 +30,9 @@ final class Connections implements Scenario {
     private static final String WORKER_THREADS = "executor-thread";
     /** Worker threads the pool keeps when idle: {@code quarkus.thread-pool.core-threads}, left at Quarkus' 1. */
     private static final int CORE_WORKER_THREADS = 1;
+    /** The goals per idle session, KiB: heap after full GC, and process RSS. */
+    static final int HEAP_GOAL_KIB = 8;
+    static final int RSS_GOAL_KIB = 12;
 
     @Override
     public String method() {
@@ -107,7 +111,11 @@ final class Connections implements Scenario {
                 () -> ProcStats.threadsNamed(pid, WORKER_THREADS) <= idle);
     }
 
-    private static void report(Repeat r, Memory before, double[] open, Memory[] with, double[] connectSeconds) {
+    /**
+     * The rows and charts of one repeat: memory {@code before} any session, and {@code with} the sessions
+     * {@code open} when the first loadgen process had connected and when both had.
+     */
+    static void report(Repeat r, Memory before, double[] open, Memory[] with, double[] connectSeconds) {
         Memory all = with[1];
         double heap = perSessionKiB(all.heap() - before.heap(), open[1]);
         double rss = perSessionKiB(all.rss() - before.rss(), open[1]);
@@ -119,18 +127,33 @@ final class Connections implements Scenario {
         table.add("conn-open", Fig.text("4. connections: idle sessions open on one pod"), Fig.of("{}", open[1]),
                 Fig.EMPTY, Fig.EMPTY, ">= 20000");
         table.add("conn-heap", Fig.of("4. connections: heap per idle session (KiB; used heap after full GC, {} sessions "
-                + "vs none)", open[1]), Fig.of("{}", heap), Fig.EMPTY, Fig.EMPTY, "<= 8 KiB");
+                + "vs none)", open[1]), Fig.of("{}", heap), Fig.EMPTY, Fig.EMPTY, "<= " + HEAP_GOAL_KIB + " KiB");
         table.add("conn-rss", Fig.of("4. connections: process RSS per idle session (KiB; the pod's VmRSS right after "
-                + "the same full GC, {} sessions vs none)", open[1]), Fig.of("{}", rss), Fig.EMPTY, Fig.EMPTY, "<= 12 KiB");
+                + "the same full GC, {} sessions vs none)", open[1]), Fig.of("{}", rss), Fig.EMPTY, Fig.EMPTY,
+                "<= " + RSS_GOAL_KIB + " KiB");
         table.add("conn-tcp", Fig.of("4. connections: kernel TCP socket memory per idle session (KiB; /proc/net/sockstat "
                         + "TCP mem, {} sessions vs none; machine-wide: on loopback both ends' sockets, not in the RSS)",
                 open[1]), Fig.of("{}", tcp), Fig.EMPTY, Fig.EMPTY, "");
         table.add("conn-half", Fig.of("4. connections: heap / RSS per idle session at {} sessions (KiB; after the "
                         + "first loadgen process connected, full GC)", open[0]),
                 Fig.of("{} / {}", perSessionKiB(with[0].heap() - before.heap(), open[0]),
-                        perSessionKiB(with[0].rss() - before.rss(), open[0])), Fig.EMPTY, Fig.EMPTY, "<= 8 / <= 12 KiB");
+                        perSessionKiB(with[0].rss() - before.rss(), open[0])), Fig.EMPTY, Fig.EMPTY,
+                "<= " + HEAP_GOAL_KIB + " / <= " + RSS_GOAL_KIB + " KiB");
+        r.charts.bars("conn-per-session", "4. connections: memory per idle session, after full GC (less is better)",
+                        "KiB").bar("heap", "gateway", heap).bar("RSS", "gateway", rss)
+                .bar("heap", "goal", HEAP_GOAL_KIB).bar("RSS", "goal", RSS_GOAL_KIB);
+        // Memory against sessions: none, the first loadgen's, both; each after a full GC.
+        double[] sessions = {0, open[0], open[1]};
+        r.charts.lines("conn-memory", "4. connections: gateway memory against idle sessions, after full GC",
+                        "sessions open", "MiB")
+                .line("heap", sessions, mib(before.heap(), with[0].heap(), with[1].heap()))
+                .line("RSS", sessions, mib(before.rss(), with[0].rss(), with[1].rss()));
         table.add("conn-time", Fig.text("4. connections: connect time, seconds (two loadgen processes one after the "
                         + "other, --connect-rate 1500 each)"), Fig.of("{} / {}", connectSeconds[0], connectSeconds[1]),
                 Fig.EMPTY, Fig.EMPTY, "");
+    }
+
+    private static double[] mib(double... bytes) {
+        return Arrays.stream(bytes).map(b -> Math.round(b / (1 << 20) * 10) / 10.0).toArray();
     }
 }

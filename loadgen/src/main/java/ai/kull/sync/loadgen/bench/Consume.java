@@ -94,6 +94,9 @@ final class Consume implements Scenario {
         }
         double gatewayRate = num(watched, "recordsPerSecond");
         double bareRate = num(p.json("consume-bare"), "recordsPerSecond");
+        r.charts.bars("consume", "2. consume side: records/s read and filtered from a backlog (more is better)",
+                        "records/s")
+                .bar("records/s", "gateway", gatewayRate).bar("records/s", "bare consumer", bareRate);
         r.table.add("consume", Fig.of("2. consume side: records/s read and filtered ({} records backlog, no matching "
                         + "session, both warmed)", backlog), Fig.of("{}", gatewayRate), Fig.of("{}", bareRate),
                 Fig.of("{2}", gatewayRate / bareRate), ">= 0.8");

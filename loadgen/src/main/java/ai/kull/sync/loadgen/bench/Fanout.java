@@ -68,6 +68,8 @@ final class Fanout implements Scenario {
         r.table.add("fanout-cpu", Fig.text("1. fan-out: server CPU per delivery, microseconds (process CPU from all "
                         + "sessions open to the run's end, over deliveries; less is better; ratio bare/gateway)"),
                 Fig.of("{}", gateway), Fig.of("{}", bare), Fig.of("{2}", bare / gateway), ">= 0.95 (within 5%)");
+        r.charts.bars("fanout-cpu", "1. fan-out: server CPU per delivery, saturated (less is better)", "microseconds")
+                .bar("CPU per delivery", "gateway", gateway).bar("CPU per delivery", "bare push", bare);
         r.table.add("fanout", Fig.of("1. fan-out: deliveries/s to {} sessions ({}/s offered; both limited by the "
                         + "cores they share with the loadgen)", sessions, rate * devices),
                 Fig.of("{}", gw), Fig.of("{}", bw), Fig.of("{2}", gw / bw), "");

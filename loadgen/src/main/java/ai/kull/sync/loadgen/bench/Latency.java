@@ -4,11 +4,16 @@ import ai.kull.sync.events.MessageType;
 import ai.kull.sync.loadgen.PodMetrics;
 import ai.kull.sync.loadgen.bench.Processes.Server;
 import ai.kull.sync.loadgen.bench.Table.Fig;
+import ai.kull.sync.loadgen.charts.Chart;
+import ai.kull.sync.loadgen.charts.LoadCharts;
+import ai.kull.sync.loadgen.report.Histograms;
 import ai.kull.sync.process.ManagedProcess;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
@@ -30,6 +35,8 @@ final class Latency implements Scenario {
     static final String PUBLISHED_TYPE = "type=\"" + MessageType.CREDIT_UPDATE.name() + "\"";
     /** The lowest rate the search tries, events/s. */
     static final int LOWEST_RATE = 50;
+    /** Percentiles the gateway's own histogram is drawn at, as far into the tail as its count allows. */
+    private static final double[] PERCENTILES = {50, 75, 90, 95, 99, 99.9};
 
     @Override
     public String method() {
@@ -80,17 +87,26 @@ final class Latency implements Scenario {
     // (x FANOUT_DEVICES deliveries), 0 if none.
     private static int findSustainable(Repeat r, Server pod) throws IOException {
         Settings s = r.settings;
+        int rate = firstRate(r.result(Fanout.Maximum.class), s.integer("FANOUT_RATE"), s.integer("SUSTAIN_P99_MS"));
+        List<double[]> steps = new ArrayList<>(); // offered deliveries/s, delivered/s, p99 ms
+        int sustainable = search(r, pod, rate, steps);
+        chartSearch(r, steps);
+        return sustainable;
+    }
+
+    private static int search(Repeat r, Server pod, int firstRate, List<double[]> steps) throws IOException {
+        Settings s = r.settings;
         int devices = s.integer("FANOUT_DEVICES");
         int maxP99 = s.integer("SUSTAIN_P99_MS");
         int duration = s.integer("SUSTAIN_SECONDS");
-        int rate = firstRate(r.result(Fanout.Maximum.class), s.integer("FANOUT_RATE"), maxP99);
-        for (int step = 1; rate >= LOWEST_RATE; step++, rate = rate * 4 / 5) {
+        for (int step = 1, rate = firstRate; rate >= LOWEST_RATE; step++, rate = rate * 4 / 5) {
             JsonNode run = r.processes.loadgen("sustain-" + step, r.loadTimeout(duration), r.loadArgs(pod.url(),
                     s.integer("FANOUT_USERS"), devices, rate, duration, "--drain-timeout", "5s", "--linger-ms", "0"));
             double delivered = num(run, "deliveredPerSecond");
             double p99 = num(run, "latencyMs.p99");
             double lost = num(run, "lost");
             log("sustain %d events/s: %s deliveries/s, p99 %s ms, lost %s", rate, delivered, p99, lost);
+            steps.add(new double[] {(double) rate * devices, delivered, p99});
             if (delivered >= 0.97 * rate * devices && p99 <= maxP99 && lost == 0) {
                 r.table.add("sustainable", Fig.text("3. maximum sustainable rate: events/s x " + devices + " devices "
                                 + "(delivered >= 97% of offered, p99 <= " + maxP99 + " ms, none lost; stepped down "
@@ -100,6 +116,41 @@ final class Latency implements Scenario {
             }
         }
         return 0;
+    }
+
+    /** The search's steps, one line per repeat (each repeat steps from its own fan-out maximum). */
+    static void chartSearch(Repeat r, List<double[]> steps) {
+        if (steps.isEmpty()) {
+            return;
+        }
+        double[] offered = steps.stream().mapToDouble(step -> step[0]).toArray();
+        String series = "repeat " + r.number;
+        r.charts.lines("latency-search-rate", "3. latency: the search for the maximum sustainable rate, delivered "
+                        + "against offered", "deliveries/s offered", "deliveries/s delivered")
+                .line(series, offered, steps.stream().mapToDouble(step -> step[1]).toArray());
+        r.charts.lines("latency-search-p99", "3. latency: p99 end to end at each step of the search (bound "
+                        + r.settings.integer("SUSTAIN_P99_MS") + " ms)", "deliveries/s offered", "milliseconds")
+                .line(series, offered, steps.stream().mapToDouble(step -> step[2]).toArray());
+    }
+
+    /**
+     * The latency distributions at half the maximum sustainable rate: the gateway's own histogram ({@code own},
+     * Prometheus buckets), the devices' end to end (the gateway run's report {@code g}, its HdrHistogram) and the
+     * bare consumer's end to end (its report {@code b}, percentiles only).
+     */
+    static void chartDistribution(Repeat r, Histogram own, JsonNode g, JsonNode b) {
+        BenchCharts.Lines chart = r.charts.percentiles("latency-distribution", "3. latency at half the maximum "
+                + "sustainable rate: distribution", "milliseconds");
+        double[] percentiles = Arrays.stream(PERCENTILES).filter(p -> 1 / (1 - p / 100) <= own.count()).toArray();
+        chart.line("gateway's own (its histogram)", percentiles,
+                Arrays.stream(percentiles).map(p -> Repeat.ms(own.quantile(p / 100))).toArray());
+        String encoded = g.path("latency").path("histogram").asText(null);
+        if (encoded != null) {
+            Chart.Series devices = LoadCharts.distribution("end to end", Histograms.decode(encoded));
+            chart.line("devices, end to end", devices.x(), devices.y());
+        }
+        chart.line("bare consumer, end to end", new double[] {50, 95, 99},
+                new double[] {num(b, "latencyMs.p50"), num(b, "latencyMs.p95"), num(b, "latencyMs.p99")});
     }
 
     private static void measure(Repeat r, Server pod, int rate) throws IOException {
@@ -141,6 +192,7 @@ final class Latency implements Scenario {
                 Fig.of("{} / {} / {} (within 5 ms: {2}%)", Repeat.ms(own.quantile(0.5)), Repeat.ms(own.quantile(0.99)),
                         Repeat.ms(own.quantile(0.999)), own.shareAtMost(0.005) * 100), Fig.EMPTY, Fig.EMPTY,
                 "<= 5 ms p99");
+        chartDistribution(r, own, g, b);
         double g99 = num(g, "latencyMs.p99");
         double b99 = num(b, "latencyMs.p99");
         r.table.add("latency", Fig.of("3. latency end to end at {} events/s x " + devices + " devices, half the maximum "

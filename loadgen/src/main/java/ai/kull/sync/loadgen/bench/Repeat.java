@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One pass over the chosen scenarios, and all a scenario gets: the settings, the processes it may start, the table
- * and notes it writes to, and the results earlier scenarios of this pass handed on. The load-run arguments and
+ * One pass over the chosen scenarios, and all a scenario gets: the settings, the processes it may start, the table,
+ * notes and charts it writes to, and the results earlier scenarios of this pass handed on. The load-run arguments and
  * deadlines every scenario uses live here too.
  */
 final class Repeat {
@@ -22,14 +22,17 @@ final class Repeat {
     final Processes processes;
     final Table table;
     final List<String> notes;
+    /** Shared by every repeat: each adds the same bars and lines, drawn as medians with ranges at the end. */
+    final BenchCharts charts;
     private final Map<Class<?>, Record> results = new HashMap<>();
 
-    Repeat(int number, Settings settings, Processes processes, Table table, List<String> notes) {
+    Repeat(int number, Settings settings, Processes processes, Table table, List<String> notes, BenchCharts charts) {
         this.number = number;
         this.settings = settings;
         this.processes = processes;
         this.table = table;
         this.notes = notes;
+        this.charts = charts;
     }
 
     /** Hands a scenario's result to the scenarios after it in this repeat (the fan-out's maximum to latency). */

@@ -24,13 +24,24 @@ public record Chart(String id, String title, Kind kind, String xLabel, String yL
         BARS
     }
 
-    /** One named line or set of bars; {@code x} is unused for bars. */
-    public record Series(String name, double[] x, double[] y) {
+    /**
+     * One named line or set of bars; {@code x} is unused for bars. {@code low} and {@code high}, both or neither
+     * (null), give each value a range, drawn as a whisker: the lowest and highest of the runs a median was taken
+     * over.
+     */
+    public record Series(String name, double[] x, double[] y, double[] low, double[] high) {
 
         public Series {
             if (x != null && x.length != y.length) {
                 throw new IllegalArgumentException("series " + name + ": " + x.length + " x values for " + y.length + " y values");
             }
+            if ((low == null) != (high == null) || low != null && (low.length != y.length || high.length != y.length)) {
+                throw new IllegalArgumentException("series " + name + ": a low and a high value for each y value, or neither");
+            }
+        }
+
+        public Series(String name, double[] x, double[] y) {
+            this(name, x, y, null, null);
         }
 
         /** Bars: one value per category. */

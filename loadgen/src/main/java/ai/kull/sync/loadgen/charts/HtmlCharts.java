@@ -93,10 +93,14 @@ final class HtmlCharts {
                                value: (u, v) => v == null ? '-' : +v.toFixed(2)});
                 }
               });
+              // A series' low and high values (the runs a median was taken over) widen the y scale and are
+              // drawn as whiskers at each point or bar.
+              const lows = chart.series.flatMap(s => s.low || []), highs = chart.series.flatMap(s => s.high || []);
+              const lowest = Math.min(...lows), highest = Math.max(...highs);
               if (chart.kind === 'BARS') {
                 const n = chart.categories.length;
                 scales = {x: {time: false, range: [-0.5, n - 0.5]},
-                          y: {range: (u, min, max) => [0, max * 1.1]}};
+                          y: {range: (u, min, max) => [0, Math.max(max, highest) * 1.1]}};
                 xAxis = {splits: () => chart.categories.map((_, c) => c), values: () => chart.categories};
                 series[0] = {label: ' ', value: (u, v) => v == null ? '' : chart.categories[Math.round(v)] || ''};
               } else if (chart.kind === 'PERCENTILES') {
@@ -107,8 +111,30 @@ final class HtmlCharts {
                          values: (u, splits) => splits.map(v => fromTail(v) + '%')};
                 series[0] = {label: 'percentile', value: (u, v) => v == null ? '' : fromTail(v) + '%'};
               }
+              if (chart.kind !== 'BARS' && highs.length) {
+                scales.y = {range: (u, min, max) => uPlot.rangeNum(Math.min(min, lowest), Math.max(max, highest), 0.1, true)};
+              }
+              const whiskers = u => {
+                const ctx = u.ctx;
+                ctx.save();
+                ctx.lineWidth = 1.5 * uPlot.pxRatio;
+                chart.series.forEach((s, i) => {
+                  if (!s.low) return;
+                  ctx.strokeStyle = chart.kind === 'BARS' ? '#000' : colors[i % colors.length];
+                  tables[i][0].forEach((x, j) => {
+                    const px = u.valToPos(x, 'x', true), lo = u.valToPos(s.low[j], 'y', true);
+                    const hi = u.valToPos(s.high[j], 'y', true), cap = 5 * uPlot.pxRatio;
+                    ctx.beginPath();
+                    ctx.moveTo(px, lo); ctx.lineTo(px, hi);
+                    ctx.moveTo(px - cap, lo); ctx.lineTo(px + cap, lo);
+                    ctx.moveTo(px - cap, hi); ctx.lineTo(px + cap, hi);
+                    ctx.stroke();
+                  });
+                });
+                ctx.restore();
+              };
               new uPlot({
-                title: chart.title, width, height: 360, scales,
+                title: chart.title, width, height: 360, scales, hooks: {draw: [whiskers]},
                 axes: [xAxis, {label: chart.yLabel, size: 60}],
                 series,
               }, uPlot.join(tables), div);

@@ -78,7 +78,7 @@ public final class LoadCharts {
     }
 
     /** The latency at each percentile the count supports (a 99.99th needs 10,000 deliveries), up to the max. */
-    static Chart.Series distribution(String name, Histogram histogram) {
+    public static Chart.Series distribution(String name, Histogram histogram) {
         List<double[]> points = new ArrayList<>();
         long count = histogram.getTotalCount();
         for (double percentile : PERCENTILES) {

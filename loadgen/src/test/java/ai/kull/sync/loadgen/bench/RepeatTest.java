@@ -17,7 +17,7 @@ class RepeatTest {
     private final Processes processes = new Processes(Path.of("."), settings, Path.of("target/test-bench"));
 
     private Repeat repeat() {
-        return new Repeat(1, settings, processes, new Table(), new ArrayList<>());
+        return new Repeat(1, settings, processes, new Table(), new ArrayList<>(), new BenchCharts());
     }
 
     @Test

@@ -26,7 +26,9 @@ class ChartPageTest {
                 .add(Chart.percentiles("distribution", "Latency distribution", "milliseconds",
                         List.of(new Chart.Series("gateway", new double[]{0, 50, 90, 99, 99.9}, new double[]{1, 2, 3, 8, 17.25}))))
                 .add(Chart.bars("peer", "CPU per delivery", "microseconds", List.of("2,000 sessions", "saturation"),
-                        List.of(Chart.Series.bars("gateway", 21.7, 19.5), Chart.Series.bars("Socket.IO", 27.0, 31.25))));
+                        List.of(new Chart.Series("gateway", null, new double[]{21.7, 19.5}, new double[]{18.2, 19.1},
+                                        new double[]{25.7, 20.5}),
+                                Chart.Series.bars("Socket.IO", 27.0, 31.25))));
     }
 
     @Test
@@ -38,7 +40,8 @@ class ChartPageTest {
         String html = Files.readString(dir.resolve("sample.html"));
         assertThat(html).contains(uplot("dist/uPlot.iife.min.js")).contains(uplot("dist/uPlot.min.css"));
         assertThat(html).doesNotContain("<script src=").doesNotContain("<link");
-        assertThat(html).contains("\"Socket.IO\"", "31.25", "17.25", "\"saturation\"", "2 workers, 400 sessions");
+        assertThat(html).contains("\"Socket.IO\"", "31.25", "17.25", "\"saturation\"", "2 workers, 400 sessions",
+                "\"low\":[18.2,19.1]", "\"high\":[25.7,20.5]");
     }
 
     @Test
