@@ -141,7 +141,9 @@ final class Latency implements Scenario {
     static void chartDistribution(Repeat r, Histogram own, JsonNode g, JsonNode b) {
         BenchCharts.Lines chart = r.charts.percentiles("latency-distribution", "3. latency at half the maximum "
                 + "sustainable rate: distribution", "milliseconds");
-        double[] percentiles = Arrays.stream(PERCENTILES).filter(p -> 1 / (1 - p / 100) <= own.count()).toArray();
+        // The p-th percentile needs 1 / (1 - p/100) deliveries (1,000 for the 99.9th; rounded: 1000.0000000000009).
+        double[] percentiles = Arrays.stream(PERCENTILES).filter(p -> Math.round(1 / (1 - p / 100)) <= own.count())
+                .toArray();
         chart.line("gateway's own (its histogram)", percentiles,
                 Arrays.stream(percentiles).map(p -> Repeat.ms(own.quantile(p / 100))).toArray());
         String encoded = g.path("latency").path("histogram").asText(null);
