@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 class ChartPageTest {
@@ -54,6 +55,14 @@ class ChartPageTest {
             assertThat(image.getHeight()).isEqualTo(ChartPage.PNG_HEIGHT);
             assertThat(distinctColours(image)).as("drawn, not blank: " + png).isGreaterThan(10);
         }
+    }
+
+    @Test
+    void aRangeIsALowAndAHighForEveryValue() {
+        assertThatThrownBy(() -> new Chart.Series("gateway", null, new double[]{2}, new double[]{1}, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a low and a high value");
+        assertThatThrownBy(() -> new Chart.Series("gateway", null, new double[]{2, 3}, new double[]{1}, new double[]{4}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a low and a high value");
     }
 
     @Test
