@@ -96,8 +96,7 @@ final class BenchCharts {
                     low[c] = known ? summary.known()[0] : 0;
                     high[c] = known ? summary.known()[summary.known().length - 1] : 0;
                 }
-                boolean several = byCategory.values().stream().anyMatch(samples -> samples.size() > 1);
-                series.add(several ? new Chart.Series(name, null, y, low, high) : Chart.Series.bars(name, y));
+                series.add(withRange(name, null, y, low, high));
             });
             return Chart.bars(shape.id(), shape.title(), shape.yLabel(), shown, series);
         }
@@ -152,10 +151,15 @@ final class BenchCharts {
                     low[i] = values.known()[0];
                     high[i] = values.known()[values.known().length - 1];
                 }
-                series.add(lines.size() > 1 ? new Chart.Series(name, x, y, low, high) : new Chart.Series(name, x, y));
+                series.add(withRange(name, x, y, low, high));
             });
             return new Chart(shape.id(), shape.title(), shape.kind(), shape.xLabel(), shape.yLabel(), series, List.of());
         }
+    }
+
+    /** A series with its range, or without one when every value was the same in each repeat (or measured once). */
+    private static Chart.Series withRange(String name, double[] x, double[] y, double[] low, double[] high) {
+        return Arrays.equals(low, high) ? new Chart.Series(name, x, y) : new Chart.Series(name, x, y, low, high);
     }
 
     private static double[] toArray(List<Double> values) {

@@ -105,6 +105,7 @@ class BenchChartsTest {
         assertThat(perSession.series().get(0).low()).containsExactly(8, 12);
         assertThat(perSession.series().get(0).high()).containsExactly(10, 16);
         assertThat(perSession.series().get(1).y()).containsExactly(Connections.HEAP_GOAL_KIB, Connections.RSS_GOAL_KIB);
+        assertThat(perSession.series().get(1).low()).as("the same every repeat: no whisker").isNull();
 
         Chart memory = chart(page, "conn-memory");
         assertThat(memory.kind()).isEqualTo(Chart.Kind.LINE);
