@@ -144,6 +144,13 @@ class BenchChartsTest {
         assertThat(gateway.y()[0]).isEqualTo(Repeat.ms(own.quantile(0.5)));
         assertThat(gateway.y()[4]).isEqualTo(5);
         assertThat(distribution.series().get(1).y()).containsExactly(1.5, 3, 6);
+
+        // A bare consumer that measured nothing reports zeros: no line at 0 ms for it.
+        BenchCharts second = new BenchCharts();
+        Latency.chartDistribution(repeat(2, new Table(), second), own, json.readTree("{}"),
+                json.readTree("{\"records\": 1, \"latencyMs\": {\"p50\": 0, \"p95\": 0, \"p99\": 0}}"));
+        assertThat(chart(second.page("run", List.of()), "latency-distribution").series())
+                .extracting(Chart.Series::name).containsExactly("gateway's own (its histogram)");
     }
 
     @Test
