@@ -39,10 +39,15 @@ final class LoadRun {
                 .setBlockedThreadCheckInterval(60_000));
         Tokens tokens = new Tokens(flags.string("jwt-secret", "local-dev-secret-change-me-0123456789"),
                 duration.plusHours(1));
+        String protocol = flags.string("protocol", "sync");
+        if (!List.of("sync", "socketio").contains(protocol)) {
+            throw new IllegalArgumentException("--protocol sync|socketio, not " + protocol);
+        }
         SessionPool pool = new SessionPool(vertx, tokens, ledger, latency, gateways, prefix, users, devices,
-                flags.flag("compression"));
+                flags.flag("compression"), protocol.equals("socketio"));
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("mode", mode);
+        report.put("protocol", protocol);
         report.put("gateways", gateways.toString());
         report.put("users", users);
         report.put("devicesPerUser", devices);

@@ -38,6 +38,8 @@ final class SessionPool {
         volatile boolean resuming;
         /** How its last resume ended: true for RESYNC_REQUIRED, false for PENDING_CHECK_COMPLETE or none yet. */
         volatile boolean resynced;
+        /** Socket.IO only: its namespace CONNECT was accepted, it is in its user's room and counted as open. */
+        volatile boolean joined;
 
         Session(String userId, String deviceId, URI gateway) {
             this.userId = userId;
@@ -53,6 +55,8 @@ final class SessionPool {
     private final DeliveryLedger ledger;
     private final LatencyStats latency;
     private final List<Session> sessions = new ArrayList<>();
+    /** Speaks Socket.IO v4 to a Socket.IO server (the peer benchmark) instead of the gateway's protocol. */
+    private final boolean socketIo;
     private volatile boolean stopping;
 
     final AtomicInteger open = new AtomicInteger();
@@ -68,6 +72,12 @@ final class SessionPool {
 
     SessionPool(Vertx vertx, Tokens tokens, DeliveryLedger ledger, LatencyStats latency, List<URI> gateways,
                 String userPrefix, int users, int devicesPerUser, boolean compression) {
+        this(vertx, tokens, ledger, latency, gateways, userPrefix, users, devicesPerUser, compression, false);
+    }
+
+    SessionPool(Vertx vertx, Tokens tokens, DeliveryLedger ledger, LatencyStats latency, List<URI> gateways,
+                String userPrefix, int users, int devicesPerUser, boolean compression, boolean socketIo) {
+        this.socketIo = socketIo;
         this.vertx = vertx;
         this.tokens = tokens;
         this.ledger = ledger;
@@ -167,13 +177,16 @@ final class SessionPool {
         if (stopping) {
             return;
         }
-        String path = "/ws" + (cursor == null ? "" : "?cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+        String path = socketIo ? SocketIo.PATH
+                : "/ws" + (cursor == null ? "" : "?cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
         WebSocketConnectOptions options = new WebSocketConnectOptions()
                 .setHost(session.gateway.getHost()).setPort(session.gateway.getPort())
                 .setSsl("wss".equals(session.gateway.getScheme()))
-                .setURI(path)
-                .addHeader("Authorization", "Bearer " + tokens.token(session.userId, session.deviceId));
-        session.resuming = cursor != null;
+                .setURI(path);
+        if (!socketIo) { // Socket.IO takes the token in its CONNECT packet
+            options.addHeader("Authorization", "Bearer " + tokens.token(session.userId, session.deviceId));
+        }
+        session.resuming = cursor != null && !socketIo;
         client.connect(options).onComplete(result -> {
             if (result.failed()) {
                 refused(session, cursor, result.cause());
@@ -187,9 +200,16 @@ final class SessionPool {
             synchronized (session) {
                 session.socket = socket;
             }
-            socket.textMessageHandler(frame -> onFrame(session, socket, frame));
+            if (socketIo) {
+                socket.textMessageHandler(frame -> onSocketIoFrame(session, socket, frame));
+            } else {
+                socket.textMessageHandler(frame -> onFrame(session, socket, frame));
+            }
             socket.closeHandler(closed -> {
-                open.decrementAndGet();
+                if (!socketIo || session.joined) {
+                    open.decrementAndGet();
+                }
+                session.joined = false;
                 session.socket = null;
                 if (!stopping) {
                     reconnects.increment();
@@ -199,9 +219,33 @@ final class SessionPool {
                     vertx.setTimer(delay, t -> connect(session, Marker.cursor(lastFrame(session))));
                 }
             });
-            open.incrementAndGet();
-            everOpened.incrementAndGet();
+            if (!socketIo) {
+                open.incrementAndGet();
+                everOpened.incrementAndGet();
+            }
         });
+    }
+
+    /** A frame of a Socket.IO session: the handshake, pings and events (see {@link SocketIo}). */
+    private void onSocketIoFrame(Session session, WebSocket socket, String frame) {
+        switch (SocketIo.packet(frame)) {
+            case OPEN -> socket.writeTextMessage(SocketIo.connect(tokens.token(session.userId, session.deviceId)));
+            case CONNECTED -> {
+                session.joined = true;
+                open.incrementAndGet();
+                everOpened.incrementAndGet();
+            }
+            case PING -> socket.writeTextMessage(SocketIo.PONG);
+            case EVENT -> onFrame(session, socket, frame);
+            case CONNECT_ERROR -> { // the token was refused: no retry fixes it, as a 401 from the gateway
+                failures.computeIfAbsent("connect_error", s -> new LongAdder()).increment();
+                socket.closeHandler(null);
+                socket.close();
+            }
+            case DISCONNECT -> socket.close();
+            case OTHER -> {
+            }
+        }
     }
 
     private void refused(Session session, String cursor, Throwable cause) {
