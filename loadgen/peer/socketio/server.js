@@ -4,7 +4,8 @@
 // token. WebSocket transport only. See README.md beside this file for what it leaves out and why.
 //
 // Environment: PORT (required), KAFKA_BOOTSTRAP_SERVERS (default localhost:9092), PEER_JWT_SECRET (required:
-// HS256 secret of the device tokens, the gateway's GATEWAY_AUTH_JWT_SECRET), PEER_VARIANT `default` or `tuned`.
+// HS256 secret of the device tokens, the gateway's GATEWAY_AUTH_JWT_SECRET), PEER_VARIANT `default` (the default)
+// or `tuned`, PEER_GC_ENDPOINT `true` for the benchmark's GET /memory (default off).
 import { createServer } from 'node:http';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -39,7 +40,21 @@ const options = variant === 'tuned'
     }
   : { transports: ['websocket'] };
 
-const httpServer = createServer();
+// GET /memory, for the benchmark only (PEER_GC_ENDPOINT=true, node --expose-gc): a full GC, then the process's
+// memory as Node counts it. Off by default: anyone could make the server collect garbage at will.
+const memoryEndpoint = process.env.PEER_GC_ENDPOINT === 'true';
+if (memoryEndpoint && typeof global.gc !== 'function') {
+  fail('PEER_GC_ENDPOINT=true needs node --expose-gc');
+}
+const httpServer = createServer((request, response) => {
+  if (memoryEndpoint && request.method === 'GET' && request.url === '/memory') {
+    global.gc();
+    response.writeHead(200, { 'Content-Type': 'application/json' });
+    response.end(JSON.stringify(process.memoryUsage()));
+    return;
+  }
+  response.writeHead(404).end();
+});
 const io = new Server(httpServer, options);
 if (variant === 'tuned') {
   // "Discard the initial HTTP request": each session would otherwise keep its upgrade request in memory.

@@ -73,8 +73,9 @@ final class Scenarios {
             case "scale" -> scale();
             case "deep-resume" -> deep.storm();
             case "deep-heap" -> deep.heap();
+            case "peer" -> new Peer(s, p, table, notes).run();
             default -> throw new IllegalArgumentException("unknown scenario " + scenario
-                    + " (consume fanout latency connections compression storm scale deep-resume deep-heap)");
+                    + " (consume fanout latency connections compression storm scale deep-resume deep-heap peer)");
         }
     }
 
