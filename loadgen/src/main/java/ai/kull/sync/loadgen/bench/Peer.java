@@ -38,7 +38,9 @@ final class Peer {
 
     private static final Duration SLACK = Duration.ofMinutes(3);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1: an h2c upgrade request would reach Socket.IO's upgrade handler, which closes what is not its own.
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private final Settings s;
     private final Processes p;
