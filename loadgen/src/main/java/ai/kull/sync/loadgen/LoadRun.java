@@ -166,6 +166,8 @@ final class LoadRun {
         report.put("publishFailures", events.failures.sum());
         report.put("publishedPerSecond", round((ledger.acknowledged() - acknowledgedBefore) / seconds));
         report.put("delivered", ledger.delivered());
+        // With a server's CPU time read at LOADGEN_MEASURING, its cost per delivery after the warm-up (bench 10).
+        report.put("deliveredBeforeMeasuring", deliveredBefore);
         report.put("deliveredPerSecond", round(deliveredInWindow / seconds));
         Map<String, Object> millis = new LinkedHashMap<>();
         millis.put("p50", ms(total.p50()));

@@ -89,8 +89,9 @@ final class Peer {
         }
         notes.add("Peer (10): the same loadgen drives the gateway (its protocol) and Socket.IO (`--protocol socketio`: "
                 + "Engine.IO v4 over the same raw WebSocket), the same sessions and events, counted by the same ledger, "
-                + "latency from the publish time in each event; server CPU is the process's user + system time from all "
-                + "sessions open to the end of the run, over the deliveries. Socket.IO variants: `default` is its "
+                + "latency from the publish time in each event; server CPU is the process's user + system time from the "
+                + "end of the warm-up to the end of the run, over the deliveries in that time; idle memory is read first, "
+                + "on the freshly started process. Socket.IO variants: `default` is its "
                 + "defaults with WebSocket only, `tuned` its documented production tuning (loadgen/peer/socketio/README.md). "
                 + "What the peer does not do (resume, replay, presence, acks, per-device targeting, bounds) is listed "
                 + "there: the comparison is of the delivery path only.");
@@ -145,12 +146,14 @@ final class Peer {
             int users = s.integer("PEER_USERS");
             int devices = s.integer("PEER_DEVICES");
             int seconds = s.integer("PEER_SECONDS");
+            // Idle memory first, on the fresh process, as the connections scenario reads it: after the load runs a
+            // heap grown by the saturated run would be given back during the reading and count against the sessions.
+            double[] memory = idleMemory(server);
+            Thread.sleep(2000); // the idle sessions are closed
             JsonNode atRate = load(server, server.name() + "-rate", users, devices, s.integer("PEER_RATE"), seconds);
             int saturatedSeconds = s.integer("PEER_SATURATION_SECONDS");
             JsonNode saturated = load(server, server.name() + "-saturated", users, devices,
                     s.integer("PEER_SATURATION_RATE"), saturatedSeconds, "--drain-timeout", "5s");
-            Thread.sleep(2000); // the runs' sessions are closed
-            double[] memory = idleMemory(server);
             log("%s: %.1f µs per delivery at the rate, p50 %.2f / p99 %.2f ms; saturated %.1f µs, %.0f deliveries/s; "
                             + "idle: heap %.1f KiB, RSS %.1f KiB per session", server.name(), num(atRate, "cpuMicros"),
                     num(atRate, "latencyMs.p50"), num(atRate, "latencyMs.p99"), num(saturated, "cpuMicros"),
@@ -166,8 +169,9 @@ final class Peer {
 
     /**
      * A load run against {@code server}; its report with {@code cpuMicros} added: the server's CPU time from the
-     * moment every session is open to the end of the run, over the deliveries (independent of how the shared
-     * cores were split with the loadgen).
+     * end of the warm-up (the loadgen's LOADGEN_MEASURING line) to the end of the run, over the deliveries in that
+     * time (independent of how the shared cores were split with the loadgen; the warm-up holds the JIT compilers'
+     * work, which a long-running server has behind it).
      */
     private JsonNode load(Server server, String name, int users, int devices, int rate, int seconds, String... more)
             throws IOException {
@@ -179,11 +183,11 @@ final class Peer {
         args.addAll(List.of(more));
         log("%s: loadgen %s", name, String.join(" ", args));
         ManagedProcess run = p.loadgenInBackground(name, args.toArray(String[]::new));
-        run.awaitLogLine("LOADGEN_CONNECTED", SLACK);
+        run.awaitLogLine("LOADGEN_MEASURING", SLACK.plusSeconds(s.integer("WARMUP_SECONDS")));
         Duration before = server.process().cpuTime();
         JsonNode report = p.finish(run, Duration.ofSeconds(s.integer("WARMUP_SECONDS") + seconds + 120 + 15).plus(SLACK), 12);
         Duration used = server.process().cpuTime().minus(before);
-        double delivered = num(report, "delivered");
+        double delivered = num(report, "delivered") - num(report, "deliveredBeforeMeasuring");
         ((ObjectNode) report).put("cpuMicros",
                 delivered > 0 ? Math.round(used.toNanos() / 1000.0 / delivered * 10) / 10.0 : Double.NaN);
         return report;
