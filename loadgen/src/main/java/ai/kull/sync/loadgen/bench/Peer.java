@@ -56,18 +56,20 @@ final class Peer {
         this.base = settings.integer("BASE_PORT");
     }
 
-    /** One server under test: its process, its port, how the loadgen speaks to it, how its memory is read. */
-    private interface Server {
-        String name();
+    /** Heap and resident set of a server in bytes, right after a full GC. */
+    private interface MemoryReader {
+        double[] afterGc() throws IOException, InterruptedException;
+    }
 
-        ManagedProcess process();
+    /** One server under test: its process, its port, whether the loadgen speaks Socket.IO to it, its memory. */
+    private record Server(String name, ManagedProcess process, int port, boolean socketIo, MemoryReader memory) {
+        String url() {
+            return "ws://localhost:" + port;
+        }
 
-        String url();
-
-        boolean socketIo();
-
-        /** Heap and resident set in bytes right after a full GC. */
-        double[] memoryAfterGc() throws IOException, InterruptedException;
+        double[] memoryAfterGc() throws IOException, InterruptedException {
+            return memory.afterGc();
+        }
     }
 
     /** What was measured of one server. */
@@ -225,28 +227,10 @@ final class Peer {
         int port = base + 90;
         ManagedProcess pod = p.awaitReady(p.gateway("gw-peer", port,
                 Map.of("GATEWAY_ADMISSION_MAX_NEW_PER_SECOND", "5000")), port);
-        return new Server() {
-            public String name() {
-                return "gateway";
-            }
-
-            public ManagedProcess process() {
-                return pod;
-            }
-
-            public String url() {
-                return "ws://localhost:" + port;
-            }
-
-            public boolean socketIo() {
-                return false;
-            }
-
-            public double[] memoryAfterGc() throws IOException, InterruptedException {
-                Processes.Memory memory = p.afterFullGc(pod, port);
-                return new double[] {memory.heap(), memory.rss()};
-            }
-        };
+        return new Server("gateway", pod, port, false, () -> {
+            Processes.Memory memory = p.afterFullGc(pod, port);
+            return new double[] {memory.heap(), memory.rss()};
+        });
     }
 
     /** The Socket.IO peer ({@code node server.js}) with {@code variant}'s settings. */
@@ -263,35 +247,17 @@ final class Peer {
                 .collect(Collectors.joining(" ")) + " node --expose-gc loadgen/peer/socketio/server.js");
         ManagedProcess node = p.track(ManagedProcess.builder(name, p.dir.resolve(name + ".log"), command).env(env).start());
         node.awaitLogLine("PEER_SOCKETIO_READY", Duration.ofSeconds(s.integer("START_TIMEOUT_SECONDS")));
-        return new Server() {
-            public String name() {
-                return name;
+        return new Server(name, node, port, true, () -> {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                            URI.create("http://localhost:" + port + "/memory")).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IOException("GET /memory of " + name + ": " + response.statusCode());
             }
-
-            public ManagedProcess process() {
-                return node;
-            }
-
-            public String url() {
-                return "ws://localhost:" + port;
-            }
-
-            public boolean socketIo() {
-                return true;
-            }
-
-            public double[] memoryAfterGc() throws IOException, InterruptedException {
-                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                                URI.create("http://localhost:" + port + "/memory")).timeout(Duration.ofSeconds(30)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() != 200) {
-                    throw new IOException("GET /memory of " + name + ": " + response.statusCode());
-                }
-                JsonNode memory = JSON.readTree(response.body());
-                Thread.sleep(1000); // as after jcmd GC.run: the RSS is read once the collector has given pages back
-                return new double[] {memory.get("heapUsed").asDouble() + memory.get("external").asDouble(),
-                        ProcStats.rssBytes(node.pid())};
-            }
-        };
+            JsonNode memory = JSON.readTree(response.body());
+            Thread.sleep(1000); // as after jcmd GC.run: the RSS is read once the collector has given pages back
+            return new double[] {memory.get("heapUsed").asDouble() + memory.get("external").asDouble(),
+                    ProcStats.rssBytes(node.pid())};
+        });
     }
 }
