@@ -15,7 +15,6 @@ import { awaitConnectedElsewhere, bundlePage, checks, keepPublishing, launchChro
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(target, 'browser-fallback');
 const { results, log, check, summary } = checks('fallback');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 await bundlePage(join(here, 'page/app.tsx'), join(out, 'app.js'));
 const { startStack, startUpgradeRefusingProxy } = await loadStack(out);
@@ -73,6 +72,8 @@ try {
     published.push(balance);
   };
   const credits = () => page.$$eval('#credits li', (lis) => lis.map((li) => Number(li.getAttribute('data-balance'))));
+  /** Waits until the page lists at least `count` credit updates. */
+  const shownCount = (count) => page.waitForFunction((n) => document.querySelectorAll('#credits li').length >= n, count, { timeout: 30_000 });
 
   // ---- 1. WebSocket refused twice: the SDK connects over SSE ----
   await page.goto(`${origin}/?${new URLSearchParams({ url: `ws://127.0.0.1:${proxy.port}/ws`, token: stack.token(userId, 'chromium-sse') })}`);
@@ -87,21 +88,21 @@ try {
 
   // ---- 2. live events over SSE ----
   for (let i = 0; i < 5; i++) await publish();
-  await page.waitForFunction((n) => document.querySelectorAll('#credits li').length >= n, 5, { timeout: 20_000 });
+  await shownCount(5);
   const firstFive = await credits();
   check('5 credit updates arrive over SSE once, in order', JSON.stringify(firstFive) === JSON.stringify(published), JSON.stringify(firstFive));
 
   // ---- 3. SIGKILL of the pod serving the stream: nothing lost, nothing twice ----
   const stopPublishing = keepPublishing(publish);
-  await sleep(600);
+  await shownCount(published.length + 3); // live updates flowing over the stream about to die
   log(`SIGKILL ${podA}`);
   await stack.gateways.find((g) => g.podId === podA).kill();
   await awaitConnectedElsewhere(page, indicator, podA);
   const podB = await page.getAttribute(indicator, 'data-pod');
-  await sleep(1500);
+  await shownCount(published.length + 3); // live updates flowing over the new stream
   await stopPublishing();
-  await page.waitForFunction((n) => document.querySelectorAll('#credits li').length >= n, published.length, { timeout: 20_000 }).catch(() => {});
-  await sleep(1000); // a duplicate would arrive by now
+  await publish(); // a marker: anything shown twice arrives before it
+  await page.waitForSelector(`#credits li[data-balance="${balance}"]`, { timeout: 20_000 }).catch(() => {});
   const shown = await credits();
   const exact = shown.length === published.length && shown.every((b, i) => b === published[i]);
   check(`SIGKILL of ${podA}: resumed over SSE on ${podB}; all ${published.length} credit updates shown exactly once, in order`,

@@ -94,7 +94,7 @@ export async function shutDown({ browser, server, stack }) {
   await stack?.stop().catch(() => {});
 }
 
-/** Calls publish() over and over (100 ms apart) until the returned stop() is awaited. */
+/** Calls publish() over and over (100 ms apart) until the returned stop() is awaited: a load shape (a steady stream), not a wait. */
 export function keepPublishing(publish, everyMs = 100) {
   let publishing = true;
   const loop = (async () => {
@@ -115,4 +115,26 @@ export function awaitConnectedElsewhere(page, selector, old, timeout = 60_000) {
     ([sel, previous]) => { const el = document.querySelector(sel); return el.dataset.state === 'connected' && el.dataset.pod && el.dataset.pod !== previous; },
     [selector, old], { timeout },
   );
+}
+
+/**
+ * Holds a page's script: a test server answers the script's request only once `release()` is called, and `asked`
+ * resolves when the page requested it, i.e. the document before it is gone (a reload runs no script meanwhile).
+ */
+export function scriptHold() {
+  let release;
+  const released = new Promise((r) => (release = r));
+  let requested;
+  const asked = new Promise((r) => (requested = r));
+  return { released, release, asked, requested };
+}
+
+/** Polls `condition` (async) every 100 ms until it returns a truthy value; returns it, or undefined after `timeoutMs`. */
+export async function waitFor(condition, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await condition();
+    if (value || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -15,14 +15,13 @@ import http from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { awaitConnectedElsewhere, bundlePage, checks, keepPublishing, launchChromium, loadStack, shutDown, target } from './harness.mjs';
+import { awaitConnectedElsewhere, bundlePage, checks, keepPublishing, launchChromium, loadStack, scriptHold, shutDown, target } from './harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(target, 'browser');
 mkdirSync(out, { recursive: true });
 
 const { results, log, check, summary } = checks('browser');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---- build ---------------------------------------------------------------------------------------
 
@@ -43,8 +42,8 @@ try {
   log(`stack up: balancer ${stack.balancerUrl}, pods ${stack.gateways.map((g) => g.podId).join(', ')}`);
 
   const indexHtml = readFileSync(join(here, 'page/index.html'));
-  // While set, app.js is served this much later: a reload then has a window without a socket (step 7).
-  let appDelayMs = 0;
+  // While set, app.js is held until `hold.release()`: a reloading page runs no script meanwhile (step 7).
+  let hold;
   server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path.startsWith('/api/')) {
@@ -64,10 +63,12 @@ try {
       return;
     }
     if (path === '/app.js') {
-      setTimeout(() => {
+      const held = hold;
+      held?.requested();
+      void (held?.released ?? Promise.resolve()).then(() => {
         res.writeHead(200, { 'content-type': 'text/javascript' });
         res.end(readFileSync(join(out, 'app.js')));
-      }, appDelayMs);
+      });
       return;
     }
     if (path === '/' || path === '/index.html') {
@@ -95,6 +96,23 @@ try {
     if (m.type() === 'error') pageErrors.push(m.text());
   });
 
+  /** The user's sessions and recently closed ones on every pod, from the gateways' admin API (via a live pod). */
+  const adminUser = async (user) => {
+    const live = stack.gateways.find((g) => g.alive());
+    const response = await fetch(`${live.httpUrl}/api/admin/users/${user}`, {
+      headers: { authorization: `Bearer ${stack.token('browser-operator', 'ops', { groups: ['sync-admin'] })}` },
+    });
+    if (!response.ok) throw new Error(`GET /api/admin/users/${user} answered ${response.status}`);
+    return response.json();
+  };
+  /** Sessions open and closed for one device, as the gateways saw them. */
+  const gatewaySessions = async (user, device) => {
+    const view = await adminUser(user);
+    const open = view.sessions.filter((s) => s.deviceId === device).length;
+    const closed = view.recentlyClosed.filter((s) => s.deviceId === device).length;
+    return { open, closed, text: `${open} open and ${closed} closed on the gateways` };
+  };
+
   const userId = `browser-user-${Date.now()}`;
   const deviceId = 'chromium-1';
   const attr = (selector, name) => page.getAttribute(selector, name);
@@ -113,13 +131,15 @@ try {
   await page.waitForSelector(`${indicator}[data-state="connected"]`, { timeout: 20_000 });
   const podA = await attr(indicator, 'data-pod');
   check('SyncIndicator green on connect', (await attr(indicator, 'data-color')) === 'green', `data-state=connected, pod ${podA}, label "${await attr(indicator, 'aria-label')}"`);
-  await sleep(1000);
-  check('StrictMode opened exactly one WebSocket', sockets.length === 1, `${sockets.length} socket(s); url has refusal=close: ${sockets[0]?.includes('refusal=close')}`);
 
   // ---- 2. a credit update through credit-service appears ----
   await publish();
   await page.waitForFunction((n) => document.querySelectorAll('#credits li').length >= n, 1, { timeout: 15_000 });
   check('credit update from credit-service shown', (await page.textContent('#balance')) === String(balance), `balance ${await page.textContent('#balance')}`);
+  // StrictMode mounts (and unmounts) before the page connects; the update's round trip through the stack came after.
+  const strictSessions = await gatewaySessions(userId, deviceId);
+  check('StrictMode opened exactly one WebSocket', sockets.length === 1 && strictSessions.open === 1 && strictSessions.closed === 0,
+    `${sockets.length} socket(s), ${strictSessions.text}; url has refusal=close: ${sockets[0]?.includes('refusal=close')}`);
 
   // ---- 3. DeviceList: fetched, then live DEVICE_CONNECTED / DEVICE_DISCONNECTED ----
   await page.waitForSelector(`[data-testid="device-list"] li[data-device-id="${deviceId}"]`, { timeout: 15_000 }).catch(() => {});
@@ -146,19 +166,21 @@ try {
     }).observe(el, { attributes: true });
   }, indicator);
 
+  /** Waits until the page lists at least `count` credit updates. */
+  const shownCount = (count) => page.waitForFunction((n) => document.querySelectorAll('#credits li').length >= n, count, { timeout: 30_000 });
   const failover = async (label, stop, expectPodNot) => {
     const before = published.length;
     const stopPublishing = keepPublishing(publish);
-    await sleep(600);
+    await shownCount(before + 3); // live updates flowing through the pod about to stop
     log(`${label}: stopping ${expectPodNot}`);
     const stopped = stop();
     await awaitConnectedElsewhere(page, indicator, expectPodNot);
     const newPod = await attr(indicator, 'data-pod');
-    await sleep(1500);
+    await shownCount(published.length + 3); // live updates flowing through the new pod
     await stopPublishing();
     await stopped;
-    await page.waitForFunction((n) => document.querySelectorAll('#credits li').length >= n, published.length, { timeout: 20_000 }).catch(() => {});
-    await sleep(1000); // a duplicate would arrive by now
+    await publish(); // a marker: anything shown twice arrives before it
+    await page.waitForSelector(`#credits li[data-balance="${balance}"]`, { timeout: 20_000 }).catch(() => {});
     const shown = await credits();
     // Read what was shown since the last call; keep the current state as the start of the next record.
     const seen = await page.evaluate(() => {
@@ -221,9 +243,12 @@ try {
   appClientPage.on('websocket', () => appClientSockets++);
   await appClientPage.goto(pageUrl(stack.token(userId, 'chromium-2'), { mode: 'client' }));
   const appClientUp = await appClientPage.waitForSelector(`${indicator}[data-state="connected"]`, { timeout: 20_000 }).then(() => true, () => false);
-  await sleep(1000);
-  check('client prop (created outside render): green, one WebSocket under StrictMode', appClientUp && appClientSockets === 1,
-    `${appClientSockets} socket(s), pod ${await appClientPage.getAttribute(indicator, 'data-pod')}`);
+  await publish(); // a round trip through the stack after StrictMode's mounts
+  await appClientPage.waitForSelector(`#credits li[data-balance="${balance}"]`, { timeout: 20_000 }).catch(() => {});
+  const appClientSessions = await gatewaySessions(userId, 'chromium-2');
+  check('client prop (created outside render): green, one WebSocket under StrictMode',
+    appClientUp && appClientSockets === 1 && appClientSessions.open === 1 && appClientSessions.closed === 0,
+    `${appClientSockets} socket(s), ${appClientSessions.text}, pod ${await appClientPage.getAttribute(indicator, 'data-pod')}`);
   await appClientContext.close();
 
   // ---- 7. the cursor survives a reload: what was published while the page reloaded arrives once, nothing twice ----
@@ -246,19 +271,19 @@ try {
   const stored = await reloadPage.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('kull-sync-cursor:')));
   check('the cursor is kept in web storage, keyed by user and device', stored.length === 1 && stored[0].endsWith(`:${reloadUser}:chromium-reload`), JSON.stringify(stored));
 
-  appDelayMs = 3000; // the reloaded page runs no script for 3 s
+  const held = (hold = scriptHold());
   const reloading = reloadPage.reload({ waitUntil: 'load', timeout: 30_000 });
-  await sleep(300);
+  await held.asked; // the old document is gone (its socket with it), the new one has not run yet
   const duringReload = [];
   for (let value = 4; value <= 8; value++) await publishTo(duringReload, value);
+  hold = undefined;
+  held.release();
   await reloading;
-  appDelayMs = 0;
   await reloadPage.waitForSelector(`${indicator}[data-state="connected"]`, { timeout: 20_000 });
   const afterReload = [];
-  for (let value = 9; value <= 10; value++) await publishTo(afterReload, value);
+  for (let value = 9; value <= 11; value++) await publishTo(afterReload, value); // 11: a marker, anything shown twice comes before it
   const expected = [...duringReload, ...afterReload];
-  await reloadPage.waitForFunction((n) => document.querySelectorAll('#credits li').length >= n, expected.length, { timeout: 20_000 }).catch(() => {});
-  await sleep(1000); // a duplicate would arrive by now
+  await reloadPage.waitForSelector('#credits li[data-balance="11"]', { timeout: 20_000 }).catch(() => {});
   const shownAfterReload = await reloadCredits();
   const resumeUrl = new URL(reloadSockets.at(-1) ?? 'ws://none/');
   check('after the reload the page resumed from its stored cursor (not from scratch, not from the acknowledged one)',

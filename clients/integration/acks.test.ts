@@ -6,8 +6,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SyncClient, memoryCursorStore, type CursorStore, type Receipt, type SocketLike, type SyncClientOptions } from '@kull/sync-client';
-import { type Stack, startStack } from './stack.js';
-import { seqs, sleep, waitFor } from './waiting.js';
+import { type GatewayProcess, type Stack, startStack } from './stack.js';
+import { seqs, waitFor } from './waiting.js';
 
 let stack: Stack;
 const clients: SyncClient[] = [];
@@ -38,6 +38,16 @@ function startClient(userId: string, deviceId: string, options: Partial<SyncClie
   client.on('SHOOT_PROGRESS', (data) => probe.progress.push(data.processedCount ?? -1));
   client.connect();
   return { client, ...probe };
+}
+
+/** The device's acknowledged cursor in `gateway`'s store (GET /api/admin/users/{userId}, with an admin JWT). */
+async function ackedCursor(gateway: GatewayProcess, userId: string, deviceId: string): Promise<string | undefined> {
+  const response = await fetch(`${gateway.httpUrl}/api/admin/users/${userId}`, {
+    headers: { authorization: `Bearer ${stack.token('acks-operator', 'ops', { groups: ['sync-admin'] })}` },
+  });
+  if (!response.ok) throw new Error(`GET /api/admin/users/${userId} answered ${response.status}: ${await response.text()}`);
+  const user = (await response.json()) as { devices: Array<{ deviceId: string; ackedCursor: string }> };
+  return user.devices.find((device) => device.deviceId === deviceId)?.ackedCursor;
 }
 
 const connected = (client: SyncClient) => waitFor('connected', () => client.getSnapshot().state === 'connected');
@@ -123,7 +133,10 @@ describe('acknowledged cursors and message ids, with the SDK', () => {
     await connected(first.client);
     for (const n of seqs(1, 5)) await stack.publishCredit('acks-resume', n, 1, `seq ${n}`);
     await waitFor('5 events', () => first.credits.length === 5);
-    await sleep(1500); // acknowledged, and the ack flushed to the cluster
+    // Acknowledged, and the ACK flushed to the cluster: the other pod's store holds the cursor of event 5.
+    const processed = first.client.getSnapshot().cursor;
+    expect(processed).toMatch(/~/);
+    await waitFor('the ACK of event 5 on the other pod', async () => (await ackedCursor(stack.gateways[1]!, 'acks-resume', 'tablet')) === processed);
     first.client.close();
     for (const n of seqs(6, 8)) await stack.publishCredit('acks-resume', n, 1, `seq ${n}`);
 

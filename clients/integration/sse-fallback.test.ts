@@ -125,7 +125,7 @@ describe('the SSE fallback where WebSocket upgrades are refused', () => {
       while (publishing) {
         await publish('sse-kill', next, next);
         next++;
-        await sleep(50);
+        await sleep(50); // a load shape, not a wait: a steady stream across the kill
       }
     })();
     await waitFor('live events flowing', () => probe.probe.credits.length >= 8);

@@ -1,16 +1,20 @@
-// The real stack for integration tests: a Kafka broker (local-kafka), gateway pods, credit-service (and
-// shoot-service when asked), each
-// started as its own process from the packaged jars exactly as system-tests (AppProcess) and deploy/local/run.sh
-// start them, plus a TCP load balancer in front of the gateways (round-robin over the pods that accept the TCP
-// connection, like a Kubernetes Service), so a test uses one URL and a killed or drained pod sends the client
-// to another pod.
+// The real stack for integration tests and the browser scripts, started by the one launcher every caller uses
+// (deploy/local/stack up, process-support's ai.kull.sync.process.stack: the same command lines, settings and
+// readiness checks as deploy/local/run.sh, system-tests and the benchmark): a Kafka broker (local-kafka), gateway
+// pods, credit-service (and shoot-service when asked), each its own process from the packaged jars, with this
+// file's test settings added. In front of the gateways a TCP load balancer (round-robin over the pods that accept
+// the TCP connection, like a Kubernetes Service), so a test uses one URL and a killed or drained pod sends the
+// client to another pod.
 //
-// Processes: free ports from the OS, logs in clients/target/logs/<stack>-<process>.log, broker data and a copy of
-// the packaged apps in fresh temp dirs under clients/target/ (removed by stop()). Everything is SIGKILLed by stop() and, as a safety net, when this Node process
-// exits or is signalled, so no java process outlives the test file.
+// The launcher prints one `STACK_READY {json}` line (every process: name, port, pid, log) and reports a process
+// that exits (`STACK_EXITED <name> code=<code>`); this file reads both, and asks the launcher's control API
+// (127.0.0.1) to kill, stop or add a gateway. Ports come from the OS; logs, broker data and a copy of the packaged
+// apps are in clients/target/stacks/<name>/ (data and copies removed by stop()). The launcher stops everything,
+// services first, broker last, on stop() and when this Node process goes away (its stdin closes), whatever the
+// reason, so no java process outlives the test file.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac, randomUUID } from 'node:crypto';
-import { closeSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -96,7 +100,7 @@ export interface StackOptions {
 export const CLIENTS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const ROOT = resolve(CLIENTS_DIR, '..');
 const TARGET = join(CLIENTS_DIR, 'target');
-const LOG_DIR = join(TARGET, 'logs');
+const LAUNCHER = join(ROOT, 'deploy', 'local', 'stack');
 const START_TIMEOUT_MS = Number(process.env.STACK_START_TIMEOUT_MS ?? 180_000);
 const JWT_SECRET = 'clients-integration-secret-0123456789abcdef';
 const API_KEY = 'clients-integration-api-key';
@@ -110,118 +114,6 @@ const GATEWAY_TEST_ENV: Record<string, string> = {
   GATEWAY_SESSION_MAX_PER_USER: '50',
 };
 
-// ---------------------------------------------------------------------------------------------------------
-// Processes: every child is remembered and SIGKILLed when this process goes away, whatever the reason.
-
-const children = new Set<ChildProcess>();
-let exitHooksInstalled = false;
-let watchdog: ChildProcess | undefined;
-
-/**
- * A process of its own that SIGKILLs the stack's processes when this one dies without running its exit hooks
- * (SIGKILL, a crash): it is told each child's pid and notices this process is gone when its stdin closes.
- */
-const WATCHDOG = `
-const pids = new Set();
-let buffered = '';
-process.stdin.on('data', (chunk) => {
-  buffered += chunk;
-  const lines = buffered.split('\\n');
-  buffered = lines.pop();
-  for (const line of lines) (line[0] === '+' ? pids.add(line.slice(1)) : pids.delete(line.slice(1)));
-});
-process.stdin.on('close', () => {
-  for (const pid of pids) { try { process.kill(Number(pid), 'SIGKILL'); } catch {} }
-  process.exit(0);
-});`;
-
-function watch(child: ChildProcess): void {
-  if (!watchdog) {
-    watchdog = spawn(process.execPath, ['-e', WATCHDOG], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
-    watchdog.unref();
-    (watchdog.stdin as unknown as { unref?: () => void }).unref?.();
-    watchdog.stdin?.on('error', () => {});
-  }
-  const pid = child.pid;
-  if (pid === undefined) return;
-  watchdog.stdin?.write(`+${pid}\n`);
-  child.once('exit', () => watchdog?.stdin?.writable && watchdog.stdin.write(`-${pid}\n`));
-}
-
-function installExitHooks(): void {
-  if (exitHooksInstalled) return;
-  exitHooksInstalled = true;
-  const killAll = () => {
-    for (const child of children) {
-      try {
-        child.kill('SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  };
-  process.on('exit', killAll);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      killAll();
-      process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
-    });
-  }
-}
-
-interface Proc {
-  name: string;
-  child: ChildProcess;
-  log: string;
-  exited: Promise<number | null>;
-  alive(): boolean;
-}
-
-function launch(name: string, command: string, args: string[], env: Record<string, string>, logName: string): Proc {
-  installExitHooks();
-  mkdirSync(LOG_DIR, { recursive: true });
-  const log = join(LOG_DIR, `${logName}.log`);
-  const fd = openSync(log, 'w');
-  const child = spawn(command, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', fd, fd],
-  });
-  closeSync(fd);
-  children.add(child);
-  watch(child);
-  let running = true;
-  const exited = new Promise<number | null>((done) => {
-    child.once('exit', (code, signal) => {
-      running = false;
-      children.delete(child);
-      done(code ?? (signal ? -1 : null));
-    });
-    child.once('error', () => {
-      running = false;
-      children.delete(child);
-      done(-1);
-    });
-  });
-  return { name, child, log, exited, alive: () => running };
-}
-
-function lastLines(file: string, count = 60): string {
-  try {
-    return readFileSync(file, 'utf8').split('\n').slice(-count).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-async function killProc(proc: Proc, signal: NodeJS.Signals = 'SIGKILL', timeoutMs = 30_000): Promise<void> {
-  if (!proc.alive()) return;
-  proc.child.kill(signal);
-  const timer = setTimeout(() => proc.child.kill('SIGKILL'), timeoutMs);
-  await proc.exited;
-  clearTimeout(timer);
-}
-
 export async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = net.createServer();
@@ -234,55 +126,107 @@ export async function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+// ---------------------------------------------------------------------------------------------------------
+// The launcher
 
-async function awaitReady(proc: Proc, httpUrl: string): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (!proc.alive()) {
-      throw new Error(`${proc.name} exited before it was ready; last lines of ${proc.log}:\n${lastLines(proc.log)}`);
-    }
-    try {
-      const response = await fetch(`${httpUrl}/q/health/ready`, { signal: AbortSignal.timeout(5_000) });
-      await response.body?.cancel();
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  throw new Error(`${proc.name} not ready within ${START_TIMEOUT_MS} ms; last lines of ${proc.log}:\n${lastLines(proc.log)}`);
+/** One process as the launcher describes it (the ready line, a control answer). */
+interface Launched {
+  name: string;
+  kind: 'broker' | 'gateway' | 'service';
+  port: number;
+  pid: number;
+  alive: boolean;
+  log: string;
 }
 
-async function awaitLogLine(proc: Proc, marker: string): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (existsSync(proc.log) && readFileSync(proc.log, 'utf8').includes(marker)) return;
-    if (!proc.alive()) {
-      throw new Error(`${proc.name} exited before ${marker}; last lines of ${proc.log}:\n${lastLines(proc.log)}`);
-    }
-    await sleep(200);
-  }
-  throw new Error(`${proc.name} printed no ${marker} within ${START_TIMEOUT_MS} ms; last lines of ${proc.log}:\n${lastLines(proc.log)}`);
+interface Launcher {
+  /** The processes of the ready line, once every one is ready. */
+  ready: Promise<{ bootstrap: string; processes: Launched[] }>;
+  /** Asks the running launcher (POST <control>/<command>?query) and returns the process it answered with. */
+  control(command: string, query: Record<string, string | string[]>): Promise<Launched>;
+  /** Called with a process's name when the launcher reports it exited. */
+  onExited(listener: (name: string) => void): void;
+  /** Stops everything (services first, broker last) and waits until the launcher is gone. */
+  down(): Promise<void>;
 }
 
-function requireFile(path: string): string {
-  if (!existsSync(path)) {
-    throw new Error(`${path} is missing: package the project first (./mvnw -DskipTests package)`);
-  }
-  return path;
-}
+function startLauncher(args: string[], runDir: string): Launcher {
+  mkdirSync(runDir, { recursive: true });
+  const output = join(runDir, 'launcher.log');
+  // stdin stays open as long as this process lives: when it closes, the launcher stops everything.
+  const child: ChildProcess = spawn('bash', [LAUNCHER, 'up', ...args, '--stop-on-stdin-eof'], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const exitedListeners: ((name: string) => void)[] = [];
+  let control = '';
+  let onReady: (line: string) => void = () => {};
+  const exited = new Promise<number | null>((done) => {
+    child.once('exit', (code) => done(code));
+    child.once('error', () => done(-1));
+  });
+  const read = (stream: NodeJS.ReadableStream | null) => {
+    let buffered = '';
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      buffered += chunk;
+      const complete = buffered.split('\n');
+      buffered = complete.pop() ?? '';
+      for (const line of complete) {
+        appendFileSync(output, line + '\n');
+        lines.push(line);
+        if (lines.length > 80) lines.shift();
+        if (line.startsWith('STACK_READY ')) onReady(line.slice('STACK_READY '.length));
+        const exit = /^STACK_EXITED (\S+) code=/.exec(line);
+        if (exit) exitedListeners.forEach((listener) => listener(exit[1]!));
+      }
+    });
+  };
+  read(child.stdout);
+  read(child.stderr);
+  const failure = (what: string) => new Error(`the stack launcher ${what}; its output (${output}):\n${lines.join('\n')}`);
 
-/**
- * A copy of the module's packaged app (quarkus-app, ~50 MB) for this stack, so a rebuild of the module while the
- * tests run (another build in the same checkout) cannot pull the jars from under a running or starting process.
- */
-function appJar(module: string, into: string): string {
-  const app = join(ROOT, module, 'target', 'quarkus-app');
-  requireFile(join(app, 'quarkus-run.jar'));
-  const copy = join(into, module);
-  if (!existsSync(copy)) cpSync(app, copy, { recursive: true });
-  return join(copy, 'quarkus-run.jar');
+  const ready = new Promise<{ bootstrap: string; processes: Launched[] }>((done, fail) => {
+    const timer = setTimeout(() => fail(failure(`printed no STACK_READY within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS + 30_000);
+    onReady = (json) => {
+      clearTimeout(timer);
+      const parsed = JSON.parse(json) as { control: string; bootstrap: string; processes: Launched[] };
+      control = parsed.control;
+      done(parsed);
+    };
+    void exited.then((code) => {
+      clearTimeout(timer);
+      fail(failure(`exited (code ${code}) before it was ready`));
+    });
+  });
+  ready.catch(() => {});
+
+  return {
+    ready,
+    async control(command, query) {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(query)) {
+        for (const each of Array.isArray(value) ? value : [value]) params.append(key, each);
+      }
+      const response = await fetch(`${control}/${command}?${params}`, { method: 'POST', signal: AbortSignal.timeout(START_TIMEOUT_MS + 30_000) });
+      const text = await response.text();
+      if (response.status !== 200) throw new Error(`stack ${command} ${params}: ${response.status} ${text}`);
+      return JSON.parse(text) as Launched;
+    },
+    onExited: (listener) => exitedListeners.push(listener),
+    async down() {
+      if (child.exitCode === null && child.signalCode === null) {
+        if (control) {
+          await fetch(`${control}/down`, { method: 'POST', signal: AbortSignal.timeout(120_000) }).then((r) => r.text()).catch(() => {});
+        }
+        child.stdin?.end();
+        const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -487,10 +431,20 @@ export async function startUpgradeRefusingProxy(targetPort: number,
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const name = options.name ?? 'stack';
-  mkdirSync(TARGET, { recursive: true });
-  const dataDir = mkdtempSync(join(TARGET, 'kafka-data-'));
-  const appsDir = mkdtempSync(join(TARGET, 'apps-'));
-  const procs: Proc[] = [];
+  const runDir = join(TARGET, 'stacks', name);
+  const gatewayNames = Array.from({ length: options.gateways ?? 2 }, (_, i) => `gateway-${String.fromCharCode(97 + i)}`);
+  const services = [...(options.credit === false ? [] : ['credit']), ...(options.shoot ? ['shoot'] : [])];
+  const env = (target: string, values: Record<string, string> = {}) =>
+    Object.entries(values).flatMap(([key, value]) => ['--env', `${target}:${key}=${value}`]);
+  const launcher = startLauncher([
+    '--profile', 'test', '--free-ports', '--fresh', '--copy-apps', '--if-stale', 'warn',
+    '--start-timeout', String(Math.ceil(START_TIMEOUT_MS / 1000)), '--run-dir', runDir, '--jwt-secret', JWT_SECRET,
+    '--gateways', String(gatewayNames.length), ...(gatewayNames.length ? ['--gateway-names', gatewayNames.join(',')] : []),
+    '--services', services.length ? services.join(',') : 'none',
+    ...env('gateways', GATEWAY_TEST_ENV), ...env('gateways', options.gatewayEnv),
+    // The services accept the API key from tests (and, from the launcher, the users' own JWTs for reads of their state).
+    ...env('services', { SYNC_SERVICE_API_KEYS: API_KEY }), ...env('credit-service', options.creditEnv),
+  ], runDir);
   const balancers: Balancer[] = [];
   const gateways: (GatewayProcess & { inRotation(): boolean })[] = [];
   let stopped = false;
@@ -499,82 +453,42 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (stopped) return;
     stopped = true;
     await Promise.all(balancers.map((balancer) => balancer.close()));
-    // Services first, the broker last.
-    await Promise.all(procs.filter((proc) => proc.name !== 'kafka').map((proc) => killProc(proc)));
-    await Promise.all(procs.filter((proc) => proc.name === 'kafka').map((proc) => killProc(proc)));
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(appsDir, { recursive: true, force: true });
+    await launcher.down();
+    rmSync(join(runDir, 'kafka-data'), { recursive: true, force: true });
+    rmSync(join(runDir, 'apps'), { recursive: true, force: true });
+  };
+
+  const gatewayOf = (launched: Launched) => {
+    const podId = launched.name;
+    let running = true;
+    let draining = false;
+    launcher.onExited((exited) => {
+      if (exited === podId) running = false;
+    });
+    const end = async (command: 'kill' | 'stop') => {
+      await launcher.control(command, { name: podId });
+      running = false;
+    };
+    return {
+      podId,
+      port: launched.port,
+      wsUrl: `ws://127.0.0.1:${launched.port}/ws`,
+      httpUrl: `http://127.0.0.1:${launched.port}`,
+      alive: () => running,
+      // Like a Kubernetes Service: a terminating pod gets no new connections.
+      inRotation: () => running && !draining,
+      kill: () => end('kill'),
+      terminate: () => {
+        draining = true;
+        return end('stop');
+      },
+    };
   };
 
   try {
-    // Broker.
-    const kafkaPort = await freePort();
-    const classpath = readFileSync(requireFile(join(ROOT, 'local-kafka', 'target', 'classpath.txt')), 'utf8').trim();
-    const kafkaClasses = join(appsDir, 'local-kafka-classes');
-    cpSync(requireFile(join(ROOT, 'local-kafka', 'target', 'classes')), kafkaClasses, { recursive: true });
-    const kafka = launch(
-      'kafka',
-      'java',
-      ['-Xmx512m', '-cp', `${kafkaClasses}:${classpath}`, 'ai.kull.sync.kafka.local.LocalKafkaMain'],
-      { KAFKA_PORT: String(kafkaPort), KAFKA_DATA_DIR: dataDir },
-      `${name}-kafka`,
-    );
-    procs.push(kafka);
-    await awaitLogLine(kafka, 'LOCAL_KAFKA_READY');
-    const bootstrap = `127.0.0.1:${kafkaPort}`;
-
-    const startService = async (procName: string, module: string, env: Record<string, string>) => {
-      const port = await freePort();
-      const proc = launch(
-        procName,
-        'java',
-        ['-Xmx256m', '-jar', appJar(module, appsDir)],
-        { HTTP_PORT: String(port), KAFKA_BOOTSTRAP_SERVERS: bootstrap, ...env },
-        `${name}-${procName}`,
-      );
-      procs.push(proc);
-      return { proc, port, httpUrl: `http://127.0.0.1:${port}` };
-    };
-
-    const launchGateway = async (podId: string, env: Record<string, string> = {}) => {
-      const { proc, port, httpUrl } = await startService(podId, 'gateway-service', {
-        GATEWAY_POD_ID: podId,
-        GATEWAY_AUTH_JWT_SECRET: JWT_SECRET,
-        ...GATEWAY_TEST_ENV,
-        ...options.gatewayEnv,
-        ...env,
-      });
-      let draining = false;
-      const gateway = {
-        podId,
-        port,
-        wsUrl: `ws://127.0.0.1:${port}/ws`,
-        httpUrl,
-        alive: () => proc.alive(),
-        // Like a Kubernetes Service: a terminating pod gets no new connections.
-        inRotation: () => proc.alive() && !draining,
-        kill: () => killProc(proc, 'SIGKILL'),
-        terminate: () => {
-          draining = true;
-          return killProc(proc, 'SIGTERM');
-        },
-      };
-      return { gateway, ready: awaitReady(proc, httpUrl) };
-    };
-
-    // Gateways and credit-service start together (each refills from Kafka before it is ready).
-    const initial = await Promise.all(
-      Array.from({ length: options.gateways ?? 2 }, (_, i) => launchGateway(`gateway-${String.fromCharCode(97 + i)}`)),
-    );
-    // The services accept the API key from tests and the users' own JWTs for reads of their state.
-    const serviceEnv = { SYNC_SERVICE_API_KEYS: API_KEY, SYNC_SERVICE_JWT_SECRET: JWT_SECRET };
-    const credit = options.credit === false ? undefined : await startService('credit-service', 'credit-service', { ...serviceEnv, ...options.creditEnv });
-    const shoot = options.shoot ? await startService('shoot-service', 'shoot-service', serviceEnv) : undefined;
-    await Promise.all([
-      ...initial.map((g) => g.ready),
-      ...[credit, shoot].map((service) => (service ? awaitReady(service.proc, service.httpUrl) : Promise.resolve())),
-    ]);
-    gateways.push(...initial.map((g) => g.gateway));
+    const { bootstrap, processes } = await launcher.ready;
+    const byName = new Map(processes.map((launched) => [launched.name, launched]));
+    gateways.push(...gatewayNames.map((podId) => gatewayOf(byName.get(podId)!)));
 
     const startBalancer = async (targets: () => GatewayProcess[]) => {
       const balancer = await startTcpBalancer(() =>
@@ -588,8 +502,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return balancer;
     };
     const balancer = await startBalancer(() => gateways);
-    const creditUrl = credit?.httpUrl ?? '';
-    const shootUrl = shoot?.httpUrl ?? '';
+    const serviceUrl = (module: string) => {
+      const service = byName.get(module);
+      return service ? `http://127.0.0.1:${service.port}` : '';
+    };
+    const creditUrl = serviceUrl('credit-service');
+    const shootUrl = serviceUrl('shoot-service');
     const post = async (url: string, body: unknown, what: string) => {
       const response = await fetch(url, {
         method: 'POST',
@@ -611,11 +529,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       balancerUrl: balancer.url,
       balancer,
       startBalancer,
-      async startGateway(podId, env, gatewayOptions) {
-        const started = await launchGateway(podId, env);
-        await started.ready;
-        if (gatewayOptions?.balanced !== false) gateways.push(started.gateway);
-        return started.gateway;
+      async startGateway(podId, gatewayEnv = {}, gatewayOptions) {
+        const launched = await launcher.control('add-gateway', {
+          name: podId,
+          env: Object.entries(gatewayEnv).map(([key, value]) => `${key}=${value}`),
+        });
+        const gateway = gatewayOf(launched);
+        if (gatewayOptions?.balanced !== false) gateways.push(gateway);
+        return gateway;
       },
       token(userId, deviceId, tokenOptions = {}) {
         const now = Math.floor(Date.now() / 1000);

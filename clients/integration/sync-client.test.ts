@@ -7,7 +7,7 @@ import {
   SyncClient, memoryCursorStore, type SocketLike, type StateChange, type SyncClientOptions, type SyncError,
 } from '@kull/sync-client';
 import { type Balancer, type GatewayProcess, type Stack, startStack } from './stack.js';
-import { seqs, sleep, waitFor } from './waiting.js';
+import { seqs, waitFor } from './waiting.js';
 
 let stack: Stack;
 const clients: SyncClient[] = [];
@@ -215,7 +215,9 @@ describe('@kull/sync-client against the real stack', () => {
       },
     });
     await waitFor('failed', () => never.client.getSnapshot().state === 'failed');
-    await sleep(1500); // no further attempt
+    // No further attempt: the client announces every retry in its state change (retryInMs) before it schedules it,
+    // and `failed` came with none (its timers stopped: close-policy.test.ts runs the clock an hour on).
+    expect(never.states.at(-1)).toMatchObject({ state: 'failed', closeCode: 4401, retryInMs: undefined });
     expect(never.client.getSnapshot()).toMatchObject({ state: 'failed', lastCloseCode: 4401 });
     expect(neverCalls).toBe(2);
     expect(never.sockets.length).toBe(2);
@@ -228,15 +230,18 @@ describe('@kull/sync-client against the real stack', () => {
       cursorStore.save('cursor', bogus);
       const stored = { get: (key: string) => cursorStore.load(key) };
       const resyncs: string[] = [];
+      let refetched!: () => void;
+      const refetch = new Promise<void>((done) => (refetched = done));
       const probe = startClient('sdk-resync', device, {
         cursorStore,
         storageKey: 'cursor',
         onResync: async (reason) => {
           resyncs.push(reason);
-          await sleep(100); // the app refetches its state
+          await refetch; // the app refetches its state
         },
       });
       await waitFor('onResync', () => resyncs.length === 1);
+      refetched();
       await connected(probe);
       expect(probe.client.getSnapshot().stats.resyncs).toBe(1);
       expect(stored.get('cursor')).not.toBe(bogus);
@@ -273,6 +278,8 @@ describe('@kull/sync-client against the real stack', () => {
     expect(retry.retryInMs).toBeGreaterThanOrEqual(5000); // the 4003 floor of the default policy
 
     await waitFor('reconnected', () => probe.client.getSnapshot().state === 'connected', 15_000);
+    // A lower bound, which a loaded machine can only lengthen: the client did wait out the floor.
+    console.log(`4003: reconnected ${Date.now() - closedAt} ms after the close (floor 5000 ms, retryInMs ${retry.retryInMs})`);
     expect(Date.now() - closedAt).toBeGreaterThanOrEqual(4900);
     expect(probe.client.getSnapshot().resumed).toBe(true);
   });
@@ -283,7 +290,7 @@ describe('@kull/sync-client against the real stack', () => {
     await connected(probe);
     const before = connectionCount(probe);
     const huge = 'x'.repeat(70_000);
-    expect(probe.client.send('UPDATE_PROGRESS', { shootId: 'shoot-1', status: 'processing', provider: 'test', currentImage: huge })).toBe(true);
+    expect(probe.client.send('UPDATE_PROGRESS', { shootId: 'shoot-1', status: 'processing', provider: 'test', processedCount: 0, totalCount: 1, currentImage: huge })).toBe(true);
     await connectionsAfter(probe, before);
     const close = probe.states.find((s) => s.closeCode !== undefined);
     expect(close?.closeCode).toBe(1009);
@@ -294,15 +301,10 @@ describe('@kull/sync-client against the real stack', () => {
   });
 
   it('4002: a client that stops reading is closed as a slow consumer, then resumes every event it missed', async () => {
-    const { pod, balancer, probe, progress, sendBatch, closed4002 } = await slowConsumerSetup('gateway-slow', 262_144);
+    const { pod, balancer, probe, progress, sendBatch, sendUntil4002 } = await slowConsumerSetup('gateway-slow', 262_144);
     // Small batches, so what the pod no longer queued for the reader (it is replayed on resume) stays well
     // under the bound: see the skipped test below for what happens otherwise.
-    const deadline = Date.now() + 60_000;
-    while (!(await closed4002())) {
-      if (Date.now() > deadline) throw new Error(`no 4002 after ${sendBatch.sent()} events`);
-      sendBatch(40);
-      await sleep(50);
-    }
+    await sendUntil4002(40);
     const total = sendBatch.sent();
     console.log(`4002 after ${total} events (${Math.round((total * 1700) / 1024)} KiB) sent to a reader that stopped`);
     const before = connectionCount(probe);
@@ -316,14 +318,15 @@ describe('@kull/sync-client against the real stack', () => {
         probe.client.getSnapshot().stats);
     }
     await resumesCompleted(probe);
-    await sleep(300);
+    sendBatch(1); // a marker: anything delivered twice arrives before it
+    await waitFor('the marker', () => progress.includes(total), 30_000);
     const closes = probe.states.map((s) => s.closeCode).filter((code) => code !== undefined);
     expect(closes.length).toBeGreaterThanOrEqual(1);
     expect(closes.every((code) => code === 4002)).toBe(true);
     // The sender's relays may still be arriving when the device is back and live again: a burst over the 64 KiB
     // bound closes it 4002 once more on the live path (the replay itself is paced; see the next test).
     console.log(`4002: closed ${closes.length} time(s) before the resume completed`);
-    expect(progress).toEqual(seqs(0, total - 1));
+    expect(progress).toEqual(seqs(0, total));
     const snapshot = probe.client.getSnapshot();
     expect(snapshot.resumed).toBe(true);
     expect(snapshot.stats.duplicates).toBe(0);
@@ -337,29 +340,26 @@ describe('@kull/sync-client against the real stack', () => {
   // many times GATEWAY_SESSION_MAX_PENDING_BYTES and still come back in one resume. (It used to be written at once,
   // over the bound, and closed 4002 again on every resume: 120 resumes in 60 s with nothing replayed.)
   it('4002: a device that missed more than the outbound bound still resumes (replay paced, no 4002 loop)', async () => {
-    const { pod, balancer, probe, progress, sendBatch, closed4002 } = await slowConsumerSetup('gateway-slow-2', 65_536);
+    const { pod, balancer, probe, progress, sendBatch, sendUntil4002 } = await slowConsumerSetup('gateway-slow-2', 65_536);
     const windowEvents = async () => {
       const metrics = await (await fetch(`${pod.httpUrl}/q/metrics`)).text();
       return Number(/^sync_gateway_replay_window_events(?:\{[^}]*\})? (\S+)$/m.exec(metrics)?.[1] ?? NaN);
     };
     const inWindowBefore = (await windowEvents()) - sendBatch.sent();
-    while (!(await closed4002())) {
-      sendBatch(500);
-      await sleep(300);
-    }
+    await sendUntil4002(500);
     sendBatch(1000); // ~1.7 MB more, after the close: all of it comes back through the replay
     const total = sendBatch.sent();
     // Every relay routed before the device comes back (this pod is the only reader of the user's events here), so
     // all of it is a replay and none reaches the device live: a burst a 64 KiB bound cannot hold would be a
     // slow-consumer close on the live path, which is not what this test is about.
-    for (const deadline = Date.now() + 60_000; (await windowEvents()) < inWindowBefore + total;) {
-      if (Date.now() > deadline) throw new Error(`the pod did not route all ${total} relays within 60 s`);
-      await sleep(200);
-    }
+    await waitFor(`the pod routing all ${total} relays (sync_gateway_replay_window_events)`,
+      async () => (await windowEvents()) >= inWindowBefore + total, 60_000);
     balancer.resume();
     await waitFor(`all ${total} events`, () => progress.length >= total, 60_000);
     await resumesCompleted(probe);
-    expect(progress).toEqual(seqs(0, total - 1));
+    sendBatch(1); // a marker: anything delivered twice arrives before it
+    await waitFor('the marker', () => progress.includes(total), 30_000);
+    expect(progress).toEqual(seqs(0, total));
     expect(probe.states.filter((s) => s.closeCode === 4002)).toHaveLength(1);
     expect(probe.client.getSnapshot().stats.replayed).toBeGreaterThan((total * 1700) / 65_536);
     await balancer.close();
@@ -411,11 +411,14 @@ async function slowConsumerSetup(podId: string, maxPendingBytes: number) {
   sendBatch(5);
   await waitFor('first events', () => progress.length === 5);
   expect(balancer.pause()).toBe(1);
-  const closed4002 = async () => {
+  /** Sends `batch` more at every look at the pod's metrics until it has closed the reader 4002. */
+  const sendUntil4002 = (batch: number) => waitFor('a 4002 close on the pod (sync_gateway_sessions_closed_total)', async () => {
     const metrics = await (await fetch(`${pod.httpUrl}/q/metrics`)).text();
-    return /sync_gateway_sessions_closed_total\{[^}]*code="4002"[^}]*\} [1-9]/.test(metrics);
-  };
-  return { pod, balancer, probe, progress, sendBatch, closed4002 };
+    if (/sync_gateway_sessions_closed_total\{[^}]*code="4002"[^}]*\} [1-9]/.test(metrics)) return true;
+    sendBatch(batch);
+    return false;
+  }, 60_000);
+  return { pod, balancer, probe, progress, sendBatch, sendUntil4002 };
 }
 
 async function drainOrKill(how: 'terminate' | 'kill'): Promise<void> {
@@ -438,10 +441,11 @@ async function drainOrKill(how: 'terminate' | 'kill'): Promise<void> {
   const recoveredMs = Date.now() - started;
   await publish(user, 9, 10);
   await waitFor('10 events', () => probe.received.length >= 10);
-  await sleep(300);
+  await publish(user, 11, 11); // a marker: anything delivered twice arrives before it
+  await waitFor('the marker', () => probe.received.includes(11));
 
   const snapshot = probe.client.getSnapshot();
-  expect(probe.received).toEqual(seqs(1, 10));
+  expect(probe.received).toEqual(seqs(1, 11));
   expect(snapshot.pod).not.toBe(pod);
   expect(snapshot.resumed).toBe(true);
   expect(snapshot.stats.duplicates).toBe(0);

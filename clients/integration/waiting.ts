@@ -2,10 +2,10 @@
 
 export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-/** Polls `predicate` every 50 ms; throws naming `what` after `timeoutMs`. */
-export async function waitFor(what: string, predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
+/** Polls `predicate` (e.g. a gateway's /q/metrics) every 50 ms; throws naming `what` after `timeoutMs`. */
+export async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(50);
   }

@@ -1,5 +1,6 @@
 import { CloseCode } from './generated/close-codes.js';
 import { cursorKey } from './cursor-store.js';
+import { UNANNOUNCED_GATEWAY_LIMITS } from './defaults.js';
 import type { SocketFactory, SocketLike, SyncClientOptions } from './types.js';
 
 type Globals = {
@@ -25,7 +26,7 @@ export function shareTabs(connect: SocketFactory = (url) => new (globalThis as G
   return (url) => {
     // Should the chunk fail to load (offline at first use), each tab keeps a connection of its own.
     loading ??= import('./tabs.js').then(
-      (tabs) => (target: string) => tabs.sharedSocket(target, connectionName(target), connect),
+      (tabs) => (target: string) => tabs.sharedSocket(target, connectionName(target), connect, UNANNOUNCED_GATEWAY_LIMITS),
       () => connect,
     );
     return new LazySocket(loading, url);

@@ -24,9 +24,18 @@ const LEADER_TIMEOUT_MS = 3_000;
 const PROBE_TIMEOUT_MS = 5_000;
 /** Frames the leader keeps to send again to a tab that missed some (as many as a client's dedupe window). */
 const RELAY_BUFFER = 1_000;
-/** The leader writes the tabs' frames at most this fast: under the gateway's 20 frames/s, bursts of 40. */
-const WRITE_RATE_PER_S = 18;
-const WRITE_BURST = 30;
+/**
+ * The leader writes the tabs' frames at most at these shares of the gateway's inbound rate and burst (as it announces
+ * them in CONNECTION_ESTABLISHED), so that writes bunched up on the way never empty the gateway's bucket.
+ */
+const WRITE_RATE_SHARE = 0.9;
+const WRITE_BURST_SHARE = 0.75;
+
+/** The gateway's inbound limits: frames per second and burst. */
+export interface InboundLimits {
+  inboundRate: number;
+  inboundBurst: number;
+}
 
 /** What the hub needs of `navigator.locks` (the Web Locks API). */
 export interface LockManagerLike {
@@ -57,6 +66,8 @@ export interface TabHubOptions {
   probeTimeoutMs?: number;
   /** Relayed frames kept for tabs that missed some; default RELAY_BUFFER (tests make it small). */
   relayBuffer?: number;
+  /** The limits to pace by where the gateway does not announce its own (UNANNOUNCED_GATEWAY_LIMITS, from share.ts). */
+  unannounced: InboundLimits;
 }
 
 /** A message between tabs. `from` is the posting hub; `member` the tab socket it concerns. */
@@ -122,12 +133,16 @@ export class TabHub {
   /** The relayed frame whose cursor was acknowledged last on this connection. */
   private ackedSeq = 0;
   private queue: string[] = [];
-  private tokens = WRITE_BURST;
+  /** The connection's limits: announced in its CONNECTION_ESTABLISHED, else `unannounced`. */
+  private limits: InboundLimits;
+  /** Writes allowed now; refilled to the burst at the first write (refilledAt 0). */
+  private tokens = 0;
   private refilledAt = 0;
   private pumpTimer: ReturnType<typeof setTimeout> | undefined;
   private probeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly env: TabHubOptions) {
+    this.limits = env.unannounced;
     env.channel.onmessage = (event) => this.onNote(event.data as Note);
     const away = () => this.goAway();
     const back = () => this.comeBack();
@@ -412,6 +427,8 @@ export class TabHub {
     const cursor = cursorOf(message);
     if (message?.type === 'CONNECTION_ESTABLISHED') {
       this.established = message;
+      const { inboundRate = this.env.unannounced.inboundRate, inboundBurst = this.env.unannounced.inboundBurst } = message.data ?? {};
+      this.limits = { inboundRate, inboundBurst };
     }
     // Every tab's client answers a PING: one PONG goes out.
     if (message?.type === 'PING') this.pingsDue++;
@@ -482,13 +499,14 @@ export class TabHub {
     clearTimeout(this.pumpTimer);
     this.pumpTimer = undefined;
     const now = Date.now();
-    this.tokens = Math.min(WRITE_BURST, this.tokens + ((now - this.refilledAt) / 1000) * WRITE_RATE_PER_S);
+    const rate = this.limits.inboundRate * WRITE_RATE_SHARE;
+    this.tokens = Math.min(this.limits.inboundBurst * WRITE_BURST_SHARE, this.tokens + ((now - this.refilledAt) / 1000) * rate);
     this.refilledAt = now;
     while (this.queue.length > 0 && this.tokens >= 1 && this.real?.readyState === OPEN) {
       this.real.send(this.queue.shift()!);
       this.tokens--;
     }
-    if (this.queue.length > 0) this.pumpTimer = setTimeout(() => this.pump(), 1000 / WRITE_RATE_PER_S);
+    if (this.queue.length > 0) this.pumpTimer = setTimeout(() => this.pump(), 1000 / rate);
   }
 
   private probe(): void {
@@ -578,12 +596,13 @@ const hubs = new Map<string, TabHub>();
 
 /**
  * A socket sharing the connection `name` (share.ts: one per gateway URL, user and device) with this browser's other
- * tabs; `connect` opens the real connection while this tab leads. Use `shareTabs` (share.ts), which loads this.
+ * tabs; `connect` opens the real connection while this tab leads; `unannounced`, the limits to pace by when the gateway
+ * does not announce its own. Use `shareTabs` (share.ts), which loads this.
  */
-export function sharedSocket(url: string, name: string, connect: SocketFactory): SocketLike {
+export function sharedSocket(url: string, name: string, connect: SocketFactory, unannounced: InboundLimits): SocketLike {
   let hub = hubs.get(name);
   if (!hub) {
-    hub = new TabHub({ name, locks: navigator.locks, channel: new BroadcastChannel(name), connect, window, document });
+    hub = new TabHub({ name, locks: navigator.locks, channel: new BroadcastChannel(name), connect, window, document, unannounced });
     hubs.set(name, hub);
   }
   return hub.socket(url);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CloseCode, SyncClient, memoryCursorStore, type SyncMessage } from '../src/index.js';
 import { connectionName, tabSharing } from '../src/share.js';
+import { UNANNOUNCED_GATEWAY_LIMITS } from '../src/defaults.js';
 import { HANDOVER_CLOSE_CODE, TabHub, type ChannelLike, type LockManagerLike } from '../src/tabs.js';
 import { fakeSocketFactory, jwt, type FakeSocket } from './fake-socket.js';
 
@@ -130,7 +131,8 @@ function browser(userToken = 'user-1:device-1', hubOptions: { relayBuffer?: numb
     const channel = bus.channel();
     const window = new EventTarget();
     const document = Object.assign(new EventTarget(), { visibilityState: 'visible' });
-    const hub = new TabHub({ name: NAME, locks: tabLocks(locks, channel), channel, connect: gateway.create, window, document, leaderTimeoutMs: 50, ...hubOptions });
+    const hub = new TabHub({ name: NAME, locks: tabLocks(locks, channel), channel, connect: gateway.create, window, document, leaderTimeoutMs: 50,
+      unannounced: UNANNOUNCED_GATEWAY_LIMITS, ...hubOptions });
     const cursorStore = memoryCursorStore();
     if (options.cursor) cursorStore.save(`kull-sync-cursor:${URL_BASE}:user-1:device-1`, options.cursor);
     const client = new SyncClient({
@@ -164,6 +166,29 @@ const connected = (tabs: Tab[]) => until(() => expect(tabs.map((tab) => tab.clie
 const leaderOf = (tabs: Tab[]) => tabs.filter((tab) => tab.hub.isLeader);
 /** What the gateway got on this socket, parsed, except PINGs the leader probes with. */
 const written = (socket: FakeSocket) => socket.sent.map((raw) => JSON.parse(raw));
+
+/** When each frame was written to the socket, from now on. */
+function writeTimes(socket: FakeSocket): number[] {
+  const writes: number[] = [];
+  const send = socket.send.bind(socket);
+  socket.send = (data: string) => {
+    writes.push(Date.now());
+    send(data);
+  };
+  return writes;
+}
+
+/** The lowest a gateway's rate-limit bucket (`rate` frames/s, `burst`) gets over these writes: below 0 it refuses one. */
+function lowestTokens(writes: number[], rate: number, burst: number): number {
+  let tokens = burst;
+  let lowest = tokens;
+  writes.forEach((at, i) => {
+    if (i > 0) tokens = Math.min(burst, tokens + ((at - writes[i - 1]!) / 1000) * rate);
+    tokens -= 1;
+    lowest = Math.min(lowest, tokens);
+  });
+  return lowest;
+}
 
 describe('one connection for all tabs', () => {
   it('elects one leader: three tabs open one connection and each gets every event once, in order', async () => {
@@ -440,12 +465,7 @@ describe('one connection for all tabs', () => {
   it('routes ERROR UNAVAILABLE to the tab that sent the id, writes one PONG per server PING, and paces the tabs\' frames', async () => {
     const { gateway, tabs } = await running(3);
     const socket = gateway.last;
-    const writes: number[] = [];
-    const send = socket.send.bind(socket);
-    socket.send = (data: string) => {
-      writes.push(Date.now());
-      send(data);
-    };
+    const writes = writeTimes(socket);
 
     socket.serverSends({ type: 'PING', data: {} });
     await until(() => expect(tabs.every((tab) => tab.seen.includes('PING'))).toBe(true));
@@ -456,13 +476,7 @@ describe('one connection for all tabs', () => {
     for (const tab of tabs) for (let i = 0; i < 15; i++) tab.client.send('UPDATE_PROGRESS', progress);
     await until(() => expect(socket.sentTypes.filter((type) => type === 'UPDATE_PROGRESS')).toHaveLength(45));
     // The gateway's rate limit (20 frames/s, bursts of 40) as a token bucket over the writes: never empty.
-    let tokens = 40;
-    let lowest = tokens;
-    writes.forEach((at, i) => {
-      if (i > 0) tokens = Math.min(40, tokens + ((at - writes[i - 1]!) / 1000) * 20);
-      tokens -= 1;
-      lowest = Math.min(lowest, tokens);
-    });
+    const lowest = lowestTokens(writes, 20, 40);
     expect(lowest).toBeGreaterThanOrEqual(0);
     console.log(`${writes.length} frames from 3 tabs: the gateway's rate-limit bucket went down to ${lowest.toFixed(1)} of 40`);
 
@@ -477,10 +491,29 @@ describe('one connection for all tabs', () => {
     expect(tabs.map((tab) => tab.seen.includes('ERROR'))).toEqual([false, true, false]);
   });
 
+  it('paces the tabs\' frames by the limits the gateway announced in CONNECTION_ESTABLISHED, not the unannounced defaults', async () => {
+    const opened = browser();
+    for (let i = 0; i < 3; i++) opened.open();
+    await until(() => expect(opened.gateway.count).toBe(1));
+    const socket = opened.gateway.last;
+    const writes = writeTimes(socket);
+    // A gateway configured far below its defaults: 4 frames/s, bursts of 8.
+    socket.establish({ cursor: 'c0', inboundRate: 4, inboundBurst: 8 });
+    await connected(opened.tabs);
+    const progress = { shootId: 's', status: 'processing', processedCount: 1, totalCount: 2, provider: 'p' } as never;
+    for (const tab of opened.tabs) for (let i = 0; i < 4; i++) tab.client.send('UPDATE_PROGRESS', progress);
+    await until(() => expect(socket.sentTypes.filter((type) => type === 'UPDATE_PROGRESS')).toHaveLength(12));
+    // That gateway's bucket over every write (PONGs and ACKs too): never empty.
+    const lowest = lowestTokens(writes, 4, 8);
+    console.log(`${writes.length} frames from 3 tabs over ${writes.at(-1)! - writes[0]!} ms: the announced bucket (4/s, 8) went down to ${lowest.toFixed(1)} of 8`);
+    expect(lowest).toBeGreaterThanOrEqual(0);
+  });
+
   it('writes only ACKs further on in the relayed stream than the last one written', async () => {
     // One tab and no client: the test writes the frames itself.
     const gateway = fakeSocketFactory();
-    const hub = new TabHub({ name: NAME, locks: new FakeLocks(), channel: new FakeBus().channel(), connect: gateway.create });
+    const hub = new TabHub({ name: NAME, locks: new FakeLocks(), channel: new FakeBus().channel(), connect: gateway.create,
+      unannounced: UNANNOUNCED_GATEWAY_LIMITS });
     const socket = hub.socket(`${URL_BASE}?token=user-1:device-1&cursor=c0`);
     await until(() => expect(gateway.count).toBe(1));
     gateway.last.establish({ cursor: 'c0' });

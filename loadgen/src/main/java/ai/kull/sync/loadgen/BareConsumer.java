@@ -26,11 +26,13 @@ import java.util.Map;
  * event and presence topics assigned, no group, String keys, byte[] values, the same max.poll.records),
  * and a watcher that times a gateway pod reading the same backlog through its consumer metrics.
  */
-final class BareConsumer {
+public final class BareConsumer {
 
     /** The gateway's default topics and max.poll.records (GatewayConfig.Kafka). */
     static final List<String> TOPICS = List.of(Topics.SHOOT_PROGRESS, Topics.CREDIT_UPDATES, Topics.PROMPT_CHANGES,
             Topics.ORG_EVENTS, Topics.USER_EVENTS, Topics.PRESENCE);
+    /** Records {@code --from burst} reads as its warm-up, at least, before it reports itself warm. */
+    public static final int WARMUP_RECORDS = 1_000;
     static final int MAX_POLL_RECORDS = 2000;
 
     private BareConsumer() {
@@ -95,7 +97,7 @@ final class BareConsumer {
         // Warm-up: what is produced first (a thousand records at least, not just a pod heartbeat), until three
         // seconds pass without a record.
         long lastRecordAt = System.nanoTime();
-        for (long seen = 0; seen < 1_000 || System.nanoTime() - lastRecordAt < 3_000_000_000L; ) {
+        for (long seen = 0; seen < WARMUP_RECORDS || System.nanoTime() - lastRecordAt < 3_000_000_000L; ) {
             long now = step.read();
             if (now > seen) {
                 seen = now;
@@ -173,7 +175,7 @@ final class BareConsumer {
         long read = 0;
         while (read < total && System.nanoTime() - started < Duration.ofMinutes(5).toNanos()) {
             Thread.sleep(50); // a scrape costs the pod CPU: rarely enough not to slow what is measured
-            read = consumedRecords(http.send(HttpRequest.newBuilder(metrics).build(),
+            read = PodMetrics.recordsConsumed(http.send(HttpRequest.newBuilder(metrics).build(),
                     HttpResponse.BodyHandlers.ofString()).body()) - base;
         }
         return rate(read, (System.nanoTime() - started) / 1e9);
@@ -185,17 +187,6 @@ final class BareConsumer {
         report.put("seconds", LoadRun.round(seconds));
         report.put("recordsPerSecond", LoadRun.round(records / seconds));
         return report;
-    }
-
-    /** The sum of {@code kafka_consumer_fetch_manager_records_consumed_total} over the pod's consumers. */
-    static long consumedRecords(String prometheusText) {
-        double sum = 0;
-        for (String line : prometheusText.split("\n")) {
-            if (line.startsWith("kafka_consumer_fetch_manager_records_consumed_total{") && !line.contains("topic=")) {
-                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return (long) sum;
     }
 
     interface Progress {

@@ -28,7 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * record so frames are as long as the gateway's), no replay window, no bounds, no metrics. What it delivers
  * per second is the practical limit of the machine for this job.
  * <p>
- * Prints {@code BARE_SERVER_READY <port>} once it listens and reads.
+ * Prints {@code BARE_SERVER_READY <port>} once it listens and reads. {@code GET /heap} answers its used heap
+ * after a full GC, {@code GET /sessions} the sessions open (the benchmark waits on them).
  */
 final class BareServer {
 
@@ -47,7 +48,8 @@ final class BareServer {
         vertx.createHttpServer(new HttpServerOptions().setPort(port)
                         .setPerMessageWebSocketCompressionSupported(flags.flag("compression")))
                 .webSocketHandler(socket -> accept(socket, byUser))
-                .requestHandler(BareServer::heap)
+                .requestHandler(request -> request.response().end(request.path().equals("/sessions")
+                        ? String.valueOf(byUser.values().stream().mapToInt(Set::size).sum()) : heap()))
                 .listen().toCompletionStage().toCompletableFuture().get();
         Thread consumer = new Thread(() -> consume(flags.string("bootstrap", "localhost:9092"), byUser),
                 "bare-consumer");
@@ -72,11 +74,11 @@ final class BareServer {
         socket.writeTextMessage("{\"type\":\"CONNECTION_ESTABLISHED\",\"userId\":\"" + user + "\"}");
     }
 
-    /** {@code GET /heap}: used heap bytes after a full GC (the benchmark's memory per idle session). */
-    private static void heap(io.vertx.core.http.HttpServerRequest request) {
+    /** Used heap bytes after a full GC ({@code GET /heap}: the benchmark's memory per idle session). */
+    private static String heap() {
         System.gc();
         Runtime runtime = Runtime.getRuntime();
-        request.response().end(String.valueOf(runtime.totalMemory() - runtime.freeMemory()));
+        return String.valueOf(runtime.totalMemory() - runtime.freeMemory());
     }
 
     /** The {@code sub} claim of a {@code Bearer} JWT, unverified. */

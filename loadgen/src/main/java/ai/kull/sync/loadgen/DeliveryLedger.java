@@ -1,6 +1,8 @@
 package ai.kull.sync.loadgen;
 
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -95,17 +97,37 @@ public final class DeliveryLedger {
     public long lost(Iterable<Received> sessions) {
         long lost = 0;
         for (Received session : sessions) {
-            Published user = published.get(session.userId);
-            if (user == null) {
-                continue;
-            }
-            synchronized (user) {
-                BitSet missing = (BitSet) user.acked.clone();
-                missing.andNot(session.seqs);
-                lost += missing.cardinality();
-            }
+            lost += missing(session).cardinality();
         }
         return lost;
+    }
+
+    /**
+     * The first {@code max} lost deliveries as {@code user#seq (session i)}, in session order: which events missed
+     * which sessions, to look for in the gateways' logs. {@code sessions} as for {@link #lost}.
+     */
+    public List<String> lostSample(List<Received> sessions, int max) {
+        List<String> sample = new ArrayList<>();
+        for (int i = 0; i < sessions.size() && sample.size() < max; i++) {
+            BitSet missing = missing(sessions.get(i));
+            for (int seq = missing.nextSetBit(0); seq >= 0 && sample.size() < max; seq = missing.nextSetBit(seq + 1)) {
+                sample.add(sessions.get(i).userId + "#" + seq + " (session " + i + ")");
+            }
+        }
+        return sample;
+    }
+
+    /** The sequence numbers acknowledged to the session's user that it has not received. */
+    private BitSet missing(Received session) {
+        Published user = published.get(session.userId);
+        if (user == null) {
+            return new BitSet();
+        }
+        synchronized (user) {
+            BitSet missing = (BitSet) user.acked.clone();
+            missing.andNot(session.seqs);
+            return missing;
+        }
     }
 
     /** Events acknowledged to all users. */

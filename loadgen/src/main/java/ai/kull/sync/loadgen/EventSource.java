@@ -36,6 +36,13 @@ interface EventSource extends AutoCloseable {
     static EventSource kafka(String bootstrap, boolean shootStream, String lingerMs) {
         Properties extra = new Properties();
         extra.put("client.id", "loadgen");
+        // Client settings as the services take them, KAFKA_SECURITY_PROTOCOL -> security.protocol: how the chart's
+        // load-test Job passes the cluster's TLS and SASL settings.
+        System.getenv().forEach((name, value) -> {
+            if (name.startsWith("KAFKA_") && !name.equals("KAFKA_BOOTSTRAP_SERVERS")) {
+                extra.put(name.substring("KAFKA_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.'), value);
+            }
+        });
         if (lingerMs != null) {
             extra.put("linger.ms", lingerMs);
         }

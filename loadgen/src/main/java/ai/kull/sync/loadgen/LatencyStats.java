@@ -9,7 +9,8 @@ import org.HdrHistogram.Recorder;
  */
 public final class LatencyStats {
 
-    private static final long MAX_MICROS = 3_600_000_000L;
+    /** The largest latency kept; a merged report's histograms share it. */
+    public static final long MAX_MICROS = 3_600_000_000L;
 
     private final Recorder recorder = new Recorder(MAX_MICROS, 3);
     private final Histogram total = new Histogram(MAX_MICROS, 3);
@@ -22,9 +23,19 @@ public final class LatencyStats {
 
     /** Ends the current interval and returns its values (also added to the total). Call from one thread. */
     public synchronized Snapshot interval() {
+        return new Snapshot(intervalHistogram());
+    }
+
+    /** As {@link #interval()}, the interval's histogram itself (a copy, kept by the caller: the run's timeline). */
+    public synchronized Histogram intervalHistogram() {
         interval = recorder.getIntervalHistogram(interval);
         total.add(interval);
-        return new Snapshot(interval);
+        return interval.copy();
+    }
+
+    /** The total of the intervals ended so far, without ending the current one: equal to the sum of their histograms. */
+    public synchronized Histogram totalHistogram() {
+        return total.copy();
     }
 
     /** Everything recorded so far. */
@@ -42,7 +53,7 @@ public final class LatencyStats {
     /** Percentiles of a set of latencies, in microseconds. */
     public record Snapshot(long count, long p50, long p95, long p99, long max, double mean) {
 
-        Snapshot(Histogram histogram) {
+        public Snapshot(Histogram histogram) {
             this(histogram.getTotalCount(), histogram.getValueAtPercentile(50), histogram.getValueAtPercentile(95),
                     histogram.getValueAtPercentile(99), histogram.getMaxValue(),
                     histogram.getTotalCount() == 0 ? 0 : histogram.getMean());

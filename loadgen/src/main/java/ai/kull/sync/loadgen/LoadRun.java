@@ -1,26 +1,33 @@
 package ai.kull.sync.loadgen;
 
+import ai.kull.sync.loadgen.report.Histograms;
+import ai.kull.sync.loadgen.report.Timeline;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import org.HdrHistogram.Histogram;
 
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 
 /**
  * One load run: connect every session, optionally send them all through a reconnect storm, publish events
  * at the target rate for the duration while printing progress each second, wait for the stragglers, and
  * report what was delivered, how fast, how late, and what went wrong.
+ * <p>
+ * One run may be worker {@code i} of {@code N} ({@link WorkerRange}): it then holds and publishes to its own
+ * range of users only, and its report carries what {@code merge} needs to add the workers up exactly: the
+ * counts, the latency histogram and the timeline of each second.
  */
 final class LoadRun {
 
     private final Flags flags;
     private final DeliveryLedger ledger = new DeliveryLedger();
     private final LatencyStats latency = new LatencyStats();
+    private final Timeline timeline = new Timeline();
 
     LoadRun(Flags flags) {
         this.flags = flags;
@@ -33,22 +40,26 @@ final class LoadRun {
         double rate = flags.number("rate", 100);
         Duration duration = flags.duration("duration", Duration.ofSeconds(30));
         String mode = flags.string("mode", "kafka");
-        String prefix = flags.string("user-prefix", "lg" + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36) + "-u");
+        WorkerRange range = WorkerRange.of(flags, users);
+        String prefix = range.userPrefix();
         Vertx vertx = Vertx.vertx(new VertxOptions()
                 .setEventLoopPoolSize(flags.integer("event-loops", Runtime.getRuntime().availableProcessors()))
                 .setBlockedThreadCheckInterval(60_000));
-        Tokens tokens = new Tokens(flags.string("jwt-secret", "local-dev-secret-change-me-0123456789"),
+        // A Job's Secret arrives as an environment variable rather than on the command line every `ps` shows.
+        Tokens tokens = new Tokens(flags.string("jwt-secret",
+                System.getenv().getOrDefault("LOADGEN_JWT_SECRET", "local-dev-secret-change-me-0123456789")),
                 duration.plusHours(1));
         String protocol = flags.string("protocol", "sync");
         if (!List.of("sync", "socketio").contains(protocol)) {
             throw new IllegalArgumentException("--protocol sync|socketio, not " + protocol);
         }
-        SessionPool pool = new SessionPool(vertx, tokens, ledger, latency, gateways, prefix, users, devices,
-                flags.flag("compression"), protocol.equals("socketio"));
+        SessionPool pool = new SessionPool(vertx, tokens, ledger, latency, gateways, prefix, range.firstUser(),
+                users, devices, flags.flag("compression"), protocol.equals("socketio"));
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("mode", mode);
         report.put("protocol", protocol);
         report.put("gateways", gateways.toString());
+        report.put("worker", range.toReport());
         report.put("users", users);
         report.put("devicesPerUser", devices);
         report.put("sessions", pool.sessions().size());
@@ -56,7 +67,7 @@ final class LoadRun {
             if (!pool.sessions().isEmpty()) {
                 report.put("connect", connect(pool));
             }
-            UserEvents events = new UserEvents(source, ledger, prefix, users);
+            UserEvents events = new UserEvents(source, ledger, prefix, range.firstUser(), users);
             if (flags.flag("reconnect-storm")) {
                 report.put("reconnectStorm", storm(pool, events, rate));
             }
@@ -86,6 +97,7 @@ final class LoadRun {
         boolean all = waitFor(() -> pool.open.get() >= total, timeout,
                 () -> progress("connect", "open=%d/%d failures=%s", pool.open.get(), total, failures(pool)));
         double seconds = (System.nanoTime() - started) / 1e9;
+        awaitConnectFrames(pool);
         Map<String, Object> connect = new LinkedHashMap<>();
         connect.put("opened", pool.open.get());
         connect.put("seconds", round(seconds));
@@ -94,9 +106,28 @@ final class LoadRun {
         connect.put("complete", all);
         connect.put("compressed", pool.compressed.sum());
         System.out.println("LOADGEN_CONNECTED " + pool.open.get() + " sessions in " + round(seconds) + " s");
-        // Presence and CONNECTION_ESTABLISHED frames settle before events are counted.
-        Thread.sleep(500);
         return connect;
+    }
+
+    /** How long the frames of the connect must have been quiet to count as all arrived. */
+    private static final Duration CONNECT_FRAMES_QUIET = Duration.ofMillis(250);
+
+    /**
+     * The connect's own frames arrive before events are published and counted: every open session has had its
+     * first (CONNECTION_ESTABLISHED), and the DEVICE_CONNECTED announcements to a user's other devices, as many as
+     * the timing of the connects makes, have stopped coming (no frame for {@link #CONNECT_FRAMES_QUIET}). Gives up
+     * after 30 s: the run then starts with them still arriving, which its progress line shows.
+     */
+    private static void awaitConnectFrames(SessionPool pool) throws InterruptedException {
+        long[] last = {-1, System.nanoTime()};
+        waitFor(() -> {
+            long frames = pool.frames.sum();
+            if (frames != last[0]) {
+                last[0] = frames;
+                last[1] = System.nanoTime();
+            }
+            return frames >= pool.open.get() && System.nanoTime() - last[1] >= CONNECT_FRAMES_QUIET.toNanos();
+        }, Duration.ofSeconds(30), () -> progress("connect", "frames=%d open=%d", pool.frames.sum(), pool.open.get()));
     }
 
     /** Every session reconnects at once with its cursor while events keep flowing to its user. */
@@ -125,30 +156,29 @@ final class LoadRun {
 
     private void publishPhase(SessionPool pool, UserEvents events, double rate, Duration duration,
                               Map<String, Object> report) throws InterruptedException {
+        // Without a warm-up every delivery of this phase is measured: the latency histogram then counts them all.
+        latency.reset();
         UserEvents.Publisher publisher = rate > 0 ? events.start(rate) : null;
         Duration warmup = flags.duration("warmup", Duration.ZERO);
         if (!warmup.isZero()) {
             waitFor(() -> false, warmup, () -> progress("warmup", "delivered=%d", ledger.delivered()));
+            latency.reset();
         }
         // Figures cover the measured window only; loss and duplicates cover the whole run. The marker lets the
         // bench read the gateway's histogram over the same deliveries.
         System.out.println("LOADGEN_MEASURING after the warmup");
-        latency.reset();
         long deliveredBefore = ledger.delivered();
         long acknowledgedBefore = ledger.acknowledged();
         long started = System.nanoTime();
-        long[] last = {ledger.delivered(), events.published.sum()};
+        Seconds seconds = new Seconds(events);
         waitFor(() -> false, duration, () -> {
-            LatencyStats.Snapshot interval = latency.interval();
-            long delivered = ledger.delivered();
-            long sent = events.published.sum();
+            Second second = seconds.next();
             progress("run", "open=%d published/s=%d delivered/s=%d p50=%.2fms p99=%.2fms max=%.1fms dup=%d misrouted=%d reconnects=%d",
-                    pool.open.get(), sent - last[1], delivered - last[0], ms(interval.p50()), ms(interval.p99()),
-                    ms(interval.max()), ledger.duplicates(), ledger.misrouted(), pool.reconnects.sum());
-            last[0] = delivered;
-            last[1] = sent;
+                    pool.open.get(), second.published(), second.delivered(), ms(second.latency().p50()),
+                    ms(second.latency().p99()), ms(second.latency().max()), ledger.duplicates(), ledger.misrouted(),
+                    pool.reconnects.sum());
         });
-        double seconds = (System.nanoTime() - started) / 1e9;
+        double elapsed = (System.nanoTime() - started) / 1e9;
         long deliveredInWindow = ledger.delivered() - deliveredBefore;
         if (publisher != null) {
             publisher.stop();
@@ -158,29 +188,59 @@ final class LoadRun {
         long expected = ledger.acknowledged() * flags.integer("devices-per-user", 2);
         waitFor(() -> ledger.delivered() >= expected || pool.sessions().isEmpty(),
                 flags.duration("drain-timeout", Duration.ofSeconds(15)),
-                () -> progress("drain", "delivered=%d/%d", ledger.delivered(), expected));
-        LatencyStats.Snapshot total = latency.total();
+                () -> progress("drain", "delivered=%d/%d last second=%d", ledger.delivered(), expected,
+                        seconds.next().delivered()));
+        seconds.next(); // the last stragglers: the timeline then adds up to the histogram
+        Histogram total = latency.totalHistogram();
         report.put("rate", rate);
-        report.put("durationSeconds", round(seconds));
+        report.put("durationSeconds", round(elapsed));
         report.put("published", ledger.acknowledged());
         report.put("publishFailures", events.failures.sum());
-        report.put("publishedPerSecond", round((ledger.acknowledged() - acknowledgedBefore) / seconds));
+        report.put("publishedPerSecond", round((ledger.acknowledged() - acknowledgedBefore) / elapsed));
         report.put("delivered", ledger.delivered());
         // With a server's CPU time read at LOADGEN_MEASURING, its cost per delivery after the warm-up (bench 10).
         report.put("deliveredBeforeMeasuring", deliveredBefore);
-        report.put("deliveredPerSecond", round(deliveredInWindow / seconds));
-        Map<String, Object> millis = new LinkedHashMap<>();
-        millis.put("p50", ms(total.p50()));
-        millis.put("p95", ms(total.p95()));
-        millis.put("p99", ms(total.p99()));
-        millis.put("max", ms(total.max()));
-        millis.put("mean", round(total.mean() / 1000));
-        report.put("latencyMs", millis);
-        report.put("lost", pool.sessions().isEmpty() ? 0 : ledger.lost(pool.received()));
+        report.put("deliveredPerSecond", round(deliveredInWindow / elapsed));
+        report.put("latencyMs", Histograms.millis(total));
+        report.put("latency", Histograms.field(total));
+        report.put("timeline", timeline.points());
+        long lost = pool.sessions().isEmpty() ? 0 : ledger.lost(pool.received());
+        report.put("lost", lost);
+        if (lost > 0) {
+            report.put("lostSample", ledger.lostSample(pool.received(), 20));
+        }
         report.put("duplicated", ledger.duplicates());
         report.put("outOfOrder", ledger.outOfOrder());
         report.put("misrouted", ledger.misrouted());
         report.put("reconnects", pool.reconnects.sum());
+    }
+
+    /** One second of the publish phase: events acknowledged, deliveries and their latency. */
+    private record Second(long published, long delivered, LatencyStats.Snapshot latency) {
+    }
+
+    /** Cuts the publish phase into seconds, each entered in the timeline. */
+    private final class Seconds {
+        private final UserEvents events;
+        private long delivered = ledger.delivered();
+        private long published;
+
+        Seconds(UserEvents events) {
+            this.events = events;
+            this.published = events.published.sum();
+        }
+
+        Second next() {
+            Histogram interval = latency.intervalHistogram();
+            long nowDelivered = ledger.delivered();
+            long nowPublished = events.published.sum();
+            Second second = new Second(nowPublished - published, nowDelivered - delivered,
+                    new LatencyStats.Snapshot(interval));
+            timeline.add(System.currentTimeMillis(), second.published(), second.delivered(), interval);
+            delivered = nowDelivered;
+            published = nowPublished;
+            return second;
+        }
     }
 
     /** Waits until {@code done} or the timeout, calling {@code everySecond} once a second. */

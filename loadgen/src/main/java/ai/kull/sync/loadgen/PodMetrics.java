@@ -1,5 +1,8 @@
 package ai.kull.sync.loadgen;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /** Figures read from a gateway pod's Prometheus scrape ({@code /q/metrics} text). */
 public final class PodMetrics {
 
@@ -14,6 +17,9 @@ public final class PodMetrics {
     public static final String DELIVERY_LATENCY = "sync_gateway_delivery_latency_seconds";
     /** The pod's histogram of a resume's attach to its PENDING_CHECK_COMPLETE. */
     public static final String REPLAY_COMPLETION = "sync_gateway_replay_completion_seconds";
+
+    /** The Kafka consumer's per-topic count of records read, as Micrometer names it. */
+    public static final String RECORDS_CONSUMED = "kafka_consumer_fetch_manager_records_consumed_total";
 
     private PodMetrics() {
     }
@@ -30,5 +36,22 @@ public final class PodMetrics {
                 .filter(line -> mustContain == null || line.contains(mustContain))
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .reduce(Double::sum).orElse(Double.NaN);
+    }
+
+    /**
+     * Records the pod's consumers have read, over all topics. Taken from the per-topic series: the client-wide one
+     * stays 0 with Kafka 4.1's consumer. Kafka 4.1 reports each topic twice, under its name and with its dots as
+     * underscores ({@code sync.user-events}, {@code sync_user-events}; KIP-1109), so each consumer's topic counts
+     * once.
+     */
+    public static long recordsConsumed(String scrape) {
+        Map<String, Double> byTopic = new HashMap<>();
+        scrape.lines().filter(line -> line.startsWith(RECORDS_CONSUMED + "{") && line.contains("topic=\"")).forEach(line -> {
+            int at = line.indexOf("topic=\"") + "topic=\"".length();
+            String topic = line.substring(at, line.indexOf('"', at)).replace('.', '_');
+            String labels = line.substring(0, at).replaceAll(",?topic=\"$", "");
+            byTopic.merge(labels + topic, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Math::max);
+        });
+        return (long) byTopic.values().stream().mapToDouble(Double::doubleValue).sum();
     }
 }

@@ -5,8 +5,9 @@ import ai.kull.sync.events.publish.EventPublisher;
 import ai.kull.sync.events.publish.Idempotency;
 import ai.kull.sync.events.publish.Target;
 import ai.kull.sync.process.FreePorts;
-import ai.kull.sync.process.Freshness;
 import ai.kull.sync.process.ManagedProcess;
+import ai.kull.sync.process.stack.AppLaunch;
+import ai.kull.sync.process.stack.StackApps;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -23,7 +24,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -80,19 +80,18 @@ public final class PublishBench {
         Files.createDirectories(runDir);
         int kafkaPort = FreePorts.take();
         int port = FreePorts.take();
-        Path classpathFile = Freshness.requireFresh(root, "local-kafka", root.resolve("local-kafka/target/classpath.txt"));
-        String classpath = root.resolve("local-kafka/target/classes") + ":" + Files.readString(classpathFile).trim();
-        Path data = Files.createTempDirectory(runDir, "kafka-data");
-        try (ManagedProcess broker = ManagedProcess.builder("kafka", runDir.resolve("kafka.log"),
-                        ManagedProcess.java(List.of("-Xmx512m", "-cp", classpath), "ai.kull.sync.kafka.local.LocalKafkaMain"))
-                .env("KAFKA_PORT", String.valueOf(kafkaPort)).env("KAFKA_DATA_DIR", data.toString()).start()) {
-            broker.awaitLogLine("LOCAL_KAFKA_READY", Duration.ofMinutes(2));
+        StackApps apps = StackApps.of(root);
+        AppLaunch brokerApp = apps.broker(kafkaPort, Files.createTempDirectory(runDir, "kafka-data"));
+        try (ManagedProcess broker = brokerApp.start(runDir.resolve("kafka.log"))) {
+            brokerApp.awaitReady(broker, Duration.ofMinutes(2));
             String bootstrap = "127.0.0.1:" + kafkaPort;
-            try (ManagedProcess service = ManagedProcess.quarkusApp(root, "publish-service", "publish-service", port,
-                    Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap, "PUBLISH_TEAMS", TEAMS, "PUBLISH_TEAM_KEYS", "bench=" + KEY),
-                    List.of("-Xmx256m"), runDir.resolve("publish-service.log"));
+            // The bench's own team (TEAMS) in place of the example teams the stack's definition points to.
+            Path teams = Files.writeString(runDir.resolve("bench-teams.json"), TEAMS);
+            AppLaunch serviceApp = apps.service("publish-service", port, bootstrap, StackApps.LOCAL_JWT_SECRET)
+                    .env("PUBLISH_TEAMS_FILE", teams.toString()).env("PUBLISH_TEAM_KEYS", "bench=" + KEY);
+            try (ManagedProcess service = serviceApp.start(runDir.resolve("publish-service.log"));
                  EventPublisher direct = new EventPublisher(bootstrap)) {
-                service.awaitHttpOk(URI.create("http://localhost:" + port + "/q/health/ready"), Duration.ofMinutes(2));
+                serviceApp.awaitReady(service, Duration.ofMinutes(2));
                 LongSupplier serviceCpu = cpuOf(service.process().pid());
                 LongSupplier brokerCpu = cpuOf(broker.process().pid());
                 LongSupplier driverCpu = () -> ((com.sun.management.OperatingSystemMXBean)

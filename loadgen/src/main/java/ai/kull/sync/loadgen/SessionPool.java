@@ -38,8 +38,12 @@ final class SessionPool {
         volatile boolean resuming;
         /** How its last resume ended: true for RESYNC_REQUIRED, false for PENDING_CHECK_COMPLETE or none yet. */
         volatile boolean resynced;
-        /** Socket.IO only: its namespace CONNECT was accepted, it is in its user's room and counted as open. */
-        volatile boolean joined;
+        /**
+         * Its current socket has received CONNECTION_ESTABLISHED: only then is the device connected (protocol.md
+         * section 1), the gateway having registered it for its user's events. Counting the upgrade instead lost the
+         * first events of sessions still being registered when publishing began (a merged run under CPU contention).
+         */
+        boolean established;
 
         Session(String userId, String deviceId, URI gateway) {
             this.userId = userId;
@@ -59,6 +63,7 @@ final class SessionPool {
     private final boolean socketIo;
     private volatile boolean stopping;
 
+    /** Sessions connected: CONNECTION_ESTABLISHED received on their current socket. */
     final AtomicInteger open = new AtomicInteger();
     final AtomicInteger everOpened = new AtomicInteger();
     final LongAdder reconnects = new LongAdder();
@@ -72,11 +77,18 @@ final class SessionPool {
 
     SessionPool(Vertx vertx, Tokens tokens, DeliveryLedger ledger, LatencyStats latency, List<URI> gateways,
                 String userPrefix, int users, int devicesPerUser, boolean compression) {
-        this(vertx, tokens, ledger, latency, gateways, userPrefix, users, devicesPerUser, compression, false);
+        this(vertx, tokens, ledger, latency, gateways, userPrefix, 0, users, devicesPerUser, compression);
     }
 
+    /** Users {@code userPrefix + firstUser} to {@code userPrefix + (firstUser + users - 1)}: one worker's range. */
     SessionPool(Vertx vertx, Tokens tokens, DeliveryLedger ledger, LatencyStats latency, List<URI> gateways,
-                String userPrefix, int users, int devicesPerUser, boolean compression, boolean socketIo) {
+                String userPrefix, int firstUser, int users, int devicesPerUser, boolean compression) {
+        this(vertx, tokens, ledger, latency, gateways, userPrefix, firstUser, users, devicesPerUser, compression, false);
+    }
+
+    /** The same, speaking Socket.IO v4 ({@link SocketIo}) when {@code socketIo}. */
+    SessionPool(Vertx vertx, Tokens tokens, DeliveryLedger ledger, LatencyStats latency, List<URI> gateways,
+                String userPrefix, int firstUser, int users, int devicesPerUser, boolean compression, boolean socketIo) {
         this.socketIo = socketIo;
         this.vertx = vertx;
         this.tokens = tokens;
@@ -90,7 +102,7 @@ final class SessionPool {
         int n = 0;
         for (int u = 0; u < users && !gateways.isEmpty(); u++) {
             for (int d = 0; d < devicesPerUser; d++) {
-                sessions.add(new Session(userPrefix + u, "d" + d, gateways.get(n++ % gateways.size())));
+                sessions.add(new Session(userPrefix + (firstUser + u), "d" + d, gateways.get(n++ % gateways.size())));
             }
         }
     }
@@ -142,7 +154,7 @@ final class SessionPool {
             if (socket != null) {
                 socket.closeHandler(null);
                 socket.close();
-                open.decrementAndGet();
+                closed(session);
             }
         }
         return cursors;
@@ -199,6 +211,7 @@ final class SessionPool {
             }
             synchronized (session) {
                 session.socket = socket;
+                session.established = false;
             }
             if (socketIo) {
                 socket.textMessageHandler(frame -> onSocketIoFrame(session, socket, frame));
@@ -206,10 +219,7 @@ final class SessionPool {
                 socket.textMessageHandler(frame -> onFrame(session, socket, frame));
             }
             socket.closeHandler(closed -> {
-                if (!socketIo || session.joined) {
-                    open.decrementAndGet();
-                }
-                session.joined = false;
+                closed(session);
                 session.socket = null;
                 if (!stopping) {
                     reconnects.increment();
@@ -219,31 +229,15 @@ final class SessionPool {
                     vertx.setTimer(delay, t -> connect(session, Marker.cursor(lastFrame(session))));
                 }
             });
-            if (!socketIo) {
-                open.incrementAndGet();
-                everOpened.incrementAndGet();
-            }
         });
     }
 
-    /** A frame of a Socket.IO session: the handshake, pings and events (see {@link SocketIo}). */
-    private void onSocketIoFrame(Session session, WebSocket socket, String frame) {
-        switch (SocketIo.packet(frame)) {
-            case OPEN -> socket.writeTextMessage(SocketIo.connect(tokens.token(session.userId, session.deviceId)));
-            case CONNECTED -> {
-                session.joined = true;
-                open.incrementAndGet();
-                everOpened.incrementAndGet();
-            }
-            case PING -> socket.writeTextMessage(SocketIo.PONG);
-            case EVENT -> onFrame(session, socket, frame);
-            case CONNECT_ERROR -> { // the token was refused: no retry fixes it, as a 401 from the gateway
-                failures.computeIfAbsent("connect_error", s -> new LongAdder()).increment();
-                socket.closeHandler(null);
-                socket.close();
-            }
-            case DISCONNECT -> socket.close();
-            case OTHER -> {
+    /** Its socket is gone: one session fewer connected if it was. */
+    private void closed(Session session) {
+        synchronized (session) {
+            if (session.established) {
+                session.established = false;
+                open.decrementAndGet();
             }
         }
     }
@@ -265,6 +259,35 @@ final class SessionPool {
         vertx.setTimer(delayMillis + ThreadLocalRandom.current().nextLong(250), t -> connect(session, cursor));
     }
 
+    /**
+     * A frame of a Socket.IO session: the handshake, pings and events (see {@link SocketIo}). The session is connected
+     * once its namespace CONNECT is accepted: the server has put it in its user's room.
+     */
+    private void onSocketIoFrame(Session session, WebSocket socket, String frame) {
+        switch (SocketIo.packet(frame)) {
+            case OPEN -> socket.writeTextMessage(SocketIo.connect(tokens.token(session.userId, session.deviceId)));
+            case CONNECTED -> {
+                synchronized (session) {
+                    if (session.socket == socket && !session.established) {
+                        session.established = true;
+                        open.incrementAndGet();
+                        everOpened.incrementAndGet();
+                    }
+                }
+            }
+            case PING -> socket.writeTextMessage(SocketIo.PONG);
+            case EVENT -> onFrame(session, socket, frame);
+            case CONNECT_ERROR -> { // the token was refused: no retry fixes it, as a 401 from the gateway
+                failures.computeIfAbsent("connect_error", s -> new LongAdder()).increment();
+                socket.closeHandler(null);
+                socket.close();
+            }
+            case DISCONNECT -> socket.close();
+            case OTHER -> {
+            }
+        }
+    }
+
     private void onFrame(Session session, WebSocket socket, String frame) {
         long now = Marker.nowMicros();
         synchronized (session) {
@@ -276,6 +299,11 @@ final class SessionPool {
 
     private void count(Session session, String frame, long now) {
         frames.increment();
+        if (!session.established && "CONNECTION_ESTABLISHED".equals(Marker.type(frame))) {
+            session.established = true;
+            open.incrementAndGet();
+            everOpened.incrementAndGet();
+        }
         long[] marker = Marker.read(frame);
         if (marker != null) {
             if (ledger.received(session.received, Marker.envelopeUserId(frame), marker[0])) {

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The events of one group of users ({@code prefix + 0} to {@code prefix + (users - 1)}), numbered per user: one
+ * The events of one group of users ({@code prefix + first} to {@code prefix + (first + users - 1)}), numbered per user: one
  * publisher after another may publish to them (a storm's, then the run's), each continuing the numbering, each
  * acknowledged event entered in the ledger.
  */
@@ -13,15 +13,21 @@ final class UserEvents {
     private final EventSource source;
     private final DeliveryLedger ledger;
     private final String prefix;
+    private final int first;
     /** The last sequence number published per user; publishers run one after the other. */
     private final long[] seqs;
     final LongAdder published = new LongAdder();
     final LongAdder failures = new LongAdder();
 
     UserEvents(EventSource source, DeliveryLedger ledger, String prefix, int users) {
+        this(source, ledger, prefix, 0, users);
+    }
+
+    UserEvents(EventSource source, DeliveryLedger ledger, String prefix, int first, int users) {
         this.source = source;
         this.ledger = ledger;
         this.prefix = prefix;
+        this.first = first;
         this.seqs = new long[users];
     }
 
@@ -55,7 +61,7 @@ final class UserEvents {
                         continue;
                     }
                     while (sent < Math.min(due, count) && running) {
-                        String userId = prefix + user;
+                        String userId = prefix + (first + user);
                         long seq = ++seqs[user];
                         inFlight.increment();
                         source.publish(userId, seq).whenComplete((ok, failure) -> {

@@ -26,6 +26,8 @@ class DeliveryLedgerTest {
         assertThat(ledger.lost(List.of(phone, laptop))).isEqualTo(3);
         assertThat(ledger.delivered()).isEqualTo(7);
         assertThat(ledger.acknowledged()).isEqualTo(5);
+        // Which ones, for the report: the laptop (session 1) missed 2, 3 and 5.
+        assertThat(ledger.lostSample(List.of(phone, laptop), 2)).containsExactly("u1#2 (session 1)", "u1#3 (session 1)");
     }
 
     @Test

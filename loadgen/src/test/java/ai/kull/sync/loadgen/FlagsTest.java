@@ -29,12 +29,18 @@ class FlagsTest {
     }
 
     @Test
-    void consumedRecordsAreSummedOverThePodsConsumersButNotPerTopic() {
+    void consumedRecordsAreSummedOverThePodsConsumersAndTopicsEachTopicOnce() {
+        // As a gateway pod with Kafka 4.1's consumer reports them: the client-wide series stays 0, each topic
+        // appears under its name and with its dots as underscores.
         String metrics = """
-                kafka_consumer_fetch_manager_records_consumed_total{client_id="gateway-g1",kafka_version="4.1.1"} 1200.0
-                kafka_consumer_fetch_manager_records_consumed_total{client_id="gateway-g1",topic="sync.credit-updates"} 1000.0
-                kafka_consumer_fetch_manager_records_consumed_total{client_id="presence",kafka_version="4.1.1"} 34.0
+                kafka_consumer_fetch_manager_records_consumed_total{client_id="gateway-g1",kafka_version="4.1.1"} 0.0
+                kafka_consumer_fetch_manager_records_consumed_total{client_id="gateway-g1",kafka_version="4.1.1",topic="sync_presence"} 15.0
+                kafka_consumer_fetch_manager_records_consumed_total{client_id="gateway-g1",kafka_version="4.1.1",topic="sync.credit-updates"} 1200.0
+                kafka_consumer_fetch_manager_records_consumed_total{client_id="gateway-g1",kafka_version="4.1.1",topic="sync.presence"} 15.0
+                kafka_consumer_fetch_manager_records_consumed_total{client_id="gateway-g1",kafka_version="4.1.1",topic="sync_credit-updates"} 1200.0
+                kafka_consumer_fetch_manager_records_consumed_total{client_id="acks",kafka_version="4.1.1",topic="sync.device-cursors"} 19.0
+                kafka_consumer_fetch_manager_records_consumed_rate{client_id="gateway-g1",kafka_version="4.1.1",topic="sync.credit-updates"} 3.1
                 """;
-        assertThat(BareConsumer.consumedRecords(metrics)).isEqualTo(1234);
+        assertThat(PodMetrics.recordsConsumed(metrics)).isEqualTo(1234);
     }
 }

@@ -55,19 +55,6 @@ public final class ManagedProcess implements AutoCloseable {
         return command;
     }
 
-    /**
-     * Starts a packaged Quarkus app ({@code <module>/target/quarkus-app/quarkus-run.jar} under {@code root}) on
-     * {@code HTTP_PORT=port}, after checking that the jar is not older than its sources ({@link Freshness}).
-     */
-    public static ManagedProcess quarkusApp(Path root, String module, String name, int port, Map<String, String> env,
-                                            List<String> jvmOptions, Path log) throws IOException {
-        Path jar = Freshness.requireFresh(root, module);
-        Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("HTTP_PORT", String.valueOf(port));
-        environment.putAll(env);
-        return builder(name, log, java(jvmOptions, "-jar", jar.toString())).env(environment).start();
-    }
-
     public String name() {
         return name;
     }

@@ -3,6 +3,8 @@ package ai.kull.sync.system;
 import ai.kull.sync.process.FreePorts;
 import ai.kull.sync.process.ManagedProcess;
 import ai.kull.sync.process.ProcessFailure;
+import ai.kull.sync.process.stack.AppLaunch;
+import ai.kull.sync.process.stack.StackApps;
 import ai.kull.sync.testing.ResilientDevice;
 import ai.kull.sync.testing.TestDevice;
 import java.io.IOException;
@@ -12,18 +14,19 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * One packaged service (its quarkus-run.jar) running as its own process, as a pod would; started by
- * {@link ManagedProcess}, the launcher the benchmark uses too.
+ * One packaged service (its quarkus-run.jar) running as its own process, as a pod would; started from the stack's
+ * one definition ({@link StackApps}: the command, JVM options and settings the local stack, the clients' tests and
+ * the benchmark use too), with the tests' own settings added.
  */
 final class AppProcess implements AutoCloseable, ResilientDevice.Pod {
 
     static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    /** The stack's process definitions; inside ./mvnw verify the jars are fresh by construction, run on their own the tests refuse a stale one. */
+    private static final StackApps APPS = StackApps.of(ROOT);
     /** The service credential the domain services are started with. */
     static final String API_KEY = "system-test-api-key";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -33,11 +36,13 @@ final class AppProcess implements AutoCloseable, ResilientDevice.Pod {
     final int port;
     final Process process;
     final Path log;
+    private final AppLaunch app;
     private final ManagedProcess launched;
 
-    private AppProcess(String podId, int port, ManagedProcess launched, Path log) {
-        this.podId = podId;
-        this.port = port;
+    private AppProcess(AppLaunch app, ManagedProcess launched, Path log) {
+        this.app = app;
+        this.podId = app.name();
+        this.port = app.port();
         this.launched = launched;
         this.process = launched.process();
         this.log = log;
@@ -63,15 +68,13 @@ final class AppProcess implements AutoCloseable, ResilientDevice.Pod {
     /** As {@link #start(String, String, Map)}, with the JVM's maximum heap ({@code -Xmx}), e.g. {@code 128m}. */
     static AppProcess start(String podId, String bootstrap, Map<String, String> env, String maxHeap)
             throws IOException {
-        Map<String, String> gateway = new HashMap<>(Map.of("GATEWAY_POD_ID", podId,
-                "GATEWAY_AUTH_JWT_SECRET", TestDevice.SECRET));
-        gateway.putAll(env);
-        return launch("gateway-service", podId, bootstrap, gateway, maxHeap);
+        return launch(APPS.gateway(podId, FreePorts.take(), bootstrap, TestDevice.SECRET).env(env).maxHeap(maxHeap));
     }
 
     /** Starts a domain service ({@code credit-service}, ...) that accepts {@link #API_KEY}. */
     static AppProcess service(String module, String bootstrap) throws IOException {
-        return launch(module, module, bootstrap, Map.of("SYNC_SERVICE_API_KEYS", API_KEY), "256m");
+        return launch(APPS.service(module, FreePorts.take(), bootstrap, TestDevice.SECRET)
+                .env("SYNC_SERVICE_API_KEYS", API_KEY));
     }
 
     /** The publish team's key the publish service is started with (team notifications of teams-example.json). */
@@ -79,28 +82,18 @@ final class AppProcess implements AutoCloseable, ResilientDevice.Pod {
 
     /** Starts the publish service with the example team and {@link #PUBLISH_KEY}; {@code env} adds or overrides. */
     static AppProcess publishService(String bootstrap, Map<String, String> env) throws IOException {
-        Map<String, String> settings = new HashMap<>(Map.of(
-                "PUBLISH_TEAMS_FILE", ROOT.resolve("publish-service/src/main/resources/teams-example.json").toString(),
-                "PUBLISH_TEAM_KEYS", "notifications=" + PUBLISH_KEY));
-        settings.putAll(env);
-        return launch("publish-service", "publish-service", bootstrap, settings, "256m");
+        return launch(APPS.service("publish-service", FreePorts.take(), bootstrap, TestDevice.SECRET)
+                .env("PUBLISH_TEAM_KEYS", "notifications=" + PUBLISH_KEY).env(env));
     }
 
-    private static AppProcess launch(String module, String name, String bootstrap, Map<String, String> env,
-                                     String maxHeap) throws IOException {
-        int port = FreePorts.take();
-        Path log = ROOT.resolve("system-tests/target/" + name + ".log");
-        Map<String, String> environment = new HashMap<>(Map.of("KAFKA_BOOTSTRAP_SERVERS", bootstrap));
-        environment.putAll(env);
-        // Inside ./mvnw verify the jar is fresh by construction; run on their own, the tests refuse a stale one.
-        ManagedProcess process = ManagedProcess.quarkusApp(ROOT, module, name, port, environment,
-                List.of("-Xmx" + maxHeap), log);
-        return new AppProcess(name, port, process, log);
+    private static AppProcess launch(AppLaunch app) throws IOException {
+        Path log = ROOT.resolve("system-tests/target/" + app.name() + ".log");
+        return new AppProcess(app, app.start(log), log);
     }
 
     void awaitReady(Duration timeout) throws Exception {
         try {
-            launched.awaitHttpOk(URI.create("http://localhost:" + port + "/q/health/ready"), timeout);
+            app.awaitReady(launched, timeout);
         } catch (ProcessFailure failure) {
             throw new AssertionError(failure.getMessage());
         }

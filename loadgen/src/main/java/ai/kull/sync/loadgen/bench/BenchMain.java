@@ -38,8 +38,10 @@ public final class BenchMain {
             return 0;
         }
         Settings settings;
+        List<Scenarios.Entry> scenarios;
         try {
             settings = new Settings(System.getenv(), args);
+            scenarios = Scenarios.select(settings.words("SCENARIOS"));
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
             return 2;
@@ -67,16 +69,12 @@ public final class BenchMain {
                 processes.dir = runDir.resolve("r" + repeat);
                 Files.createDirectories(processes.dir);
                 log("repeat %d of %d: %s", repeat, repeats, String.join(" ", settings.words("SCENARIOS")));
-                Scenarios scenarios = new Scenarios(settings, processes, table, notes, repeat);
-                try {
-                    for (String scenario : settings.words("SCENARIOS")) {
-                        scenarios.run(scenario);
-                    }
-                } finally {
-                    scenarios.finish();
+                Repeat pass = new Repeat(repeat, settings, processes, table, notes);
+                for (Scenarios.Entry entry : scenarios) {
+                    entry.scenario().run(pass);
                 }
             }
-            new ResultsFile(root, settings, repeats).write(results, table, notes, processes.commands);
+            new ResultsFile(root, settings, repeats).write(results, table, notes, processes.commands, scenarios);
             log("results: %s", results);
             return 0;
         } catch (ProcessFailure | IllegalArgumentException e) {
@@ -173,7 +171,9 @@ public final class BenchMain {
     /** The results file: the same sections bench/run.sh wrote, and how many repeats each figure summarises. */
     private record ResultsFile(Path root, Settings settings, int repeats) {
 
-        void write(Path results, Table table, List<String> notes, List<String> commands) throws IOException {
+        void write(Path results, Table table, List<String> notes, List<String> commands,
+                   List<Scenarios.Entry> scenarios)
+                throws IOException {
             List<String> out = new ArrayList<>();
             out.add("# Benchmark results " + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")) + " UTC");
             out.add("");
@@ -211,7 +211,7 @@ public final class BenchMain {
                     + "spread (highest-lowest)/median over the runs; a row is stable when every spread is at most "
                     + Math.round(Table.STABLE * 100) + "%, unstable otherwise.");
             out.add("");
-            out.addAll(method(settings.words("SCENARIOS")));
+            out.addAll(method(scenarios));
             out.add("| scenario | gateway | baseline | ratio | goal | spread over the repeats |");
             out.add("|---|---|---|---|---|---|");
             out.addAll(table.lines());
@@ -238,33 +238,9 @@ public final class BenchMain {
         }
 
         /** How the headline figures are taken, for the scenarios that ran. */
-        private static List<String> method(List<String> scenarios) {
-            List<String> out = new ArrayList<>();
-            if (scenarios.contains("fanout")) {
-                out.add("- Fan-out CPU per delivery: the server process's CPU time (user and system, all threads) "
-                        + "from the moment every session is open to the end of the load run, over the deliveries "
-                        + "the loadgen received; the gateway and the bare server in the same run, ratio bare/gateway.");
-            }
-            if (scenarios.contains("latency")) {
-                out.add("- The gateway's own latency: the increase of the pod's `" + Scenarios.DELIVERY_LATENCY
-                        + "` histogram (its series of the loadgen's events, " + Scenarios.PUBLISHED_TYPE.replace("\"", "")
-                        + ") between a scrape when the loadgen's warm-up ends (its LOADGEN_MEASURING line) and "
-                        + "one after the run: the deliveries the devices' end-to-end figures cover. It starts at the record's Kafka timestamp "
-                        + "(the producer's clock at send), so it includes the trip through the broker, which the bare "
-                        + "consumer's end-to-end figure measures alone. Quantiles by linear interpolation within the "
-                        + "bucket the rank falls into, as Prometheus' `histogram_quantile` does; latencies are "
-                        + "recorded in whole milliseconds, \"within 5 ms\" is read off the 5 ms bucket's count, and the "
-                        + "bucket bounds are under Notes.");
-            }
-            if (scenarios.contains("connections")) {
-                out.add("- Memory per idle session: used heap (the pod's metrics) and the pod's VmRSS "
-                        + "(/proc/<pid>/status), both right after a full GC (`jcmd GC.run`) with the sessions open, "
-                        + "minus the same before any session, over the sessions open. The kernel's memory for TCP "
-                        + "sockets' buffers (/proc/net/sockstat, `TCP: ... mem` pages; not the per-socket kernel "
-                        + "structures) is not in the RSS and is given apart: it is machine-wide (other processes' "
-                        + "sockets move it too), and on loopback it counts both ends of every connection (the "
-                        + "pod's and the loadgen's sockets).");
-            }
+        private static List<String> method(List<Scenarios.Entry> scenarios) {
+            List<String> out = new ArrayList<>(scenarios.stream().distinct().map(entry -> entry.scenario().method())
+                    .filter(method -> !method.isEmpty()).map(method -> "- " + method).toList());
             if (!out.isEmpty()) {
                 out.add("");
             }

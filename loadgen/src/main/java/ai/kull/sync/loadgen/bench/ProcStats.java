@@ -3,9 +3,11 @@ package ai.kull.sync.loadgen.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * Memory facts the kernel reports (Linux /proc): a process's resident set, and the memory of all TCP
+ * Facts the kernel reports (Linux /proc): a process's resident set and threads, and the memory of all TCP
  * sockets. The parsers take the files' text, so they are tested without a kernel.
  */
 final class ProcStats {
@@ -43,6 +45,34 @@ final class ProcStats {
         return Files.readString(Path.of("/proc/" + pid + "/io")).lines().filter(line -> line.startsWith("wchar:"))
                 .findFirst().map(line -> Long.parseLong(line.substring("wchar:".length()).trim()))
                 .orElseThrow(() -> new IOException("no wchar in /proc/" + pid + "/io"));
+    }
+
+    /** A fall in the resident set smaller than this is noise (a thread's stack touched, a buffer freed). */
+    static final long RSS_NOISE_BYTES = 1024 * 1024;
+
+    /** Whether the last {@code n} readings of a resident set show no fall beyond noise below the first of them. */
+    static boolean settled(List<Long> readings, int n) {
+        if (readings.size() < n) {
+            return false;
+        }
+        List<Long> last = readings.subList(readings.size() - n, readings.size());
+        return last.stream().allMatch(rss -> rss >= last.get(0) - RSS_NOISE_BYTES);
+    }
+
+    /**
+     * How many of a process's threads have a name starting with {@code prefix} (the JVM gives each Java thread's
+     * name, cut to 15 characters, to the kernel: /proc/&lt;pid&gt;/task/&lt;tid&gt;/comm).
+     */
+    static long threadsNamed(long pid, String prefix) throws IOException {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            return tasks.map(task -> task.resolve("comm")).filter(comm -> {
+                try {
+                    return Files.readString(comm).startsWith(prefix);
+                } catch (IOException ended) {
+                    return false; // the thread ended while listed
+                }
+            }).count();
+        }
     }
 
     /** Bytes held by all TCP sockets of this network namespace (sockstat counts pages). */

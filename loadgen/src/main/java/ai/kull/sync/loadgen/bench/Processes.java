@@ -1,9 +1,11 @@
 package ai.kull.sync.loadgen.bench;
 
 import ai.kull.sync.loadgen.PodMetrics;
-import ai.kull.sync.process.Freshness;
+import ai.kull.sync.process.FreePorts;
 import ai.kull.sync.process.ManagedProcess;
 import ai.kull.sync.process.ProcessFailure;
+import ai.kull.sync.process.stack.AppLaunch;
+import ai.kull.sync.process.stack.StackApps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -16,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,8 @@ final class Processes {
     private final String loadgenClasspath;
     private final List<ManagedProcess> started = new ArrayList<>();
     final List<String> commands = new ArrayList<>();
+    /** The broker's port, from the OS like every other port of the benchmark. */
+    private final int kafkaPort = FreePorts.take();
     final String bootstrap;
     /** Where the current repeat's logs and JSON go. */
     Path dir;
@@ -46,7 +49,7 @@ final class Processes {
         this.root = root;
         this.settings = settings;
         this.dir = dir;
-        this.bootstrap = "127.0.0.1:" + settings.integer("KAFKA_PORT");
+        this.bootstrap = "127.0.0.1:" + kafkaPort;
         this.loadgenClasspath = System.getProperty("java.class.path");
     }
 
@@ -58,46 +61,104 @@ final class Processes {
         return Duration.ofSeconds(settings.integer("START_TIMEOUT_SECONDS"));
     }
 
-    /** A real broker (local-kafka) on KAFKA_PORT with fresh data, ready. */
+    /** A real broker (local-kafka) on a free port with fresh data, ready. */
     ManagedProcess broker(Path runDir) throws IOException {
-        Path classpathFile = Freshness.requireFresh(root, "local-kafka", root.resolve("local-kafka/target/classpath.txt"));
         Path data = runDir.resolve("kafka-data");
         deleteRecursively(data);
-        String classpath = root.resolve("local-kafka/target/classes") + ":" + Files.readString(classpathFile).trim();
-        ManagedProcess broker = track(ManagedProcess.builder("kafka", runDir.resolve("kafka.log"),
-                        ManagedProcess.java(List.of("-Xmx512m", "-cp", classpath), "ai.kull.sync.kafka.local.LocalKafkaMain"))
-                .env("KAFKA_PORT", settings.string("KAFKA_PORT"))
-                .env("KAFKA_DATA_DIR", data.toString())
-                .start());
-        broker.awaitLogLine("LOCAL_KAFKA_READY", startTimeout());
+        AppLaunch launch = StackApps.of(root).broker(kafkaPort, data);
+        ManagedProcess broker = track(launch.start(runDir.resolve("kafka.log")));
+        launch.awaitReady(broker, startTimeout());
         log("kafka ready on %s", bootstrap);
         return broker;
     }
 
     /** A gateway pod on {@code port} (not yet ready: {@link #awaitReady}); {@code env} adds settings. */
     ManagedProcess gateway(String name, int port, Map<String, String> env) throws IOException {
-        Map<String, String> environment = new LinkedHashMap<>();
-        environment.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
-        environment.put("GATEWAY_POD_ID", name);
-        environment.put("GATEWAY_AUTH_JWT_SECRET", JWT_SECRET);
-        environment.put("GATEWAY_DRAIN_PERIOD", "1s");
-        environment.put("GATEWAY_SESSION_MAX_PER_USER", "50");
-        environment.putAll(env);
         // The heap free ratios the Helm chart gives gateway pods (gateway.jvm.extraOptions): the heap a connect
         // burst grew is given back, so RSS per idle session is measured as pods run.
-        List<String> jvm = new ArrayList<>(List.of("-Xmx" + settings.string("GATEWAY_XMX"), "-XX:MaxHeapFreeRatio=30",
-                "-XX:MinHeapFreeRatio=10"));
-        jvm.addAll(settings.words("GATEWAY_JAVA_OPTS"));
-        ManagedProcess pod = track(ManagedProcess.quarkusApp(root, "gateway-service", name, port, environment, jvm,
-                dir.resolve(name + ".log")));
-        commands.add(name + ": " + environment.entrySet().stream().map(e -> e.getKey() + "=" + quote(e.getValue()))
-                .collect(Collectors.joining(" ")) + " HTTP_PORT=" + port + " java " + String.join(" ", jvm)
-                + " -jar gateway-service/target/quarkus-app/quarkus-run.jar");
+        AppLaunch launch = StackApps.of(root).gateway(name, port, bootstrap, JWT_SECRET)
+                .env("GATEWAY_DRAIN_PERIOD", "1s")
+                .env("GATEWAY_SESSION_MAX_PER_USER", "50")
+                .env(env)
+                .maxHeap(settings.string("GATEWAY_XMX"))
+                .jvmOptions(List.of("-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10"))
+                .jvmOptions(settings.words("GATEWAY_JAVA_OPTS"));
+        ManagedProcess pod = track(launch.start(dir.resolve(name + ".log")));
+        commands.add(name + ": " + launch.shellLine(root));
         return pod;
     }
 
     ManagedProcess awaitReady(ManagedProcess pod, int port) {
         return pod.awaitHttpOk(URI.create("http://localhost:" + port + "/q/health/ready"), startTimeout());
+    }
+
+    /** A gateway pod or a bare server, and the port it listens on. */
+    record Server(ManagedProcess process, int port) {
+
+        /** Its WebSocket base URL, what the loadgen's {@code --gateways} takes. */
+        String url() {
+            return "ws://localhost:" + port;
+        }
+
+        String metricsUrl() {
+            return "http://localhost:" + port + "/q/metrics";
+        }
+
+        String metrics() throws IOException {
+            return Processes.metrics(port);
+        }
+
+        /** See {@link Processes#metricSum}. */
+        double metricSum(String name, String mustContain, boolean perTopic) throws IOException {
+            return Processes.metricSum(port, name, mustContain, perTopic);
+        }
+
+        void stop() {
+            Processes.stop(process);
+        }
+    }
+
+    /** A gateway pod on a free port, ready (its consumer polls and has caught up: the gateway's readiness). */
+    Server pod(String name, Map<String, String> env) throws IOException {
+        int port = FreePorts.take();
+        return new Server(awaitReady(gateway(name, port, env), port), port);
+    }
+
+    /** The fan-out baseline ({@code Main bare-server}) on a free port, reading Kafka; {@code more} adds flags. */
+    Server bareServer(String name, String... more) throws IOException {
+        int port = FreePorts.take();
+        List<String> args = new ArrayList<>(List.of("bare-server", "--port", "" + port, "--bootstrap", bootstrap));
+        args.addAll(List.of(more));
+        ManagedProcess server = loadgenInBackground(name, args.toArray(String[]::new));
+        server.awaitLogLine("BARE_SERVER_READY", startTimeout());
+        return new Server(server, port);
+    }
+
+    /** A condition read from a process (its metrics, /proc); may fail to read. */
+    interface Check {
+        boolean met() throws IOException;
+    }
+
+    /**
+     * Waits until {@code check} holds, looking every 100 ms; fails, with the last lines of {@code process}'s log,
+     * when the process exits or {@code timeout} passes first.
+     */
+    static void await(ManagedProcess process, String what, Duration timeout, Check check) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!check.met()) {
+            if (!process.isAlive()) {
+                throw process.failure("exited while waiting until " + what);
+            }
+            if (System.nanoTime() > deadline) {
+                throw process.failure("not " + what + " within " + timeout.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(100); // the poll interval of the wait, not a wait of its own
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting until " + what, e);
+            }
+        }
     }
 
     /** {@code Main args --json <dir>/<name>.json} in the background, output in {@code <dir>/<name>.log}. */
@@ -156,12 +217,17 @@ final class Processes {
 
     /** The metrics text of a pod. */
     static String metrics(int port) throws IOException {
+        return get(port, "/q/metrics");
+    }
+
+    /** The body of {@code GET http://localhost:<port><path>}, which must answer 200 within 30 s. */
+    static String get(int port, String path) throws IOException {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/metrics"))
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
                     .timeout(Duration.ofSeconds(30)).build();
             HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                throw new IOException("GET /q/metrics on " + port + ": " + response.statusCode());
+                throw new IOException("GET " + path + " on " + port + ": " + response.statusCode());
             }
             return response.body();
         } catch (InterruptedException e) {
@@ -184,11 +250,25 @@ final class Processes {
     record Memory(double heap, double rss, double tcp) {
     }
 
-    Memory afterFullGc(ManagedProcess pod, int port) throws IOException, InterruptedException {
-        jcmd(pod, "GC.run");
-        Thread.sleep(1000);
-        return new Memory(metricSum(port, "jvm_memory_used_bytes", "area=\"heap\"", true),
-                ProcStats.rssBytes(pod.pid()), ProcStats.tcpMemBytes());
+    Memory afterFullGc(Server pod) throws IOException {
+        jcmd(pod.process(), "GC.run"); // returns when the collection is over: the heap metric shows it at once
+        long rss = settledRss(pod.process());
+        return new Memory(pod.metricSum("jvm_memory_used_bytes", "area=\"heap\"", true), rss,
+                ProcStats.tcpMemBytes());
+    }
+
+    /**
+     * The process's resident set once it has stopped falling: G1 gives the regions a full GC freed back to the
+     * OS concurrently, from 100 ms after the collection on, in steps. Settled is no fall over five readings 200
+     * ms apart (longer than one step's pause); the wait fails after a minute.
+     */
+    static long settledRss(ManagedProcess process) throws IOException {
+        List<Long> readings = new ArrayList<>();
+        await(process, "its resident set settled after a full GC", Duration.ofMinutes(1), () -> {
+            readings.add(ProcStats.rssBytes(process.pid()));
+            return ProcStats.settled(readings, 5);
+        });
+        return readings.get(readings.size() - 1);
     }
 
     /** {@code jcmd <pid> args}, bounded by a minute. */

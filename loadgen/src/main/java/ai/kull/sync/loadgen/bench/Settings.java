@@ -14,19 +14,18 @@ final class Settings {
 
     /** Name, default, meaning; the order of {@code --help}. */
     private static final String[][] KNOWN = {
-            {"SCENARIOS", "consume fanout latency connections compression storm scale deep-resume deep-heap peer", "scenarios, in order (latency needs fanout)"},
+            {"SCENARIOS", String.join(" ", Scenarios.ids()), "scenarios, in the order they run: " + Scenarios.numbered()
+                    + " (latency starts from fanout's maximum when fanout ran before it, else from FANOUT_RATE)"},
             {"REPEATS", "3", "how often the scenarios run; each figure is the median over the repeats, with min-max"},
             {"RUN_DIR", "", "logs and raw JSON (default <root>/target/bench)"},
             {"RESULTS", "", "the results file (default <root>/bench/results/<UTC date>.md)"},
-            {"KAFKA_PORT", "19192", "the broker's port"},
-            {"BASE_PORT", "18180", "gateway pods, the bare server and the peer listen on BASE_PORT + 10..93"},
             {"GATEWAY_XMX", "1g", "gateway pods' -Xmx"},
             {"LOADGEN_XMX", "1g", "loadgen processes' -Xmx"},
             {"GATEWAY_JAVA_OPTS", "", "extra JVM options for the gateway pods (GC log, profiler agent)"},
             {"LOADGEN_JAVA_OPTS", "", "extra JVM options for the loadgen processes"},
             {"FANOUT_USERS", "200", "1 + 3: sessions = FANOUT_USERS x FANOUT_DEVICES"},
             {"FANOUT_DEVICES", "10", "1 + 3: devices per user"},
-            {"FANOUT_RATE", "8000", "1: events/s offered (x devices deliveries/s)"},
+            {"FANOUT_RATE", "8000", "1: events/s offered (x devices deliveries/s); 3 starts from it without 1"},
             {"FANOUT_SECONDS", "20", "1: measured seconds"},
             {"LATENCY_SECONDS", "20", "3: measured seconds at half the maximum sustainable rate"},
             {"SUSTAIN_SECONDS", "10", "3: seconds of each step of the search for the maximum sustainable rate"},
@@ -41,7 +40,7 @@ final class Settings {
             {"COMPRESSION_RATE", "400", "7: events/s (3 SHOOT_PROGRESS : 1 CREDIT_UPDATE), below saturation"},
             {"COMPRESSION_SECONDS", "15", "7: measured seconds per run"},
             {"COMPRESSION_IDLE_SESSIONS", "2000", "7: idle sessions for memory per session, with and without"},
-            {"CONN_SETTLE_SECONDS", "35", "4: seconds between the last connect and the memory readings"},
+            {"CONN_SETTLE_TIMEOUT_SECONDS", "120", "4: how long the connect burst's worker threads may take to end (the pool's 30 s keep-alive) before memory is read"},
             {"STORM_SESSIONS", "10000", "5: sessions that reconnect at once"},
             {"STORM_ADMISSION", "500", "5: the pod's admission rate (new sessions/s)"},
             {"STORM_RATE", "200", "5: events/s flowing during the storm"},

@@ -2,6 +2,9 @@ package ai.kull.sync.loadgen.bench;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -35,5 +38,42 @@ class ProcStatsTest {
                 """;
         assertThat(ProcStats.tcpMemPages(sockstat)).isEqualTo(1533);
         assertThatThrownBy(() -> ProcStats.tcpMemPages("TCP: inuse 1 orphan 0\n")).hasMessageContaining("no mem field");
+    }
+
+    @Test
+    void aResidentSetIsSettledWhenNoneOfTheLastReadingsFellBelowTheFirstBeyondNoise() {
+        long mib = 1024 * 1024;
+        assertThat(ProcStats.settled(List.of(500 * mib, 500 * mib), 3)).isFalse();
+        assertThat(ProcStats.settled(List.of(500 * mib, 400 * mib, 400 * mib, 400 * mib), 3)).isTrue();
+        assertThat(ProcStats.settled(List.of(500 * mib, 500 * mib, 450 * mib), 3)).isFalse();
+        assertThat(ProcStats.settled(List.of(500 * mib, 500 * mib - 1000, 501 * mib), 3)).isTrue();
+    }
+
+    @Test
+    void threadsAreCountedByTheNameTheKernelKnows() throws Exception {
+        long pid = ProcessHandle.current().pid();
+        assertThat(ProcStats.threadsNamed(pid, "probe-thread")).isZero();
+        CountDownLatch end = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(2);
+        List<Thread> threads = List.of(probe("probe-thread-1", started, end), probe("probe-thread-22", started, end));
+        started.await();
+        assertThat(ProcStats.threadsNamed(pid, "probe-thread")).isEqualTo(2);
+        end.countDown();
+        for (Thread thread : threads) {
+            thread.join();
+        }
+    }
+
+    private static Thread probe(String name, CountDownLatch started, CountDownLatch end) {
+        Thread thread = new Thread(() -> {
+            started.countDown();
+            try {
+                end.await();
+            } catch (InterruptedException ignored) {
+                // ends either way
+            }
+        }, name);
+        thread.start();
+        return thread;
     }
 }

@@ -11,7 +11,6 @@ import ai.kull.sync.service.error.ApiError;
 import ai.kull.sync.service.error.KafkaUnavailable;
 import ai.kull.sync.service.idempotency.IdempotencyStore;
 import ai.kull.sync.service.idempotency.KeyedLocks;
-import ai.kull.sync.service.publish.EventPublishing;
 import ai.kull.sync.service.state.StateLoader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -74,13 +74,11 @@ public class TeamPublishing {
     public List<Accepted> publish(Team team, List<Outgoing> events, long receivedAtNanos) {
         long deadline = receivedAtNanos + config.publishTimeout().toNanos();
         state.requireCaughtUp(); // before that, keys seen before a restart are not known yet
-        List<String> keys = new ArrayList<>();
-        for (Outgoing event : events) {
-            if (event.idempotencyKey() != null) {
-                keys.add("idempotency:" + storedKey(team, event.idempotencyKey()));
-            }
-        }
-        try (KeyedLocks.Held held = locks.lock(keys, deadline)) {
+        List<String> storedKeys = events.stream()
+                .map(event -> event.idempotencyKey() == null ? null : storedKey(team, event.idempotencyKey()))
+                .toList();
+        List<String> locked = storedKeys.stream().filter(Objects::nonNull).map(key -> "idempotency:" + key).toList();
+        try (KeyedLocks.Held held = locks.lock(locked, deadline)) {
             if (held == null) {
                 throw new KafkaUnavailable("another request with the same idempotency key is still waiting for Kafka", null);
             }
@@ -88,7 +86,7 @@ public class TeamPublishing {
             Map<Integer, TeamEvent> toSend = new LinkedHashMap<>();
             for (int i = 0; i < events.size(); i++) {
                 Outgoing event = events.get(i);
-                String key = event.idempotencyKey() == null ? null : storedKey(team, event.idempotencyKey());
+                String key = storedKeys.get(i);
                 IdempotencyStore.Entry earlier = key == null ? null : idempotency.find(key).orElse(null);
                 if (earlier != null && !earlier.requestHash().equals(event.requestHash())) {
                     throw new ApiError(422, "IDEMPOTENCY_KEY_REUSED", prefix(event.field()) + "idempotencyKey '"
@@ -102,7 +100,7 @@ public class TeamPublishing {
                 }
             }
             Map<Integer, CompletableFuture<RecordMetadata>> acks = new LinkedHashMap<>();
-            toSend.forEach((i, teamEvent) -> acks.put(i, send(team, events.get(i), teamEvent, receivedAtNanos)));
+            toSend.forEach((i, teamEvent) -> acks.put(i, send(team, events.get(i), storedKeys.get(i), teamEvent, receivedAtNanos)));
             await(acks, events, toSend, deadline);
             for (int i = 0; i < events.size(); i++) {
                 if (answers[i] == null) {
@@ -118,8 +116,9 @@ public class TeamPublishing {
         }
     }
 
-    private CompletableFuture<RecordMetadata> send(Team team, Outgoing event, TeamEvent teamEvent, long receivedAtNanos) {
-        String key = event.idempotencyKey() == null ? null : storedKey(team, event.idempotencyKey());
+    /** {@code key}: the event's stored idempotency key, or null. */
+    private CompletableFuture<RecordMetadata> send(Team team, Outgoing event, String key, TeamEvent teamEvent,
+                                                   long receivedAtNanos) {
         Idempotency header = key == null ? null : new Idempotency(key, event.requestHash());
         // The seen key follows the ack itself, also one that arrives after the caller got its 503.
         return publisher.publish(event.target(), teamEvent, header).whenComplete((metadata, failure) -> {
@@ -176,11 +175,6 @@ public class TeamPublishing {
     static String eventId(Team team, String key) {
         return key == null ? UUID.randomUUID().toString()
                 : UUID.nameUUIDFromBytes(("sync-publish:" + storedKey(team, key)).getBytes(StandardCharsets.UTF_8)).toString();
-    }
-
-    /** Hash of an event as the key names it; shared with the domain services' hashing (canonical JSON, SHA-256). */
-    public static String hash(Object event) {
-        return EventPublishing.hash(event);
     }
 
     private static String prefix(String field) {

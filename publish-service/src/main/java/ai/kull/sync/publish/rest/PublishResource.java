@@ -11,6 +11,7 @@ import ai.kull.sync.publish.teams.Team;
 import ai.kull.sync.publish.teams.Teams;
 import ai.kull.sync.service.error.ApiError;
 import ai.kull.sync.service.error.KafkaUnavailable;
+import ai.kull.sync.service.publish.EventPublishing;
 import ai.kull.sync.service.rest.RequestBodies;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -148,7 +149,7 @@ public class PublishResource {
             }
             if (violations.isEmpty()) {
                 outgoing.add(new TeamPublishing.Outgoing(field, request.type(), request.to().target(team.name()),
-                        request.data(), request.idempotencyKey(), TeamPublishing.hash(request.withoutKey())));
+                        request.data(), request.idempotencyKey(), EventPublishing.hash(request.withoutKey())));
             }
         }
         if (!violations.isEmpty()) {
