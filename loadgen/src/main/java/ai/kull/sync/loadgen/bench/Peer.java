@@ -50,7 +50,7 @@ final class Peer implements Scenario {
 
     @Override
     public String method() {
-        return "- Peer (10): the same loadgen drives the gateway (its protocol) and Socket.IO (`--protocol socketio`: "
+        return "Peer (10): the same loadgen drives the gateway (its protocol) and Socket.IO (`--protocol socketio`: "
                 + "Engine.IO v4 over the same raw WebSocket), the same sessions and events, counted by the same ledger, "
                 + "latency from the publish time in each event; server CPU is the process's user + system time from the "
                 + "end of the warm-up to the end of the run, over the deliveries in that time; idle memory is read first, "
