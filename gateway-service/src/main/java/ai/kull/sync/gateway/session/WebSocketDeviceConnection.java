@@ -5,13 +5,15 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 
-/** A session's WebSocket: frames go straight to the Vert.x socket ({@link SocketWriter}). */
+/** A session's WebSocket: frames go straight to the Netty channel under it ({@link SocketWriter}). */
 public final class WebSocketDeviceConnection implements DeviceConnection {
 
     private final WebSocketConnection connection;
+    private final SocketWriter writer;
 
     public WebSocketDeviceConnection(WebSocketConnection connection) {
         this.connection = connection;
+        this.writer = new SocketWriter(connection);
     }
 
     @Override
@@ -26,7 +28,12 @@ public final class WebSocketDeviceConnection implements DeviceConnection {
 
     @Override
     public void write(String frame, Handler<AsyncResult<Void>> done) {
-        SocketWriter.write(connection, frame, done);
+        writer.write(frame, done);
+    }
+
+    /** Whether frames go to the Netty channel directly (see {@link SocketWriter}). */
+    boolean writesToChannel() {
+        return writer.writesToChannel();
     }
 
     @Override
