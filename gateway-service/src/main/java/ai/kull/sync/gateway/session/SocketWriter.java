@@ -53,16 +53,7 @@ final class SocketWriter {
      */
     private static final ThreadLocal<Encoded> LAST_ENCODED = ThreadLocal.withInitial(Encoded::new);
 
-    private final WebSocketConnection connection;
-    /** Null when the socket could not be reached: then {@code sendText}. */
-    private final WebSocketBase socket;
-    /** Null when the connection could not be reached: then {@code writeTextMessage}. */
-    private final ConnectionBase channel;
-
-    SocketWriter(WebSocketConnection connection) {
-        this.connection = connection;
-        this.socket = socketOf(connection);
-        this.channel = channelOf(socket);
+    private SocketWriter() {
     }
 
     /** Whether writes go straight to the Vert.x connection's channel on this Quarkus version. */
@@ -70,12 +61,12 @@ final class SocketWriter {
         return WEB_SOCKET != null && WRAPPED != null && CONNECTION != null;
     }
 
-    /** Whether this session's writes do (false for a connection type the accessors do not fit). */
-    boolean writesToChannel() {
-        return channel != null;
-    }
-
-    void write(String frame, Handler<AsyncResult<Void>> done) {
+    /**
+     * Writes {@code frame} to the first of {@code channel}, {@code socket}, {@code connection} that is there: the
+     * caller resolves the first two once per session ({@link #socketOf}, {@link #channelOf}).
+     */
+    static void write(WebSocketConnection connection, WebSocketBase socket, ConnectionBase channel, String frame,
+                      Handler<AsyncResult<Void>> done) {
         if (channel != null && frame.length() <= DIRECT_MAX_CHARS) {
             if (socket.isClosed()) {
                 done.handle(Future.failedFuture("WebSocket is closed"));
@@ -93,7 +84,8 @@ final class SocketWriter {
         }
     }
 
-    private static WebSocketBase socketOf(WebSocketConnection connection) {
+    /** The Vert.x socket under a WebSockets Next connection, or null (then {@code sendText}). */
+    static WebSocketBase socketOf(WebSocketConnection connection) {
         if (WEB_SOCKET == null) {
             return null;
         }
@@ -118,7 +110,8 @@ final class SocketWriter {
         }
     }
 
-    private static ConnectionBase channelOf(WebSocketBase socket) {
+    /** The Vert.x connection under the socket, or null (then {@code writeTextMessage}). */
+    static ConnectionBase channelOf(WebSocketBase socket) {
         if (socket == null || WRAPPED == null || CONNECTION == null) {
             return null;
         }
