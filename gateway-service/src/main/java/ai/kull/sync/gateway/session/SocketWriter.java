@@ -53,7 +53,16 @@ final class SocketWriter {
      */
     private static final ThreadLocal<Encoded> LAST_ENCODED = ThreadLocal.withInitial(Encoded::new);
 
-    private SocketWriter() {
+    private final WebSocketConnection connection;
+    /** Null when the socket could not be reached: then {@code sendText}. */
+    private final WebSocketBase socket;
+    /** Null when the connection could not be reached: then {@code writeTextMessage}. */
+    private final ConnectionBase channel;
+
+    SocketWriter(WebSocketConnection connection) {
+        this.connection = connection;
+        this.socket = socketOf(connection);
+        this.channel = channelOf(socket);
     }
 
     /** Whether writes go straight to the Vert.x connection's channel on this Quarkus version. */
@@ -61,12 +70,12 @@ final class SocketWriter {
         return WEB_SOCKET != null && WRAPPED != null && CONNECTION != null;
     }
 
-    /**
-     * Writes {@code frame} to the first of {@code channel}, {@code socket}, {@code connection} that is there: the
-     * caller resolves the first two once per session ({@link #socketOf}, {@link #channelOf}).
-     */
-    static void write(WebSocketConnection connection, WebSocketBase socket, ConnectionBase channel, String frame,
-                      Handler<AsyncResult<Void>> done) {
+    /** Whether this session's writes do (false for a connection type the accessors do not fit). */
+    boolean writesToChannel() {
+        return channel != null;
+    }
+
+    void write(String frame, Handler<AsyncResult<Void>> done) {
         if (channel != null && frame.length() <= DIRECT_MAX_CHARS) {
             if (socket.isClosed()) {
                 done.handle(Future.failedFuture("WebSocket is closed"));
@@ -84,8 +93,7 @@ final class SocketWriter {
         }
     }
 
-    /** The Vert.x socket under a WebSockets Next connection, or null (then {@code sendText}). */
-    static WebSocketBase socketOf(WebSocketConnection connection) {
+    private static WebSocketBase socketOf(WebSocketConnection connection) {
         if (WEB_SOCKET == null) {
             return null;
         }
@@ -110,8 +118,7 @@ final class SocketWriter {
         }
     }
 
-    /** The Vert.x connection under the socket, or null (then {@code writeTextMessage}). */
-    static ConnectionBase channelOf(WebSocketBase socket) {
+    private static ConnectionBase channelOf(WebSocketBase socket) {
         if (socket == null || WRAPPED == null || CONNECTION == null) {
             return null;
         }
