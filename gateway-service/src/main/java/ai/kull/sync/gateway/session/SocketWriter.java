@@ -46,12 +46,6 @@ final class SocketWriter {
      */
     static final int DIRECT_MAX_CHARS = 16 * 1024;
     private static final Future<Void> WRITTEN = Future.succeededFuture();
-    /**
-     * The frame a thread wrote last, encoded: the router hands every device of a user at the same cursor the very
-     * same String ({@code LastFrame}), so it is encoded once per record, not once per session; the bytes are only
-     * read (Netty's encoder copies or wraps them), so the sessions share them.
-     */
-    private static final ThreadLocal<Encoded> LAST_ENCODED = ThreadLocal.withInitial(Encoded::new);
 
     private final WebSocketConnection connection;
     /** Null when the socket could not be reached: then {@code sendText}. */
@@ -81,7 +75,7 @@ final class SocketWriter {
                 done.handle(Future.failedFuture("WebSocket is closed"));
                 return;
             }
-            channel.writeToChannel(new TextWebSocketFrame(true, 0, Unpooled.wrappedBuffer(LAST_ENCODED.get().of(frame))),
+            channel.writeToChannel(new TextWebSocketFrame(true, 0, Unpooled.copiedBuffer(frame, StandardCharsets.UTF_8)),
                     (FutureListener<Void>) written -> done.handle(written.isSuccess() ? WRITTEN
                             : Future.failedFuture(written.cause())));
         } else if (socket != null) {
@@ -101,20 +95,6 @@ final class SocketWriter {
             return (WebSocketBase) WEB_SOCKET.invoke(connection);
         } catch (Throwable notTheExpectedConnection) {
             return null; // e.g. a client-side connection type: sendText still works
-        }
-    }
-
-    /** One thread's last frame and its UTF-8 bytes. */
-    private static final class Encoded {
-        private String frame;
-        private byte[] utf8;
-
-        byte[] of(String next) {
-            if (next != frame) { // identity: another String with the same text is encoded again, which is correct
-                utf8 = next.getBytes(StandardCharsets.UTF_8);
-                frame = next;
-            }
-            return utf8;
         }
     }
 
