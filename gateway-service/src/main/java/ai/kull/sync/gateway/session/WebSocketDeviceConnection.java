@@ -5,15 +5,13 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Handler;
 
-/** A session's WebSocket: frames go straight to the Netty channel under it ({@link SocketWriter}). */
+/** A session's WebSocket: frames go straight to the Vert.x socket ({@link SocketWriter}). */
 public final class WebSocketDeviceConnection implements DeviceConnection {
 
     private final WebSocketConnection connection;
-    private final SocketWriter writer;
 
     public WebSocketDeviceConnection(WebSocketConnection connection) {
         this.connection = connection;
-        this.writer = new SocketWriter(connection);
     }
 
     @Override
@@ -28,12 +26,7 @@ public final class WebSocketDeviceConnection implements DeviceConnection {
 
     @Override
     public void write(String frame, Handler<AsyncResult<Void>> done) {
-        writer.write(frame, done);
-    }
-
-    /** Whether frames go to the Netty channel directly (see {@link SocketWriter}). */
-    boolean writesToChannel() {
-        return writer.writesToChannel();
+        SocketWriter.write(connection, frame, done);
     }
 
     @Override

@@ -9,7 +9,6 @@ import ai.kull.sync.kafka.local.KafkaBrokerTestResource;
 import ai.kull.sync.testing.TestDevice;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -32,28 +31,6 @@ class SlowConsumerTest extends GatewayTest {
     /** The reason field at its maximum, so each event is ~700 bytes and the buffers fill with few records. */
     private static final String PADDING = "x".repeat(500);
     private static final long MAX_PUBLISHED_BYTES = 64L << 20;
-
-    @Inject
-    SessionRegistry sessions;
-
-    /**
-     * The bound counts on each write's completion, which comes from the Netty channel the frame is written to
-     * ({@link SocketWriter}): every WebSocket session of this Quarkus version writes there, and its frames arrive.
-     */
-    @Test
-    void everyWebSocketSessionWritesStraightToItsChannel() throws Exception {
-        String user = unique("direct");
-        try (TestDevice phone = device("/ws", user, "phone", List.of())) {
-            assertThat(sessions.forUser(user)).singleElement().satisfies(session ->
-                    assertThat(((WebSocketDeviceConnection) session.connection()).writesToChannel()).isTrue());
-            double pendingBefore = metric("sync_gateway_outbound_pending_bytes");
-            publishCredit(user, 1);
-            assertThat(phone.balancesUntil(1)).containsExactly(1L);
-            // Completed writes release what they reserved.
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
-                    .until(() -> metric("sync_gateway_outbound_pending_bytes") <= pendingBefore);
-        }
-    }
 
     @Test
     void aDeviceThatStopsReadingIsClosedWith4002AndItsUsersOtherDeviceGetsEverything() throws Exception {
