@@ -49,10 +49,15 @@ final class LoadRun {
         Tokens tokens = new Tokens(flags.string("jwt-secret",
                 System.getenv().getOrDefault("LOADGEN_JWT_SECRET", "local-dev-secret-change-me-0123456789")),
                 duration.plusHours(1));
+        String protocol = flags.string("protocol", "sync");
+        if (!List.of("sync", "socketio").contains(protocol)) {
+            throw new IllegalArgumentException("--protocol sync|socketio, not " + protocol);
+        }
         SessionPool pool = new SessionPool(vertx, tokens, ledger, latency, gateways, prefix, range.firstUser(),
-                users, devices, flags.flag("compression"));
+                users, devices, flags.flag("compression"), protocol.equals("socketio"));
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("mode", mode);
+        report.put("protocol", protocol);
         report.put("gateways", gateways.toString());
         report.put("worker", range.toReport());
         report.put("users", users);
@@ -193,6 +198,8 @@ final class LoadRun {
         report.put("publishFailures", events.failures.sum());
         report.put("publishedPerSecond", round((ledger.acknowledged() - acknowledgedBefore) / elapsed));
         report.put("delivered", ledger.delivered());
+        // With a server's CPU time read at LOADGEN_MEASURING, its cost per delivery after the warm-up (bench 10).
+        report.put("deliveredBeforeMeasuring", deliveredBefore);
         report.put("deliveredPerSecond", round(deliveredInWindow / elapsed));
         report.put("latencyMs", Histograms.millis(total));
         report.put("latency", Histograms.field(total));

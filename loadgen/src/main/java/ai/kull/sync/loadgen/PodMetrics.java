@@ -15,6 +15,11 @@ public final class PodMetrics {
     public static final String LOG_REQUESTS = "sync_gateway_log_replay_requests_total";
     /** The pod's histogram of a live delivery: Kafka record timestamp to the frame written (one series per type). */
     public static final String DELIVERY_LATENCY = "sync_gateway_delivery_latency_seconds";
+    /**
+     * The pod's histogram of what it adds to a live delivery: its consumer's poll returning the record to the frame
+     * written (one series per type; no producer or broker in it, unlike {@link #DELIVERY_LATENCY}).
+     */
+    public static final String ADDED_LATENCY = "sync_gateway_added_latency_seconds";
     /** The pod's histogram of a resume's attach to its PENDING_CHECK_COMPLETE. */
     public static final String REPLAY_COMPLETION = "sync_gateway_replay_completion_seconds";
 

@@ -59,6 +59,8 @@ final class SessionPool {
     private final DeliveryLedger ledger;
     private final LatencyStats latency;
     private final List<Session> sessions = new ArrayList<>();
+    /** Speaks Socket.IO v4 to a Socket.IO server (the peer benchmark) instead of the gateway's protocol. */
+    private final boolean socketIo;
     private volatile boolean stopping;
 
     /** Sessions connected: CONNECTION_ESTABLISHED received on their current socket. */
@@ -81,6 +83,13 @@ final class SessionPool {
     /** Users {@code userPrefix + firstUser} to {@code userPrefix + (firstUser + users - 1)}: one worker's range. */
     SessionPool(Vertx vertx, Tokens tokens, DeliveryLedger ledger, LatencyStats latency, List<URI> gateways,
                 String userPrefix, int firstUser, int users, int devicesPerUser, boolean compression) {
+        this(vertx, tokens, ledger, latency, gateways, userPrefix, firstUser, users, devicesPerUser, compression, false);
+    }
+
+    /** The same, speaking Socket.IO v4 ({@link SocketIo}) when {@code socketIo}. */
+    SessionPool(Vertx vertx, Tokens tokens, DeliveryLedger ledger, LatencyStats latency, List<URI> gateways,
+                String userPrefix, int firstUser, int users, int devicesPerUser, boolean compression, boolean socketIo) {
+        this.socketIo = socketIo;
         this.vertx = vertx;
         this.tokens = tokens;
         this.ledger = ledger;
@@ -180,13 +189,16 @@ final class SessionPool {
         if (stopping) {
             return;
         }
-        String path = "/ws" + (cursor == null ? "" : "?cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+        String path = socketIo ? SocketIo.PATH
+                : "/ws" + (cursor == null ? "" : "?cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
         WebSocketConnectOptions options = new WebSocketConnectOptions()
                 .setHost(session.gateway.getHost()).setPort(session.gateway.getPort())
                 .setSsl("wss".equals(session.gateway.getScheme()))
-                .setURI(path)
-                .addHeader("Authorization", "Bearer " + tokens.token(session.userId, session.deviceId));
-        session.resuming = cursor != null;
+                .setURI(path);
+        if (!socketIo) { // Socket.IO takes the token in its CONNECT packet
+            options.addHeader("Authorization", "Bearer " + tokens.token(session.userId, session.deviceId));
+        }
+        session.resuming = cursor != null && !socketIo;
         client.connect(options).onComplete(result -> {
             if (result.failed()) {
                 refused(session, cursor, result.cause());
@@ -201,7 +213,11 @@ final class SessionPool {
                 session.socket = socket;
                 session.established = false;
             }
-            socket.textMessageHandler(frame -> onFrame(session, socket, frame));
+            if (socketIo) {
+                socket.textMessageHandler(frame -> onSocketIoFrame(session, socket, frame));
+            } else {
+                socket.textMessageHandler(frame -> onFrame(session, socket, frame));
+            }
             socket.closeHandler(closed -> {
                 closed(session);
                 session.socket = null;
@@ -241,6 +257,35 @@ final class SessionPool {
             delayMillis = 1_000;
         }
         vertx.setTimer(delayMillis + ThreadLocalRandom.current().nextLong(250), t -> connect(session, cursor));
+    }
+
+    /**
+     * A frame of a Socket.IO session: the handshake, pings and events (see {@link SocketIo}). The session is connected
+     * once its namespace CONNECT is accepted: the server has put it in its user's room.
+     */
+    private void onSocketIoFrame(Session session, WebSocket socket, String frame) {
+        switch (SocketIo.packet(frame)) {
+            case OPEN -> socket.writeTextMessage(SocketIo.connect(tokens.token(session.userId, session.deviceId)));
+            case CONNECTED -> {
+                synchronized (session) {
+                    if (session.socket == socket && !session.established) {
+                        session.established = true;
+                        open.incrementAndGet();
+                        everOpened.incrementAndGet();
+                    }
+                }
+            }
+            case PING -> socket.writeTextMessage(SocketIo.PONG);
+            case EVENT -> onFrame(session, socket, frame);
+            case CONNECT_ERROR -> { // the token was refused: no retry fixes it, as a 401 from the gateway
+                failures.computeIfAbsent("connect_error", s -> new LongAdder()).increment();
+                socket.closeHandler(null);
+                socket.close();
+            }
+            case DISCONNECT -> socket.close();
+            case OTHER -> {
+            }
+        }
     }
 
     private void onFrame(Session session, WebSocket socket, String frame) {

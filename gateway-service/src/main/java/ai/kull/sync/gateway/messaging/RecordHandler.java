@@ -21,13 +21,19 @@ public interface RecordHandler {
      */
     Map<TopicPartition, Long> start(EventTopics topics, Map<TopicPartition, Long> windowStart);
 
-    /** One record of an event topic, including those from before the start (they fill the replay window). */
-    void event(ConsumerRecord<String, byte[]> record);
+    /**
+     * One record of an event topic, including those from before the start (they fill the replay window).
+     *
+     * @param polledAt {@link System#nanoTime()} when the consumer's poll returned the record's batch: where the
+     *                 gateway-added latency starts
+     */
+    void event(ConsumerRecord<String, byte[]> record, long polledAt);
 
     /**
      * One record of the presence topic.
      *
-     * @param history true for records already in the log when the consumer started
+     * @param history  true for records already in the log when the consumer started
+     * @param polledAt as for {@link #event}
      */
-    void presence(ConsumerRecord<String, byte[]> record, boolean history);
+    void presence(ConsumerRecord<String, byte[]> record, boolean history, long polledAt);
 }

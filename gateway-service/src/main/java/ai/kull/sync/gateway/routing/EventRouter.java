@@ -137,7 +137,13 @@ public class EventRouter implements CatchUp.Host {
         return routed.clone();
     }
 
-    public synchronized void route(ConsumerRecord<String, byte[]> record) {
+    /**
+     * Routes one record read by the consumer.
+     *
+     * @param polledAt {@link System#nanoTime()} when the consumer's poll returned it: where the gateway-added
+     *                 latency of its deliveries starts
+     */
+    public synchronized void route(ConsumerRecord<String, byte[]> record, long polledAt) {
         headers.read(record.headers());
         boolean podScope = headers.podScope();
         Scope scope = null;
@@ -188,7 +194,8 @@ public class EventRouter implements CatchUp.Host {
             }
             DeliveryRule.Verdict verdict = DeliveryRule.live(session, entry);
             if (verdict == DeliveryRule.Verdict.DELIVER) {
-                boolean queued = sender.send(session, frameFor(session, entry, null, lastFrame), latency, record.timestamp());
+                boolean queued = sender.send(session, frameFor(session, entry, null, lastFrame), latency,
+                        record.timestamp(), polledAt);
                 if (queued) {
                     delivered++;
                     firstReached = firstReached == null ? session : firstReached;

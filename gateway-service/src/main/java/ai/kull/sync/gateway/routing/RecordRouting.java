@@ -60,16 +60,16 @@ public class RecordRouting implements RecordHandler {
     }
 
     @Override
-    public void event(ConsumerRecord<String, byte[]> record) {
+    public void event(ConsumerRecord<String, byte[]> record, long polledAt) {
         messageIds.routed(record);
-        router.route(record);
+        router.route(record, polledAt);
     }
 
     /** History rebuilds the directory only; news goes on to the user's other devices. */
     @Override
-    public void presence(ConsumerRecord<String, byte[]> record, boolean history) {
+    public void presence(ConsumerRecord<String, byte[]> record, boolean history, long polledAt) {
         if (presence.apply(record, history) && !history) {
-            router.route(record);
+            router.route(record, polledAt);
         }
     }
 }

@@ -23,17 +23,20 @@ public class SessionSender {
     }
 
     public void send(DeviceSession session, String frame) {
-        send(session, frame, null, 0);
+        send(session, frame, null, 0, 0);
     }
 
     /**
-     * Writes an event frame and, once it is written to the socket, records its delivery latency from the Kafka
-     * record's timestamp.
+     * Writes an event frame and, once its write to the socket has completed (the bytes are in the kernel's socket
+     * buffer: what the outbound bound counts too), records its delivery latency from the Kafka record's timestamp
+     * and from the moment the consumer's poll returned it.
      *
-     * @param latency the record type's timer, or null for frames that are no live delivery (replays, control frames)
+     * @param latency  the record type's timers, or null for frames that are no live delivery (replays, control frames)
+     * @param polledAt {@link System#nanoTime()} when the consumer's poll returned the record
      * @return false when the frame was not queued because the session is over its outbound bound (it is closed)
      */
-    public boolean send(DeviceSession session, String frame, DeliveryLatency latency, long recordTimestamp) {
+    public boolean send(DeviceSession session, String frame, DeliveryLatency latency, long recordTimestamp,
+                        long polledAt) {
         // Characters, not UTF-8 bytes: the same for the protocol's ASCII JSON, and no pass over the frame per session.
         long bytes = frame.length();
         OutboundBudget outbound = session.outbound();
@@ -51,7 +54,7 @@ public class SessionSender {
                 long now = System.currentTimeMillis();
                 session.frameOut(now);
                 if (latency != null) {
-                    latency.record(recordTimestamp, now);
+                    latency.record(recordTimestamp, now, polledAt);
                 }
             }
         });

@@ -61,7 +61,7 @@ class LaggingPodResumeTest extends GatewayTest {
         }
 
         @Override
-        public void event(ConsumerRecord<String, byte[]> record) {
+        public void event(ConsumerRecord<String, byte[]> record, long polledAt) {
             CountDownLatch latch = release;
             if (latch != null && record.key() != null && record.key().equals(heldUser)) {
                 try {
@@ -70,12 +70,12 @@ class LaggingPodResumeTest extends GatewayTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            routing.event(record);
+            routing.event(record, polledAt);
         }
 
         @Override
-        public void presence(ConsumerRecord<String, byte[]> record, boolean history) {
-            routing.presence(record, history);
+        public void presence(ConsumerRecord<String, byte[]> record, boolean history, long polledAt) {
+            routing.presence(record, history, polledAt);
         }
     }
 

@@ -25,7 +25,8 @@ final class Scenarios {
             new Entry(6, "scale", new ScaleOut()),
             new Entry(7, "compression", new Compression()),
             new Entry(8, "deep-resume", new DeepResume()),
-            new Entry(9, "deep-heap", new DeepHeap()));
+            new Entry(9, "deep-heap", new DeepHeap()),
+            new Entry(10, "peer", new Peer()));
 
     private Scenarios() {
     }

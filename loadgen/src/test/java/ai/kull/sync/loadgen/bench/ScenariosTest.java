@@ -12,9 +12,9 @@ class ScenariosTest {
 
     @Test
     void theRegistryListsEveryScenarioOnceInTheOrderOfItsNumber() {
-        assertThat(Scenarios.ALL).extracting(Scenarios.Entry::number).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9);
+        assertThat(Scenarios.ALL).extracting(Scenarios.Entry::number).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
         assertThat(Scenarios.ids()).containsExactly("fanout", "consume", "latency", "connections", "storm", "scale",
-                "compression", "deep-resume", "deep-heap");
+                "compression", "deep-resume", "deep-heap", "peer");
         assertThat(Scenarios.ids()).doesNotHaveDuplicates();
         assertThat(Scenarios.ALL).extracting(entry -> entry.scenario().getClass()).doesNotHaveDuplicates();
     }
@@ -47,8 +47,8 @@ class ScenariosTest {
     }
 
     @Test
-    void theFanOutLatencyAndConnectionsDescribeHowTheirHeadlinesAreTaken() {
+    void theFanOutLatencyConnectionsAndPeerDescribeHowTheirHeadlinesAreTaken() {
         assertThat(Scenarios.ALL).filteredOn(entry -> !entry.scenario().method().isEmpty()).extracting(Scenarios.Entry::id)
-                .containsExactly("fanout", "latency", "connections");
+                .containsExactly("fanout", "latency", "connections", "peer");
     }
 }

@@ -1,0 +1,275 @@
+package ai.kull.sync.loadgen.bench;
+
+import ai.kull.sync.loadgen.bench.Table.Fig;
+import ai.kull.sync.process.FreePorts;
+import ai.kull.sync.process.ManagedProcess;
+import ai.kull.sync.process.ProcessFailure;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+
+import static ai.kull.sync.loadgen.bench.Processes.log;
+import static ai.kull.sync.loadgen.bench.Processes.num;
+
+/**
+ * 10. The peer: the gateway beside what a team would run instead of it, Socket.IO 4.8 on Node fed from the same
+ * topics by kafkajs (loadgen/peer/socketio), with its defaults and with its documented production tuning. One
+ * after the other on the same cores and broker, each driven by the same loadgen (the Socket.IO sessions with
+ * {@code --protocol socketio}): server CPU per delivery at PEER_RATE and at saturation, delivery p50 / p99 at
+ * PEER_RATE, and memory per idle session. Every ratio is peer/ours: above 1 the peer costs more.
+ */
+final class Peer implements Scenario {
+
+    private static final Duration SLACK = Duration.ofMinutes(3);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    // HTTP/1.1: an h2c upgrade request would reach Socket.IO's upgrade handler, which closes what is not its own.
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Override
+    public void run(Repeat repeat) throws Exception {
+        new Measurement(repeat).run();
+    }
+
+    @Override
+    public String method() {
+        return "Peer (10): the same loadgen drives the gateway (its protocol) and Socket.IO (`--protocol socketio`: "
+                + "Engine.IO v4 over the same raw WebSocket), the same sessions and events, counted by the same ledger, "
+                + "latency from the publish time in each event; server CPU is the process's user + system time from the "
+                + "end of the warm-up to the end of the run, over the deliveries in that time; idle memory is read first, "
+                + "on the freshly started process. Socket.IO variants: `default` is its defaults with WebSocket only, "
+                + "`tuned` its documented production tuning (loadgen/peer/socketio/README.md). What the peer does not do "
+                + "(resume, replay, presence, acks, per-device targeting, bounds) is listed there: the comparison is of "
+                + "the delivery path only.";
+    }
+
+    /** Heap and resident set of a server in bytes, right after a full GC. */
+    private interface MemoryReader {
+        double[] afterGc() throws IOException, InterruptedException;
+    }
+
+    /** One server under test: its process and port, whether the loadgen speaks Socket.IO to it, its memory. */
+    private record Target(String name, Processes.Server server, boolean socketIo, MemoryReader memory) {
+        ManagedProcess process() {
+            return server.process();
+        }
+
+        String url() {
+            return server.url();
+        }
+
+        double[] memoryAfterGc() throws IOException, InterruptedException {
+            return memory.afterGc();
+        }
+    }
+
+    /** What was measured of one server. */
+    private record Figures(double cpuAtRate, double p50, double p99, double lost, double duplicated,
+                           double deliveredAtRate, double cpuSaturated, double deliveredSaturated,
+                           double heapPerSession, double rssPerSession, double rssBase, double rssIdle) {
+    }
+
+    /** One repeat's measurement of the gateway and each variant. */
+    private static final class Measurement {
+        private final Settings s;
+        private final Processes p;
+        private final Table table;
+
+        Measurement(Repeat repeat) {
+            this.s = repeat.settings;
+            this.p = repeat.processes;
+            this.table = repeat.table;
+        }
+
+        void run() throws Exception {
+            int users = s.integer("PEER_USERS");
+            int devices = s.integer("PEER_DEVICES");
+            log("10. peer: gateway and Socket.IO (%s) with %d sessions at %d deliveries/s, at saturation, and %d idle",
+                    String.join(", ", s.words("PEER_VARIANTS")), users * devices, s.integer("PEER_RATE") * devices,
+                    s.integer("PEER_IDLE_SESSIONS"));
+            Path serverJs = BenchMain.root().resolve("loadgen/peer/socketio/server.js");
+            if (!Files.isDirectory(serverJs.resolveSibling("node_modules/socket.io"))) {
+                throw new ProcessFailure("peer: " + serverJs.getParent() + " has no node_modules: run `npm ci` there "
+                        + "(the loadgen module's build does: ./mvnw -pl loadgen package)");
+            }
+            Figures ours = measure(gateway());
+            List<String> variants = s.words("PEER_VARIANTS");
+            List<Figures> peers = new ArrayList<>();
+            for (int i = 0; i < variants.size(); i++) {
+                peers.add(measure(socketIo(serverJs, variants.get(i))));
+            }
+            int rate = s.integer("PEER_RATE") * devices;
+            String names = String.join(" / ", variants);
+            row("peer-cpu", "10. peer: server CPU per delivery, µs, " + users * devices + " sessions at " + rate
+                    + " deliveries/s (Socket.IO " + names + "; ratio peer/ours)", ours, peers, Figures::cpuAtRate,
+                    "peer/ours >= 2");
+            row("peer-p50", "10. peer: delivery p50, ms, at " + rate + " deliveries/s", ours, peers, Figures::p50, "");
+            row("peer-p99", "10. peer: delivery p99, ms, at " + rate + " deliveries/s", ours, peers, Figures::p99,
+                    "peer/ours >= 1");
+            row("peer-saturated-cpu", "10. peer: server CPU per delivery, µs, saturated (" + s.integer("PEER_SATURATION_RATE")
+                    * devices + " deliveries/s offered)", ours, peers, Figures::cpuSaturated, "peer/ours >= 2");
+            row("peer-saturated", "10. peer: deliveries/s, saturated (each limited by the cores it shares with the "
+                    + "loadgen; Node uses one)", ours, peers, Figures::deliveredSaturated, "");
+            int idle = s.integer("PEER_IDLE_SESSIONS");
+            row("peer-rss", "10. peer: RSS per idle session, KiB (" + idle + " sessions vs none, both after a full GC)",
+                    ours, peers, Figures::rssPerSession, "peer/ours >= 2");
+            row("peer-heap", "10. peer: heap per idle session, KiB (JVM used heap; V8 heapUsed + external)", ours, peers,
+                    Figures::heapPerSession, "");
+            row("peer-rss-total", "10. peer: process RSS, MiB, with " + idle + " idle sessions (after a full GC)", ours,
+                    peers, Figures::rssIdle, "");
+            row("peer-rss-base", "10. peer: process RSS, MiB, with no session (after a full GC)", ours, peers,
+                    Figures::rssBase, "");
+            double budget = 1024;
+            row("peer-per-pod", "10. peer: sessions in a 1 GiB pod (1 GiB less the RSS with no session, over the RSS per "
+                    + "idle session)", ours, peers, f -> Math.floor((budget - f.rssBase()) * 1024 / f.rssPerSession()), "");
+            row("peer-loss", "10. peer: lost + duplicated at " + rate + " deliveries/s", ours, peers,
+                    f -> f.lost() + f.duplicated(), "0");
+        }
+
+        /** A row: ours, each variant's figure, each variant's ratio to ours. */
+        private void row(String key, String label, Figures ours, List<Figures> peers,
+                         ToDoubleFunction<Figures> figure, String goal) {
+            double mine = figure.applyAsDouble(ours);
+            double[] theirs = peers.stream().mapToDouble(figure).toArray();
+            double[] ratios = Arrays.stream(theirs).map(v -> mine == 0 ? Double.NaN : v / mine).toArray();
+            String cells = String.join(" / ", Collections.nCopies(theirs.length, "{}"));
+            String ratioCells = String.join(" / ", Collections.nCopies(theirs.length, "{2}"));
+            table.add(key, Fig.text(label), Fig.of("{}", mine), Fig.of(cells, theirs),
+                    key.equals("peer-loss") ? Fig.EMPTY : Fig.of(ratioCells, ratios), goal);
+        }
+
+        private Figures measure(Target server) throws Exception {
+            try {
+                int users = s.integer("PEER_USERS");
+                int devices = s.integer("PEER_DEVICES");
+                int seconds = s.integer("PEER_SECONDS");
+                // Idle memory first, on the fresh process, as the connections scenario reads it: after the load runs a
+                // heap grown by the saturated run would be given back during the reading and count against the sessions.
+                double[] memory = idleMemory(server);
+                Thread.sleep(2000); // the idle sessions are closed
+                JsonNode atRate = load(server, server.name() + "-rate", users, devices, s.integer("PEER_RATE"), seconds);
+                int saturatedSeconds = s.integer("PEER_SATURATION_SECONDS");
+                JsonNode saturated = load(server, server.name() + "-saturated", users, devices,
+                        s.integer("PEER_SATURATION_RATE"), saturatedSeconds, "--drain-timeout", "5s");
+                log("%s: %.1f µs per delivery at the rate, p50 %.2f / p99 %.2f ms; saturated %.1f µs, %.0f deliveries/s; "
+                                + "idle: heap %.1f KiB, RSS %.1f KiB per session", server.name(), num(atRate, "cpuMicros"),
+                        num(atRate, "latencyMs.p50"), num(atRate, "latencyMs.p99"), num(saturated, "cpuMicros"),
+                        num(saturated, "deliveredPerSecond"), memory[0], memory[1]);
+                return new Figures(num(atRate, "cpuMicros"), num(atRate, "latencyMs.p50"), num(atRate, "latencyMs.p99"),
+                        num(atRate, "lost"), num(atRate, "duplicated"), num(atRate, "deliveredPerSecond"),
+                        num(saturated, "cpuMicros"), num(saturated, "deliveredPerSecond"), memory[0], memory[1],
+                        memory[2], memory[3]);
+            } finally {
+                Processes.stop(server.process());
+            }
+        }
+
+        /**
+         * A load run against {@code server}; its report with {@code cpuMicros} added: the server's CPU time from the
+         * end of the warm-up (the loadgen's LOADGEN_MEASURING line) to the end of the run, over the deliveries in that
+         * time (independent of how the shared cores were split with the loadgen; the warm-up holds the JIT compilers'
+         * work, which a long-running server has behind it).
+         */
+        private JsonNode load(Target server, String name, int users, int devices, int rate, int seconds, String... more)
+                throws IOException {
+            List<String> args = new ArrayList<>(List.of("--gateways", server.url(), "--users", "" + users,
+                    "--devices-per-user", "" + devices, "--rate", "" + rate, "--duration", seconds + "s",
+                    "--warmup", s.integer("WARMUP_SECONDS") + "s", "--connect-rate", "2000",
+                    "--protocol", server.socketIo() ? "socketio" : "sync", "--user-prefix", name + "-",
+                    "--bootstrap", p.bootstrap, "--jwt-secret", Processes.JWT_SECRET));
+            args.addAll(List.of(more));
+            log("%s: loadgen %s", name, String.join(" ", args));
+            ManagedProcess run = p.loadgenInBackground(name, args.toArray(String[]::new));
+            run.awaitLogLine("LOADGEN_MEASURING", SLACK.plusSeconds(s.integer("WARMUP_SECONDS")));
+            Duration before = server.process().cpuTime();
+            JsonNode report = p.finish(run, Duration.ofSeconds(s.integer("WARMUP_SECONDS") + seconds + 120 + 15).plus(SLACK), 12);
+            Duration used = server.process().cpuTime().minus(before);
+            double delivered = num(report, "delivered") - num(report, "deliveredBeforeMeasuring");
+            ((ObjectNode) report).put("cpuMicros",
+                    delivered > 0 ? Math.round(used.toNanos() / 1000.0 / delivered * 10) / 10.0 : Double.NaN);
+            return report;
+        }
+
+        /** KiB of heap and of RSS per idle session, and MiB of RSS with none and with PEER_IDLE_SESSIONS. */
+        private double[] idleMemory(Target server) throws Exception {
+            int sessions = s.integer("PEER_IDLE_SESSIONS");
+            double[] before = server.memoryAfterGc();
+            // Held until stopped below: longer than the connect timeout, the settling and the readings.
+            int hold = 180 + s.integer("PEER_SETTLE_SECONDS") + 120;
+            ManagedProcess run = p.loadgenInBackground(server.name() + "-idle", "--gateways", server.url(),
+                    "--users", "" + sessions, "--devices-per-user", "1", "--rate", "0", "--duration", hold + "s",
+                    "--connect-rate", "1500", "--connect-timeout", "180s", "--protocol",
+                    server.socketIo() ? "socketio" : "sync", "--jwt-secret", Processes.JWT_SECRET,
+                    "--user-prefix", server.name() + "-idle-");
+            try {
+                run.awaitLogLine("LOADGEN_CONNECTED", Duration.ofSeconds(200));
+                // As the connections scenario: after the connect burst, what an idle session costs.
+                Thread.sleep(s.integer("PEER_SETTLE_SECONDS") * 1000L);
+                double[] after = server.memoryAfterGc();
+                return new double[] {kib(after[0] - before[0], sessions), kib(after[1] - before[1], sessions),
+                        Math.round(before[1] / (1 << 20)), Math.round(after[1] / (1 << 20))};
+            } finally {
+                Processes.stop(run);
+            }
+        }
+
+        private static double kib(double bytes, int sessions) {
+            return Math.round(bytes / sessions / 1024 * 10) / 10.0;
+        }
+
+        /** A gateway pod as the other scenarios start it. */
+        private Target gateway() throws IOException {
+            Processes.Server pod = p.pod("gw-peer", Map.of("GATEWAY_ADMISSION_MAX_NEW_PER_SECOND", "5000"));
+            return new Target("gateway", pod, false, () -> {
+                Processes.Memory memory = p.afterFullGc(pod);
+                return new double[] {memory.heap(), memory.rss()};
+            });
+        }
+
+        /** The Socket.IO peer ({@code node server.js}) with {@code variant}'s settings. */
+        private Target socketIo(Path serverJs, String variant) throws IOException {
+            int port = FreePorts.take();
+            Map<String, String> env = new LinkedHashMap<>();
+            env.put("PORT", "" + port);
+            env.put("KAFKA_BOOTSTRAP_SERVERS", p.bootstrap);
+            env.put("PEER_JWT_SECRET", Processes.JWT_SECRET);
+            env.put("PEER_VARIANT", variant);
+            env.put("PEER_GC_ENDPOINT", "true");
+            List<String> command = List.of("node", "--expose-gc", serverJs.toString());
+            String name = "socketio-" + variant;
+            p.commands.add(name + ": " + env.entrySet().stream().map(e -> e.getKey() + "=" + Processes.quote(e.getValue()))
+                    .collect(Collectors.joining(" ")) + " node --expose-gc loadgen/peer/socketio/server.js");
+            ManagedProcess node = p.track(ManagedProcess.builder(name, p.dir.resolve(name + ".log"), command).env(env).start());
+            node.awaitLogLine("PEER_SOCKETIO_READY", Duration.ofSeconds(s.integer("START_TIMEOUT_SECONDS")));
+            return new Target(name, new Processes.Server(node, port), true, () -> {
+                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
+                                URI.create("http://localhost:" + port + "/memory")).timeout(Duration.ofSeconds(30)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200) {
+                    throw new IOException("GET /memory of " + name + ": " + response.statusCode());
+                }
+                JsonNode memory = JSON.readTree(response.body());
+                // As after jcmd GC.run: the RSS once the collector has given its pages back.
+                return new double[] {memory.get("heapUsed").asDouble() + memory.get("external").asDouble(),
+                        Processes.settledRss(node)};
+            });
+        }
+    }
+}
