@@ -91,11 +91,13 @@ final class Peer implements Scenario {
         private final Settings s;
         private final Processes p;
         private final Table table;
+        private final BenchCharts charts;
 
         Measurement(Repeat repeat) {
             this.s = repeat.settings;
             this.p = repeat.processes;
             this.table = repeat.table;
+            this.charts = repeat.charts;
         }
 
         void run() throws Exception {
@@ -141,6 +143,27 @@ final class Peer implements Scenario {
                     + "idle session)", ours, peers, f -> Math.floor((budget - f.rssBase()) * 1024 / f.rssPerSession()), "");
             row("peer-loss", "10. peer: lost + duplicated at " + rate + " deliveries/s", ours, peers,
                     f -> f.lost() + f.duplicated(), "0");
+            BenchCharts.Bars cpu = charts.bars("peer-cpu", "10. peer: server CPU per delivery (less is better)",
+                    "microseconds");
+            bars(cpu, "at " + rate + " deliveries/s", ours, peers, variants, Figures::cpuAtRate);
+            bars(cpu, "saturated", ours, peers, variants, Figures::cpuSaturated);
+            BenchCharts.Bars latency = charts.bars("peer-latency", "10. peer: delivery latency at " + rate
+                    + " deliveries/s", "milliseconds");
+            bars(latency, "p50", ours, peers, variants, Figures::p50);
+            bars(latency, "p99", ours, peers, variants, Figures::p99);
+            BenchCharts.Bars memory = charts.bars("peer-memory", "10. peer: memory per idle session, after a full GC",
+                    "KiB");
+            bars(memory, "RSS", ours, peers, variants, Figures::rssPerSession);
+            bars(memory, "heap", ours, peers, variants, Figures::heapPerSession);
+        }
+
+        /** The chart's bars in {@code category}: ours, then each Socket.IO variant's beside it. */
+        private static void bars(BenchCharts.Bars chart, String category, Figures ours, List<Figures> peers,
+                                 List<String> variants, ToDoubleFunction<Figures> figure) {
+            chart.bar(category, "gateway", figure.applyAsDouble(ours));
+            for (int i = 0; i < peers.size(); i++) {
+                chart.bar(category, "Socket.IO " + variants.get(i), figure.applyAsDouble(peers.get(i)));
+            }
         }
 
         /** A row: ours, each variant's figure, each variant's ratio to ours. */
