@@ -340,7 +340,7 @@ describe('@kull/sync-client against the real stack', () => {
   // many times GATEWAY_SESSION_MAX_PENDING_BYTES and still come back in one resume. (It used to be written at once,
   // over the bound, and closed 4002 again on every resume: 120 resumes in 60 s with nothing replayed.)
   it('4002: a device that missed more than the outbound bound still resumes (replay paced, no 4002 loop)', async () => {
-    const { pod, balancer, probe, progress, sendBatch, sendUntil4002 } = await slowConsumerSetup('gateway-slow-2', 65_536);
+    const { pod, balancer, probe, progress, sendBatch, sendUntil4002, slowConsumerCloses } = await slowConsumerSetup('gateway-slow-2', 65_536);
     const windowEvents = async () => {
       const metrics = await (await fetch(`${pod.httpUrl}/q/metrics`)).text();
       return Number(/^sync_gateway_replay_window_events(?:\{[^}]*\})? (\S+)$/m.exec(metrics)?.[1] ?? NaN);
@@ -360,7 +360,11 @@ describe('@kull/sync-client against the real stack', () => {
     sendBatch(1); // a marker: anything delivered twice arrives before it
     await waitFor('the marker', () => progress.includes(total), 30_000);
     expect(progress).toEqual(seqs(0, total));
-    expect(probe.states.filter((s) => s.closeCode === 4002)).toHaveLength(1);
+    // Counted where the closes are made: the close frame itself may never reach the device, since the paused
+    // balancer holds the pod's writes until the pod gives up on the close handshake and drops the connection (1006).
+    console.log('4002 (paced replay): close codes the device saw', probe.states.map((s) => s.closeCode).filter((code) => code !== undefined));
+    expect(await slowConsumerCloses()).toBe(1);
+    expect(probe.states.filter((s) => s.closeCode === 4002).length).toBeLessThanOrEqual(1);
     expect(probe.client.getSnapshot().stats.replayed).toBeGreaterThan((total * 1700) / 65_536);
     await balancer.close();
     await pod.kill();
@@ -411,14 +415,19 @@ async function slowConsumerSetup(podId: string, maxPendingBytes: number) {
   sendBatch(5);
   await waitFor('first events', () => progress.length === 5);
   expect(balancer.pause()).toBe(1);
+  /** How many sessions the pod has closed 4002 (sync_gateway_sessions_closed_total, every series with that code). */
+  const slowConsumerCloses = async () => {
+    const metrics = await (await fetch(`${pod.httpUrl}/q/metrics`)).text();
+    return [...metrics.matchAll(/^sync_gateway_sessions_closed_total\{[^}]*code="4002"[^}]*\} (\S+)$/gm)]
+      .reduce((sum, match) => sum + Number(match[1]), 0);
+  };
   /** Sends `batch` more at every look at the pod's metrics until it has closed the reader 4002. */
   const sendUntil4002 = (batch: number) => waitFor('a 4002 close on the pod (sync_gateway_sessions_closed_total)', async () => {
-    const metrics = await (await fetch(`${pod.httpUrl}/q/metrics`)).text();
-    if (/sync_gateway_sessions_closed_total\{[^}]*code="4002"[^}]*\} [1-9]/.test(metrics)) return true;
+    if ((await slowConsumerCloses()) > 0) return true;
     sendBatch(batch);
     return false;
   }, 60_000);
-  return { pod, balancer, probe, progress, sendBatch, sendUntil4002 };
+  return { pod, balancer, probe, progress, sendBatch, sendUntil4002, slowConsumerCloses };
 }
 
 async function drainOrKill(how: 'terminate' | 'kill'): Promise<void> {
