@@ -1,6 +1,7 @@
 package ai.kull.sync.loadgen.bench;
 
 import ai.kull.sync.loadgen.PodMetrics;
+import ai.kull.sync.process.Directories;
 import ai.kull.sync.process.FreePorts;
 import ai.kull.sync.process.ManagedProcess;
 import ai.kull.sync.process.ProcessFailure;
@@ -64,7 +65,7 @@ final class Processes {
     /** A real broker (local-kafka) on a free port with fresh data, ready. */
     ManagedProcess broker(Path runDir) throws IOException {
         Path data = runDir.resolve("kafka-data");
-        deleteRecursively(data);
+        Directories.deleteRecursively(data);
         AppLaunch launch = StackApps.of(root).broker(kafkaPort, data);
         ManagedProcess broker = track(launch.start(runDir.resolve("kafka.log")));
         launch.awaitReady(broker, startTimeout());
@@ -314,16 +315,5 @@ final class Processes {
     /** An argument as a shell would need it. */
     static String quote(String arg) {
         return arg.matches("[A-Za-z0-9_./:=@%+-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'";
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (var files = Files.walk(path)) {
-            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(file);
-            }
-        }
     }
 }

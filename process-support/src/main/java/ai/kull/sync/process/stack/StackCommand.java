@@ -1,5 +1,6 @@
 package ai.kull.sync.process.stack;
 
+import ai.kull.sync.process.Directories;
 import ai.kull.sync.process.FreePorts;
 import ai.kull.sync.process.ProcessFailure;
 import com.sun.net.httpserver.HttpServer;
@@ -12,14 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * The {@code stack} command ({@code deploy/local/stack}): {@code up} starts the broker, the gateways and the
@@ -80,10 +79,10 @@ public final class StackCommand {
         }
         Files.createDirectories(runDir.resolve("logs"));
         if (options.fresh) {
-            deleteRecursively(runDir.resolve("kafka-data"));
+            Directories.deleteRecursively(runDir.resolve("kafka-data"));
         }
         if (options.copyApps) {
-            deleteRecursively(runDir.resolve("apps")); // copies of an earlier build
+            Directories.deleteRecursively(runDir.resolve("apps")); // copies of an earlier build
         }
         StackApps apps = StackApps.of(root);
         if (options.stale == UpOptions.Stale.WARN) {
@@ -290,16 +289,5 @@ public final class StackCommand {
 
     private void log(String line) {
         say("[stack] " + line);
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(path)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(file);
-            }
-        }
     }
 }
