@@ -57,6 +57,8 @@ snapshot() { # name: full GC, then heap used (metrics), RSS, NMT and a live hist
   curl -s "http://localhost:$GW_PORT/q/metrics" | awk '/^jvm_memory_used_bytes\{.*area="heap"/ {s += $NF} END {printf "%d\n", s}' > "$RUN/$1.heap"
   awk '/VmRSS/ {print $2 * 1024}' /proc/$GW/status > "$RUN/$1.rss"
   awk '/^Threads/ {print $2}' /proc/$GW/status > "$RUN/$1.threads"
+  # threads by name, numbers dropped: which pools grew with the sessions
+  cat /proc/$GW/task/*/comm | sed -E 's/[-#0-9 ]+$//' | sort | uniq -c | sort -rn > "$RUN/$1.threadnames"
 }
 snapshot before
 

@@ -83,7 +83,8 @@ final class Peer implements Scenario {
     /** What was measured of one server. */
     private record Figures(double cpuAtRate, double p50, double p99, double lost, double duplicated,
                            double deliveredAtRate, double cpuSaturated, double deliveredSaturated,
-                           double heapPerSession, double rssPerSession, double rssBase, double rssIdle) {
+                           double heapPerSession, double rssPerSession, double rssFromNone, double rssBase,
+                           double rssIdle) {
     }
 
     /** One repeat's measurement of the gateway and each variant. */
@@ -130,10 +131,13 @@ final class Peer implements Scenario {
             row("peer-saturated", "10. peer: deliveries/s, saturated (each limited by the cores it shares with the "
                     + "loadgen; Node uses one)", ours, peers, Figures::deliveredSaturated, "");
             int idle = s.integer("PEER_IDLE_SESSIONS");
-            row("peer-rss", "10. peer: RSS per idle session, KiB (" + idle + " sessions vs none, both after a full GC)",
-                    ours, peers, Figures::rssPerSession, "peer/ours >= 2");
-            row("peer-heap", "10. peer: heap per idle session, KiB (JVM used heap; V8 heapUsed + external)", ours, peers,
-                    Figures::heapPerSession, "");
+            String step = "the step from " + idle / 2 + " to " + idle + " sessions, after a full GC each";
+            row("peer-rss", "10. peer: RSS per idle session, KiB (" + step + ")", ours, peers, Figures::rssPerSession,
+                    "peer/ours >= 2");
+            row("peer-rss-from-none", "10. peer: RSS per idle session, KiB, counted from none (" + idle + " sessions vs "
+                    + "none: with the one-time costs the first sessions bring)", ours, peers, Figures::rssFromNone, "");
+            row("peer-heap", "10. peer: heap per idle session, KiB (JVM used heap; V8 heapUsed + external; " + step
+                    + ")", ours, peers, Figures::heapPerSession, "");
             row("peer-rss-total", "10. peer: process RSS, MiB, with " + idle + " idle sessions (after a full GC)", ours,
                     peers, Figures::rssIdle, "");
             row("peer-rss-base", "10. peer: process RSS, MiB, with no session (after a full GC)", ours, peers,
@@ -198,7 +202,7 @@ final class Peer implements Scenario {
                 return new Figures(num(atRate, "cpuMicros"), num(atRate, "latencyMs.p50"), num(atRate, "latencyMs.p99"),
                         num(atRate, "lost"), num(atRate, "duplicated"), num(atRate, "deliveredPerSecond"),
                         num(saturated, "cpuMicros"), num(saturated, "deliveredPerSecond"), memory[0], memory[1],
-                        memory[2], memory[3]);
+                        memory[2], memory[3], memory[4]);
             } finally {
                 Processes.stop(server.process());
             }
@@ -230,26 +234,40 @@ final class Peer implements Scenario {
             return report;
         }
 
-        /** KiB of heap and of RSS per idle session, and MiB of RSS with none and with PEER_IDLE_SESSIONS. */
+        /**
+         * Memory per idle session, KiB of heap and of RSS: the step from half of PEER_IDLE_SESSIONS to all of them,
+         * so the one-time costs the first sessions bring (code compiled for the connect path, classes loaded) are
+         * not spread over the sessions; then the RSS per session counted from none, and MiB of RSS with none and
+         * with all.
+         */
         private double[] idleMemory(Target server) throws Exception {
             int sessions = s.integer("PEER_IDLE_SESSIONS");
-            double[] before = server.memoryAfterGc();
-            // Held until stopped below: longer than the connect timeout, the settling and the readings.
-            int hold = 180 + s.integer("PEER_SETTLE_SECONDS") + 120;
-            ManagedProcess run = p.loadgenInBackground(server.name() + "-idle", "--gateways", server.url(),
-                    "--users", "" + sessions, "--devices-per-user", "1", "--rate", "0", "--duration", hold + "s",
-                    "--connect-rate", "1500", "--connect-timeout", "180s", "--protocol",
-                    server.socketIo() ? "socketio" : "sync", "--jwt-secret", Processes.JWT_SECRET,
-                    "--user-prefix", server.name() + "-idle-");
+            int half = sessions / 2;
+            double[] none = server.memoryAfterGc();
+            double[][] with = new double[2][];
+            List<ManagedProcess> runs = new ArrayList<>();
+            // Held until stopped below: longer than both connect timeouts, the settling and the readings.
+            int hold = 2 * (180 + s.integer("PEER_SETTLE_SECONDS")) + 120;
             try {
-                run.awaitLogLine("LOADGEN_CONNECTED", Duration.ofSeconds(200));
-                // As the connections scenario: after the connect burst, what an idle session costs.
-                Thread.sleep(s.integer("PEER_SETTLE_SECONDS") * 1000L);
-                double[] after = server.memoryAfterGc();
-                return new double[] {kib(after[0] - before[0], sessions), kib(after[1] - before[1], sessions),
-                        Math.round(before[1] / (1 << 20)), Math.round(after[1] / (1 << 20))};
+                for (int i = 0; i < 2; i++) {
+                    String part = i == 0 ? "a" : "b";
+                    ManagedProcess run = p.loadgenInBackground(server.name() + "-idle-" + part, "--gateways",
+                            server.url(), "--users", "" + (i == 0 ? half : sessions - half), "--devices-per-user", "1",
+                            "--rate", "0", "--duration", hold + "s", "--connect-rate", "1500", "--connect-timeout",
+                            "180s", "--protocol", server.socketIo() ? "socketio" : "sync", "--jwt-secret",
+                            Processes.JWT_SECRET, "--user-prefix", server.name() + "-idle-" + part + "-");
+                    runs.add(run);
+                    run.awaitLogLine("LOADGEN_CONNECTED", Duration.ofSeconds(200));
+                    // As the connections scenario: after the connect burst, what an idle session costs.
+                    Thread.sleep(s.integer("PEER_SETTLE_SECONDS") * 1000L);
+                    with[i] = server.memoryAfterGc();
+                }
+                int added = sessions - half;
+                return new double[] {kib(with[1][0] - with[0][0], added), kib(with[1][1] - with[0][1], added),
+                        kib(with[1][1] - none[1], sessions), Math.round(none[1] / (1 << 20)),
+                        Math.round(with[1][1] / (1 << 20))};
             } finally {
-                Processes.stop(run);
+                runs.forEach(Processes::stop);
             }
         }
 
