@@ -33,14 +33,17 @@ public final class BareConsumer {
             Topics.ORG_EVENTS, Topics.USER_EVENTS, Topics.PRESENCE);
     /** Records {@code --from burst} reads as its warm-up, at least, before it reports itself warm. */
     public static final int WARMUP_RECORDS = 1_000;
+    /** How long a live reading waits for its first event before it reports none. */
+    private static final Duration FIRST_RECORD_WAIT = Duration.ofMinutes(3);
     static final int MAX_POLL_RECORDS = 2000;
 
     private BareConsumer() {
     }
 
     /**
-     * {@code --from end --warmup 5s --duration 30s}: reads live records and reports the produce-to-consume
-     * latency of the load generator's events after the warm-up. {@code --from burst --records N}: prints
+     * {@code --from end --warmup 5s --duration 30s}: prints {@code BARE_CONSUMER_READY} once it stands at the end of
+     * every partition, then reads live records and reports the produce-to-consume latency of the load generator's
+     * events after the warm-up, both counted from the first of those events. {@code --from burst --records N}: prints
      * {@code BARE_CONSUMER_READY} once it stands at the end of every partition, reads what comes as a warm-up
      * until three seconds pass without a record, prints {@code BARE_CONSUMER_WARM}, then reads the next N (the
      * script pauses this process while they are produced, so they wait as a backlog) and reports records per
@@ -123,12 +126,17 @@ public final class BareConsumer {
 
     private static Map<String, Object> live(KafkaConsumer<String, byte[]> kafka, Duration warmup, Duration duration) {
         kafka.seekToEnd(kafka.assignment());
+        kafka.assignment().forEach(kafka::position);
+        System.out.println("BARE_CONSUMER_READY");
         LatencyStats latency = new LatencyStats();
-        long warm = System.nanoTime() + warmup.toNanos();
-        long deadline = warm + duration.toNanos();
+        // The window starts with the first event, as the load generator's starts with its first publish: started
+        // before it, this consumer measures the same seconds however long either JVM took to start.
+        long warm = Long.MAX_VALUE;
+        long deadline = Long.MAX_VALUE;
         long records = 0;
         boolean warmingUp = !warmup.isZero();
-        while (System.nanoTime() < deadline) {
+        long firstRecordBy = System.nanoTime() + FIRST_RECORD_WAIT.toNanos();
+        while (System.nanoTime() < deadline && (warm != Long.MAX_VALUE || System.nanoTime() < firstRecordBy)) {
             if (warmingUp && System.nanoTime() >= warm) {
                 warmingUp = false;
                 latency.reset();
@@ -136,13 +144,17 @@ public final class BareConsumer {
             }
             for (ConsumerRecord<String, byte[]> record : kafka.poll(Duration.ofMillis(100))) {
                 long now = Marker.nowMicros();
-                records++;
-                if (record.value() != null) {
-                    long[] marker = Marker.read(new String(record.value(), StandardCharsets.UTF_8));
-                    if (marker != null) {
-                        latency.record(now - marker[1]);
-                    }
+                long[] marker = record.value() == null ? null
+                        : Marker.read(new String(record.value(), StandardCharsets.UTF_8));
+                if (marker == null) {
+                    continue; // presence: pod heartbeats and the sessions' connects come before any event
                 }
+                if (warm == Long.MAX_VALUE) {
+                    warm = System.nanoTime() + warmup.toNanos();
+                    deadline = warm + duration.toNanos();
+                }
+                records++;
+                latency.record(now - marker[1]);
             }
         }
         LatencyStats.Snapshot total = latency.total();

@@ -168,12 +168,13 @@ final class Latency implements Scenario {
         log("3. latency at %d events/s (half the maximum sustainable), bare consumer alongside", rate);
         // linger.ms 0: Kafka 4's producer otherwise holds each record up to 5 ms to fill a batch, time the
         // histogram (from the record's timestamp) would count as the gateway's.
-        ManagedProcess gatewayRun = p.loadgenInBackground("latency-gateway", r.loadArgs(pod.url(),
-                s.integer("FANOUT_USERS"), devices, rate, duration, "--linger-ms", "0"));
-        // The bare consumer measures the same window: it starts when the sessions are connected and publishing begins.
-        gatewayRun.awaitLogLine("LOADGEN_CONNECTED", Repeat.withSlack(120));
+        // The bare consumer measures the same window: it stands at the log's end before the load starts, and its
+        // warm-up and window start with the first record, when the load generator's start with the first publish.
         ManagedProcess bareRun = p.loadgenInBackground("latency-bare", "bare-consumer", "--bootstrap", p.bootstrap,
                 "--from", "end", "--warmup", warmup + "s", "--duration", duration + "s");
+        bareRun.awaitLogLine("BARE_CONSUMER_READY", Repeat.withSlack(60));
+        ManagedProcess gatewayRun = p.loadgenInBackground("latency-gateway", r.loadArgs(pod.url(),
+                s.integer("FANOUT_USERS"), devices, rate, duration, "--linger-ms", "0"));
         // The pod's delivery-latency histogram counts since it started: the run's own observations are the
         // increase from the end of the warmup to the end of the run, the devices' own window. Read from the run's
         // start, it counted the warmup's deliveries too, which the devices leave out (once: p99 165 ms by the
