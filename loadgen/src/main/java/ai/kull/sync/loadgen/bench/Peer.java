@@ -229,8 +229,7 @@ final class Peer implements Scenario {
             JsonNode report = p.finish(run, Duration.ofSeconds(s.integer("WARMUP_SECONDS") + seconds + 120 + 15).plus(SLACK), 12);
             Duration used = server.process().cpuTime().minus(before);
             double delivered = num(report, "delivered") - num(report, "deliveredBeforeMeasuring");
-            ((ObjectNode) report).put("cpuMicros",
-                    delivered > 0 ? Math.round(used.toNanos() / 1000.0 / delivered * 10) / 10.0 : Double.NaN);
+            ((ObjectNode) report).put("cpuMicros", Repeat.microsPerDelivery(used, delivered));
             return report;
         }
 

@@ -70,6 +70,11 @@ final class Repeat {
         return Math.round(seconds * 100_000) / 100.0;
     }
 
+    /** A server's CPU time over deliveries in microseconds, one decimal; NaN without deliveries. */
+    static double microsPerDelivery(Duration cpu, double delivered) {
+        return delivered > 0 ? Math.round(cpu.toNanos() / 1000.0 / delivered * 10) / 10.0 : Double.NaN;
+    }
+
     /** Bytes per session in KiB, one decimal; NaN without sessions. */
     static double perSessionKiB(double bytes, double sessions) {
         return sessions > 0 ? Math.round(bytes / sessions / 1024 * 10) / 10.0 : Double.NaN;
