@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Memory per idle WebSocket session on one gateway pod (issue 15), outside the Java benchmark so a single
 # setting can be tried quickly: heap used after a full GC and process RSS, with N idle sessions against none.
+# With 0 sessions: the JVM's base (RSS, threads, committed memory by area) of a gateway with no session.
 #
 #   bench/idle-memory.sh [label] [sessions]        # env: GW_OPTS (extra JVM options), GW_ENV (extra env, "K=V K=V"),
 #                                                  #      GW_XMX (1g), KAFKA_PORT (19692), GW_PORT (18690), OUT,
@@ -61,6 +62,15 @@ snapshot() { # name: full GC, then heap used (metrics), RSS, NMT and a live hist
   cat /proc/$GW/task/*/comm | sed -E 's/[-#0-9 ]+$//' | sort | uniq -c | sort -rn > "$RUN/$1.threadnames"
 }
 snapshot before
+nmtArea() { grep -E "^-? *$2 \(" "$1" | sed -E 's/.*committed=([0-9]+)KB.*/\1/'; } # committed KiB of an NMT area
+if [ "$SESSIONS" = 0 ]; then # the JVM's base: no session
+  kill $GW; wait $GW 2>/dev/null || true
+  f="$RUN/before.nmt"
+  printf '%s base: rss=%dMiB threads=%s nmtCommittedKiB heap=%s gc=%s metaspace=%s code=%s sharedClasses=%s dir=%s\n' "$LABEL" \
+    $(( $(cat "$RUN/before.rss") >> 20 )) "$(cat "$RUN/before.threads")" "$(nmtArea "$f" "Java Heap")" "$(nmtArea "$f" GC)" \
+    "$(nmtArea "$f" Metaspace)" "$(nmtArea "$f" Code)" "$(nmtArea "$f" "Shared class space")" "$RUN" | tee -a "$OUT/results.txt"
+  exit 0
+fi
 
 java -Xmx1g -cp "$ROOT/loadgen/target/classes:$(cat "$ROOT/loadgen/target/classpath.txt")" ai.kull.sync.loadgen.Main \
   --gateways ws://localhost:$GW_PORT --users "$SESSIONS" --devices-per-user 1 --rate 0 --duration 600s \
