@@ -60,7 +60,7 @@ final class Peer implements Scenario {
                 + "the delivery path only.";
     }
 
-    /** Heap and resident set of a server in bytes, right after a full GC. */
+    /** Heap, resident set and history kept for resumes (the gateway's replay window) in bytes, right after a full GC. */
     private interface MemoryReader {
         double[] afterGc() throws IOException, InterruptedException;
     }
@@ -84,7 +84,7 @@ final class Peer implements Scenario {
     private record Figures(double cpuAtRate, double p50, double p99, double lost, double duplicated,
                            double deliveredAtRate, double cpuSaturated, double deliveredSaturated,
                            double heapPerSession, double rssPerSession, double rssFromNone, double rssBase,
-                           double rssIdle) {
+                           double rssIdle, double historyBase) {
     }
 
     /** One repeat's measurement of the gateway and each variant. */
@@ -142,6 +142,9 @@ final class Peer implements Scenario {
                     peers, Figures::rssIdle, "");
             row("peer-rss-base", "10. peer: process RSS, MiB, with no session (after a full GC)", ours, peers,
                     Figures::rssBase, "");
+            row("peer-history", "10. peer: of it, events kept for resumes, MiB (the gateway's replay window, refilled "
+                    + "from the log at start up to GATEWAY_REPLAY_MAX_BYTES; the peer keeps none)", ours, peers,
+                    Figures::historyBase, "");
             double budget = 1024;
             row("peer-per-pod", "10. peer: sessions in a 1 GiB pod (1 GiB less the RSS with no session, over the RSS per "
                     + "idle session)", ours, peers, f -> Math.floor((budget - f.rssBase()) * 1024 / f.rssPerSession()), "");
@@ -202,7 +205,7 @@ final class Peer implements Scenario {
                 return new Figures(num(atRate, "cpuMicros"), num(atRate, "latencyMs.p50"), num(atRate, "latencyMs.p99"),
                         num(atRate, "lost"), num(atRate, "duplicated"), num(atRate, "deliveredPerSecond"),
                         num(saturated, "cpuMicros"), num(saturated, "deliveredPerSecond"), memory[0], memory[1],
-                        memory[2], memory[3], memory[4]);
+                        memory[2], memory[3], memory[4], memory[5]);
             } finally {
                 Processes.stop(server.process());
             }
@@ -236,8 +239,8 @@ final class Peer implements Scenario {
         /**
          * Memory per idle session, KiB of heap and of RSS: the step from half of PEER_IDLE_SESSIONS to all of them,
          * so the one-time costs the first sessions bring (code compiled for the connect path, classes loaded) are
-         * not spread over the sessions; then the RSS per session counted from none, and MiB of RSS with none and
-         * with all.
+         * not spread over the sessions; then the RSS per session counted from none, MiB of RSS with none and with
+         * all, and MiB of events kept for resumes with none.
          */
         private double[] idleMemory(Target server) throws Exception {
             int sessions = s.integer("PEER_IDLE_SESSIONS");
@@ -264,7 +267,7 @@ final class Peer implements Scenario {
                 int added = sessions - half;
                 return new double[] {kib(with[1][0] - with[0][0], added), kib(with[1][1] - with[0][1], added),
                         kib(with[1][1] - none[1], sessions), Math.round(none[1] / (1 << 20)),
-                        Math.round(with[1][1] / (1 << 20))};
+                        Math.round(with[1][1] / (1 << 20)), Math.round(none[2] / (1 << 20))};
             } finally {
                 runs.forEach(Processes::stop);
             }
@@ -279,7 +282,8 @@ final class Peer implements Scenario {
             Processes.Server pod = p.pod("gw-peer", Map.of("GATEWAY_ADMISSION_MAX_NEW_PER_SECOND", "5000"));
             return new Target("gateway", pod, false, () -> {
                 Processes.Memory memory = p.afterFullGc(pod);
-                return new double[] {memory.heap(), memory.rss()};
+                return new double[] {memory.heap(), memory.rss(),
+                        pod.metricSum("sync_gateway_replay_window_bytes", null, false)};
             });
         }
 
@@ -308,7 +312,7 @@ final class Peer implements Scenario {
                 JsonNode memory = JSON.readTree(response.body());
                 // As after jcmd GC.run: the RSS once the collector has given its pages back.
                 return new double[] {memory.get("heapUsed").asDouble() + memory.get("external").asDouble(),
-                        Processes.settledRss(node)};
+                        Processes.settledRss(node), 0};
             });
         }
     }
