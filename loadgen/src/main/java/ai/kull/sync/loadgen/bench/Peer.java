@@ -4,6 +4,7 @@ import ai.kull.sync.loadgen.bench.Table.Fig;
 import ai.kull.sync.process.FreePorts;
 import ai.kull.sync.process.ManagedProcess;
 import ai.kull.sync.process.ProcessFailure;
+import ai.kull.sync.process.stack.AppLaunch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -298,7 +299,7 @@ final class Peer implements Scenario {
             env.put("PEER_GC_ENDPOINT", "true");
             List<String> command = List.of("node", "--expose-gc", serverJs.toString());
             String name = "socketio-" + variant;
-            p.commands.add(name + ": " + env.entrySet().stream().map(e -> e.getKey() + "=" + Processes.quote(e.getValue()))
+            p.commands.add(name + ": " + env.entrySet().stream().map(e -> e.getKey() + "=" + AppLaunch.quote(e.getValue()))
                     .collect(Collectors.joining(" ")) + " node --expose-gc loadgen/peer/socketio/server.js");
             ManagedProcess node = p.track(ManagedProcess.builder(name, p.dir.resolve(name + ".log"), command).env(env).start());
             node.awaitLogLine("PEER_SOCKETIO_READY", Duration.ofSeconds(s.integer("START_TIMEOUT_SECONDS")));

@@ -311,9 +311,4 @@ final class Processes {
             }
         }
     }
-
-    /** An argument as a shell would need it. */
-    static String quote(String arg) {
-        return arg.matches("[A-Za-z0-9_./:=@%+-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'";
-    }
 }

@@ -123,8 +123,8 @@ public final class AppLaunch {
                 : process.awaitHttpOk(URI.create(url() + "/q/health/ready"), timeout);
     }
 
-    /** An argument as a shell needs it. */
-    static String quote(String arg) {
+    /** An argument as a shell needs it: as it is when it has no character a shell reads, else single-quoted. */
+    public static String quote(String arg) {
         return arg.matches("[A-Za-z0-9_./:=@%+,-]+") ? arg : "'" + arg.replace("'", "'\\''") + "'";
     }
 
