@@ -170,7 +170,7 @@ final class Processes {
         List<String> jvm = new ArrayList<>(List.of("-Xmx" + settings.string("LOADGEN_XMX")));
         jvm.addAll(settings.words("LOADGEN_JAVA_OPTS"));
         commands.add(name + ": java " + String.join(" ", jvm) + " -cp $LOADGEN_CP ai.kull.sync.loadgen.Main "
-                + arguments.stream().map(Processes::quote).collect(Collectors.joining(" ")));
+                + arguments.stream().map(AppLaunch::quote).collect(Collectors.joining(" ")));
         List<String> command = new ArrayList<>(jvm);
         command.addAll(List.of("-cp", loadgenClasspath, "ai.kull.sync.loadgen.Main"));
         Files.deleteIfExists(dir.resolve(name + ".json"));
