@@ -93,7 +93,15 @@ consumer.on(consumer.events.FETCH, () => {
     console.log(`PEER_SOCKETIO_READY port=${port} variant=${variant}`);
   }
 });
-consumer.on(consumer.events.CRASH, (event) => fail(`kafka consumer crashed: ${event.payload.error}`));
+// kafkajs restarts the consumer itself after a retriable failure (on a fresh broker the first group join can meet
+// "the coordinator is loading" while the offsets topic is created); only a crash it gives up on ends the peer.
+consumer.on(consumer.events.CRASH, (event) => {
+  if (event.payload.restart) {
+    console.error(`peer-socketio: kafka consumer restarting after: ${event.payload.error}`);
+  } else {
+    fail(`kafka consumer crashed: ${event.payload.error}`);
+  }
+});
 
 await new Promise((resolve, reject) => {
   httpServer.once('error', reject);
