@@ -61,10 +61,8 @@ final class Connections implements Scenario {
             double[] open = new double[2];
             Memory[] with = new Memory[2];
             for (String part : List.of("a", "b")) {
-                ManagedProcess run = p.loadgenInBackground("conn-" + part, "--gateways", pod.url(),
-                        "--users", "" + (part.equals("a") ? half : sessions - half), "--devices-per-user", "1",
-                        "--rate", "0", "--duration", hold + "s", "--connect-rate", "1500", "--connect-timeout", "180s",
-                        "--jwt-secret", Processes.JWT_SECRET, "--user-prefix", "conn-" + part + "-");
+                ManagedProcess run = p.idleSessions("conn-" + part, pod.url(),
+                        part.equals("a") ? half : sessions - half, hold, "sync");
                 runs.add(run);
                 try {
                     run.awaitLogLine("LOADGEN_CONNECTED", Duration.ofSeconds(200));

@@ -28,6 +28,7 @@ import java.util.stream.Collectors;
 
 import static ai.kull.sync.loadgen.bench.Processes.log;
 import static ai.kull.sync.loadgen.bench.Processes.num;
+import static ai.kull.sync.loadgen.bench.Repeat.perSessionKiB;
 
 /**
  * 10. The peer: the gateway beside what a team would run instead of it, Socket.IO 4.8 on Node fed from the same
@@ -62,8 +63,19 @@ final class Peer implements Scenario {
     }
 
     /** Heap, resident set and history kept for resumes (the gateway's replay window) in bytes, right after a full GC. */
+    private record Reading(double heap, double rss, double history) {
+    }
+
     private interface MemoryReader {
-        double[] afterGc() throws IOException, InterruptedException;
+        Reading afterGc() throws IOException, InterruptedException;
+    }
+
+    /**
+     * Memory per idle session, KiB of heap and of RSS, as the step from half the sessions to all; the RSS per session
+     * counted from none; MiB of RSS with none and with all, and of events kept for resumes with none.
+     */
+    private record IdleMemory(double heapPerSession, double rssPerSession, double rssFromNone, double rssBase,
+                              double rssIdle, double historyBase) {
     }
 
     /** One server under test: its process and port, whether the loadgen speaks Socket.IO to it, its memory. */
@@ -76,7 +88,7 @@ final class Peer implements Scenario {
             return server.url();
         }
 
-        double[] memoryAfterGc() throws IOException, InterruptedException {
+        Reading memoryAfterGc() throws IOException, InterruptedException {
             return memory.afterGc();
         }
     }
@@ -193,7 +205,7 @@ final class Peer implements Scenario {
                 int seconds = s.integer("PEER_SECONDS");
                 // Idle memory first, on the fresh process, as the connections scenario reads it: after the load runs a
                 // heap grown by the saturated run would be given back during the reading and count against the sessions.
-                double[] memory = idleMemory(server);
+                IdleMemory memory = idleMemory(server);
                 Thread.sleep(2000); // the idle sessions are closed
                 JsonNode atRate = load(server, server.name() + "-rate", users, devices, s.integer("PEER_RATE"), seconds);
                 int saturatedSeconds = s.integer("PEER_SATURATION_SECONDS");
@@ -202,11 +214,12 @@ final class Peer implements Scenario {
                 log("%s: %.1f µs per delivery at the rate, p50 %.2f / p99 %.2f ms; saturated %.1f µs, %.0f deliveries/s; "
                                 + "idle: heap %.1f KiB, RSS %.1f KiB per session", server.name(), num(atRate, "cpuMicros"),
                         num(atRate, "latencyMs.p50"), num(atRate, "latencyMs.p99"), num(saturated, "cpuMicros"),
-                        num(saturated, "deliveredPerSecond"), memory[0], memory[1]);
+                        num(saturated, "deliveredPerSecond"), memory.heapPerSession(), memory.rssPerSession());
                 return new Figures(num(atRate, "cpuMicros"), num(atRate, "latencyMs.p50"), num(atRate, "latencyMs.p99"),
                         num(atRate, "lost"), num(atRate, "duplicated"), num(atRate, "deliveredPerSecond"),
-                        num(saturated, "cpuMicros"), num(saturated, "deliveredPerSecond"), memory[0], memory[1],
-                        memory[2], memory[3], memory[4], memory[5]);
+                        num(saturated, "cpuMicros"), num(saturated, "deliveredPerSecond"), memory.heapPerSession(),
+                        memory.rssPerSession(), memory.rssFromNone(), memory.rssBase(), memory.rssIdle(),
+                        memory.historyBase());
             } finally {
                 Processes.stop(server.process());
             }
@@ -238,27 +251,21 @@ final class Peer implements Scenario {
         }
 
         /**
-         * Memory per idle session, KiB of heap and of RSS: the step from half of PEER_IDLE_SESSIONS to all of them,
-         * so the one-time costs the first sessions bring (code compiled for the connect path, classes loaded) are
-         * not spread over the sessions; then the RSS per session counted from none, MiB of RSS with none and with
-         * all, and MiB of events kept for resumes with none.
+         * Idle memory as the step from half of PEER_IDLE_SESSIONS to all of them, so the one-time costs the first
+         * sessions bring (code compiled for the connect path, classes loaded) are not spread over the sessions.
          */
-        private double[] idleMemory(Target server) throws Exception {
+        private IdleMemory idleMemory(Target server) throws Exception {
             int sessions = s.integer("PEER_IDLE_SESSIONS");
             int half = sessions / 2;
-            double[] none = server.memoryAfterGc();
-            double[][] with = new double[2][];
+            Reading none = server.memoryAfterGc();
+            Reading[] with = new Reading[2];
             List<ManagedProcess> runs = new ArrayList<>();
             // Held until stopped below: longer than both connect timeouts, the settling and the readings.
             int hold = 2 * (180 + s.integer("PEER_SETTLE_SECONDS")) + 120;
             try {
                 for (int i = 0; i < 2; i++) {
-                    String part = i == 0 ? "a" : "b";
-                    ManagedProcess run = p.loadgenInBackground(server.name() + "-idle-" + part, "--gateways",
-                            server.url(), "--users", "" + (i == 0 ? half : sessions - half), "--devices-per-user", "1",
-                            "--rate", "0", "--duration", hold + "s", "--connect-rate", "1500", "--connect-timeout",
-                            "180s", "--protocol", server.socketIo() ? "socketio" : "sync", "--jwt-secret",
-                            Processes.JWT_SECRET, "--user-prefix", server.name() + "-idle-" + part + "-");
+                    ManagedProcess run = p.idleSessions(server.name() + "-idle-" + (i == 0 ? "a" : "b"), server.url(),
+                            i == 0 ? half : sessions - half, hold, server.socketIo() ? "socketio" : "sync");
                     runs.add(run);
                     run.awaitLogLine("LOADGEN_CONNECTED", Duration.ofSeconds(200));
                     // As the connections scenario: after the connect burst, what an idle session costs.
@@ -266,16 +273,17 @@ final class Peer implements Scenario {
                     with[i] = server.memoryAfterGc();
                 }
                 int added = sessions - half;
-                return new double[] {kib(with[1][0] - with[0][0], added), kib(with[1][1] - with[0][1], added),
-                        kib(with[1][1] - none[1], sessions), Math.round(none[1] / (1 << 20)),
-                        Math.round(with[1][1] / (1 << 20)), Math.round(none[2] / (1 << 20))};
+                return new IdleMemory(perSessionKiB(with[1].heap() - with[0].heap(), added),
+                        perSessionKiB(with[1].rss() - with[0].rss(), added),
+                        perSessionKiB(with[1].rss() - none.rss(), sessions),
+                        mib(none.rss()), mib(with[1].rss()), mib(none.history()));
             } finally {
                 runs.forEach(Processes::stop);
             }
         }
 
-        private static double kib(double bytes, int sessions) {
-            return Math.round(bytes / sessions / 1024 * 10) / 10.0;
+        private static double mib(double bytes) {
+            return Math.round(bytes / (1 << 20));
         }
 
         /** A gateway pod as the other scenarios start it. */
@@ -283,8 +291,8 @@ final class Peer implements Scenario {
             Processes.Server pod = p.pod("gw-peer", Map.of("GATEWAY_ADMISSION_MAX_NEW_PER_SECOND", "5000"));
             return new Target("gateway", pod, false, () -> {
                 Processes.Memory memory = p.afterFullGc(pod);
-                return new double[] {memory.heap(), memory.rss(),
-                        pod.metricSum("sync_gateway_replay_window_bytes", null, false)};
+                return new Reading(memory.heap(), memory.rss(),
+                        pod.metricSum("sync_gateway_replay_window_bytes", null, false));
             });
         }
 
@@ -312,8 +320,8 @@ final class Peer implements Scenario {
                 }
                 JsonNode memory = JSON.readTree(response.body());
                 // As after jcmd GC.run: the RSS once the collector has given its pages back.
-                return new double[] {memory.get("heapUsed").asDouble() + memory.get("external").asDouble(),
-                        Processes.settledRss(node), 0};
+                return new Reading(memory.get("heapUsed").asDouble() + memory.get("external").asDouble(),
+                        Processes.settledRss(node), 0);
             });
         }
     }

@@ -162,6 +162,20 @@ final class Processes {
         }
     }
 
+    /**
+     * A loadgen process in the background that opens {@code sessions} idle sessions (a device per user, no events)
+     * on {@code url} at 1,500 connects/s, at most 180 s, and holds them for {@code holdSeconds}; users named
+     * {@code <name>-<n>}. How the memory scenarios open theirs.
+     *
+     * @param protocol {@code sync} (the gateway's) or {@code socketio}
+     */
+    ManagedProcess idleSessions(String name, String url, int sessions, int holdSeconds, String protocol)
+            throws IOException {
+        return loadgenInBackground(name, "--gateways", url, "--users", "" + sessions, "--devices-per-user", "1",
+                "--rate", "0", "--duration", holdSeconds + "s", "--connect-rate", "1500", "--connect-timeout", "180s",
+                "--protocol", protocol, "--jwt-secret", JWT_SECRET, "--user-prefix", name + "-");
+    }
+
     /** {@code Main args --json <dir>/<name>.json} in the background, output in {@code <dir>/<name>.log}. */
     ManagedProcess loadgenInBackground(String name, String... args) throws IOException {
         List<String> arguments = new ArrayList<>(List.of(args));
