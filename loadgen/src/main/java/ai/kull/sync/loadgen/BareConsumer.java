@@ -125,9 +125,7 @@ public final class BareConsumer {
     }
 
     private static Map<String, Object> live(KafkaConsumer<String, byte[]> kafka, Duration warmup, Duration duration) {
-        kafka.seekToEnd(kafka.assignment());
-        kafka.assignment().forEach(kafka::position);
-        System.out.println("BARE_CONSUMER_READY");
+        System.out.println("BARE_CONSUMER_READY"); // run() stood it at the end of every partition
         LatencyStats latency = new LatencyStats();
         // The window starts with the first event, as the load generator's starts with its first publish: started
         // before it, this consumer measures the same seconds however long either JVM took to start.
